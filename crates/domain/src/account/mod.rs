@@ -1,0 +1,15 @@
+//! Accounts: registration, sign-in, sessions and their revocation.
+
+mod email;
+mod model;
+mod password;
+mod ports;
+pub(crate) mod service;
+
+pub use email::Email;
+pub use model::{AccessClaims, AccountStatus, PersonName, Principal, Role, User, UserFilter};
+pub use password::{Password, MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
+pub use ports::{
+    AccountStore, PasswordHasher, RefreshSession, RefreshToken, RefreshTokenStore, TokenSigner,
+};
+pub use service::{AccountService, LoginOutcome, RegisterInput, TokenPair};

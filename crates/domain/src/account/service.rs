@@ -1,0 +1,375 @@
+use std::sync::{Arc, OnceLock};
+
+use sha2::{Digest, Sha256};
+
+use super::{
+    AccessClaims, AccountStatus, Email, Password, PersonName, Principal, RefreshSession,
+    RefreshToken, Role, User, UserFilter,
+};
+use crate::business::BusinessStatus;
+use crate::error::Validator;
+use crate::ids::{SessionId, UserId};
+use crate::settings::ShopSettings;
+use crate::{DomainError, Page, PageRequest, Ports};
+
+#[derive(Debug, Clone)]
+pub struct RegisterInput {
+    pub email: String,
+    pub password: String,
+    pub name: String,
+}
+
+#[derive(Clone)]
+pub struct TokenPair {
+    pub access_token: String,
+    /// Seconds.
+    pub expires_in: i64,
+    pub refresh_token: String,
+}
+
+impl std::fmt::Debug for TokenPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenPair")
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct LoginOutcome {
+    pub tokens: TokenPair,
+    pub user: User,
+    pub business_status: BusinessStatus,
+}
+
+pub(crate) fn sha256_hex(value: &str) -> String {
+    hex::encode(Sha256::digest(value.as_bytes()))
+}
+
+pub struct AccountService {
+    ports: Ports,
+    settings: Arc<ShopSettings>,
+    /// Verified against when the e-mail is unknown, so both failures cost the
+    /// same time.
+    dummy_hash: OnceLock<String>,
+}
+
+impl AccountService {
+    pub fn new(ports: Ports, settings: Arc<ShopSettings>) -> Self {
+        Self {
+            ports,
+            settings,
+            dummy_hash: OnceLock::new(),
+        }
+    }
+
+    pub async fn register(&self, input: RegisterInput) -> Result<User, DomainError> {
+        let mut v = Validator::new();
+        let email = v.take("email", Email::parse(&input.email));
+        let password = v.take("password", Password::parse(&input.password));
+        let name = v.take("name", PersonName::parse(&input.name));
+        v.finish()?;
+        let (Some(email), Some(password), Some(name)) = (email, password, name) else {
+            return Err(DomainError::Internal("validation inconsistency".into()));
+        };
+        self.create_user(email, &password, name, Role::Customer).await
+    }
+
+    async fn create_user(
+        &self,
+        email: Email,
+        password: &Password,
+        name: PersonName,
+        role: Role,
+    ) -> Result<User, DomainError> {
+        let password_hash = self.ports.hasher.hash(password.expose()).await?;
+        let user = User {
+            id: UserId::new(self.ports.ids.new_id()),
+            email,
+            name,
+            password_hash,
+            role,
+            status: AccountStatus::Active,
+            session_version: 0,
+            created_at: self.ports.clock.now(),
+        };
+        self.ports.accounts.insert(&user).await?;
+        Ok(user)
+    }
+
+    /// Creates the configured admin at start-up when absent, or makes the
+    /// existing account with that e-mail an active admin.
+    pub async fn ensure_admin(&self, email: &str, password: &str) -> Result<User, DomainError> {
+        let email = Email::parse(email)?;
+        let password = Password::parse(password)?;
+        if let Some(user) = self.ports.accounts.find_by_email(&email).await? {
+            if user.role != Role::Admin {
+                self.ports.accounts.set_role(&user.id, Role::Admin).await?;
+            }
+            if !user.is_active() {
+                self.ports
+                    .accounts
+                    .set_status(&user.id, AccountStatus::Active)
+                    .await?;
+            }
+            return self.load(&user.id).await;
+        }
+        let name = PersonName::parse("Administrator")?;
+        match self.create_user(email.clone(), &password, name, Role::Admin).await {
+            // Another instance bootstrapped it at the same moment.
+            Err(DomainError::EmailTaken) => self
+                .ports
+                .accounts
+                .find_by_email(&email)
+                .await?
+                .ok_or(DomainError::NotFound("user")),
+            other => other,
+        }
+    }
+
+    async fn dummy_verify(&self, password: &str) {
+        let hash = match self.dummy_hash.get() {
+            Some(h) => h.clone(),
+            None => match self.ports.hasher.hash("not-a-real-password-0").await {
+                Ok(h) => self.dummy_hash.get_or_init(|| h).clone(),
+                Err(_) => return,
+            },
+        };
+        let _ = self.ports.hasher.verify(password, &hash).await;
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Result<LoginOutcome, DomainError> {
+        let user = match Email::parse(email) {
+            Ok(email) => self.ports.accounts.find_by_email(&email).await?,
+            Err(_) => None,
+        };
+        let Some(user) = user else {
+            self.dummy_verify(password).await;
+            return Err(DomainError::InvalidCredentials);
+        };
+        if !self.ports.hasher.verify(password, &user.password_hash).await? {
+            return Err(DomainError::InvalidCredentials);
+        }
+        if !user.is_active() {
+            return Err(DomainError::AccountInactive);
+        }
+        let session = RefreshSession {
+            id: SessionId::new(self.ports.ids.new_id()),
+            user_id: user.id.clone(),
+            created_at: self.ports.clock.now(),
+            revoked_at: None,
+        };
+        self.ports.refresh_tokens.create_session(&session).await?;
+        let tokens = self.issue_tokens(&user, &session.id).await?;
+        let business_status = self.business_status(&user.id).await?;
+        Ok(LoginOutcome {
+            tokens,
+            user,
+            business_status,
+        })
+    }
+
+    pub async fn business_status(&self, user_id: &UserId) -> Result<BusinessStatus, DomainError> {
+        Ok(self
+            .ports
+            .profiles
+            .get(user_id)
+            .await?
+            .map_or(BusinessStatus::None, |p| p.status))
+    }
+
+    async fn issue_tokens(&self, user: &User, session_id: &SessionId) -> Result<TokenPair, DomainError> {
+        let now = self.ports.clock.now();
+        let ttl = self.settings.access_token_ttl;
+        let claims = AccessClaims {
+            user_id: user.id.clone(),
+            role: user.role,
+            session_version: user.session_version,
+            session_id: session_id.clone(),
+            token_id: self.ports.ids.new_id(),
+            issued_at: now.timestamp(),
+            expires_at: (now + ttl).timestamp(),
+        };
+        let access_token = self.ports.signer.sign(&claims)?;
+        let refresh_token = self.ports.ids.new_secret();
+        self.ports
+            .refresh_tokens
+            .insert_token(&RefreshToken {
+                token_hash: sha256_hex(&refresh_token),
+                session_id: session_id.clone(),
+                user_id: user.id.clone(),
+                issued_at: now,
+                expires_at: now + self.settings.refresh_token_ttl,
+                spent_at: None,
+            })
+            .await?;
+        Ok(TokenPair {
+            access_token,
+            expires_in: ttl.num_seconds(),
+            refresh_token,
+        })
+    }
+
+    /// Rotates a refresh token. A token presented twice means it leaked:
+    /// the whole session (every token rotated from the same login) ends.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<LoginOutcome, DomainError> {
+        let now = self.ports.clock.now();
+        let hash = sha256_hex(refresh_token);
+        let Some(token) = self.ports.refresh_tokens.find_token(&hash).await? else {
+            return Err(DomainError::InvalidToken);
+        };
+        if token.spent_at.is_some() || !self.ports.refresh_tokens.spend_token(&hash, now).await? {
+            self.ports
+                .refresh_tokens
+                .revoke_session(&token.session_id, now)
+                .await?;
+            return Err(DomainError::InvalidToken);
+        }
+        if token.expires_at <= now {
+            return Err(DomainError::InvalidToken);
+        }
+        let session = self.ports.refresh_tokens.get_session(&token.session_id).await?;
+        if session.is_none_or(|s| s.revoked_at.is_some()) {
+            return Err(DomainError::InvalidToken);
+        }
+        let user = self.load(&token.user_id).await?;
+        if !user.is_active() {
+            return Err(DomainError::AccountInactive);
+        }
+        let tokens = self.issue_tokens(&user, &token.session_id).await?;
+        let business_status = self.business_status(&user.id).await?;
+        Ok(LoginOutcome {
+            tokens,
+            user,
+            business_status,
+        })
+    }
+
+    /// Checks an access token against the store on every request, so an
+    /// inactivation or a logout takes effect on the very next one.
+    pub async fn authenticate(&self, access_token: &str) -> Result<Principal, DomainError> {
+        let claims = self.ports.signer.verify(access_token)?;
+        if claims.expires_at <= self.ports.clock.now().timestamp() {
+            return Err(DomainError::TokenExpired);
+        }
+        let user = self
+            .ports
+            .accounts
+            .get(&claims.user_id)
+            .await?
+            .ok_or(DomainError::InvalidToken)?;
+        if !user.is_active() {
+            return Err(DomainError::AccountInactive);
+        }
+        if user.session_version != claims.session_version {
+            return Err(DomainError::InvalidToken);
+        }
+        let session = self
+            .ports
+            .refresh_tokens
+            .get_session(&claims.session_id)
+            .await?;
+        if session.is_none_or(|s| s.revoked_at.is_some() || s.user_id != user.id) {
+            return Err(DomainError::InvalidToken);
+        }
+        Ok(Principal {
+            user_id: user.id,
+            role: user.role,
+            session_id: claims.session_id,
+            email: user.email,
+        })
+    }
+
+    pub async fn logout(&self, principal: &Principal) -> Result<(), DomainError> {
+        self.ports
+            .refresh_tokens
+            .revoke_session(&principal.session_id, self.ports.clock.now())
+            .await
+    }
+
+    async fn load(&self, id: &UserId) -> Result<User, DomainError> {
+        self.ports
+            .accounts
+            .get(id)
+            .await?
+            .ok_or(DomainError::NotFound("user"))
+    }
+
+    pub async fn me(&self, principal: &Principal) -> Result<User, DomainError> {
+        self.load(&principal.user_id).await
+    }
+
+    pub async fn update_name(&self, principal: &Principal, name: &str) -> Result<User, DomainError> {
+        let name = PersonName::parse(name)?;
+        self.ports.accounts.set_name(&principal.user_id, &name).await?;
+        self.load(&principal.user_id).await
+    }
+
+    /// Changes the password and ends every other session of the user.
+    pub async fn change_password(
+        &self,
+        principal: &Principal,
+        current: &str,
+        new: &str,
+    ) -> Result<(), DomainError> {
+        let user = self.load(&principal.user_id).await?;
+        let mut v = Validator::new();
+        let new = v.take("new_password", Password::parse(new));
+        if !self.ports.hasher.verify(current, &user.password_hash).await? {
+            v.push("current_password", "is not the current password");
+        }
+        v.finish()?;
+        let Some(new) = new else {
+            return Err(DomainError::invalid("new_password", "is invalid"));
+        };
+        let hash = self.ports.hasher.hash(new.expose()).await?;
+        self.ports.accounts.set_password_hash(&user.id, &hash).await?;
+        self.ports
+            .refresh_tokens
+            .revoke_user_sessions(&user.id, Some(&principal.session_id), self.ports.clock.now())
+            .await
+    }
+
+    pub async fn list_users(
+        &self,
+        admin: &Principal,
+        filter: &UserFilter,
+        page: &PageRequest,
+    ) -> Result<Page<User>, DomainError> {
+        admin.require_admin()?;
+        self.ports.accounts.list(filter, page).await
+    }
+
+    pub async fn get_user(&self, admin: &Principal, id: &UserId) -> Result<User, DomainError> {
+        admin.require_admin()?;
+        self.load(id).await
+    }
+
+    /// Cuts the user off at once: the session version moves on, so every
+    /// access token it holds is refused, and every refresh token dies with
+    /// its session.
+    pub async fn inactivate(&self, admin: &Principal, id: &UserId) -> Result<User, DomainError> {
+        admin.require_admin()?;
+        if *id == admin.user_id {
+            return Err(DomainError::InvalidState(
+                "an admin cannot inactivate their own account".into(),
+            ));
+        }
+        self.load(id).await?;
+        self.ports.accounts.set_status(id, AccountStatus::Inactive).await?;
+        self.ports
+            .refresh_tokens
+            .revoke_user_sessions(id, None, self.ports.clock.now())
+            .await?;
+        self.load(id).await
+    }
+
+    pub async fn activate(&self, admin: &Principal, id: &UserId) -> Result<User, DomainError> {
+        admin.require_admin()?;
+        let user = self.load(id).await?;
+        if !user.is_active() {
+            self.ports.accounts.set_status(id, AccountStatus::Active).await?;
+        }
+        self.load(id).await
+    }
+}

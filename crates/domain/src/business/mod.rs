@@ -1,0 +1,10 @@
+//! Business profiles: submission, review, and the tax exemption they grant.
+
+mod model;
+mod service;
+
+pub use model::{
+    Address, BusinessProfile, BusinessProfileStore, BusinessStatus, ExemptionCertificate,
+    ProfileSubmission, TaxExemption,
+};
+pub use service::BusinessService;

@@ -1,0 +1,168 @@
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use super::{BusinessProfile, BusinessStatus, ProfileSubmission, TaxExemption};
+use crate::account::Principal;
+use crate::ids::UserId;
+use crate::mail::{business_approved, business_rejected, MailContext, MailMessage};
+use crate::settings::ShopSettings;
+use crate::{DomainError, Page, PageRequest, Ports};
+
+pub struct BusinessService {
+    ports: Ports,
+    settings: Arc<ShopSettings>,
+}
+
+impl BusinessService {
+    pub fn new(ports: Ports, settings: Arc<ShopSettings>) -> Self {
+        Self { ports, settings }
+    }
+
+    pub async fn get(&self, principal: &Principal) -> Result<Option<BusinessProfile>, DomainError> {
+        self.ports.profiles.get(&principal.user_id).await
+    }
+
+    /// Submits or edits the caller's profile; any edit needs a new review.
+    pub async fn submit(
+        &self,
+        principal: &Principal,
+        submission: &ProfileSubmission,
+    ) -> Result<BusinessProfile, DomainError> {
+        let now = self.ports.clock.now();
+        let valid = submission.validated(now.date_naive())?;
+        let profile = BusinessProfile {
+            user_id: principal.user_id.clone(),
+            status: BusinessStatus::Pending,
+            legal_name: valid.legal_name,
+            tax_id: valid.tax_id,
+            phone: valid.phone,
+            address: valid.address,
+            tax_exempt_requested: valid.tax_exempt_requested,
+            exemption_certificate: valid.exemption_certificate,
+            tax_exempt_granted: false,
+            rejection_reason: None,
+            reviewed_at: None,
+            reviewed_by: None,
+            submitted_at: now,
+        };
+        self.ports.profiles.put(&profile).await?;
+        Ok(profile)
+    }
+
+    pub async fn list(
+        &self,
+        admin: &Principal,
+        status: Option<BusinessStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<BusinessProfile>, DomainError> {
+        admin.require_admin()?;
+        self.ports.profiles.list(status, page).await
+    }
+
+    async fn pending(&self, user_id: &UserId) -> Result<BusinessProfile, DomainError> {
+        let profile = self
+            .ports
+            .profiles
+            .get(user_id)
+            .await?
+            .ok_or(DomainError::NotFound("business profile"))?;
+        if profile.status != BusinessStatus::Pending {
+            return Err(DomainError::InvalidState(format!(
+                "the profile is {}, only a pending one can be reviewed",
+                profile.status.as_str()
+            )));
+        }
+        Ok(profile)
+    }
+
+    /// Approves a pending profile; `tax_exempt` grants the exemption its
+    /// certificate supports, and needs a certificate valid today.
+    pub async fn approve(
+        &self,
+        admin: &Principal,
+        user_id: &UserId,
+        tax_exempt: bool,
+    ) -> Result<BusinessProfile, DomainError> {
+        admin.require_admin()?;
+        let mut profile = self.pending(user_id).await?;
+        let now = self.ports.clock.now();
+        if tax_exempt
+            && profile
+                .exemption_certificate
+                .as_ref()
+                .is_none_or(|c| c.expires_on < now.date_naive())
+        {
+            return Err(DomainError::invalid(
+                "tax_exempt",
+                "the profile has no exemption certificate valid today",
+            ));
+        }
+        profile.status = BusinessStatus::Approved;
+        profile.tax_exempt_granted = tax_exempt;
+        profile.rejection_reason = None;
+        profile.reviewed_at = Some(now);
+        profile.reviewed_by = Some(admin.user_id.clone());
+        self.ports.profiles.put(&profile).await?;
+        self.notify(&profile, business_approved).await;
+        Ok(profile)
+    }
+
+    pub async fn reject(
+        &self,
+        admin: &Principal,
+        user_id: &UserId,
+        reason: &str,
+    ) -> Result<BusinessProfile, DomainError> {
+        admin.require_admin()?;
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 1000 {
+            return Err(DomainError::invalid("reason", "must be 1..=1000 characters"));
+        }
+        let mut profile = self.pending(user_id).await?;
+        profile.status = BusinessStatus::Rejected;
+        profile.tax_exempt_granted = false;
+        profile.rejection_reason = Some(reason.to_string());
+        profile.reviewed_at = Some(self.ports.clock.now());
+        profile.reviewed_by = Some(admin.user_id.clone());
+        self.ports.profiles.put(&profile).await?;
+        self.notify(&profile, business_rejected).await;
+        Ok(profile)
+    }
+
+    /// The review is stored whatever happens to its mail; a failed mail is
+    /// logged, not fatal (the transactional outbox makes it durable later).
+    async fn notify(
+        &self,
+        profile: &BusinessProfile,
+        render: fn(&MailContext, &BusinessProfile, &crate::account::Email) -> MailMessage,
+    ) {
+        let user = match self.ports.accounts.get(&profile.user_id).await {
+            Ok(Some(u)) => u,
+            _ => return,
+        };
+        let ctx = MailContext {
+            shop_name: self.settings.shop_name.clone(),
+            shop_address: self.settings.shop_address.clone(),
+            from: self.settings.mail_from.clone(),
+        };
+        let message = render(&ctx, profile, &user.email);
+        if let Err(e) = self.ports.mailer.send(&message).await {
+            tracing::warn!(user_id = %profile.user_id, error = %e, "business review mail not sent");
+        }
+    }
+
+    /// The exemption that applies to the user's order dated `on`.
+    pub async fn exemption_for(
+        &self,
+        user_id: &UserId,
+        on: NaiveDate,
+    ) -> Result<Option<TaxExemption>, DomainError> {
+        Ok(self
+            .ports
+            .profiles
+            .get(user_id)
+            .await?
+            .and_then(|p| p.exemption_on(on)))
+    }
+}

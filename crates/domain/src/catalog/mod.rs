@@ -1,0 +1,9 @@
+//! Categories and products.
+
+mod model;
+mod service;
+
+pub use model::{
+    CatalogStore, Category, NewCategory, NewProduct, Product, ProductFilter, ProductPatch,
+};
+pub use service::CatalogService;

@@ -1,0 +1,134 @@
+use std::sync::Arc;
+
+use super::{Category, NewCategory, NewProduct, Product, ProductFilter, ProductPatch};
+use crate::account::Principal;
+use crate::ids::{CategoryId, ProductId};
+use crate::settings::ShopSettings;
+use crate::{DomainError, Page, PageRequest, Ports};
+
+pub struct CatalogService {
+    ports: Ports,
+    settings: Arc<ShopSettings>,
+}
+
+impl CatalogService {
+    pub fn new(ports: Ports, settings: Arc<ShopSettings>) -> Self {
+        Self { ports, settings }
+    }
+
+    pub async fn categories(&self) -> Result<Vec<Category>, DomainError> {
+        self.ports.catalog.list_categories().await
+    }
+
+    pub async fn create_category(
+        &self,
+        admin: &Principal,
+        new: &NewCategory,
+    ) -> Result<Category, DomainError> {
+        admin.require_admin()?;
+        let new = new.validated()?;
+        let category = Category {
+            id: CategoryId::new(self.ports.ids.new_id()),
+            slug: new.slug,
+            name: new.name,
+        };
+        self.ports.catalog.insert_category(&category).await?;
+        Ok(category)
+    }
+
+    /// What customers see: active products only.
+    pub async fn products(
+        &self,
+        category_id: Option<CategoryId>,
+        query: Option<String>,
+        page: &PageRequest,
+    ) -> Result<Page<Product>, DomainError> {
+        let filter = ProductFilter {
+            category_id,
+            query: query.map(|q| q.trim().to_string()).filter(|q| !q.is_empty()),
+            include_inactive: false,
+        };
+        self.ports.catalog.list_products(&filter, page).await
+    }
+
+    pub async fn product(&self, id: &ProductId) -> Result<Product, DomainError> {
+        match self.ports.catalog.get_product(id).await? {
+            Some(p) if p.active => Ok(p),
+            _ => Err(DomainError::NotFound("product")),
+        }
+    }
+
+    pub async fn admin_products(
+        &self,
+        admin: &Principal,
+        filter: &ProductFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Product>, DomainError> {
+        admin.require_admin()?;
+        let filter = ProductFilter {
+            include_inactive: true,
+            ..filter.clone()
+        };
+        self.ports.catalog.list_products(&filter, page).await
+    }
+
+    async fn check_category(&self, id: Option<&CategoryId>) -> Result<(), DomainError> {
+        if let Some(id) = id {
+            if self.ports.catalog.get_category(id).await?.is_none() {
+                return Err(DomainError::invalid("category_id", "is not a category"));
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn create_product(
+        &self,
+        admin: &Principal,
+        new: &NewProduct,
+    ) -> Result<Product, DomainError> {
+        admin.require_admin()?;
+        let (new, price) = new.validated(&self.settings.currency)?;
+        self.check_category(new.category_id.as_ref()).await?;
+        let product = Product {
+            id: ProductId::new(self.ports.ids.new_id()),
+            sku: new.sku,
+            name: new.name,
+            description: new.description,
+            category_id: new.category_id,
+            price,
+            stock: new.stock,
+            active: new.active,
+            created_at: self.ports.clock.now(),
+        };
+        self.ports.catalog.insert_product(&product).await?;
+        Ok(product)
+    }
+
+    pub async fn update_product(
+        &self,
+        admin: &Principal,
+        id: &ProductId,
+        patch: &ProductPatch,
+    ) -> Result<Product, DomainError> {
+        admin.require_admin()?;
+        let current = self
+            .ports
+            .catalog
+            .get_product(id)
+            .await?
+            .ok_or(DomainError::NotFound("product"))?;
+        let next = patch.apply(&current)?;
+        if let Some(category) = &patch.category_id {
+            self.check_category(category.as_ref()).await?;
+        }
+        self.ports.catalog.update_product(&next).await?;
+        if let Some(stock) = patch.stock {
+            self.ports.catalog.set_stock(id, stock).await?;
+        }
+        self.ports
+            .catalog
+            .get_product(id)
+            .await?
+            .ok_or(DomainError::NotFound("product"))
+    }
+}

@@ -1,0 +1,67 @@
+//! Contact messages: stored, listed and triaged.
+
+mod service;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::account::{Email, PersonName};
+use crate::ids::{ContactMessageId, UserId};
+use crate::{DomainError, Page, PageRequest};
+
+pub use service::{ContactService, NewContactMessage};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContactStatus {
+    New,
+    Read,
+    Archived,
+}
+
+impl ContactStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Read => "read",
+            Self::Archived => "archived",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "new" => Some(Self::New),
+            "read" => Some(Self::Read),
+            "archived" => Some(Self::Archived),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactMessage {
+    pub id: ContactMessageId,
+    pub user_id: Option<UserId>,
+    pub name: PersonName,
+    pub email: Email,
+    pub subject: String,
+    pub message: String,
+    pub status: ContactStatus,
+    pub created_at: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait ContactStore: Send + Sync {
+    async fn insert(&self, message: &ContactMessage) -> Result<(), DomainError>;
+    async fn get(&self, id: &ContactMessageId) -> Result<Option<ContactMessage>, DomainError>;
+    async fn set_status(
+        &self,
+        id: &ContactMessageId,
+        status: ContactStatus,
+    ) -> Result<(), DomainError>;
+    /// Newest first.
+    async fn list(
+        &self,
+        status: Option<ContactStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<ContactMessage>, DomainError>;
+}

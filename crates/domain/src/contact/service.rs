@@ -1,0 +1,92 @@
+use super::{ContactMessage, ContactStatus};
+use crate::account::{Email, PersonName, Principal};
+use crate::error::Validator;
+use crate::ids::ContactMessageId;
+use crate::mail::single_line;
+use crate::{DomainError, Page, PageRequest, Ports};
+
+#[derive(Debug, Clone)]
+pub struct NewContactMessage {
+    pub name: String,
+    pub email: String,
+    pub subject: String,
+    pub message: String,
+}
+
+pub struct ContactService {
+    ports: Ports,
+}
+
+impl ContactService {
+    pub fn new(ports: Ports) -> Self {
+        Self { ports }
+    }
+
+    /// Stores a message from a visitor or a signed-in user. Line breaks in
+    /// the subject are folded to spaces: it may end up in a mail header.
+    pub async fn submit(
+        &self,
+        sender: Option<&Principal>,
+        new: &NewContactMessage,
+    ) -> Result<ContactMessage, DomainError> {
+        let mut v = Validator::new();
+        let name = v.take("name", PersonName::parse(&new.name));
+        let email = v.take("email", Email::parse(&new.email));
+        let subject = single_line(&new.subject);
+        v.check(
+            !subject.is_empty() && subject.chars().count() <= 200,
+            "subject",
+            "must be 1..=200 characters",
+        );
+        let message = new.message.trim().to_string();
+        v.check(
+            !message.is_empty() && message.chars().count() <= 5000,
+            "message",
+            "must be 1..=5000 characters",
+        );
+        v.finish()?;
+        let (Some(name), Some(email)) = (name, email) else {
+            return Err(DomainError::Internal("validation inconsistency".into()));
+        };
+        let msg = ContactMessage {
+            id: ContactMessageId::new(self.ports.ids.new_id()),
+            user_id: sender.map(|p| p.user_id.clone()),
+            name,
+            email,
+            subject,
+            message,
+            status: ContactStatus::New,
+            created_at: self.ports.clock.now(),
+        };
+        self.ports.contacts.insert(&msg).await?;
+        Ok(msg)
+    }
+
+    pub async fn list(
+        &self,
+        admin: &Principal,
+        status: Option<ContactStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<ContactMessage>, DomainError> {
+        admin.require_admin()?;
+        self.ports.contacts.list(status, page).await
+    }
+
+    pub async fn set_status(
+        &self,
+        admin: &Principal,
+        id: &ContactMessageId,
+        status: ContactStatus,
+    ) -> Result<ContactMessage, DomainError> {
+        admin.require_admin()?;
+        if self.ports.contacts.get(id).await?.is_none() {
+            return Err(DomainError::NotFound("contact message"));
+        }
+        self.ports.contacts.set_status(id, status).await?;
+        self.ports
+            .contacts
+            .get(id)
+            .await?
+            .ok_or(DomainError::NotFound("contact message"))
+    }
+}

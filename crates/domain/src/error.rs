@@ -1,0 +1,158 @@
+use thiserror::Error;
+
+/// One invalid field of a request, as reported to the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A failure of a store adapter that the domain cannot act on.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+pub enum StoreError {
+    #[error("storage backend failure: {0}")]
+    Backend(String),
+}
+
+/// Every way a domain operation can be refused. Each variant has a stable
+/// machine code (see [`DomainError::code`]) that the API exposes unchanged.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+pub enum DomainError {
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("invalid e-mail or password")]
+    InvalidCredentials,
+    #[error("account is inactive")]
+    AccountInactive,
+    #[error("access token expired")]
+    TokenExpired,
+    #[error("invalid or revoked token")]
+    InvalidToken,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("e-mail address already registered")]
+    EmailTaken,
+    #[error("{0} already exists")]
+    AlreadyExists(&'static str),
+    #[error("insufficient stock for product {product_id}")]
+    InsufficientStock { product_id: String },
+    #[error("quote expired")]
+    QuoteExpired,
+    #[error("prices changed since the quote was made")]
+    PriceChanged,
+    #[error("promotion code is not valid: {0}")]
+    InvalidPromotion(String),
+    #[error("payment declined ({reason})")]
+    PaymentDeclined { reason: String },
+    #[error("payment provider unavailable: {0}")]
+    PaymentUnavailable(String),
+    #[error("idempotency key reused with a different request")]
+    IdempotencyKeyReused,
+    #[error("order is {current}, cannot {action}")]
+    InvalidOrderState {
+        current: String,
+        action: &'static str,
+    },
+    #[error("{0}")]
+    InvalidState(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl DomainError {
+    /// The stable machine-readable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "validation_failed",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::AccountInactive => "account_inactive",
+            Self::TokenExpired => "token_expired",
+            Self::InvalidToken => "invalid_token",
+            Self::Forbidden => "forbidden",
+            Self::NotFound(_) => "not_found",
+            Self::EmailTaken => "email_taken",
+            Self::AlreadyExists(_) => "already_exists",
+            Self::InsufficientStock { .. } => "insufficient_stock",
+            Self::QuoteExpired => "quote_expired",
+            Self::PriceChanged => "price_changed",
+            Self::InvalidPromotion(_) => "invalid_promotion",
+            Self::PaymentDeclined { .. } => "payment_declined",
+            Self::PaymentUnavailable(_) => "payment_unavailable",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::InvalidOrderState { .. } => "invalid_order_state",
+            Self::InvalidState(_) => "invalid_state",
+            Self::Store(_) => "store_unavailable",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+}
+
+/// Collects field errors so a request reports all its problems at once.
+#[derive(Debug, Default)]
+pub struct Validator {
+    errors: Vec<FieldError>,
+}
+
+impl Validator {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn check(&mut self, ok: bool, field: &str, message: &str) -> &mut Self {
+        if !ok {
+            self.errors.push(FieldError::new(field, message));
+        }
+        self
+    }
+
+    /// Records the error of a fallible constructor and yields its value if any.
+    pub fn take<T>(&mut self, field: &str, result: Result<T, DomainError>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(DomainError::Validation(errs)) => {
+                for e in errs {
+                    let name = if e.field.is_empty() {
+                        field.to_string()
+                    } else {
+                        e.field
+                    };
+                    self.errors.push(FieldError::new(name, e.message));
+                }
+                None
+            }
+            Err(other) => {
+                self.errors.push(FieldError::new(field, other.to_string()));
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, field: &str, message: &str) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    pub fn finish(self) -> Result<(), DomainError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Validation(self.errors))
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The durable job queue behind order finalization.
+
+mod finalize;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+
+use crate::ids::{JobId, OrderId};
+use crate::DomainError;
+
+pub use finalize::{FinalizationService, StepOutcome};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobKind {
+    FinalizeOrder(OrderId),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Queued,
+    Running,
+    Done,
+    Dead,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Done => "done",
+            Self::Dead => "dead",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: JobId,
+    pub kind: JobKind,
+    pub state: JobState,
+    pub attempts: u32,
+    pub run_after: DateTime<Utc>,
+    /// While running: when the claim lapses and another worker may take it.
+    pub lease_until: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
+impl Job {
+    /// The finalization job of an order; one per order, addressable by it.
+    pub fn finalize_order(order_id: &OrderId, run_after: DateTime<Utc>) -> Self {
+        Self {
+            id: JobId::new(format!("finalize-{order_id}")),
+            kind: JobKind::FinalizeOrder(order_id.clone()),
+            state: JobState::Queued,
+            attempts: 0,
+            run_after,
+            lease_until: None,
+            last_error: None,
+        }
+    }
+}
+
+/// A claim on a job, held by one worker until it completes, retries or the
+/// lease lapses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedJob {
+    pub job: Job,
+    /// Changes with every claim, so a worker whose lease lapsed cannot
+    /// complete a job another worker now holds.
+    pub claim_token: String,
+}
+
+#[async_trait]
+pub trait JobQueue: Send + Sync {
+    async fn enqueue(&self, job: &Job) -> Result<(), DomainError>;
+    /// Claims the oldest due job (queued and due, or running with a lapsed
+    /// lease), counting an attempt.
+    async fn claim(
+        &self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        claim_token: &str,
+    ) -> Result<Option<ClaimedJob>, DomainError>;
+    async fn complete(&self, claim: &ClaimedJob) -> Result<(), DomainError>;
+    /// Puts the job back, due at `run_after`.
+    async fn retry(
+        &self,
+        claim: &ClaimedJob,
+        run_after: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), DomainError>;
+    async fn bury(&self, claim: &ClaimedJob, error: &str) -> Result<(), DomainError>;
+    /// Makes a queued job due now (after the checkout recorded its payment).
+    async fn wake(&self, id: &JobId, now: DateTime<Utc>) -> Result<(), DomainError>;
+    async fn get(&self, id: &JobId) -> Result<Option<Job>, DomainError>;
+}
+
+/// Exponential backoff: 1 s, 2 s, 4 s ... capped at 10 minutes, plus the
+/// caller's jitter (a fraction in [0, 1) of the delay).
+pub fn backoff(attempts: u32, jitter: f64) -> Duration {
+    let base_ms: i64 = 1000_i64.saturating_mul(1_i64 << attempts.saturating_sub(1).min(20));
+    let capped = base_ms.min(600_000);
+    let jitter = jitter.clamp(0.0, 1.0);
+    // Jitter is a scheduling nicety, not money: a float is fine here.
+    #[allow(clippy::cast_possible_truncation)]
+    let extra = (capped as f64 * jitter) as i64;
+    Duration::milliseconds(capped + extra)
+}

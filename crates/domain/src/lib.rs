@@ -1,0 +1,24 @@
+//! The shop's domain: value types, rules, services and the ports (traits) that
+//! adapters implement. Nothing here performs I/O; time comes from [`Clock`],
+//! ids and secrets from [`IdGenerator`].
+
+pub mod account;
+pub mod business;
+pub mod catalog;
+pub mod contact;
+pub mod error;
+pub mod ids;
+pub mod jobs;
+pub mod mail;
+pub mod money;
+pub mod order;
+pub mod page;
+pub mod payment;
+pub mod pricing;
+pub mod settings;
+pub mod system;
+
+pub use error::{DomainError, FieldError, StoreError};
+pub use money::{Currency, Money};
+pub use page::{Page, PageRequest};
+pub use system::{Clock, IdGenerator, Ports};

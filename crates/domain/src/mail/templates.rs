@@ -1,0 +1,169 @@
+use std::fmt::Write;
+
+use super::{MailMessage, message_id, single_line};
+use crate::account::Email;
+use crate::business::BusinessProfile;
+use crate::order::Order;
+
+/// What every template needs besides its subject entity.
+#[derive(Debug, Clone)]
+pub struct MailContext {
+    pub shop_name: String,
+    pub shop_address: String,
+    pub from: Email,
+}
+
+impl MailContext {
+    fn domain(&self) -> &str {
+        self.from.as_str().rsplit('@').next().unwrap_or("localhost")
+    }
+
+    fn footer_text(&self) -> String {
+        if self.shop_address.is_empty() {
+            format!("\n-- \n{}\n", self.shop_name)
+        } else {
+            format!("\n-- \n{}\n{}\n", self.shop_name, self.shop_address)
+        }
+    }
+
+    fn wrap_html(&self, body: &str) -> String {
+        format!(
+            "<!doctype html><html><body>{body}<hr><p>{}<br>{}</p></body></html>",
+            escape_html(&self.shop_name),
+            escape_html(&self.shop_address)
+        )
+    }
+
+    fn message(&self, kind: &str, entity: &str, to: &Email, subject: &str, text: String, html: String) -> MailMessage {
+        MailMessage {
+            message_id: message_id(kind, entity, to, self.domain()),
+            from: self.from.clone(),
+            to: to.clone(),
+            subject: single_line(subject),
+            text: format!("{text}{}", self.footer_text()),
+            html: self.wrap_html(&html),
+        }
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn order_tables(order: &Order) -> (String, String) {
+    let cur = order.currency.code();
+    let mut text = String::new();
+    let mut html = String::from(
+        "<table><thead><tr><th>Item</th><th>Qty</th><th>Unit price</th><th>Total</th></tr></thead><tbody>",
+    );
+    for line in &order.lines {
+        let _ = writeln!(
+            text,
+            "{} x {} ({}) @ {} {} = {} {}",
+            line.quantity, line.name, line.sku, line.unit_price, cur, line.total, cur
+        );
+        let _ = write!(
+            html,
+            "<tr><td>{} ({})</td><td>{}</td><td>{} {cur}</td><td>{} {cur}</td></tr>",
+            escape_html(&line.name),
+            escape_html(&line.sku),
+            line.quantity,
+            line.unit_price,
+            line.total
+        );
+    }
+    html.push_str("</tbody></table>");
+    let exempt = order
+        .tax_exemption
+        .as_ref()
+        .map(|e| format!("Tax exempt (certificate {}, {})", e.certificate_number, e.region));
+    let _ = write!(
+        text,
+        "\nSubtotal: {} {cur}\nDiscount: {} {cur}\nTax: {} {cur}\nTotal: {} {cur}\n",
+        order.subtotal, order.discount_total, order.tax_total, order.total
+    );
+    let _ = write!(
+        html,
+        "<p>Subtotal: {} {cur}<br>Discount: {} {cur}<br>Tax: {} {cur}<br><strong>Total: {} {cur}</strong></p>",
+        order.subtotal, order.discount_total, order.tax_total, order.total
+    );
+    if let Some(e) = exempt {
+        let _ = writeln!(text, "{e}");
+        let _ = write!(html, "<p>{}</p>", escape_html(&e));
+    }
+    (text, html)
+}
+
+pub fn order_confirmation(ctx: &MailContext, order: &Order, to: &Email, customer_name: &str) -> MailMessage {
+    let (table_text, table_html) = order_tables(order);
+    let subject = format!("{}: order {} confirmed", ctx.shop_name, order.number);
+    let text = format!(
+        "Hello {customer_name},\n\nthank you for your order {}. Your payment has been received.\n\n{table_text}",
+        order.number
+    );
+    let html = format!(
+        "<p>Hello {},</p><p>thank you for your order <strong>{}</strong>. Your payment has been received.</p>{table_html}",
+        escape_html(customer_name),
+        escape_html(&order.number)
+    );
+    ctx.message("order-confirmation", order.id.as_str(), to, &subject, text, html)
+}
+
+pub fn new_order_notice(ctx: &MailContext, order: &Order, to: &Email, customer_email: &Email) -> MailMessage {
+    let (table_text, table_html) = order_tables(order);
+    let subject = format!("New order {} ({} {})", order.number, order.total, order.currency);
+    let text = format!(
+        "Order {} from {customer_email} is paid and ready to fulfil.\n\n{table_text}",
+        order.number
+    );
+    let html = format!(
+        "<p>Order <strong>{}</strong> from {} is paid and ready to fulfil.</p>{table_html}",
+        escape_html(&order.number),
+        escape_html(customer_email.as_str())
+    );
+    ctx.message("new-order-notice", order.id.as_str(), to, &subject, text, html)
+}
+
+pub fn business_approved(ctx: &MailContext, profile: &BusinessProfile, to: &Email) -> MailMessage {
+    let exempt = if profile.tax_exempt_granted {
+        " Orders you place while your exemption certificate is valid are tax exempt."
+    } else {
+        ""
+    };
+    let subject = format!("{}: your business account is approved", ctx.shop_name);
+    let text = format!("Your business profile for {} has been approved.{exempt}\n", profile.legal_name);
+    let html = format!(
+        "<p>Your business profile for <strong>{}</strong> has been approved.{exempt}</p>",
+        escape_html(&profile.legal_name)
+    );
+    let entity = format!("{}-{}", profile.user_id, profile.reviewed_at.map(|t| t.timestamp()).unwrap_or(0));
+    ctx.message("business-approved", &entity, to, &subject, text, html)
+}
+
+pub fn business_rejected(ctx: &MailContext, profile: &BusinessProfile, to: &Email) -> MailMessage {
+    let reason = profile.rejection_reason.clone().unwrap_or_default();
+    let subject = format!("{}: your business profile needs changes", ctx.shop_name);
+    let text = format!(
+        "Your business profile for {} was not approved.\nReason: {reason}\nYou can correct it and submit it again.\n",
+        profile.legal_name
+    );
+    let html = format!(
+        "<p>Your business profile for <strong>{}</strong> was not approved.</p><p>Reason: {}</p><p>You can correct it and submit it again.</p>",
+        escape_html(&profile.legal_name),
+        escape_html(&reason)
+    );
+    let entity = format!("{}-{}", profile.user_id, profile.reviewed_at.map(|t| t.timestamp()).unwrap_or(0));
+    ctx.message("business-rejected", &entity, to, &subject, text, html)
+}

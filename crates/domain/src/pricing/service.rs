@@ -1,0 +1,196 @@
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::model::normalise_code;
+use super::price::normalise_cart;
+use super::{
+    price_cart, CartLine, NewPromotion, PricedCart, PricingInput, Promotion, Quote, TaxRate,
+};
+use crate::account::Principal;
+use crate::business::{Address, TaxExemption};
+use crate::error::Validator;
+use crate::ids::{PromotionId, QuoteId, UserId};
+use crate::settings::ShopSettings;
+use crate::{DomainError, Ports};
+
+#[derive(Debug, Clone)]
+pub struct QuoteRequest {
+    pub items: Vec<CartLine>,
+    pub promo_code: Option<String>,
+    pub ship_to: Address,
+}
+
+pub struct PricingService {
+    ports: Ports,
+    settings: Arc<ShopSettings>,
+}
+
+impl PricingService {
+    pub fn new(ports: Ports, settings: Arc<ShopSettings>) -> Self {
+        Self { ports, settings }
+    }
+
+    async fn exemption(
+        &self,
+        user_id: &UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TaxExemption>, DomainError> {
+        Ok(self
+            .ports
+            .profiles
+            .get(user_id)
+            .await?
+            .and_then(|p| p.exemption_on(now.date_naive())))
+    }
+
+    async fn promotion(&self, code: Option<&str>) -> Result<Option<Promotion>, DomainError> {
+        let Some(code) = code.map(normalise_code).filter(|c| !c.is_empty()) else {
+            return Ok(None);
+        };
+        self.ports
+            .promotions
+            .get_by_code(&code)
+            .await?
+            .map(Some)
+            .ok_or_else(|| DomainError::InvalidPromotion("unknown code".into()))
+    }
+
+    /// Prices `items` for `user_id` as of `now` against the current catalog,
+    /// promotion, tax table and business profile.
+    pub async fn price(
+        &self,
+        user_id: &UserId,
+        items: &[CartLine],
+        promo_code: Option<&str>,
+        ship_to: &Address,
+        now: DateTime<Utc>,
+    ) -> Result<(PricedCart, Option<TaxExemption>, Option<Promotion>), DomainError> {
+        let items = normalise_cart(items)?;
+        let ids: Vec<_> = items.iter().map(|i| i.product_id.clone()).collect();
+        let products = self.ports.catalog.get_products(&ids).await?;
+        let exemption = self.exemption(user_id, now).await?;
+        let promotion = self.promotion(promo_code).await?;
+        let tax_rates = self.ports.tax_rates.list().await?;
+        let priced = price_cart(&PricingInput {
+            items: &items,
+            products: &products,
+            currency: &self.settings.currency,
+            rounding: self.settings.rounding,
+            promotion: promotion.as_ref(),
+            ship_to,
+            tax_rates: &tax_rates,
+            tax_exemption: exemption.as_ref(),
+            now,
+        })?;
+        Ok((priced, exemption, promotion))
+    }
+
+    pub async fn quote(
+        &self,
+        principal: &Principal,
+        request: &QuoteRequest,
+    ) -> Result<Quote, DomainError> {
+        let mut v = Validator::new();
+        let ship_to = request.ship_to.validated("ship_to", &mut v);
+        v.finish()?;
+        let now = self.ports.clock.now();
+        let (priced, exemption, promotion) = self
+            .price(
+                &principal.user_id,
+                &request.items,
+                request.promo_code.as_deref(),
+                &ship_to,
+                now,
+            )
+            .await?;
+        let quote = Quote {
+            id: QuoteId::new(self.ports.ids.new_id()),
+            user_id: principal.user_id.clone(),
+            created_at: now,
+            expires_at: now + self.settings.quote_ttl,
+            currency: self.settings.currency.clone(),
+            items: normalise_cart(&request.items)?,
+            ship_to,
+            promo_code: promotion.map(|p| p.code),
+            lines: priced.lines,
+            subtotal: priced.subtotal,
+            discount_total: priced.discount_total,
+            tax_total: priced.tax_total,
+            shipping_total: priced.shipping_total,
+            total: priced.total,
+            tax_exemption: exemption,
+        };
+        self.ports.quotes.insert(&quote).await?;
+        Ok(quote)
+    }
+
+    pub async fn tax_rates(&self, admin: &Principal) -> Result<Vec<TaxRate>, DomainError> {
+        admin.require_admin()?;
+        self.ports.tax_rates.list().await
+    }
+
+    pub async fn replace_tax_rates(
+        &self,
+        admin: &Principal,
+        rates: &[TaxRate],
+    ) -> Result<Vec<TaxRate>, DomainError> {
+        admin.require_admin()?;
+        let mut errors = Vec::new();
+        let mut valid = Vec::with_capacity(rates.len());
+        for (i, rate) in rates.iter().enumerate() {
+            match rate.validated(i) {
+                Ok(r) => {
+                    if valid
+                        .iter()
+                        .any(|o: &TaxRate| o.country == r.country && o.region == r.region)
+                    {
+                        errors.push(crate::FieldError::new(
+                            format!("items[{i}]"),
+                            "repeats a (country, region) pair",
+                        ));
+                    }
+                    valid.push(r);
+                }
+                Err(DomainError::Validation(e)) => errors.extend(e),
+                Err(other) => return Err(other),
+            }
+        }
+        if valid.len() > 1000 {
+            errors.push(crate::FieldError::new("items", "at most 1000 rates"));
+        }
+        if !errors.is_empty() {
+            return Err(DomainError::Validation(errors));
+        }
+        self.ports.tax_rates.replace_all(&valid).await?;
+        Ok(valid)
+    }
+
+    pub async fn create_promotion(
+        &self,
+        admin: &Principal,
+        new: &NewPromotion,
+    ) -> Result<Promotion, DomainError> {
+        admin.require_admin()?;
+        let new = new.validated(&self.settings.currency)?;
+        let promotion = Promotion {
+            id: PromotionId::new(self.ports.ids.new_id()),
+            code: new.code,
+            kind: new.kind,
+            value: new.value,
+            min_subtotal: new.min_subtotal,
+            starts_at: new.starts_at,
+            ends_at: new.ends_at,
+            max_uses: new.max_uses,
+            uses: 0,
+            created_at: self.ports.clock.now(),
+        };
+        self.ports.promotions.insert(&promotion).await?;
+        Ok(promotion)
+    }
+
+    pub async fn promotions(&self, admin: &Principal) -> Result<Vec<Promotion>, DomainError> {
+        admin.require_admin()?;
+        self.ports.promotions.list().await
+    }
+}
