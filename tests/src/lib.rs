@@ -1,1 +1,15 @@
+//! Harness for the black-box tests: starts the real `shop-api` binary on a
+//! free port with a fresh data directory (`spawn_app`), and talks HTTP to it.
+//!
+//! The tests themselves live in `tests/blackbox.rs` (one test binary).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod binary;
+mod fixtures;
+mod http;
+mod spawn;
+
+pub use binary::shop_api_binary;
+pub use fixtures::{CUSTOMER_PASSWORD, Customer, address, amount, unique};
+pub use http::{ANON, Bearer, Resp};
+pub use spawn::{ADMIN_EMAIL, ADMIN_PASSWORD, AppBuilder, TempDir, TestApp, spawn_app};

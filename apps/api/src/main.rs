@@ -1,1 +1,36 @@
-fn main() {}
+//! The `shop-api` binary: configuration, logging, then the application.
+
+use std::process::ExitCode;
+
+use shop_api::{Application, Config, StartupError};
+
+fn fail(error: &StartupError) -> ExitCode {
+    eprintln!("shop-api: {error}");
+    ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(1))
+}
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => return fail(&e.into()),
+    };
+    if let Err(e) = shop_api::telemetry::init(&config.log_filter, config.log_format) {
+        eprintln!("shop-api: SHOP_LOG: {e}");
+        return ExitCode::from(2);
+    }
+    for name in &config.unknown_variables {
+        tracing::warn!(variable = %name, "unknown SHOP_ variable ignored");
+    }
+    let app = match Application::build(config).await {
+        Ok(app) => app,
+        Err(e) => return fail(&e),
+    };
+    match app.run_until_stopped().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("shop-api: server error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -123,15 +123,17 @@ impl Validator {
     }
 
     /// Records the error of a fallible constructor and yields its value if any.
+    /// Errors are reported under `field`, the name the request gave the value
+    /// (`new_password`, not the constructor's generic `password`).
     pub fn take<T>(&mut self, field: &str, result: Result<T, DomainError>) -> Option<T> {
         match result {
             Ok(v) => Some(v),
             Err(DomainError::Validation(errs)) => {
                 for e in errs {
-                    let name = if e.field.is_empty() {
-                        field.to_string()
-                    } else {
+                    let name = if field.is_empty() {
                         e.field
+                    } else {
+                        field.to_string()
                     };
                     self.errors.push(FieldError::new(name, e.message));
                 }
@@ -154,5 +156,109 @@ impl Validator {
         } else {
             Err(DomainError::Validation(self.errors))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::{Email, Password};
+
+    #[test]
+    fn validator_collects_every_error_in_order() {
+        let mut v = Validator::new();
+        v.check(true, "a", "fine").check(false, "b", "bad b");
+        v.push("c", "bad c");
+        assert_eq!(
+            v.finish(),
+            Err(DomainError::Validation(vec![
+                FieldError::new("b", "bad b"),
+                FieldError::new("c", "bad c"),
+            ]))
+        );
+        assert_eq!(Validator::new().finish(), Ok(()));
+    }
+
+    #[test]
+    fn take_reports_under_the_callers_field_name() {
+        let mut v = Validator::new();
+        assert!(v.take("new_password", Password::parse("short")).is_none());
+        assert!(v.take("contact_email", Email::parse("nope")).is_none());
+        let ok = v.take("email", Email::parse("a@b.co"));
+        assert_eq!(ok.map(|e| e.to_string()), Some("a@b.co".to_string()));
+        match v.finish() {
+            Err(DomainError::Validation(errs)) => {
+                let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, ["new_password", "contact_email"]);
+                assert_eq!(errs[0].message, "must be at least 10 characters");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn take_keeps_non_validation_errors() {
+        let mut v = Validator::new();
+        let r: Result<(), _> = Err(DomainError::Internal("boom".into()));
+        assert!(v.take("x", r).is_none());
+        assert_eq!(
+            v.finish(),
+            Err(DomainError::Validation(vec![FieldError::new(
+                "x",
+                "internal error: boom"
+            )]))
+        );
+    }
+
+    #[test]
+    fn every_error_has_a_distinct_stable_code() {
+        let all = [
+            DomainError::Validation(vec![]),
+            DomainError::InvalidCredentials,
+            DomainError::AccountInactive,
+            DomainError::TokenExpired,
+            DomainError::InvalidToken,
+            DomainError::Forbidden,
+            DomainError::NotFound("x"),
+            DomainError::EmailTaken,
+            DomainError::AlreadyExists("x"),
+            DomainError::InsufficientStock {
+                product_id: "p".into(),
+            },
+            DomainError::QuoteExpired,
+            DomainError::PriceChanged,
+            DomainError::InvalidPromotion("x".into()),
+            DomainError::PaymentDeclined { reason: "x".into() },
+            DomainError::PaymentUnavailable("x".into()),
+            DomainError::IdempotencyKeyReused,
+            DomainError::InvalidOrderState {
+                current: "paid".into(),
+                action: "cancel",
+            },
+            DomainError::InvalidState("x".into()),
+            DomainError::Store(StoreError::Backend("x".into())),
+            DomainError::Internal("x".into()),
+        ];
+        let codes: std::collections::HashSet<_> = all.iter().map(DomainError::code).collect();
+        assert_eq!(codes.len(), all.len());
+        assert_eq!(
+            DomainError::InvalidCredentials.code(),
+            "invalid_credentials"
+        );
+        assert_eq!(
+            DomainError::InsufficientStock {
+                product_id: "p".into()
+            }
+            .code(),
+            "insufficient_stock"
+        );
+        assert_eq!(
+            DomainError::IdempotencyKeyReused.code(),
+            "idempotency_key_reused"
+        );
+        assert_eq!(
+            DomainError::from(StoreError::Backend("down".into())).code(),
+            "store_unavailable"
+        );
     }
 }

@@ -18,6 +18,9 @@ pub mod pricing;
 pub mod settings;
 pub mod system;
 
+#[cfg(test)]
+pub(crate) mod test_support;
+
 pub use error::{DomainError, FieldError, StoreError};
 pub use money::{Currency, Money};
 pub use page::{Page, PageRequest};

@@ -104,15 +104,18 @@ impl Money {
     /// Integer minor units (cents), as Square wants them. Fails if the amount
     /// is not already a whole number of minor units or does not fit.
     pub fn to_minor_units(&self) -> Result<i64, DomainError> {
-        let scaled = self.amount * Decimal::from(10_i64.pow(self.currency.minor_digits()));
+        let out_of_range = || DomainError::Internal(format!("amount {} out of range", self.amount));
+        let scaled = self
+            .amount
+            .checked_mul(Decimal::from(10_i64.pow(self.currency.minor_digits())))
+            .ok_or_else(out_of_range)?;
         if scaled.fract() != Decimal::ZERO {
             return Err(DomainError::Internal(format!(
                 "amount {} has sub-minor-unit digits",
                 self.amount
             )));
         }
-        i64::try_from(scaled)
-            .map_err(|_| DomainError::Internal(format!("amount {} out of range", self.amount)))
+        i64::try_from(scaled).map_err(|_| out_of_range())
     }
 
     /// Parses a client-supplied price: non-negative, at most the currency's
@@ -130,10 +133,11 @@ impl Money {
         if amount > Decimal::from(100_000_000_i64) {
             return Err(DomainError::invalid("price", "is too large"));
         }
-        Ok(Self::new(
-            amount.round_dp(currency.minor_digits()),
-            currency.clone(),
-        ))
+        // Stored with exactly the currency's minor digits ("1.10", not "1.1"),
+        // and never as a negative zero.
+        let mut value = round_to_minor(amount, currency, Rounding::HalfEven);
+        value.set_sign_positive(true);
+        Ok(Self::new(value, currency.clone()))
     }
 }
 
@@ -161,10 +165,22 @@ mod tests {
     #[test]
     fn half_even_rounding_to_minor_units() {
         let usd = Currency::usd();
-        assert_eq!(round_to_minor(dec!(0.125), &usd, Rounding::HalfEven), dec!(0.12));
-        assert_eq!(round_to_minor(dec!(0.135), &usd, Rounding::HalfEven), dec!(0.14));
-        assert_eq!(round_to_minor(dec!(0.125), &usd, Rounding::HalfUp), dec!(0.13));
-        assert_eq!(round_to_minor(dec!(3), &usd, Rounding::HalfEven).to_string(), "3.00");
+        assert_eq!(
+            round_to_minor(dec!(0.125), &usd, Rounding::HalfEven),
+            dec!(0.12)
+        );
+        assert_eq!(
+            round_to_minor(dec!(0.135), &usd, Rounding::HalfEven),
+            dec!(0.14)
+        );
+        assert_eq!(
+            round_to_minor(dec!(0.125), &usd, Rounding::HalfUp),
+            dec!(0.13)
+        );
+        assert_eq!(
+            round_to_minor(dec!(3), &usd, Rounding::HalfEven).to_string(),
+            "3.00"
+        );
     }
 
     #[test]
@@ -184,5 +200,165 @@ mod tests {
         assert!(Money::parse_price(dec!(1.001), &usd).is_err());
         assert!(Money::parse_price(dec!(1.10), &usd).is_ok());
         assert!(Money::parse_price(dec!(1.100), &usd).is_ok());
+    }
+
+    #[test]
+    fn currency_parse_trims_and_refuses_non_letters() {
+        assert_eq!(Currency::parse(" eur ").unwrap().code(), "EUR");
+        for bad in ["", "USDX", "12A", "U-D", "ÜSD", "us d"] {
+            assert!(Currency::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        let err = Currency::parse("x").unwrap_err();
+        assert_eq!(err.code(), "validation_failed");
+        assert_eq!(
+            Currency::try_from("gbp".to_string()).unwrap().to_string(),
+            "GBP"
+        );
+        assert_eq!(String::from(Currency::usd()), "USD");
+    }
+
+    #[test]
+    fn minor_digits_follow_iso_4217() {
+        for (code, digits) in [
+            ("USD", 2),
+            ("EUR", 2),
+            ("GBP", 2),
+            ("JPY", 0),
+            ("KRW", 0),
+            ("VND", 0),
+            ("CLP", 0),
+            ("BHD", 3),
+            ("KWD", 3),
+            ("TND", 3),
+        ] {
+            assert_eq!(
+                Currency::parse(code).unwrap().minor_digits(),
+                digits,
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn rounding_keeps_a_uniform_scale_per_currency() {
+        let jpy = Currency::parse("JPY").unwrap();
+        let kwd = Currency::parse("KWD").unwrap();
+        assert_eq!(
+            round_to_minor(dec!(12.5), &jpy, Rounding::HalfEven).to_string(),
+            "12"
+        );
+        assert_eq!(
+            round_to_minor(dec!(13.5), &jpy, Rounding::HalfEven).to_string(),
+            "14"
+        );
+        assert_eq!(
+            round_to_minor(dec!(12.5), &jpy, Rounding::HalfUp).to_string(),
+            "13"
+        );
+        assert_eq!(
+            round_to_minor(dec!(1.2345), &kwd, Rounding::HalfEven).to_string(),
+            "1.234"
+        );
+        assert_eq!(
+            round_to_minor(dec!(1), &kwd, Rounding::HalfEven).to_string(),
+            "1.000"
+        );
+        assert_eq!(
+            round_to_minor(dec!(-0.125), &Currency::usd(), Rounding::HalfEven),
+            dec!(-0.12)
+        );
+        assert_eq!(
+            round_to_minor(dec!(-0.125), &Currency::usd(), Rounding::HalfUp),
+            dec!(-0.13)
+        );
+        let m = Money::new(dec!(2.675), Currency::usd()).rounded(Rounding::HalfEven);
+        assert_eq!(m.amount.to_string(), "2.68");
+        assert_eq!(
+            Money::zero(jpy)
+                .rounded(Rounding::HalfEven)
+                .amount
+                .to_string(),
+            "0"
+        );
+        assert_eq!(Rounding::default(), Rounding::HalfEven);
+    }
+
+    #[test]
+    fn minor_units_in_every_currency() {
+        let kwd = Money::new(dec!(1.234), Currency::parse("KWD").unwrap());
+        assert_eq!(kwd.to_minor_units().unwrap(), 1234);
+        assert_eq!(Money::zero(Currency::usd()).to_minor_units().unwrap(), 0);
+        assert_eq!(
+            Money::new(dec!(-3.10), Currency::usd())
+                .to_minor_units()
+                .unwrap(),
+            -310
+        );
+        assert_eq!(
+            Money::new(dec!(7), Currency::usd())
+                .to_minor_units()
+                .unwrap(),
+            700
+        );
+        let yen = Money::new(dec!(12.5), Currency::parse("JPY").unwrap());
+        assert!(yen.to_minor_units().is_err());
+        let huge = Money::new(Decimal::MAX, Currency::usd());
+        assert!(huge.to_minor_units().is_err());
+    }
+
+    #[test]
+    fn price_bounds_and_currency_digits() {
+        let usd = Currency::usd();
+        let jpy = Currency::parse("JPY").unwrap();
+        assert!(Money::parse_price(dec!(0), &usd).is_ok());
+        assert!(Money::parse_price(dec!(100000000), &usd).is_ok());
+        assert!(Money::parse_price(dec!(100000000.01), &usd).is_err());
+        assert!(Money::parse_price(dec!(-0.01), &usd).is_err());
+        assert!(Money::parse_price(dec!(5), &jpy).is_ok());
+        assert!(Money::parse_price(dec!(5.0), &jpy).is_ok());
+        assert!(Money::parse_price(dec!(5.5), &jpy).is_err());
+        let err = Money::parse_price(dec!(-1), &usd).unwrap_err();
+        assert_eq!(
+            err,
+            DomainError::Validation(vec![crate::FieldError::new(
+                "price",
+                "must not be negative"
+            )])
+        );
+    }
+
+    #[test]
+    fn parsed_prices_carry_the_currency_minor_digits() {
+        let usd = Currency::usd();
+        let jpy = Currency::parse("JPY").unwrap();
+        let p = Money::parse_price(dec!(1.1), &usd).unwrap();
+        assert_eq!(p.amount.to_string(), "1.10");
+        assert_eq!(p.currency, usd);
+        assert_eq!(
+            Money::parse_price(dec!(3), &usd)
+                .unwrap()
+                .amount
+                .to_string(),
+            "3.00"
+        );
+        assert_eq!(
+            Money::parse_price(dec!(1.100), &usd)
+                .unwrap()
+                .amount
+                .to_string(),
+            "1.10"
+        );
+        assert_eq!(
+            Money::parse_price(dec!(5.00), &jpy)
+                .unwrap()
+                .amount
+                .to_string(),
+            "5"
+        );
+        let mut minus_zero = dec!(0.00);
+        minus_zero.set_sign_negative(true);
+        let neg_zero = Money::parse_price(minus_zero, &usd).unwrap();
+        assert!(!neg_zero.amount.is_sign_negative(), "{}", neg_zero.amount);
+        assert_eq!(neg_zero.amount.to_string(), "0.00");
     }
 }

@@ -13,9 +13,7 @@ pub struct PageRequest {
 impl PageRequest {
     /// Clamps the limit into 1..=MAX_PAGE_LIMIT; absent means the default.
     pub fn new(limit: Option<u32>, cursor: Option<String>) -> Self {
-        let limit = limit
-            .unwrap_or(DEFAULT_PAGE_LIMIT)
-            .clamp(1, MAX_PAGE_LIMIT);
+        let limit = limit.unwrap_or(DEFAULT_PAGE_LIMIT).clamp(1, MAX_PAGE_LIMIT);
         Self {
             limit,
             cursor: cursor.filter(|c| !c.is_empty()),
@@ -45,5 +43,34 @@ impl<T> Page<T> {
             items: self.items.into_iter().map(f).collect(),
             next_cursor: self.next_cursor,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_clamped_and_empty_cursors_dropped() {
+        assert_eq!(PageRequest::default().limit, DEFAULT_PAGE_LIMIT);
+        assert_eq!(PageRequest::new(Some(0), None).limit, 1);
+        assert_eq!(PageRequest::new(Some(1000), None).limit, MAX_PAGE_LIMIT);
+        assert_eq!(PageRequest::first(7).limit, 7);
+        assert_eq!(PageRequest::new(None, Some(String::new())).cursor, None);
+        assert_eq!(
+            PageRequest::new(None, Some("c".into())).cursor.as_deref(),
+            Some("c")
+        );
+    }
+
+    #[test]
+    fn map_keeps_the_cursor() {
+        let p = Page {
+            items: vec![1, 2],
+            next_cursor: Some("n".to_string()),
+        };
+        let q = p.map(|i| i * 10);
+        assert_eq!(q.items, vec![10, 20]);
+        assert_eq!(q.next_cursor.as_deref(), Some("n"));
     }
 }

@@ -1,1 +1,196 @@
+//! Port conformance suites and fixtures, shared by every adapter's tests.
+//!
+//! Each store port (and the job queue) has a suite of cases in
+//! [`suites`]; a case takes a FRESH [`Stores`] and panics when the adapter
+//! breaks the port's contract. An adapter runs them all in one line, one
+//! test per case, from its integration test file:
+//!
+//! ```ignore
+//! async fn fresh_stores() -> shop_testkit::Stores {
+//!     let store = std::sync::Arc::new(MyStore::connect_to_a_new_database().await);
+//!     shop_testkit::Stores::from_one(store)
+//! }
+//! shop_testkit::store_conformance_tests!(fresh_stores);
+//! ```
+//!
+//! (the calling crate needs `tokio` with the `macros` and `rt-multi-thread`
+//! features), or runs one suite as a single test with the runner functions
+//! ([`account_store_suite`] ...). An adapter that implements only some ports
+//! fills the other fields of [`Stores`] with `shop_memory::MemoryStore` and
+//! runs the suites of its ports.
+//!
+//! Contract points the traits' documentation leaves open are pinned here
+//! (and documented on each case): updating a missing entity is `NotFound`;
+//! `JobQueue::complete`/`retry`/`bury` with a stale claim return `Ok(())`
+//! and change nothing; `OrderStore::create` with a line whose product does
+//! not exist is `InsufficientStock`. Fixture times are whole seconds, so
+//! adapters may store them at second precision.
 
+// Test support: failing loudly is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod fixtures;
+mod pages;
+mod stores;
+pub mod suites;
+
+pub use pages::{collect_pages, flatten_pages};
+pub use stores::Stores;
+
+/// Registers every conformance case once; `__expand_cases!` turns the list
+/// into test functions or into the suite runners.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __for_each_case {
+    ($($mode:tt)*) => {
+        $crate::__expand_cases! { [$($mode)*]
+            accounts => account_store_suite [
+                insert_then_get_and_find_by_email,
+                missing_user_is_none_and_updates_are_not_found,
+                email_is_unique,
+                concurrent_inserts_of_one_email_admit_exactly_one,
+                field_updates_change_only_their_field,
+                set_status_bumps_the_session_version,
+                concurrent_bumps_are_all_counted,
+                list_is_newest_first_and_filters,
+                list_paginates_without_gaps_or_duplicates,
+                list_active_admins_only,
+            ];
+            refresh_tokens => refresh_token_store_suite [
+                sessions_round_trip_and_revoke,
+                revoke_user_sessions_spares_the_exception_and_other_users,
+                tokens_round_trip_and_spend_once,
+                spending_an_unknown_token_is_false,
+                concurrent_spends_admit_exactly_one,
+            ];
+            business => business_profile_store_suite [
+                put_then_get_and_replace,
+                list_is_oldest_submission_first_and_filters,
+                list_paginates_without_gaps_or_duplicates,
+            ];
+            catalog => catalog_store_suite [
+                categories_round_trip_and_slug_is_unique,
+                products_round_trip_and_sku_is_unique,
+                get_products_returns_the_existing_ones,
+                update_product_never_touches_stock_sku_or_created_at,
+                updates_of_a_missing_product_are_not_found,
+                list_products_is_by_name_then_id_and_filters,
+                list_products_paginates_without_gaps_or_duplicates,
+            ];
+            pricing => pricing_store_suite [
+                quotes_round_trip,
+                promotions_round_trip_and_code_is_unique,
+                promotions_list_newest_first,
+                tax_rates_are_replaced_as_a_whole,
+            ];
+            orders => order_store_suite [
+                create_reserves_stock_numbers_and_enqueues,
+                order_numbers_are_unique,
+                insufficient_stock_changes_nothing,
+                missing_product_is_insufficient_stock,
+                concurrent_creates_never_oversell,
+                idempotency_key_is_unique_per_user,
+                concurrent_creates_with_one_key_admit_exactly_one,
+                promotion_is_redeemed_up_to_max_uses,
+                concurrent_redemptions_respect_max_uses,
+                transition_is_compare_and_set,
+                concurrent_transitions_from_one_state_admit_exactly_one,
+                transition_release_stock_gives_quantities_back,
+                transition_wake_job_makes_the_job_due,
+                transition_of_a_missing_order_is_not_found,
+                set_payment_and_notification_flags,
+                list_is_newest_first_and_filters,
+                list_paginates_without_gaps_or_duplicates,
+            ];
+            jobs => job_queue_suite [
+                enqueue_then_get,
+                nothing_to_claim_before_run_after,
+                claim_takes_the_earliest_due_job,
+                claim_marks_running_leases_and_counts_an_attempt,
+                a_held_lease_blocks_other_claimers,
+                a_lapsed_lease_is_taken_over,
+                a_stale_claim_changes_nothing,
+                retry_requeues_with_the_error,
+                bury_and_complete_are_final,
+                wake_makes_a_queued_job_due,
+                concurrent_claimers_take_each_job_exactly_once,
+            ];
+            contacts => contact_store_suite [
+                insert_then_get_and_set_status,
+                list_is_newest_first_and_filters,
+                list_paginates_without_gaps_or_duplicates,
+            ];
+        }
+    };
+}
+
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __expand_cases {
+    ([@tests $make:path] $( $module:ident => $runner:ident [ $($case:ident),* $(,)? ]; )*) => {
+        $(
+            mod $module {
+                #[allow(unused_imports)]
+                use super::*;
+                $(
+                    #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $case() {
+                        $crate::suites::$module::$case($make().await).await;
+                    }
+                )*
+            }
+        )*
+    };
+    ([@runners] $( $module:ident => $runner:ident [ $($case:ident),* $(,)? ]; )*) => {
+        $(
+            #[doc = concat!(
+                "Runs every case of [`suites::", stringify!($module),
+                "`] in turn, each on a fresh `Stores` from `make`. Call it inside a \
+                 multi-threaded tokio runtime."
+            )]
+            pub async fn $runner<F, Fut>(make: F)
+            where
+                F: Fn() -> Fut,
+                Fut: ::std::future::Future<Output = $crate::Stores>,
+            {
+                $(
+                    ::std::eprintln!(
+                        "conformance: {}::{}",
+                        stringify!($module),
+                        stringify!($case)
+                    );
+                    $crate::suites::$module::$case(make().await).await;
+                )*
+            }
+        )*
+    };
+}
+
+/// Generates one `#[tokio::test]` per conformance case, in one module per
+/// suite, each on a fresh [`Stores`] from `$make` (a path to an
+/// `async fn() -> Stores` in scope). The calling crate needs `tokio` with
+/// the `macros` and `rt-multi-thread` features.
+#[macro_export]
+macro_rules! store_conformance_tests {
+    ($make:path) => {
+        $crate::__for_each_case!(@tests $make);
+    };
+}
+
+__for_each_case!(@runners);
+
+/// Runs every suite in turn, each case on a fresh [`Stores`] from `make`.
+pub async fn all_store_suites<F, Fut>(make: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Stores>,
+{
+    account_store_suite(&make).await;
+    refresh_token_store_suite(&make).await;
+    business_profile_store_suite(&make).await;
+    catalog_store_suite(&make).await;
+    pricing_store_suite(&make).await;
+    order_store_suite(&make).await;
+    job_queue_suite(&make).await;
+    contact_store_suite(&make).await;
+}

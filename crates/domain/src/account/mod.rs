@@ -8,7 +8,7 @@ pub(crate) mod service;
 
 pub use email::Email;
 pub use model::{AccessClaims, AccountStatus, PersonName, Principal, Role, User, UserFilter};
-pub use password::{Password, MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
+pub use password::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, Password};
 pub use ports::{
     AccountStore, PasswordHasher, RefreshSession, RefreshToken, RefreshTokenStore, TokenSigner,
 };

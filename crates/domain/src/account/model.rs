@@ -66,10 +66,16 @@ impl PersonName {
             return Err(DomainError::invalid("name", "must not be empty"));
         }
         if value.chars().count() > 100 {
-            return Err(DomainError::invalid("name", "must be at most 100 characters"));
+            return Err(DomainError::invalid(
+                "name",
+                "must be at most 100 characters",
+            ));
         }
         if value.chars().any(char::is_control) {
-            return Err(DomainError::invalid("name", "must not contain control characters"));
+            return Err(DomainError::invalid(
+                "name",
+                "must not contain control characters",
+            ));
         }
         Ok(Self(value.to_string()))
     }
@@ -153,5 +159,78 @@ impl Principal {
         } else {
             Err(DomainError::Forbidden)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn person_name_is_trimmed_and_bounded() {
+        assert_eq!(PersonName::parse("  Ann Lee ").unwrap().as_str(), "Ann Lee");
+        assert!(PersonName::parse("").is_err());
+        assert!(PersonName::parse("   ").is_err());
+        assert!(PersonName::parse(&"n".repeat(100)).is_ok());
+        assert!(PersonName::parse(&"n".repeat(101)).is_err());
+        // Characters, not bytes.
+        assert!(PersonName::parse(&"ö".repeat(100)).is_ok());
+        assert_eq!(
+            PersonName::parse("Zoë Ñúñez").unwrap().as_str(),
+            "Zoë Ñúñez"
+        );
+    }
+
+    #[test]
+    fn person_name_refuses_control_characters() {
+        for bad in [
+            "Ann\nBcc: x@evil.test",
+            "Ann\r\nLee",
+            "Ann\tLee",
+            "Ann\u{7f}",
+            "A\u{0}",
+        ] {
+            let err = PersonName::parse(bad).unwrap_err();
+            assert_eq!(
+                err,
+                DomainError::invalid("name", "must not contain control characters"),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn person_name_conversions() {
+        assert!(PersonName::try_from(String::new()).is_err());
+        let n = PersonName::try_from(" Bo ".to_string()).unwrap();
+        assert_eq!(String::from(n), "Bo");
+    }
+
+    #[test]
+    fn role_and_status_words_round_trip() {
+        for r in [Role::Customer, Role::Admin] {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        for s in [AccountStatus::Active, AccountStatus::Inactive] {
+            assert_eq!(AccountStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Role::parse("Admin"), None);
+        assert_eq!(AccountStatus::parse("deleted"), None);
+    }
+
+    #[test]
+    fn only_admins_pass_require_admin() {
+        let p = |role| Principal {
+            user_id: UserId::new("u1"),
+            role,
+            session_id: SessionId::new("s1"),
+            email: Email::trusted("a@example.com"),
+        };
+        assert!(p(Role::Admin).require_admin().is_ok());
+        assert_eq!(
+            p(Role::Customer).require_admin(),
+            Err(DomainError::Forbidden)
+        );
+        assert!(!p(Role::Customer).is_admin());
     }
 }

@@ -21,8 +21,11 @@ pub trait AccountStore: Send + Sync {
     async fn set_status(&self, id: &UserId, status: AccountStatus) -> Result<(), DomainError>;
     async fn bump_session_version(&self, id: &UserId) -> Result<(), DomainError>;
     /// Newest first.
-    async fn list(&self, filter: &UserFilter, page: &PageRequest)
-    -> Result<Page<User>, DomainError>;
+    async fn list(
+        &self,
+        filter: &UserFilter,
+        page: &PageRequest,
+    ) -> Result<Page<User>, DomainError>;
     async fn list_active_admins(&self) -> Result<Vec<User>, DomainError>;
 }
 

@@ -72,7 +72,8 @@ impl AccountService {
         let (Some(email), Some(password), Some(name)) = (email, password, name) else {
             return Err(DomainError::Internal("validation inconsistency".into()));
         };
-        self.create_user(email, &password, name, Role::Customer).await
+        self.create_user(email, &password, name, Role::Customer)
+            .await
     }
 
     async fn create_user(
@@ -115,7 +116,10 @@ impl AccountService {
             return self.load(&user.id).await;
         }
         let name = PersonName::parse("Administrator")?;
-        match self.create_user(email.clone(), &password, name, Role::Admin).await {
+        match self
+            .create_user(email.clone(), &password, name, Role::Admin)
+            .await
+        {
             // Another instance bootstrapped it at the same moment.
             Err(DomainError::EmailTaken) => self
                 .ports
@@ -147,7 +151,12 @@ impl AccountService {
             self.dummy_verify(password).await;
             return Err(DomainError::InvalidCredentials);
         };
-        if !self.ports.hasher.verify(password, &user.password_hash).await? {
+        if !self
+            .ports
+            .hasher
+            .verify(password, &user.password_hash)
+            .await?
+        {
             return Err(DomainError::InvalidCredentials);
         }
         if !user.is_active() {
@@ -178,7 +187,11 @@ impl AccountService {
             .map_or(BusinessStatus::None, |p| p.status))
     }
 
-    async fn issue_tokens(&self, user: &User, session_id: &SessionId) -> Result<TokenPair, DomainError> {
+    async fn issue_tokens(
+        &self,
+        user: &User,
+        session_id: &SessionId,
+    ) -> Result<TokenPair, DomainError> {
         let now = self.ports.clock.now();
         let ttl = self.settings.access_token_ttl;
         let claims = AccessClaims {
@@ -228,7 +241,11 @@ impl AccountService {
         if token.expires_at <= now {
             return Err(DomainError::InvalidToken);
         }
-        let session = self.ports.refresh_tokens.get_session(&token.session_id).await?;
+        let session = self
+            .ports
+            .refresh_tokens
+            .get_session(&token.session_id)
+            .await?;
         if session.is_none_or(|s| s.revoked_at.is_some()) {
             return Err(DomainError::InvalidToken);
         }
@@ -299,9 +316,16 @@ impl AccountService {
         self.load(&principal.user_id).await
     }
 
-    pub async fn update_name(&self, principal: &Principal, name: &str) -> Result<User, DomainError> {
+    pub async fn update_name(
+        &self,
+        principal: &Principal,
+        name: &str,
+    ) -> Result<User, DomainError> {
         let name = PersonName::parse(name)?;
-        self.ports.accounts.set_name(&principal.user_id, &name).await?;
+        self.ports
+            .accounts
+            .set_name(&principal.user_id, &name)
+            .await?;
         self.load(&principal.user_id).await
     }
 
@@ -315,7 +339,12 @@ impl AccountService {
         let user = self.load(&principal.user_id).await?;
         let mut v = Validator::new();
         let new = v.take("new_password", Password::parse(new));
-        if !self.ports.hasher.verify(current, &user.password_hash).await? {
+        if !self
+            .ports
+            .hasher
+            .verify(current, &user.password_hash)
+            .await?
+        {
             v.push("current_password", "is not the current password");
         }
         v.finish()?;
@@ -323,10 +352,17 @@ impl AccountService {
             return Err(DomainError::invalid("new_password", "is invalid"));
         };
         let hash = self.ports.hasher.hash(new.expose()).await?;
-        self.ports.accounts.set_password_hash(&user.id, &hash).await?;
+        self.ports
+            .accounts
+            .set_password_hash(&user.id, &hash)
+            .await?;
         self.ports
             .refresh_tokens
-            .revoke_user_sessions(&user.id, Some(&principal.session_id), self.ports.clock.now())
+            .revoke_user_sessions(
+                &user.id,
+                Some(&principal.session_id),
+                self.ports.clock.now(),
+            )
             .await
     }
 
@@ -356,7 +392,10 @@ impl AccountService {
             ));
         }
         self.load(id).await?;
-        self.ports.accounts.set_status(id, AccountStatus::Inactive).await?;
+        self.ports
+            .accounts
+            .set_status(id, AccountStatus::Inactive)
+            .await?;
         self.ports
             .refresh_tokens
             .revoke_user_sessions(id, None, self.ports.clock.now())
@@ -368,8 +407,14 @@ impl AccountService {
         admin.require_admin()?;
         let user = self.load(id).await?;
         if !user.is_active() {
-            self.ports.accounts.set_status(id, AccountStatus::Active).await?;
+            self.ports
+                .accounts
+                .set_status(id, AccountStatus::Active)
+                .await?;
         }
         self.load(id).await
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -8,3 +8,6 @@ pub use model::{
     ProfileSubmission, TaxExemption,
 };
 pub use service::BusinessService;
+
+#[cfg(test)]
+mod tests;

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use super::{BusinessProfile, BusinessStatus, ProfileSubmission, TaxExemption};
 use crate::account::Principal;
 use crate::ids::UserId;
-use crate::mail::{business_approved, business_rejected, MailContext, MailMessage};
+use crate::mail::{MailContext, MailMessage, business_approved, business_rejected};
 use crate::settings::ShopSettings;
 use crate::{DomainError, Page, PageRequest, Ports};
 
@@ -117,7 +117,10 @@ impl BusinessService {
         admin.require_admin()?;
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > 1000 {
-            return Err(DomainError::invalid("reason", "must be 1..=1000 characters"));
+            return Err(DomainError::invalid(
+                "reason",
+                "must be 1..=1000 characters",
+            ));
         }
         let mut profile = self.pending(user_id).await?;
         profile.status = BusinessStatus::Rejected;
@@ -166,3 +169,6 @@ impl BusinessService {
             .and_then(|p| p.exemption_on(on)))
     }
 }
+
+#[cfg(test)]
+mod tests;

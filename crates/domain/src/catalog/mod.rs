@@ -7,3 +7,6 @@ pub use model::{
     CatalogStore, Category, NewCategory, NewProduct, Product, ProductFilter, ProductPatch,
 };
 pub use service::CatalogService;
+
+#[cfg(test)]
+mod tests;

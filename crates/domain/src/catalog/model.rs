@@ -150,10 +150,10 @@ impl ProductPatch {
         if let Some(d) = &self.description {
             next.description = check_description(&mut v, d);
         }
-        if let Some(p) = self.price {
-            if let Some(m) = v.take("price", Money::parse_price(p, &product.price.currency)) {
-                next.price = m;
-            }
+        if let Some(p) = self.price
+            && let Some(m) = v.take("price", Money::parse_price(p, &product.price.currency))
+        {
+            next.price = m;
         }
         if let Some(s) = self.stock {
             v.check(s <= MAX_STOCK, "stock", "is too large");

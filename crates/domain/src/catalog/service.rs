@@ -45,7 +45,9 @@ impl CatalogService {
     ) -> Result<Page<Product>, DomainError> {
         let filter = ProductFilter {
             category_id,
-            query: query.map(|q| q.trim().to_string()).filter(|q| !q.is_empty()),
+            query: query
+                .map(|q| q.trim().to_string())
+                .filter(|q| !q.is_empty()),
             include_inactive: false,
         };
         self.ports.catalog.list_products(&filter, page).await
@@ -73,10 +75,10 @@ impl CatalogService {
     }
 
     async fn check_category(&self, id: Option<&CategoryId>) -> Result<(), DomainError> {
-        if let Some(id) = id {
-            if self.ports.catalog.get_category(id).await?.is_none() {
-                return Err(DomainError::invalid("category_id", "is not a category"));
-            }
+        if let Some(id) = id
+            && self.ports.catalog.get_category(id).await?.is_none()
+        {
+            return Err(DomainError::invalid("category_id", "is not a category"));
         }
         Ok(())
     }

@@ -90,3 +90,6 @@ impl ContactService {
             .ok_or(DomainError::NotFound("contact message"))
     }
 }
+
+#[cfg(test)]
+mod tests;

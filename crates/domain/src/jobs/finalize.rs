@@ -2,11 +2,11 @@ use std::sync::Arc;
 
 use chrono::Duration;
 
-use super::{backoff, ClaimedJob, JobKind};
+use super::{ClaimedJob, JobKind, backoff};
 use crate::account::Email;
 use crate::ids::OrderId;
-use crate::mail::{new_order_notice, order_confirmation, MailContext};
-use crate::order::service::{authorize_order, fail_payment, CHECKOUT_GRACE};
+use crate::mail::{MailContext, new_order_notice, order_confirmation};
+use crate::order::service::{CHECKOUT_GRACE, authorize_order, fail_payment};
 use crate::order::{Actor, HistoryEntry, Order, OrderStatus, PaymentInfo, TransitionEffects};
 use crate::payment::PaymentError;
 use crate::settings::ShopSettings;
@@ -72,7 +72,9 @@ impl FinalizationService {
 
     async fn capture(&self, order: &Order) -> Result<(), DomainError> {
         let Some(payment_id) = order.payment.payment_id.clone() else {
-            return Err(DomainError::Internal("authorized order without a payment id".into()));
+            return Err(DomainError::Internal(
+                "authorized order without a payment id".into(),
+            ));
         };
         match self.ports.payments.complete(&payment_id).await {
             Ok(record) => {
@@ -103,11 +105,14 @@ impl FinalizationService {
                     Err(e) => Err(e),
                 }
             }
-            Err(PaymentError::Declined { code }) => {
-                fail_payment(&self.ports, order, &code, Some(format!("capture declined: {code}")))
-                    .await
-                    .map(|_| ())
-            }
+            Err(PaymentError::Declined { code }) => fail_payment(
+                &self.ports,
+                order,
+                &code,
+                Some(format!("capture declined: {code}")),
+            )
+            .await
+            .map(|_| ()),
             Err(PaymentError::Rejected(message)) => fail_payment(
                 &self.ports,
                 order,
@@ -182,7 +187,10 @@ impl FinalizationService {
         match self.run(order_id).await {
             Ok(StepOutcome::Done) => self.ports.jobs.complete(claim).await,
             Ok(StepOutcome::NotYet(due)) => {
-                self.ports.jobs.retry(claim, due, "waiting for the checkout").await
+                self.ports
+                    .jobs
+                    .retry(claim, due, "waiting for the checkout")
+                    .await
             }
             Err(e) if claim.job.attempts >= MAX_ATTEMPTS => {
                 tracing::error!(order_id = %order_id, error = %e, "finalization job buried");
@@ -196,3 +204,6 @@ impl FinalizationService {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -5,10 +5,10 @@ mod finalize;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
-use crate::ids::{JobId, OrderId};
 use crate::DomainError;
+use crate::ids::{JobId, OrderId};
 
-pub use finalize::{FinalizationService, StepOutcome};
+pub use finalize::{FinalizationService, JOB_LEASE, MAX_ATTEMPTS, StepOutcome};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobKind {
@@ -107,3 +107,6 @@ pub fn backoff(attempts: u32, jitter: f64) -> Duration {
     let extra = (capped as f64 * jitter) as i64;
     Duration::milliseconds(capped + extra)
 }
+
+#[cfg(test)]
+mod tests;

@@ -8,8 +8,8 @@ use crate::DomainError;
 use crate::account::Email;
 
 pub use templates::{
-    business_approved, business_rejected, escape_html, new_order_notice, order_confirmation,
-    MailContext,
+    MailContext, business_approved, business_rejected, escape_html, new_order_notice,
+    order_confirmation,
 };
 
 /// A rendered message. `message_id` is deterministic (kind, subject entity,
@@ -31,18 +31,55 @@ pub trait Mailer: Send + Sync {
 }
 
 /// A deterministic Message-ID of the form `<kind.entity.recipient@domain>`.
+///
+/// Each left-hand part keeps `A-Z a-z 0-9 -` and writes any other byte as
+/// `_XX` (its hex value), so the id is a valid header dot-atom whatever the
+/// input, and different (kind, entity, recipient) never share an id
+/// (`a.b@x` and `a_b@x` are different recipients).
 pub fn message_id(kind: &str, entity: &str, recipient: &Email, domain: &str) -> String {
-    let safe = |s: &str| {
-        s.chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
-            .collect::<String>()
+    fn part(s: &str) -> String {
+        if s.is_empty() {
+            // `_` alone is never the output of the escape, so this is unique too.
+            return "_".into();
+        }
+        let mut out = String::with_capacity(s.len());
+        for b in s.bytes() {
+            if b.is_ascii_alphanumeric() || b == b'-' {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("_{b:02X}"));
+            }
+        }
+        out
+    }
+    let host = domain
+        .split('.')
+        .map(|label| {
+            label
+                .chars()
+                .filter(|c| !c.is_control() && !c.is_whitespace())
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect::<String>()
+        })
+        .filter(|label| !label.is_empty())
+        .collect::<Vec<_>>()
+        .join(".");
+    let host = if host.is_empty() {
+        "localhost".to_string()
+    } else {
+        host
     };
     format!(
-        "<{}.{}.{}@{}>",
-        safe(kind),
-        safe(entity),
-        safe(recipient.as_str()),
-        safe(domain).replace('_', ".")
+        "<{}.{}.{}@{host}>",
+        part(kind),
+        part(entity),
+        part(recipient.as_str()),
     )
 }
 
@@ -55,3 +92,6 @@ pub fn single_line(value: &str) -> String {
         .trim()
         .to_string()
 }
+
+#[cfg(test)]
+mod tests;

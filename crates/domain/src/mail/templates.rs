@@ -34,7 +34,15 @@ impl MailContext {
         )
     }
 
-    fn message(&self, kind: &str, entity: &str, to: &Email, subject: &str, text: String, html: String) -> MailMessage {
+    fn message(
+        &self,
+        kind: &str,
+        entity: &str,
+        to: &Email,
+        subject: &str,
+        text: String,
+        html: String,
+    ) -> MailMessage {
         MailMessage {
             message_id: message_id(kind, entity, to, self.domain()),
             from: self.from.clone(),
@@ -85,10 +93,12 @@ fn order_tables(order: &Order) -> (String, String) {
         );
     }
     html.push_str("</tbody></table>");
-    let exempt = order
-        .tax_exemption
-        .as_ref()
-        .map(|e| format!("Tax exempt (certificate {}, {})", e.certificate_number, e.region));
+    let exempt = order.tax_exemption.as_ref().map(|e| {
+        format!(
+            "Tax exempt (certificate {}, {})",
+            e.certificate_number, e.region
+        )
+    });
     let _ = write!(
         text,
         "\nSubtotal: {} {cur}\nDiscount: {} {cur}\nTax: {} {cur}\nTotal: {} {cur}\n",
@@ -106,7 +116,12 @@ fn order_tables(order: &Order) -> (String, String) {
     (text, html)
 }
 
-pub fn order_confirmation(ctx: &MailContext, order: &Order, to: &Email, customer_name: &str) -> MailMessage {
+pub fn order_confirmation(
+    ctx: &MailContext,
+    order: &Order,
+    to: &Email,
+    customer_name: &str,
+) -> MailMessage {
     let (table_text, table_html) = order_tables(order);
     let subject = format!("{}: order {} confirmed", ctx.shop_name, order.number);
     let text = format!(
@@ -118,12 +133,27 @@ pub fn order_confirmation(ctx: &MailContext, order: &Order, to: &Email, customer
         escape_html(customer_name),
         escape_html(&order.number)
     );
-    ctx.message("order-confirmation", order.id.as_str(), to, &subject, text, html)
+    ctx.message(
+        "order-confirmation",
+        order.id.as_str(),
+        to,
+        &subject,
+        text,
+        html,
+    )
 }
 
-pub fn new_order_notice(ctx: &MailContext, order: &Order, to: &Email, customer_email: &Email) -> MailMessage {
+pub fn new_order_notice(
+    ctx: &MailContext,
+    order: &Order,
+    to: &Email,
+    customer_email: &Email,
+) -> MailMessage {
     let (table_text, table_html) = order_tables(order);
-    let subject = format!("New order {} ({} {})", order.number, order.total, order.currency);
+    let subject = format!(
+        "New order {} ({} {})",
+        order.number, order.total, order.currency
+    );
     let text = format!(
         "Order {} from {customer_email} is paid and ready to fulfil.\n\n{table_text}",
         order.number
@@ -133,7 +163,14 @@ pub fn new_order_notice(ctx: &MailContext, order: &Order, to: &Email, customer_e
         escape_html(&order.number),
         escape_html(customer_email.as_str())
     );
-    ctx.message("new-order-notice", order.id.as_str(), to, &subject, text, html)
+    ctx.message(
+        "new-order-notice",
+        order.id.as_str(),
+        to,
+        &subject,
+        text,
+        html,
+    )
 }
 
 pub fn business_approved(ctx: &MailContext, profile: &BusinessProfile, to: &Email) -> MailMessage {
@@ -143,12 +180,19 @@ pub fn business_approved(ctx: &MailContext, profile: &BusinessProfile, to: &Emai
         ""
     };
     let subject = format!("{}: your business account is approved", ctx.shop_name);
-    let text = format!("Your business profile for {} has been approved.{exempt}\n", profile.legal_name);
+    let text = format!(
+        "Your business profile for {} has been approved.{exempt}\n",
+        profile.legal_name
+    );
     let html = format!(
         "<p>Your business profile for <strong>{}</strong> has been approved.{exempt}</p>",
         escape_html(&profile.legal_name)
     );
-    let entity = format!("{}-{}", profile.user_id, profile.reviewed_at.map(|t| t.timestamp()).unwrap_or(0));
+    let entity = format!(
+        "{}-{}",
+        profile.user_id,
+        profile.reviewed_at.map(|t| t.timestamp()).unwrap_or(0)
+    );
     ctx.message("business-approved", &entity, to, &subject, text, html)
 }
 
@@ -164,6 +208,10 @@ pub fn business_rejected(ctx: &MailContext, profile: &BusinessProfile, to: &Emai
         escape_html(&profile.legal_name),
         escape_html(&reason)
     );
-    let entity = format!("{}-{}", profile.user_id, profile.reviewed_at.map(|t| t.timestamp()).unwrap_or(0));
+    let entity = format!(
+        "{}-{}",
+        profile.user_id,
+        profile.reviewed_at.map(|t| t.timestamp()).unwrap_or(0)
+    );
     ctx.message("business-rejected", &entity, to, &subject, text, html)
 }

@@ -7,4 +7,7 @@ pub use model::{
     Actor, HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderFilter, OrderLine, OrderStatus,
     OrderStore, PaymentInfo, TransitionEffects,
 };
-pub use service::{OrderService, PlaceOrderRequest};
+pub use service::{CHECKOUT_GRACE, OrderService, PlaceOrderRequest};
+
+#[cfg(test)]
+mod tests;

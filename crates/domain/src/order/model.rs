@@ -223,6 +223,9 @@ pub trait OrderStore: Send + Sync {
     async fn mark_customer_notified(&self, id: &OrderId) -> Result<(), DomainError>;
     async fn mark_admins_notified(&self, id: &OrderId) -> Result<(), DomainError>;
     /// Newest first.
-    async fn list(&self, filter: &OrderFilter, page: &PageRequest)
-    -> Result<Page<Order>, DomainError>;
+    async fn list(
+        &self,
+        filter: &OrderFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Order>, DomainError>;
 }

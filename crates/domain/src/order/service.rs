@@ -6,12 +6,12 @@ use super::{
     Actor, HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderFilter, OrderLine, OrderStatus,
     PaymentInfo, TransitionEffects,
 };
-use crate::account::service::sha256_hex;
 use crate::account::Principal;
+use crate::account::service::sha256_hex;
 use crate::ids::{OrderId, QuoteId};
 use crate::jobs::Job;
 use crate::money::Money;
-use crate::payment::{idempotency_key, AuthorizeRequest, PaymentError};
+use crate::payment::{AuthorizeRequest, PaymentError, idempotency_key};
 use crate::pricing::PricingService;
 use crate::settings::ShopSettings;
 use crate::{DomainError, Page, PageRequest, Ports};
@@ -96,7 +96,22 @@ impl OrderService {
                 now,
             )
             .await?;
-        if priced.lines != quote.lines
+        // Names may be edited after the quote; only amounts must match.
+        let amounts = |l: &crate::pricing::QuoteLine| {
+            (
+                l.product_id.clone(),
+                l.unit_price,
+                l.quantity,
+                l.discount,
+                l.tax,
+                l.total,
+            )
+        };
+        if priced
+            .lines
+            .iter()
+            .map(amounts)
+            .ne(quote.lines.iter().map(amounts))
             || priced.total != quote.total
             || exemption.is_some() != quote.tax_exemption.is_some()
         {
@@ -153,12 +168,15 @@ impl OrderService {
             admins_notified: false,
         };
         let new = NewOrder {
-            idempotency: request.idempotency_key.as_ref().map(|key| IdempotencyRecord {
-                user_id: principal.user_id.clone(),
-                key: key.clone(),
-                fingerprint: fingerprint.clone(),
-                order_id: order_id.clone(),
-            }),
+            idempotency: request
+                .idempotency_key
+                .as_ref()
+                .map(|key| IdempotencyRecord {
+                    user_id: principal.user_id.clone(),
+                    key: key.clone(),
+                    fingerprint: fingerprint.clone(),
+                    order_id: order_id.clone(),
+                }),
             job: Job::finalize_order(&order_id, now + CHECKOUT_GRACE),
             order,
         };
@@ -424,6 +442,7 @@ pub(crate) async fn authorize_order(ports: &Ports, order: &Order) -> Result<Orde
     let now = ports.clock.now();
     match ports.payments.authorize(&request).await {
         Ok(record) => {
+            let payment_id = record.payment_id.clone();
             let payment = PaymentInfo {
                 provider: "square".into(),
                 payment_id: Some(record.payment_id),
@@ -451,12 +470,27 @@ pub(crate) async fn authorize_order(ports: &Ports, order: &Order) -> Result<Orde
                 .await;
             match result {
                 Ok(o) => Ok(o),
-                // Someone else (the job, a replay) recorded it first.
-                Err(DomainError::InvalidOrderState { .. }) => ports
-                    .orders
-                    .get(&order.id)
-                    .await?
-                    .ok_or(DomainError::NotFound("order")),
+                // Someone else (the job, a replay) recorded it first, or the
+                // order was canceled or failed meanwhile.
+                Err(DomainError::InvalidOrderState { .. }) => {
+                    let current = ports
+                        .orders
+                        .get(&order.id)
+                        .await?
+                        .ok_or(DomainError::NotFound("order"))?;
+                    if matches!(
+                        current.status,
+                        OrderStatus::Canceled | OrderStatus::PaymentFailed
+                    ) {
+                        // Nobody will capture it: void it rather than hold the
+                        // customer's funds until it lapses.
+                        if let Err(e) = ports.payments.cancel(&payment_id).await {
+                            tracing::warn!(order_id = %order.id, error = %e,
+                                "authorization of a closed order not voided");
+                        }
+                    }
+                    Ok(current)
+                }
                 Err(e) => Err(e),
             }
         }
@@ -510,3 +544,6 @@ pub(crate) async fn fail_payment(
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests;

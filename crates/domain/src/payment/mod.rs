@@ -82,9 +82,78 @@ pub trait PaymentGateway: Send + Sync {
     ) -> Result<(), PaymentError>;
 }
 
-/// The idempotency key of one step of one order's payment.
+/// The longest idempotency key Square accepts.
+pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 45;
+
+/// The idempotency key of one step of one order's payment: derived from the
+/// order id and the step only, at most 45 characters, and different for every
+/// (order, step). `order:step` when it fits; otherwise the first 45 hex digits
+/// of its SHA-256 (cutting it short would give every step of a long id the
+/// same key, and Square would refuse the refund as a reused key).
 pub fn idempotency_key(order_id: &crate::ids::OrderId, step: &str) -> String {
-    // Square allows 45 characters; an id is at most 36, a step a few more.
     let key = format!("{order_id}:{step}");
-    key.chars().take(45).collect()
+    if key.len() <= MAX_IDEMPOTENCY_KEY_LEN && key.is_ascii() {
+        return key;
+    }
+    let mut digest = crate::account::service::sha256_hex(&key);
+    digest.truncate(MAX_IDEMPOTENCY_KEY_LEN);
+    digest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::OrderId;
+
+    const STEPS: [&str; 3] = ["authorize", "complete", "refund"];
+
+    #[test]
+    fn keys_are_deterministic() {
+        let id = OrderId::new("0190f1f2-7c5e-7a1b-9c3d-4e5f60718293");
+        for step in STEPS {
+            assert_eq!(idempotency_key(&id, step), idempotency_key(&id, step));
+            assert_eq!(
+                idempotency_key(&id, step),
+                idempotency_key(&OrderId::new(id.as_str()), step)
+            );
+        }
+    }
+
+    #[test]
+    fn short_keys_stay_readable() {
+        assert_eq!(
+            idempotency_key(&OrderId::new("o-1"), "refund"),
+            "o-1:refund"
+        );
+    }
+
+    #[test]
+    fn keys_fit_square_and_differ_by_order_and_step() {
+        let ids = [
+            "o-1".to_string(),
+            "0190f1f2-7c5e-7a1b-9c3d-4e5f60718293".to_string(),
+            "0190f1f2-7c5e-7a1b-9c3d-4e5f60718294".to_string(),
+            "x".repeat(44),
+            "x".repeat(45),
+            format!("{}a", "x".repeat(199)),
+            format!("{}b", "x".repeat(199)),
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for id in &ids {
+            for step in STEPS {
+                let key = idempotency_key(&OrderId::new(id.as_str()), step);
+                assert!(!key.is_empty() && key.chars().count() <= 45, "{key:?}");
+                assert!(key.is_ascii(), "{key:?}");
+                assert!(seen.insert(key.clone()), "{id}/{step} collides: {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn payment_status_words_are_squares() {
+        assert_eq!(PaymentStatus::Approved.as_str(), "APPROVED");
+        assert_eq!(PaymentStatus::Completed.as_str(), "COMPLETED");
+        assert_eq!(PaymentStatus::Canceled.as_str(), "CANCELED");
+        assert_eq!(PaymentStatus::Failed.as_str(), "FAILED");
+    }
 }

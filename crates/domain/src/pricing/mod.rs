@@ -5,8 +5,13 @@ mod price;
 mod service;
 
 pub use model::{
-    CartLine, NewPromotion, PromotionKind, Promotion, PromotionStore, Quote, QuoteLine, QuoteStore,
+    CartLine, NewPromotion, Promotion, PromotionKind, PromotionStore, Quote, QuoteLine, QuoteStore,
     TaxRate, TaxRateStore,
 };
-pub use price::{price_cart, PricingInput, PricedCart};
+pub use price::{PricedCart, PricingInput, price_cart};
 pub use service::{PricingService, QuoteRequest};
+
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod tests;

@@ -2,11 +2,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
+use crate::DomainError;
 use crate::business::{Address, TaxExemption};
 use crate::error::Validator;
 use crate::ids::{ProductId, PromotionId, QuoteId, UserId};
 use crate::money::Currency;
-use crate::DomainError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CartLine {
@@ -39,8 +39,10 @@ impl TaxRate {
             &format!("items[{index}].region"),
             "must be at most 100 characters",
         );
+        // Trailing zeros are no precision: 0.07250000 is 0.0725.
+        let rate = self.rate.normalize();
         v.check(
-            self.rate >= Decimal::ZERO && self.rate < Decimal::ONE && self.rate.scale() <= 6,
+            rate >= Decimal::ZERO && rate < Decimal::ONE && rate.scale() <= 6,
             &format!("items[{index}].rate"),
             "must be a fraction in [0, 1) with at most 6 decimal places",
         );
@@ -48,7 +50,7 @@ impl TaxRate {
         Ok(Self {
             country,
             region,
-            rate: self.rate,
+            rate,
         })
     }
 }
@@ -88,7 +90,9 @@ impl NewPromotion {
         v.check(
             !code.is_empty()
                 && code.len() <= 32
-                && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+                && code
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
             "code",
             "must be 1..=32 characters of A-Z, 0-9, - and _",
         );
@@ -99,7 +103,8 @@ impl NewPromotion {
                 "must be a percentage in (0, 100]",
             ),
             PromotionKind::Fixed => v.check(
-                self.value > Decimal::ZERO && self.value.normalize().scale() <= currency.minor_digits(),
+                self.value > Decimal::ZERO
+                    && self.value.normalize().scale() <= currency.minor_digits(),
                 "value",
                 "must be a positive amount in the shop currency",
             ),

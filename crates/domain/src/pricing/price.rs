@@ -4,11 +4,11 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::{CartLine, Promotion, PromotionKind, QuoteLine, TaxRate};
+use crate::DomainError;
 use crate::business::{Address, TaxExemption};
 use crate::catalog::Product;
 use crate::error::Validator;
-use crate::money::{round_to_minor, Currency, Rounding};
-use crate::DomainError;
+use crate::money::{Currency, Rounding, round_to_minor};
 
 pub const MAX_CART_LINES: usize = 100;
 pub const MAX_LINE_QUANTITY: u32 = 10_000;
@@ -63,7 +63,10 @@ pub fn normalise_cart(items: &[CartLine]) -> Result<Vec<CartLine>, DomainError> 
     }
     for m in &merged {
         if m.quantity > MAX_LINE_QUANTITY {
-            v.push("items", &format!("quantity of {} exceeds {MAX_LINE_QUANTITY}", m.product_id));
+            v.push(
+                "items",
+                &format!("quantity of {} exceeds {MAX_LINE_QUANTITY}", m.product_id),
+            );
         }
     }
     v.finish()?;
@@ -76,7 +79,11 @@ fn tax_rate_for(rates: &[TaxRate], ship_to: &Address) -> Decimal {
     rates
         .iter()
         .find(|r| r.country == country && r.region == region && !region.is_empty())
-        .or_else(|| rates.iter().find(|r| r.country == country && r.region.is_empty()))
+        .or_else(|| {
+            rates
+                .iter()
+                .find(|r| r.country == country && r.region.is_empty())
+        })
         .map(|r| r.rate)
         .unwrap_or(Decimal::ZERO)
 }
@@ -87,7 +94,8 @@ fn tax_rate_for(rates: &[TaxRate], ship_to: &Address) -> Decimal {
 fn allocate(total: Decimal, weights: &[Decimal], currency: &Currency) -> Vec<Decimal> {
     let sum: Decimal = weights.iter().copied().sum();
     if sum.is_zero() || total.is_zero() {
-        return vec![Decimal::ZERO; weights.len()];
+        // Zero with the currency's minor digits ("0.00"), like every amount.
+        return vec![Decimal::new(0, currency.minor_digits()); weights.len()];
     }
     let unit = Decimal::new(1, currency.minor_digits());
     let mut parts: Vec<(Decimal, Decimal)> = weights
@@ -135,7 +143,10 @@ pub fn price_cart(input: &PricingInput<'_>) -> Result<PricedCart, DomainError> {
                 &format!("items[{i}].product_id"),
                 &format!("is priced in {}, not {}", p.price.currency, input.currency),
             ),
-            _ => v.push(&format!("items[{i}].product_id"), "is not a product on sale"),
+            _ => v.push(
+                &format!("items[{i}].product_id"),
+                "is not a product on sale",
+            ),
         }
     }
     v.finish()?;
@@ -143,7 +154,13 @@ pub fn price_cart(input: &PricingInput<'_>) -> Result<PricedCart, DomainError> {
     let cur = input.currency;
     let subtotals: Vec<Decimal> = resolved
         .iter()
-        .map(|(item, p)| round_to_minor(p.price.amount * Decimal::from(item.quantity), cur, input.rounding))
+        .map(|(item, p)| {
+            round_to_minor(
+                p.price.amount * Decimal::from(item.quantity),
+                cur,
+                input.rounding,
+            )
+        })
         .collect();
     let subtotal: Decimal = subtotals.iter().copied().sum();
 

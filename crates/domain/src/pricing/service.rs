@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::model::normalise_code;
 use super::price::normalise_cart;
 use super::{
-    price_cart, CartLine, NewPromotion, PricedCart, PricingInput, Promotion, Quote, TaxRate,
+    CartLine, NewPromotion, PricedCart, PricingInput, Promotion, Quote, TaxRate, price_cart,
 };
 use crate::account::Principal;
 use crate::business::{Address, TaxExemption};
@@ -194,3 +194,6 @@ impl PricingService {
         self.ports.promotions.list().await
     }
 }
+
+#[cfg(test)]
+mod tests;

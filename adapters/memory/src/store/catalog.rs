@@ -1,0 +1,110 @@
+use std::collections::HashSet;
+
+use async_trait::async_trait;
+use shop_domain::catalog::{CatalogStore, Category, Product, ProductFilter};
+use shop_domain::ids::{CategoryId, ProductId};
+use shop_domain::{DomainError, Page, PageRequest};
+
+use super::page::{Order, paginate};
+use super::{MemoryStore, contains_ci};
+
+#[async_trait]
+impl CatalogStore for MemoryStore {
+    /// By name, then id.
+    async fn list_categories(&self) -> Result<Vec<Category>, DomainError> {
+        let mut categories: Vec<Category> = self.lock().categories.values().cloned().collect();
+        categories.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+        Ok(categories)
+    }
+
+    async fn get_category(&self, id: &CategoryId) -> Result<Option<Category>, DomainError> {
+        Ok(self.lock().categories.get(id).cloned())
+    }
+
+    async fn insert_category(&self, category: &Category) -> Result<(), DomainError> {
+        let mut state = self.lock();
+        if state.categories.contains_key(&category.id)
+            || state.categories.values().any(|c| c.slug == category.slug)
+        {
+            return Err(DomainError::AlreadyExists("category"));
+        }
+        state
+            .categories
+            .insert(category.id.clone(), category.clone());
+        Ok(())
+    }
+
+    async fn insert_product(&self, product: &Product) -> Result<(), DomainError> {
+        let mut state = self.lock();
+        if state.products.contains_key(&product.id)
+            || state.products.values().any(|p| p.sku == product.sku)
+        {
+            return Err(DomainError::AlreadyExists("product"));
+        }
+        state.products.insert(product.id.clone(), product.clone());
+        Ok(())
+    }
+
+    async fn get_product(&self, id: &ProductId) -> Result<Option<Product>, DomainError> {
+        Ok(self.lock().products.get(id).cloned())
+    }
+
+    /// The existing products among `ids`, each once, in the order asked.
+    async fn get_products(&self, ids: &[ProductId]) -> Result<Vec<Product>, DomainError> {
+        let state = self.lock();
+        let mut seen = HashSet::new();
+        Ok(ids
+            .iter()
+            .filter(|id| seen.insert(*id))
+            .filter_map(|id| state.products.get(id).cloned())
+            .collect())
+    }
+
+    async fn update_product(&self, product: &Product) -> Result<(), DomainError> {
+        let mut state = self.lock();
+        let stored = state
+            .products
+            .get_mut(&product.id)
+            .ok_or(DomainError::NotFound("product"))?;
+        *stored = Product {
+            id: stored.id.clone(),
+            sku: stored.sku.clone(),
+            stock: stored.stock,
+            created_at: stored.created_at,
+            ..product.clone()
+        };
+        Ok(())
+    }
+
+    async fn set_stock(&self, id: &ProductId, stock: u32) -> Result<(), DomainError> {
+        let mut state = self.lock();
+        let stored = state
+            .products
+            .get_mut(id)
+            .ok_or(DomainError::NotFound("product"))?;
+        stored.stock = stock;
+        Ok(())
+    }
+
+    async fn list_products(
+        &self,
+        filter: &ProductFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Product>, DomainError> {
+        let state = self.lock();
+        let rows = state.products.values().filter(|p| {
+            (filter.include_inactive || p.active)
+                && filter
+                    .category_id
+                    .as_ref()
+                    .is_none_or(|c| p.category_id.as_ref() == Some(c))
+                && contains_ci(filter.query.as_deref(), &[&p.name, &p.sku, &p.description])
+        });
+        paginate(
+            rows.cloned(),
+            |p| (p.name.clone(), p.id.as_str().to_string()),
+            Order::Ascending,
+            page,
+        )
+    }
+}

@@ -1,0 +1,323 @@
+//! The composition root: configuration -> adapters -> services -> HTTP server
+//! (and the embedded worker). Like zero2prod's `Application::build`.
+
+use std::io::Write;
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{NormalizePath, TrailingSlash, from_fn};
+use actix_web::{App, HttpServer, web};
+use base64::Engine;
+use rand::RngCore;
+use shop_crypto::{Argon2Hasher, JwtSigner};
+use shop_domain::account::AccountService;
+use shop_domain::business::BusinessService;
+use shop_domain::catalog::CatalogService;
+use shop_domain::contact::ContactService;
+use shop_domain::jobs::FinalizationService;
+use shop_domain::mail::Mailer;
+use shop_domain::order::OrderService;
+use shop_domain::pricing::PricingService;
+use shop_domain::{Clock, Ports};
+use shop_memory::{FileMailbox, MemoryStore, SimulatedSquare, SystemClock, UuidIds};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::{Config, ConfigError, WorkerMode};
+use crate::ratelimit::RateLimits;
+use crate::state::AppState;
+use crate::{openapi, payload, routes, telemetry, worker};
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// A setting is unusable (exit status 2).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Something the settings point at failed (exit status 1).
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl StartupError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Self::Config(_) => 2,
+            Self::Runtime(_) => 1,
+        }
+    }
+}
+
+pub struct Application {
+    addr: SocketAddr,
+    server: Server,
+    shutdown: watch::Sender<bool>,
+    background: Vec<JoinHandle<()>>,
+}
+
+/// Reads `$SHOP_DATA_DIR/jwt-secret`, creating it (32 random bytes,
+/// base64, mode 0600) on first start.
+fn jwt_secret_file(data_dir: &Path) -> Result<Vec<u8>, StartupError> {
+    let path = data_dir.join("jwt-secret");
+    let engine = base64::engine::general_purpose::STANDARD;
+    let fail = |what: &str, e: std::io::Error| {
+        ConfigError::new(
+            "SHOP_DATA_DIR",
+            format!("cannot {what} {}: {e}", path.display()),
+        )
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let secret = engine.decode(text.trim()).map_err(|_| {
+                ConfigError::new(
+                    "SHOP_DATA_DIR",
+                    format!(
+                        "{} is not base64 (delete it to generate a new secret)",
+                        path.display()
+                    ),
+                )
+            })?;
+            if secret.len() < 32 {
+                return Err(ConfigError::new(
+                    "SHOP_DATA_DIR",
+                    format!(
+                        "{} holds fewer than 32 bytes (delete it to generate a new one)",
+                        path.display()
+                    ),
+                )
+                .into());
+            }
+            Ok(secret)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut secret = vec![0_u8; 32];
+            rand::rng().fill_bytes(&mut secret);
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            match options.open(&path) {
+                Ok(mut file) => {
+                    file.write_all(engine.encode(&secret).as_bytes())
+                        .and_then(|()| file.sync_all())
+                        .map_err(|e| fail("write", e))?;
+                    tracing::info!(path = %path.display(), "generated a new JWT secret");
+                    Ok(secret)
+                }
+                // Another process created it first: use theirs.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    jwt_secret_file(data_dir)
+                }
+                Err(e) => Err(fail("create", e).into()),
+            }
+        }
+        Err(e) => Err(fail("read", e).into()),
+    }
+}
+
+fn ensure_dir(dir: &Path) -> Result<(), ConfigError> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        ConfigError::new(
+            "SHOP_DATA_DIR",
+            format!("cannot create {}: {e}", dir.display()),
+        )
+    })
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        ensure_dir(&config.data_dir)?;
+
+        // Adapters.
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let store = MemoryStore::new(clock.clone());
+        let mail_dir: PathBuf = config.data_dir.join("mail");
+        ensure_dir(&mail_dir)?;
+        let mailbox = Arc::new(
+            FileMailbox::new(mail_dir.clone())
+                .map_err(|e| {
+                    ConfigError::new(
+                        "SHOP_DATA_DIR",
+                        format!("cannot open the mailbox {}: {e}", mail_dir.display()),
+                    )
+                })?
+                .with_clock(clock.clone()),
+        );
+        let secret = match &config.jwt_secret {
+            Some(s) => s.expose().as_bytes().to_vec(),
+            None => jwt_secret_file(&config.data_dir)?,
+        };
+        let signer = JwtSigner::hs256(&secret, &config.jwt_issuer, &config.jwt_audience)
+            .map_err(|e| ConfigError::new("SHOP_JWT_SECRET", format!("unusable: {e}")))?;
+        let ports = Ports {
+            accounts: Arc::new(store.clone()),
+            refresh_tokens: Arc::new(store.clone()),
+            profiles: Arc::new(store.clone()),
+            catalog: Arc::new(store.clone()),
+            quotes: Arc::new(store.clone()),
+            promotions: Arc::new(store.clone()),
+            tax_rates: Arc::new(store.clone()),
+            orders: Arc::new(store.clone()),
+            jobs: Arc::new(store.clone()),
+            contacts: Arc::new(store),
+            payments: Arc::new(SimulatedSquare::new(clock.clone())),
+            mailer: mailbox.clone() as Arc<dyn Mailer>,
+            hasher: Arc::new(Argon2Hasher::owasp()),
+            signer: Arc::new(signer),
+            clock,
+            ids: Arc::new(UuidIds),
+        };
+
+        // Services.
+        let settings = Arc::new(config.shop_settings());
+        let state = web::Data::new(AppState {
+            accounts: AccountService::new(ports.clone(), settings.clone()),
+            business: BusinessService::new(ports.clone(), settings.clone()),
+            catalog: CatalogService::new(ports.clone(), settings.clone()),
+            pricing: PricingService::new(ports.clone(), settings.clone()),
+            orders: OrderService::new(ports.clone(), settings.clone()),
+            contact: ContactService::new(ports.clone()),
+            mailbox: Some(mailbox),
+            limits: RateLimits::new(&config.rate_limits),
+            trust_proxy: config.trust_proxy,
+            currency: config.currency.clone(),
+        });
+
+        if let Some(admin) = &config.admin {
+            let user = state
+                .accounts
+                .ensure_admin(&admin.email, admin.password.expose())
+                .await
+                .map_err(|e| {
+                    StartupError::Runtime(format!("cannot ensure the admin account: {e}"))
+                })?;
+            tracing::info!(user_id = %user.id, "admin account ensured");
+        }
+
+        // Transport.
+        let listener = TcpListener::bind(&config.bind).map_err(|e| {
+            ConfigError::new(
+                "SHOP_BIND",
+                format!("cannot listen on {}: {e}", config.bind),
+            )
+        })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| StartupError::Runtime(format!("cannot read the bound address: {e}")))?;
+        let body_limit = config.body_limit_bytes;
+        let server_state = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(server_state.clone())
+                .app_data(payload::json_config(body_limit))
+                .app_data(payload::query_config())
+                .app_data(payload::path_config())
+                .configure(routes::configure)
+                .configure(openapi::configure)
+                .default_service(web::to(payload::not_found))
+                .wrap(NormalizePath::new(TrailingSlash::Trim))
+                .wrap(from_fn(telemetry::request_span))
+        })
+        .listen(listener)
+        .map_err(|e| StartupError::Runtime(format!("cannot serve on {addr}: {e}")))?
+        .disable_signals()
+        .shutdown_timeout(30)
+        .run();
+
+        // Background tasks.
+        let (shutdown, stopping) = watch::channel(false);
+        let mut background = Vec::new();
+        if config.worker == WorkerMode::Embedded {
+            let finalization = Arc::new(FinalizationService::new(ports, settings));
+            background.push(worker::spawn(
+                finalization,
+                config.worker_poll,
+                stopping.clone(),
+            ));
+        }
+        background.push(spawn_limiter_housekeeping(state, stopping));
+
+        tracing::info!(address = %addr, worker = ?config.worker, "shop-api listening on http://{addr}");
+        Ok(Self {
+            addr,
+            server,
+            shutdown,
+            background,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn server_handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGTERM or SIGINT (or the server is stopped through its
+    /// handle), then drains requests in flight and stops the worker after the
+    /// job in hand.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let signals = tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("shutdown requested; draining requests in flight");
+            handle.stop(true).await;
+        });
+        let result = self.server.await;
+        signals.abort();
+        let _ = self.shutdown.send(true);
+        for task in self.background {
+            let _ = task.await;
+        }
+        tracing::info!("shop-api stopped");
+        result
+    }
+}
+
+fn spawn_limiter_housekeeping(
+    state: web::Data<AppState>,
+    mut stopping: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tokio::select! {
+                _ = tick.tick() => state.limits.retain_recent(),
+                _ = stopping.changed() => break,
+            }
+        }
+    })
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for SIGTERM; only SIGINT stops the server");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,678 @@
+//! Configuration of the `shop-api` binary, read from environment variables.
+//!
+//! Every setting is a `SHOP_*` environment variable; unset (or empty) means the
+//! default, which gives the embedded shape (one process, in-memory stores, the
+//! Square simulator, a file mailbox, the worker loop inside the API). A bad
+//! value stops start-up with one line naming the variable. A configuration
+//! file is not read (yet): the environment is the only source.
+//!
+//! | Variable | Default | Meaning |
+//! |---|---|---|
+//! | `SHOP_BIND` | `127.0.0.1:8080` | Address to listen on; port `0` picks a free one (the bound address is logged). |
+//! | `SHOP_DATA_DIR` | `var` | Directory for local state: the generated JWT secret (`jwt-secret`) and the file mailbox (`mail/`). Created when missing. |
+//! | `SHOP_DATABASE_URL` | unset | Unset: in-memory stores (lost on exit). Any value is refused for now: SQL stores are not in this build yet. |
+//! | `SHOP_ACCOUNTS` | `sql` | Accounts store: `sql` (the relational store, in memory for now). `dynamodb` is not available in this build. |
+//! | `SHOP_PAYMENTS` | `simulator` | Payment gateway: `simulator` (the built-in Square sandbox simulator). `square` is not available in this build. |
+//! | `SHOP_MAIL` | `file` | Mail transport: `file` (a mailbox under `$SHOP_DATA_DIR/mail`, listed at `GET /api/v1/admin/mailbox`). `smtp` and `ses` are not available in this build. |
+//! | `SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY` | unset | Must stay unset for now: webhook verification is not in this build, so every webhook is answered 401 `invalid_signature`. |
+//! | `SHOP_CURRENCY` | `USD` | ISO-4217 currency of the shop. |
+//! | `SHOP_ROUNDING` | `half_even` | Rounding to the minor unit: `half_even` or `half_up`. |
+//! | `SHOP_NAME` | `Shop` | Shop name used in mails. |
+//! | `SHOP_ADDRESS` | empty | Shop postal address used in mail footers. |
+//! | `SHOP_MAIL_FROM` | `shop@localhost` | Sender address of outgoing mail. |
+//! | `SHOP_ADMIN_NOTIFY` | empty | Comma-separated addresses that receive new-order notices; empty means every active admin. |
+//! | `SHOP_ADMIN_EMAIL` | unset | With `SHOP_ADMIN_PASSWORD` (both or neither): the admin account ensured at start-up (created, or promoted and re-activated). |
+//! | `SHOP_ADMIN_PASSWORD` | unset | Password of that admin when it is created (10..=128 characters, not a common one). |
+//! | `SHOP_JWT_SECRET` | unset | HS256 key for access tokens, at least 32 bytes. Unset: 32 random bytes generated once and kept in `$SHOP_DATA_DIR/jwt-secret` (mode 0600). |
+//! | `SHOP_JWT_ISSUER` | `shop` | `iss` claim of access tokens. |
+//! | `SHOP_JWT_AUDIENCE` | `shop-api` | `aud` claim of access tokens. |
+//! | `SHOP_ACCESS_TOKEN_TTL_SECONDS` | `900` | Access token lifetime (1..=86400). |
+//! | `SHOP_REFRESH_TOKEN_TTL_SECONDS` | `2592000` | Refresh token lifetime (1..=31536000). |
+//! | `SHOP_QUOTE_TTL_SECONDS` | `900` | Checkout quote lifetime (1..=86400). |
+//! | `SHOP_RATE_LIMIT_LOGIN_PER_MINUTE` | `10` | Login attempts per minute, per client IP and per client IP + e-mail. |
+//! | `SHOP_RATE_LIMIT_REGISTER_PER_MINUTE` | `5` | Registrations per minute per client IP. |
+//! | `SHOP_RATE_LIMIT_CONTACT_PER_MINUTE` | `5` | Contact messages per minute per client IP. |
+//! | `SHOP_TRUST_PROXY` | `false` | `true`: the client IP is the last address of `X-Forwarded-For` (set by your proxy); otherwise the peer address. |
+//! | `SHOP_BODY_LIMIT_BYTES` | `65536` | Largest JSON request body (1024..=16777216); larger is 413 `payload_too_large`. |
+//! | `SHOP_WORKER` | `embedded` | Order finalization worker: `embedded` (a loop inside this process) or `off`. `stepfunctions` is not available in this build. |
+//! | `SHOP_WORKER_POLL_MS` | `250` | Worker sleep when no job is due, in milliseconds (10..=60000). |
+//! | `SHOP_LOG` | `info` | Log filter, `RUST_LOG` syntax (e.g. `info,shop_api=debug`). |
+//! | `SHOP_LOG_FORMAT` | `text` | Log format: `text` or `json`. |
+
+use std::collections::HashMap;
+use std::net::ToSocketAddrs;
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::Duration as ChronoDuration;
+use shop_domain::Currency;
+use shop_domain::account::{Email, Password};
+use shop_domain::money::Rounding;
+use shop_domain::settings::ShopSettings;
+use tracing_subscriber::EnvFilter;
+
+/// Every variable this binary reads; others starting with `SHOP_` draw a warning.
+pub const KNOWN_VARIABLES: &[&str] = &[
+    "SHOP_BIND",
+    "SHOP_DATA_DIR",
+    "SHOP_DATABASE_URL",
+    "SHOP_ACCOUNTS",
+    "SHOP_PAYMENTS",
+    "SHOP_MAIL",
+    "SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY",
+    "SHOP_CURRENCY",
+    "SHOP_ROUNDING",
+    "SHOP_NAME",
+    "SHOP_ADDRESS",
+    "SHOP_MAIL_FROM",
+    "SHOP_ADMIN_NOTIFY",
+    "SHOP_ADMIN_EMAIL",
+    "SHOP_ADMIN_PASSWORD",
+    "SHOP_JWT_SECRET",
+    "SHOP_JWT_ISSUER",
+    "SHOP_JWT_AUDIENCE",
+    "SHOP_ACCESS_TOKEN_TTL_SECONDS",
+    "SHOP_REFRESH_TOKEN_TTL_SECONDS",
+    "SHOP_QUOTE_TTL_SECONDS",
+    "SHOP_RATE_LIMIT_LOGIN_PER_MINUTE",
+    "SHOP_RATE_LIMIT_REGISTER_PER_MINUTE",
+    "SHOP_RATE_LIMIT_CONTACT_PER_MINUTE",
+    "SHOP_TRUST_PROXY",
+    "SHOP_BODY_LIMIT_BYTES",
+    "SHOP_WORKER",
+    "SHOP_WORKER_POLL_MS",
+    "SHOP_LOG",
+    "SHOP_LOG_FORMAT",
+];
+
+/// A setting that cannot be used, reported as `SETTING: problem`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{setting}: {problem}")]
+pub struct ConfigError {
+    pub setting: &'static str,
+    pub problem: String,
+}
+
+impl ConfigError {
+    pub fn new(setting: &'static str, problem: impl Into<String>) -> Self {
+        Self {
+            setting,
+            problem: problem.into(),
+        }
+    }
+}
+
+/// A secret value whose `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkerMode {
+    Embedded,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminBootstrap {
+    pub email: String,
+    pub password: Secret,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitConfig {
+    pub login_per_minute: NonZeroU32,
+    pub register_per_minute: NonZeroU32,
+    pub contact_per_minute: NonZeroU32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: String,
+    pub data_dir: PathBuf,
+    pub currency: Currency,
+    pub rounding: Rounding,
+    pub shop_name: String,
+    pub shop_address: String,
+    pub mail_from: Email,
+    pub admin_notify: Vec<Email>,
+    pub admin: Option<AdminBootstrap>,
+    pub jwt_secret: Option<Secret>,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl_seconds: i64,
+    pub refresh_token_ttl_seconds: i64,
+    pub quote_ttl_seconds: i64,
+    pub rate_limits: RateLimitConfig,
+    pub trust_proxy: bool,
+    pub body_limit_bytes: usize,
+    pub worker: WorkerMode,
+    pub worker_poll: Duration,
+    pub log_filter: String,
+    pub log_format: LogFormat,
+    /// `SHOP_*` variables that were set but mean nothing to this binary.
+    pub unknown_variables: Vec<String>,
+}
+
+/// Reads variables by name; empty values count as unset.
+struct Source<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Source<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        (self.lookup)(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn string(&self, name: &str, default: &str) -> String {
+        self.get(name).unwrap_or_else(|| default.to_string())
+    }
+
+    fn int(
+        &self,
+        name: &'static str,
+        default: i64,
+        min: i64,
+        max: i64,
+    ) -> Result<i64, ConfigError> {
+        let Some(raw) = self.get(name) else {
+            return Ok(default);
+        };
+        let value: i64 = raw
+            .parse()
+            .map_err(|_| ConfigError::new(name, format!("{raw:?} is not a whole number")))?;
+        if value < min || value > max {
+            return Err(ConfigError::new(
+                name,
+                format!("{value} is out of range (allowed {min}..={max})"),
+            ));
+        }
+        Ok(value)
+    }
+
+    fn per_minute(&self, name: &'static str, default: i64) -> Result<NonZeroU32, ConfigError> {
+        let value = self.int(name, default, 1, 100_000)?;
+        u32::try_from(value)
+            .ok()
+            .and_then(NonZeroU32::new)
+            .ok_or_else(|| ConfigError::new(name, "must be between 1 and 100000"))
+    }
+
+    fn choice<'c>(
+        &self,
+        name: &'static str,
+        default: &'c str,
+        available: &[&'c str],
+        unavailable: &[&str],
+    ) -> Result<String, ConfigError> {
+        let value = self.string(name, default).to_ascii_lowercase();
+        if available.contains(&value.as_str()) {
+            return Ok(value);
+        }
+        if unavailable.contains(&value.as_str()) {
+            return Err(ConfigError::new(
+                name,
+                format!("{value:?} is not available in this build"),
+            ));
+        }
+        let mut all: Vec<&str> = available.to_vec();
+        all.extend_from_slice(unavailable);
+        Err(ConfigError::new(
+            name,
+            format!("{value:?} is not one of {}", all.join(", ")),
+        ))
+    }
+
+    fn boolean(&self, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+        match self.get(name).map(|v| v.to_ascii_lowercase()).as_deref() {
+            None => Ok(default),
+            Some("true" | "1" | "yes" | "on") => Ok(true),
+            Some("false" | "0" | "no" | "off") => Ok(false),
+            Some(other) => Err(ConfigError::new(
+                name,
+                format!("{other:?} is not a boolean (true or false)"),
+            )),
+        }
+    }
+
+    fn email(&self, name: &'static str, raw: &str) -> Result<Email, ConfigError> {
+        Email::parse(raw)
+            .map_err(|_| ConfigError::new(name, format!("{raw:?} is not a valid e-mail address")))
+    }
+
+    /// An address the operator supplies for outgoing mail: a valid e-mail
+    /// address, or one at a single-label host such as `shop@localhost`.
+    fn mail_address(&self, name: &'static str, raw: &str) -> Result<Email, ConfigError> {
+        match Email::parse(raw) {
+            Ok(email) => Ok(email),
+            Err(_) if !raw.ends_with('.') && Email::parse(&format!("{raw}.invalid")).is_ok() => {
+                Ok(Email::trusted(raw.trim()))
+            }
+            Err(_) => Err(ConfigError::new(
+                name,
+                format!("{raw:?} is not a valid e-mail address"),
+            )),
+        }
+    }
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let vars: HashMap<String, String> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .filter(|(k, _)| k.starts_with("SHOP_"))
+            .collect();
+        // A variable that is not valid UTF-8 is refused rather than ignored.
+        for (key, value) in std::env::vars_os() {
+            if let Some(key) = key.to_str()
+                && key.starts_with("SHOP_")
+                && value.to_str().is_none()
+            {
+                let setting = KNOWN_VARIABLES
+                    .iter()
+                    .find(|known| **known == key)
+                    .copied()
+                    .unwrap_or("SHOP_*");
+                return Err(ConfigError::new(setting, "is not valid UTF-8"));
+            }
+        }
+        let mut config = Self::from_lookup(&|name| vars.get(name).cloned())?;
+        let mut unknown: Vec<String> = vars
+            .keys()
+            .filter(|k| !KNOWN_VARIABLES.contains(&k.as_str()) && !k.starts_with("SHOP_SQUARE_"))
+            .cloned()
+            .collect();
+        unknown.sort();
+        config.unknown_variables = unknown;
+        Ok(config)
+    }
+
+    /// Reads the settings through `lookup` (a variable name to its value).
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let src = Source { lookup };
+
+        let bind = src.string("SHOP_BIND", "127.0.0.1:8080");
+        if !bind
+            .to_socket_addrs()
+            .is_ok_and(|mut addrs| addrs.next().is_some())
+        {
+            return Err(ConfigError::new(
+                "SHOP_BIND",
+                format!("{bind:?} is not a host:port address"),
+            ));
+        }
+
+        if src.get("SHOP_DATABASE_URL").is_some() {
+            return Err(ConfigError::new(
+                "SHOP_DATABASE_URL",
+                "SQL stores are not available in this build yet (leave it unset for in-memory stores)",
+            ));
+        }
+        src.choice("SHOP_ACCOUNTS", "sql", &["sql"], &["dynamodb"])?;
+        src.choice("SHOP_PAYMENTS", "simulator", &["simulator"], &["square"])?;
+        src.choice("SHOP_MAIL", "file", &["file"], &["smtp", "ses"])?;
+        if src.get("SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY").is_some() {
+            return Err(ConfigError::new(
+                "SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY",
+                "Square webhook verification is not available in this build yet (leave it unset)",
+            ));
+        }
+        let worker = match src
+            .choice(
+                "SHOP_WORKER",
+                "embedded",
+                &["embedded", "off"],
+                &["stepfunctions"],
+            )?
+            .as_str()
+        {
+            "off" => WorkerMode::Off,
+            _ => WorkerMode::Embedded,
+        };
+
+        let data_dir = PathBuf::from(src.string("SHOP_DATA_DIR", "var"));
+
+        let raw_currency = src.string("SHOP_CURRENCY", "USD");
+        let currency = Currency::parse(&raw_currency).map_err(|_| {
+            ConfigError::new(
+                "SHOP_CURRENCY",
+                format!("{raw_currency:?} is not a three-letter ISO-4217 code"),
+            )
+        })?;
+        let rounding = match src
+            .choice("SHOP_ROUNDING", "half_even", &["half_even", "half_up"], &[])?
+            .as_str()
+        {
+            "half_up" => Rounding::HalfUp,
+            _ => Rounding::HalfEven,
+        };
+
+        let shop_name = src.string("SHOP_NAME", "Shop");
+        if shop_name.chars().any(char::is_control) || shop_name.chars().count() > 200 {
+            return Err(ConfigError::new(
+                "SHOP_NAME",
+                "must be at most 200 characters without control characters",
+            ));
+        }
+        let shop_address = src.string("SHOP_ADDRESS", "");
+        if shop_address.chars().count() > 500 {
+            return Err(ConfigError::new(
+                "SHOP_ADDRESS",
+                "must be at most 500 characters",
+            ));
+        }
+        let mail_from = src.mail_address(
+            "SHOP_MAIL_FROM",
+            &src.string("SHOP_MAIL_FROM", "shop@localhost"),
+        )?;
+        let admin_notify = src
+            .string("SHOP_ADMIN_NOTIFY", "")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| src.mail_address("SHOP_ADMIN_NOTIFY", s))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let admin = match (
+            src.get("SHOP_ADMIN_EMAIL"),
+            (lookup)("SHOP_ADMIN_PASSWORD").filter(|p| !p.is_empty()),
+        ) {
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(ConfigError::new(
+                    "SHOP_ADMIN_PASSWORD",
+                    "must be set when SHOP_ADMIN_EMAIL is",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::new(
+                    "SHOP_ADMIN_EMAIL",
+                    "must be set when SHOP_ADMIN_PASSWORD is",
+                ));
+            }
+            (Some(email), Some(password)) => {
+                src.email("SHOP_ADMIN_EMAIL", &email)?;
+                if let Err(e) = Password::parse(&password) {
+                    let why = match e {
+                        shop_domain::DomainError::Validation(errs) => errs
+                            .into_iter()
+                            .map(|f| f.message)
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        other => other.to_string(),
+                    };
+                    return Err(ConfigError::new("SHOP_ADMIN_PASSWORD", why));
+                }
+                Some(AdminBootstrap {
+                    email,
+                    password: Secret(password),
+                })
+            }
+        };
+
+        let jwt_secret = match (lookup)("SHOP_JWT_SECRET").filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) if s.len() < 32 => {
+                return Err(ConfigError::new(
+                    "SHOP_JWT_SECRET",
+                    format!("must be at least 32 bytes (it has {})", s.len()),
+                ));
+            }
+            Some(s) => Some(Secret(s)),
+        };
+        let jwt_issuer = src.string("SHOP_JWT_ISSUER", "shop");
+        let jwt_audience = src.string("SHOP_JWT_AUDIENCE", "shop-api");
+
+        let access_token_ttl_seconds = src.int("SHOP_ACCESS_TOKEN_TTL_SECONDS", 900, 1, 86_400)?;
+        let refresh_token_ttl_seconds =
+            src.int("SHOP_REFRESH_TOKEN_TTL_SECONDS", 2_592_000, 1, 31_536_000)?;
+        let quote_ttl_seconds = src.int("SHOP_QUOTE_TTL_SECONDS", 900, 1, 86_400)?;
+
+        let rate_limits = RateLimitConfig {
+            login_per_minute: src.per_minute("SHOP_RATE_LIMIT_LOGIN_PER_MINUTE", 10)?,
+            register_per_minute: src.per_minute("SHOP_RATE_LIMIT_REGISTER_PER_MINUTE", 5)?,
+            contact_per_minute: src.per_minute("SHOP_RATE_LIMIT_CONTACT_PER_MINUTE", 5)?,
+        };
+        let trust_proxy = src.boolean("SHOP_TRUST_PROXY", false)?;
+        let body_limit_bytes = src.int("SHOP_BODY_LIMIT_BYTES", 65_536, 1024, 16 * 1024 * 1024)?;
+        let body_limit_bytes = usize::try_from(body_limit_bytes)
+            .map_err(|_| ConfigError::new("SHOP_BODY_LIMIT_BYTES", "is too large"))?;
+        let worker_poll_ms = src.int("SHOP_WORKER_POLL_MS", 250, 10, 60_000)?;
+        let worker_poll = Duration::from_millis(worker_poll_ms.unsigned_abs());
+
+        let log_filter = src.string("SHOP_LOG", "info");
+        if let Err(e) = EnvFilter::try_new(&log_filter) {
+            return Err(ConfigError::new(
+                "SHOP_LOG",
+                format!("{log_filter:?} is not a valid filter: {e}"),
+            ));
+        }
+        let log_format = match src
+            .choice("SHOP_LOG_FORMAT", "text", &["text", "json"], &[])?
+            .as_str()
+        {
+            "json" => LogFormat::Json,
+            _ => LogFormat::Text,
+        };
+
+        Ok(Self {
+            bind,
+            data_dir,
+            currency,
+            rounding,
+            shop_name,
+            shop_address,
+            mail_from,
+            admin_notify,
+            admin,
+            jwt_secret,
+            jwt_issuer,
+            jwt_audience,
+            access_token_ttl_seconds,
+            refresh_token_ttl_seconds,
+            quote_ttl_seconds,
+            rate_limits,
+            trust_proxy,
+            body_limit_bytes,
+            worker,
+            worker_poll,
+            log_filter,
+            log_format,
+            unknown_variables: Vec::new(),
+        })
+    }
+
+    /// The shop-wide settings the domain services take.
+    pub fn shop_settings(&self) -> ShopSettings {
+        ShopSettings {
+            shop_name: self.shop_name.clone(),
+            shop_address: self.shop_address.clone(),
+            currency: self.currency.clone(),
+            rounding: self.rounding,
+            quote_ttl: ChronoDuration::seconds(self.quote_ttl_seconds),
+            access_token_ttl: ChronoDuration::seconds(self.access_token_ttl_seconds),
+            refresh_token_ttl: ChronoDuration::seconds(self.refresh_token_ttl_seconds),
+            admin_notify: self.admin_notify.clone(),
+            mail_from: self.mail_from.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        Config::from_lookup(&|name| map.get(name).cloned())
+    }
+
+    fn error_of(vars: &[(&str, &str)]) -> ConfigError {
+        match parse(vars) {
+            Ok(_) => panic!("{vars:?} should be refused"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn defaults_give_the_embedded_shape() {
+        let c = parse(&[]).unwrap();
+        assert_eq!(c.bind, "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("var"));
+        assert_eq!(c.currency.code(), "USD");
+        assert_eq!(c.body_limit_bytes, 65_536);
+        assert_eq!(c.worker, WorkerMode::Embedded);
+        assert_eq!(c.worker_poll, Duration::from_millis(250));
+        assert_eq!(c.rate_limits.login_per_minute.get(), 10);
+        assert_eq!(c.rate_limits.register_per_minute.get(), 5);
+        assert_eq!(c.rate_limits.contact_per_minute.get(), 5);
+        assert_eq!(c.log_format, LogFormat::Text);
+        assert!(c.admin.is_none() && c.jwt_secret.is_none() && !c.trust_proxy);
+        let s = c.shop_settings();
+        assert_eq!(s.access_token_ttl.num_seconds(), 900);
+        assert_eq!(s.refresh_token_ttl.num_seconds(), 2_592_000);
+        assert_eq!(s.quote_ttl.num_seconds(), 900);
+        assert_eq!(s.mail_from.as_str(), "shop@localhost");
+    }
+
+    #[test]
+    fn every_bad_value_names_its_variable() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("SHOP_BIND", "nowhere")], "SHOP_BIND"),
+            (&[("SHOP_DATABASE_URL", "sqlite://x")], "SHOP_DATABASE_URL"),
+            (&[("SHOP_ACCOUNTS", "dynamodb")], "SHOP_ACCOUNTS"),
+            (&[("SHOP_PAYMENTS", "square")], "SHOP_PAYMENTS"),
+            (&[("SHOP_MAIL", "smtp")], "SHOP_MAIL"),
+            (&[("SHOP_MAIL", "pigeon")], "SHOP_MAIL"),
+            (&[("SHOP_WORKER", "stepfunctions")], "SHOP_WORKER"),
+            (&[("SHOP_CURRENCY", "dollars")], "SHOP_CURRENCY"),
+            (&[("SHOP_MAIL_FROM", "not-an-address")], "SHOP_MAIL_FROM"),
+            (
+                &[("SHOP_ADMIN_NOTIFY", "a@example.com, nope")],
+                "SHOP_ADMIN_NOTIFY",
+            ),
+            (
+                &[("SHOP_ADMIN_EMAIL", "admin@example.com")],
+                "SHOP_ADMIN_PASSWORD",
+            ),
+            (
+                &[("SHOP_ADMIN_PASSWORD", "long-enough-pw-1")],
+                "SHOP_ADMIN_EMAIL",
+            ),
+            (
+                &[
+                    ("SHOP_ADMIN_EMAIL", "admin@example.com"),
+                    ("SHOP_ADMIN_PASSWORD", "short"),
+                ],
+                "SHOP_ADMIN_PASSWORD",
+            ),
+            (&[("SHOP_JWT_SECRET", "too-short")], "SHOP_JWT_SECRET"),
+            (
+                &[("SHOP_ACCESS_TOKEN_TTL_SECONDS", "0")],
+                "SHOP_ACCESS_TOKEN_TTL_SECONDS",
+            ),
+            (
+                &[("SHOP_REFRESH_TOKEN_TTL_SECONDS", "x")],
+                "SHOP_REFRESH_TOKEN_TTL_SECONDS",
+            ),
+            (
+                &[("SHOP_QUOTE_TTL_SECONDS", "-5")],
+                "SHOP_QUOTE_TTL_SECONDS",
+            ),
+            (
+                &[("SHOP_RATE_LIMIT_LOGIN_PER_MINUTE", "0")],
+                "SHOP_RATE_LIMIT_LOGIN_PER_MINUTE",
+            ),
+            (
+                &[("SHOP_RATE_LIMIT_CONTACT_PER_MINUTE", "many")],
+                "SHOP_RATE_LIMIT_CONTACT_PER_MINUTE",
+            ),
+            (&[("SHOP_TRUST_PROXY", "maybe")], "SHOP_TRUST_PROXY"),
+            (&[("SHOP_BODY_LIMIT_BYTES", "12")], "SHOP_BODY_LIMIT_BYTES"),
+            (&[("SHOP_WORKER_POLL_MS", "1.5")], "SHOP_WORKER_POLL_MS"),
+            (&[("SHOP_LOG", "info,[[")], "SHOP_LOG"),
+            (&[("SHOP_LOG_FORMAT", "xml")], "SHOP_LOG_FORMAT"),
+            (
+                &[("SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY", "k")],
+                "SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY",
+            ),
+        ];
+        for (vars, setting) in cases {
+            let e = error_of(vars);
+            assert_eq!(e.setting, *setting, "{vars:?}: {e}");
+            assert!(e.to_string().starts_with(&format!("{setting}: ")), "{e}");
+            assert!(!e.to_string().contains('\n'), "one line: {e}");
+        }
+    }
+
+    #[test]
+    fn unavailable_adapters_say_so() {
+        assert!(
+            error_of(&[("SHOP_PAYMENTS", "square")])
+                .problem
+                .contains("not available in this build")
+        );
+        assert!(
+            error_of(&[("SHOP_DATABASE_URL", "mysql://root@localhost/shop")])
+                .problem
+                .contains("SQL stores are not available in this build yet")
+        );
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug() {
+        let c = parse(&[
+            ("SHOP_JWT_SECRET", "0123456789abcdef0123456789abcdef-secret"),
+            ("SHOP_ADMIN_EMAIL", "Admin@Example.com"),
+            ("SHOP_ADMIN_PASSWORD", "a-long-admin-password"),
+        ])
+        .unwrap();
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("abcdef-secret"));
+        assert!(!debug.contains("a-long-admin-password"));
+    }
+
+    #[test]
+    fn values_are_parsed() {
+        let c = parse(&[
+            ("SHOP_BIND", "127.0.0.1:0"),
+            ("SHOP_WORKER", "off"),
+            ("SHOP_LOG_FORMAT", "json"),
+            ("SHOP_TRUST_PROXY", "true"),
+            ("SHOP_ADMIN_NOTIFY", "a@example.com, b@example.com"),
+            ("SHOP_CURRENCY", "eur"),
+            ("SHOP_RATE_LIMIT_LOGIN_PER_MINUTE", "1000"),
+        ])
+        .unwrap();
+        assert_eq!(c.worker, WorkerMode::Off);
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert!(c.trust_proxy);
+        assert_eq!(c.admin_notify.len(), 2);
+        assert_eq!(c.currency.code(), "EUR");
+        assert_eq!(c.rate_limits.login_per_minute.get(), 1000);
+    }
+}

@@ -1,0 +1,189 @@
+//! Orders, their payment and their history.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shop_domain::order::{HistoryEntry, Order, OrderStatus, PaymentInfo};
+use utoipa::{IntoParams, ToSchema};
+
+use super::checkout::LineDto;
+use super::common::{AddressDto, MoneyDto, list_response, money};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatusDto {
+    PendingPayment,
+    Authorized,
+    Paid,
+    Fulfilled,
+    PaymentFailed,
+    Canceled,
+    Refunded,
+}
+
+impl From<OrderStatus> for OrderStatusDto {
+    fn from(s: OrderStatus) -> Self {
+        match s {
+            OrderStatus::PendingPayment => Self::PendingPayment,
+            OrderStatus::Authorized => Self::Authorized,
+            OrderStatus::Paid => Self::Paid,
+            OrderStatus::Fulfilled => Self::Fulfilled,
+            OrderStatus::PaymentFailed => Self::PaymentFailed,
+            OrderStatus::Canceled => Self::Canceled,
+            OrderStatus::Refunded => Self::Refunded,
+        }
+    }
+}
+
+impl From<OrderStatusDto> for OrderStatus {
+    fn from(s: OrderStatusDto) -> Self {
+        match s {
+            OrderStatusDto::PendingPayment => Self::PendingPayment,
+            OrderStatusDto::Authorized => Self::Authorized,
+            OrderStatusDto::Paid => Self::Paid,
+            OrderStatusDto::Fulfilled => Self::Fulfilled,
+            OrderStatusDto::PaymentFailed => Self::PaymentFailed,
+            OrderStatusDto::Canceled => Self::Canceled,
+            OrderStatusDto::Refunded => Self::Refunded,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaymentDto {
+    #[schema(example = "square")]
+    pub provider: String,
+    pub payment_id: Option<String>,
+    /// The provider's status word: PENDING, APPROVED, COMPLETED, CANCELED, FAILED, REFUNDED.
+    #[schema(example = "COMPLETED")]
+    pub status: String,
+}
+
+impl From<PaymentInfo> for PaymentDto {
+    fn from(p: PaymentInfo) -> Self {
+        Self {
+            provider: p.provider,
+            payment_id: p.payment_id,
+            status: p.status,
+        }
+    }
+}
+
+/// One status change: when, and by whom (`user:<id>`, `system` or `square`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HistoryDto {
+    pub status: OrderStatusDto,
+    pub at: DateTime<Utc>,
+    #[schema(example = "system")]
+    pub by: String,
+}
+
+impl From<HistoryEntry> for HistoryDto {
+    fn from(h: HistoryEntry) -> Self {
+        Self {
+            status: h.status.into(),
+            at: h.at,
+            by: h.by.label(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrderDto {
+    pub id: String,
+    #[schema(example = "SO-000042")]
+    pub number: String,
+    pub user_id: String,
+    pub status: OrderStatusDto,
+    pub created_at: DateTime<Utc>,
+    #[schema(example = "USD")]
+    pub currency: String,
+    pub lines: Vec<LineDto>,
+    pub subtotal: MoneyDto,
+    pub discount_total: MoneyDto,
+    pub tax_total: MoneyDto,
+    pub shipping_total: MoneyDto,
+    pub total: MoneyDto,
+    pub tax_exempt: bool,
+    pub promo_code: Option<String>,
+    pub ship_to: AddressDto,
+    pub payment: PaymentDto,
+    pub history: Vec<HistoryDto>,
+}
+
+impl From<Order> for OrderDto {
+    fn from(o: Order) -> Self {
+        let tax_exempt = o.is_tax_exempt();
+        let c = &o.currency;
+        Self {
+            id: o.id.to_string(),
+            number: o.number,
+            user_id: o.user_id.to_string(),
+            status: o.status.into(),
+            created_at: o.created_at,
+            currency: c.code().to_string(),
+            lines: o
+                .lines
+                .into_iter()
+                .map(|l| LineDto::from_order(l, c))
+                .collect(),
+            subtotal: money(o.subtotal, c),
+            discount_total: money(o.discount_total, c),
+            tax_total: money(o.tax_total, c),
+            shipping_total: money(o.shipping_total, c),
+            total: money(o.total, c),
+            tax_exempt,
+            promo_code: o.promo_code,
+            ship_to: o.ship_to.into(),
+            payment: o.payment.into(),
+            history: o.history.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// `{order}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrderEnvelope {
+    pub order: OrderDto,
+}
+
+impl From<Order> for OrderEnvelope {
+    fn from(o: Order) -> Self {
+        Self { order: o.into() }
+    }
+}
+
+list_response!(
+    /// A page of orders, newest first.
+    OrderList,
+    OrderDto
+);
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceOrderRequest {
+    pub quote_id: String,
+    /// A Square card nonce (the simulator honours Square's sandbox test nonces,
+    /// e.g. `cnon:card-nonce-ok`).
+    #[schema(example = "cnon:card-nonce-ok")]
+    pub payment_source_id: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page size, 1..=100 (default 20; larger values are clamped to 100).
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AdminOrderQuery {
+    pub status: Option<OrderStatusDto>,
+    pub user_id: Option<String>,
+    /// Page size, 1..=100 (default 20; larger values are clamped to 100).
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

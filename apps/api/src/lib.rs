@@ -1,0 +1,18 @@
+//! `shop-api`: the shop's REST API (actix-web). Wiring and transport only:
+//! every rule lives in `shop-domain`.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod dto;
+pub mod openapi;
+pub mod payload;
+pub mod problem;
+pub mod ratelimit;
+pub mod routes;
+pub mod state;
+pub mod telemetry;
+pub mod worker;
+
+pub use app::{Application, StartupError};
+pub use config::Config;

@@ -1,0 +1,408 @@
+//! RFC 9457 problem details: every error the API answers, with a stable `code`.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use shop_domain::{DomainError, FieldError};
+use utoipa::ToSchema;
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ProblemField {
+    /// The field, dotted for nested ones (`ship_to.country`, `items[0].quantity`),
+    /// or a header name (`Idempotency-Key`).
+    pub field: String,
+    pub message: String,
+}
+
+/// An error response (`application/problem+json`, RFC 9457).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ProblemDetails {
+    /// A URI naming the problem type (`urn:shop:problem:<code>`).
+    #[serde(rename = "type")]
+    #[schema(example = "urn:shop:problem:validation_failed")]
+    pub problem_type: String,
+    #[schema(example = "Validation failed")]
+    pub title: String,
+    #[schema(example = 422)]
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code.
+    #[schema(example = "validation_failed")]
+    pub code: String,
+    /// The invalid fields; empty unless `code` is `validation_failed` or similar.
+    pub errors: Vec<ProblemField>,
+}
+
+/// An error on its way to the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub title: &'static str,
+    pub detail: String,
+    pub errors: Vec<ProblemField>,
+    /// Seconds, for `Retry-After`.
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            title,
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>, message: impl Into<String>) -> Self {
+        self.errors.push(ProblemField {
+            field: field.into(),
+            message: message.into(),
+        });
+        self
+    }
+
+    /// 422 `validation_failed` for one field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let field = field.into();
+        let message = message.into();
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "Validation failed",
+            format!("{field}: {message}"),
+        )
+        .with_field(field, message)
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Unauthorized",
+            detail,
+        )
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Forbidden",
+            "this action needs the admin role",
+        )
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found", detail)
+    }
+
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "Method not allowed",
+            "this resource does not support the request method",
+        )
+    }
+
+    pub fn rate_limited(retry_after: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Too many requests",
+            format!("too many attempts; retry in {retry_after} s"),
+        );
+        e.retry_after = Some(retry_after);
+        e
+    }
+
+    /// 500 with a generic detail; the real cause goes to the log only.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Internal error",
+            "the server failed to handle the request; it has been logged",
+        )
+    }
+
+    pub fn body(&self) -> ProblemDetails {
+        ProblemDetails {
+            problem_type: format!("urn:shop:problem:{}", self.code),
+            title: self.title.to_string(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            code: self.code.to_string(),
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        }
+        response.body(serde_json::to_string(&self.body()).unwrap_or_else(|_| "{}".into()))
+    }
+}
+
+fn fields(errors: Vec<FieldError>) -> Vec<ProblemField> {
+    errors
+        .into_iter()
+        .map(|e| ProblemField {
+            field: e.field,
+            message: e.message,
+        })
+        .collect()
+}
+
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        use StatusCode as S;
+        let code = error.code();
+        let detail = error.to_string();
+        let (status, title) = match &error {
+            DomainError::Validation(errors) => {
+                let errors = fields(errors.clone());
+                let detail = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let mut e = Self::new(S::UNPROCESSABLE_ENTITY, code, "Validation failed", detail);
+                e.errors = errors;
+                return e;
+            }
+            DomainError::InvalidCredentials => (S::UNAUTHORIZED, "Invalid credentials"),
+            DomainError::TokenExpired => (S::UNAUTHORIZED, "Token expired"),
+            DomainError::InvalidToken => (S::UNAUTHORIZED, "Invalid token"),
+            DomainError::AccountInactive => (S::UNAUTHORIZED, "Account inactive"),
+            DomainError::Forbidden => (S::FORBIDDEN, "Forbidden"),
+            DomainError::NotFound(_) => (S::NOT_FOUND, "Not found"),
+            DomainError::EmailTaken => (S::CONFLICT, "E-mail taken"),
+            DomainError::AlreadyExists(_) => (S::CONFLICT, "Already exists"),
+            DomainError::InsufficientStock { .. } => (S::CONFLICT, "Insufficient stock"),
+            DomainError::IdempotencyKeyReused => (S::CONFLICT, "Idempotency key reused"),
+            DomainError::QuoteExpired => (S::CONFLICT, "Quote expired"),
+            DomainError::PriceChanged => (S::CONFLICT, "Price changed"),
+            DomainError::InvalidOrderState { .. } => (S::CONFLICT, "Invalid order state"),
+            DomainError::InvalidState(_) => (S::CONFLICT, "Invalid state"),
+            DomainError::InvalidPromotion(reason) => {
+                return Self::new(S::UNPROCESSABLE_ENTITY, code, "Invalid promotion", detail)
+                    .with_field("promo_code", reason.clone());
+            }
+            DomainError::PaymentDeclined { .. } => (S::PAYMENT_REQUIRED, "Payment declined"),
+            DomainError::PaymentUnavailable(cause) => {
+                tracing::warn!(error = %cause, "payment provider unavailable");
+                return Self::new(
+                    S::SERVICE_UNAVAILABLE,
+                    code,
+                    "Payment provider unavailable",
+                    "the payment provider could not be reached; retry later",
+                );
+            }
+            DomainError::Store(_) | DomainError::Internal(_) => {
+                tracing::error!(error = %error, code, "request failed");
+                return Self::new(
+                    S::INTERNAL_SERVER_ERROR,
+                    code,
+                    "Internal error",
+                    "the server failed to handle the request; it has been logged",
+                );
+            }
+        };
+        Self::new(status, code, title, detail)
+    }
+}
+
+/// Handlers answer `Result<T, ApiError>`; domain errors convert with `?`.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The reusable OpenAPI response for every error status.
+pub struct Problem;
+
+impl utoipa::ToResponse<'static> for Problem {
+    fn response() -> (
+        &'static str,
+        utoipa::openapi::RefOr<utoipa::openapi::Response>,
+    ) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let response = ResponseBuilder::new()
+            .description("An error, as RFC 9457 problem details with a stable `code`")
+            .content(
+                PROBLEM_CONTENT_TYPE,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ProblemDetails")))
+                    .build(),
+            )
+            .build();
+        ("Problem", response.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::to_bytes;
+
+    fn status_and_code(e: DomainError) -> (u16, String) {
+        let api = ApiError::from(e);
+        (api.status.as_u16(), api.code.to_string())
+    }
+
+    #[test]
+    fn domain_errors_map_to_statuses_and_codes() {
+        let cases = [
+            (
+                DomainError::invalid("email", "bad"),
+                422,
+                "validation_failed",
+            ),
+            (DomainError::InvalidCredentials, 401, "invalid_credentials"),
+            (DomainError::TokenExpired, 401, "token_expired"),
+            (DomainError::InvalidToken, 401, "invalid_token"),
+            (DomainError::AccountInactive, 401, "account_inactive"),
+            (DomainError::Forbidden, 403, "forbidden"),
+            (DomainError::NotFound("order"), 404, "not_found"),
+            (DomainError::EmailTaken, 409, "email_taken"),
+            (DomainError::AlreadyExists("sku"), 409, "already_exists"),
+            (
+                DomainError::InsufficientStock {
+                    product_id: "p1".into(),
+                },
+                409,
+                "insufficient_stock",
+            ),
+            (
+                DomainError::IdempotencyKeyReused,
+                409,
+                "idempotency_key_reused",
+            ),
+            (DomainError::QuoteExpired, 409, "quote_expired"),
+            (DomainError::PriceChanged, 409, "price_changed"),
+            (
+                DomainError::InvalidOrderState {
+                    current: "paid".into(),
+                    action: "cancel",
+                },
+                409,
+                "invalid_order_state",
+            ),
+            (DomainError::InvalidState("x".into()), 409, "invalid_state"),
+            (
+                DomainError::InvalidPromotion("expired".into()),
+                422,
+                "invalid_promotion",
+            ),
+            (
+                DomainError::PaymentDeclined {
+                    reason: "CARD_DECLINED".into(),
+                },
+                402,
+                "payment_declined",
+            ),
+            (
+                DomainError::PaymentUnavailable("timeout".into()),
+                503,
+                "payment_unavailable",
+            ),
+            (
+                DomainError::Store(shop_domain::StoreError::Backend("disk".into())),
+                500,
+                "store_unavailable",
+            ),
+            (DomainError::Internal("boom".into()), 500, "internal_error"),
+        ];
+        for (error, status, code) in cases {
+            assert_eq!(
+                status_and_code(error.clone()),
+                (status, code.to_string()),
+                "{error:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn internal_details_are_never_echoed() {
+        let api = ApiError::from(DomainError::Internal("secret table xyz".into()));
+        assert!(!api.detail.contains("xyz"));
+        let api = ApiError::from(DomainError::Store(shop_domain::StoreError::Backend(
+            "password=hunter2".into(),
+        )));
+        assert!(!api.detail.contains("hunter2"));
+        let api = ApiError::from(DomainError::PaymentUnavailable("10.0.0.7 refused".into()));
+        assert!(!api.detail.contains("10.0.0.7"));
+    }
+
+    #[actix_web::test]
+    async fn problem_json_has_every_member() {
+        let api = ApiError::from(DomainError::Validation(vec![
+            FieldError::new("email", "is not a valid e-mail address"),
+            FieldError::new("password", "must be at least 10 characters"),
+        ]));
+        let response = api.error_response();
+        assert_eq!(response.status(), 422);
+        assert_eq!(
+            response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+            Some(PROBLEM_CONTENT_TYPE)
+        );
+        let body = to_bytes(response.into_body()).await.unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["type"], "urn:shop:problem:validation_failed");
+        assert_eq!(json["title"], "Validation failed");
+        assert_eq!(json["status"], 422);
+        assert_eq!(json["code"], "validation_failed");
+        assert!(json["detail"].as_str().unwrap().contains("email"));
+        assert_eq!(json["errors"][1]["field"], "password");
+        assert_eq!(
+            json["errors"][1]["message"],
+            "must be at least 10 characters"
+        );
+    }
+
+    #[test]
+    fn rate_limited_carries_retry_after() {
+        let response = ApiError::rate_limited(7).error_response();
+        assert_eq!(response.status(), 429);
+        assert_eq!(
+            response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some("7")
+        );
+    }
+}

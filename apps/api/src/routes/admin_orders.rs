@@ -1,0 +1,116 @@
+//! Admin: every order, fulfilment and refunds.
+
+use actix_web::web;
+use shop_domain::ids::{OrderId, UserId};
+use shop_domain::order::OrderFilter;
+
+use super::State;
+use crate::auth::Admin;
+use crate::dto::common::page_request;
+use crate::dto::order::{AdminOrderQuery, OrderEnvelope, OrderList};
+use crate::payload::resource;
+use crate::problem::{ApiResult, Problem};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/api/v1/admin/orders").route(web::get().to(list_all_orders)))
+        .service(resource("/api/v1/admin/orders/{id}").route(web::get().to(get_any_order)))
+        .service(resource("/api/v1/admin/orders/{id}/fulfill").route(web::post().to(fulfill_order)))
+        .service(resource("/api/v1/admin/orders/{id}/refund").route(web::post().to(refund_order)));
+}
+
+/// Orders, newest first, by status and/or customer.
+#[utoipa::path(get, path = "/api/v1/admin/orders", tag = "admin",
+    security(("bearer" = [])),
+    params(AdminOrderQuery),
+    responses(
+        (status = 200, description = "A page of orders", body = OrderList),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 422, response = Problem),
+    ))]
+pub async fn list_all_orders(
+    state: State,
+    Admin(admin): Admin,
+    query: web::Query<AdminOrderQuery>,
+) -> ApiResult<web::Json<OrderList>> {
+    let query = query.into_inner();
+    let page = page_request(query.limit.as_deref(), query.cursor)?;
+    let filter = OrderFilter {
+        status: query.status.map(Into::into),
+        user_id: query
+            .user_id
+            .filter(|u| !u.trim().is_empty())
+            .map(UserId::new),
+    };
+    let orders = state.orders.admin_list(&admin, &filter, &page).await?;
+    Ok(web::Json(OrderList::from_page(orders, Into::into)))
+}
+
+/// Any order.
+#[utoipa::path(get, path = "/api/v1/admin/orders/{id}", tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Order id")),
+    responses(
+        (status = 200, description = "The order", body = OrderEnvelope),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+    ))]
+pub async fn get_any_order(
+    state: State,
+    Admin(admin): Admin,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<OrderEnvelope>> {
+    let order = state
+        .orders
+        .admin_get(&admin, &OrderId::new(id.into_inner()))
+        .await?;
+    Ok(web::Json(order.into()))
+}
+
+/// Marks a paid order fulfilled.
+#[utoipa::path(post, path = "/api/v1/admin/orders/{id}/fulfill", tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Order id")),
+    responses(
+        (status = 200, description = "Fulfilled", body = OrderEnvelope),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, description = "`invalid_order_state`: not paid", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
+    ))]
+pub async fn fulfill_order(
+    state: State,
+    Admin(admin): Admin,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<OrderEnvelope>> {
+    let order = state
+        .orders
+        .fulfill(&admin, &OrderId::new(id.into_inner()))
+        .await?;
+    Ok(web::Json(order.into()))
+}
+
+/// Refunds a paid or fulfilled order in full.
+#[utoipa::path(post, path = "/api/v1/admin/orders/{id}/refund", tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Order id")),
+    responses(
+        (status = 200, description = "Refunded", body = OrderEnvelope),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, description = "`invalid_order_state` or `invalid_state` (refused by the provider)", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "`payment_unavailable`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
+    ))]
+pub async fn refund_order(
+    state: State,
+    Admin(admin): Admin,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<OrderEnvelope>> {
+    let order = state
+        .orders
+        .refund(&admin, &OrderId::new(id.into_inner()))
+        .await?;
+    Ok(web::Json(order.into()))
+}

@@ -1,0 +1,29 @@
+//! What every handler can reach: the domain services and transport settings.
+
+use std::sync::Arc;
+
+use shop_domain::Currency;
+use shop_domain::account::AccountService;
+use shop_domain::business::BusinessService;
+use shop_domain::catalog::CatalogService;
+use shop_domain::contact::ContactService;
+use shop_domain::order::OrderService;
+use shop_domain::pricing::PricingService;
+use shop_memory::FileMailbox;
+
+use crate::ratelimit::RateLimits;
+
+pub struct AppState {
+    pub accounts: AccountService,
+    pub business: BusinessService,
+    pub catalog: CatalogService,
+    pub pricing: PricingService,
+    pub orders: OrderService,
+    pub contact: ContactService,
+    /// The file mailbox, when it is the mail transport.
+    pub mailbox: Option<Arc<FileMailbox>>,
+    pub limits: RateLimits,
+    /// Take the client IP from `X-Forwarded-For` (last entry).
+    pub trust_proxy: bool,
+    pub currency: Currency,
+}

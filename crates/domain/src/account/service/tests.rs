@@ -1,0 +1,389 @@
+//! Sign-in rules with mocked stores, hasher and signer.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::Duration;
+use futures::executor::block_on;
+
+use super::*;
+use crate::test_support::{Mocks, TestClock, principal, settings, t0, user};
+
+fn service(m: Mocks) -> AccountService {
+    AccountService::new(m.ports(TestClock::at(t0())), settings())
+}
+
+#[test]
+fn unknown_email_and_wrong_password_look_the_same_and_both_verify_a_hash() {
+    let mut m = Mocks::default();
+    m.accounts.expect_find_by_email().returning(|e| {
+        Ok(
+            (e.as_str() == "ann@example.com")
+                .then(|| user("u1", "ann@example.com", Role::Customer)),
+        )
+    });
+    // The dummy hash is made once and reused.
+    m.hasher
+        .expect_hash()
+        .withf(|p| p == "not-a-real-password-0")
+        .times(1)
+        .returning(|_| Ok("dummy-hash".into()));
+    let verified = Arc::new(Mutex::new(Vec::new()));
+    let v = verified.clone();
+    m.hasher.expect_verify().returning(move |_, hash| {
+        v.lock().unwrap().push(hash.to_string());
+        Ok(false)
+    });
+    let svc = service(m);
+
+    let wrong = block_on(svc.login("ann@example.com", "wrong-password")).unwrap_err();
+    let unknown = block_on(svc.login("bob@example.com", "wrong-password")).unwrap_err();
+    let malformed = block_on(svc.login("not-an-email", "wrong-password")).unwrap_err();
+    assert_eq!(wrong, DomainError::InvalidCredentials);
+    assert_eq!(unknown, wrong);
+    assert_eq!(malformed, wrong);
+    assert_eq!(wrong.to_string(), unknown.to_string());
+    assert_eq!(
+        *verified.lock().unwrap(),
+        ["hash-of-u1", "dummy-hash", "dummy-hash"]
+    );
+}
+
+#[test]
+fn an_inactive_account_is_only_revealed_to_the_right_password() {
+    let mut m = Mocks::default();
+    m.accounts.expect_find_by_email().returning(|_| {
+        let mut u = user("u1", "ann@example.com", Role::Customer);
+        u.status = AccountStatus::Inactive;
+        Ok(Some(u))
+    });
+    m.hasher
+        .expect_verify()
+        .returning(|p, _| Ok(p == "right-password"));
+    let svc = service(m);
+    assert_eq!(
+        block_on(svc.login("ann@example.com", "wrong-password")).unwrap_err(),
+        DomainError::InvalidCredentials
+    );
+    assert_eq!(
+        block_on(svc.login("ann@example.com", "right-password")).unwrap_err(),
+        DomainError::AccountInactive
+    );
+}
+
+#[test]
+fn a_hasher_failure_registers_nobody() {
+    let mut m = Mocks::default();
+    m.hasher
+        .expect_hash()
+        .returning(|_| Err(DomainError::Internal("out of memory".into())));
+    let svc = service(m);
+    let r = block_on(svc.register(RegisterInput {
+        email: "ann@example.com".into(),
+        password: "violet-harbour-42".into(),
+        name: "Ann".into(),
+    }));
+    assert_eq!(r, Err(DomainError::Internal("out of memory".into())));
+}
+
+#[test]
+fn register_reports_every_invalid_field() {
+    let svc = service(Mocks::default());
+    let r = block_on(svc.register(RegisterInput {
+        email: "nope".into(),
+        password: "password123".into(),
+        name: " ".into(),
+    }));
+    match r {
+        Err(DomainError::Validation(errs)) => {
+            let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(fields, ["email", "password", "name"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn change_password_names_the_request_fields() {
+    let mut m = Mocks::default();
+    m.accounts
+        .expect_get()
+        .returning(|_| Ok(Some(user("u1", "ann@example.com", Role::Customer))));
+    m.hasher.expect_verify().returning(|_, _| Ok(false));
+    let svc = service(m);
+    let me = principal("u1", Role::Customer);
+    match block_on(svc.change_password(&me, "not-it", "short")) {
+        Err(DomainError::Validation(errs)) => {
+            let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(fields, ["new_password", "current_password"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn change_password_ends_every_other_session() {
+    let mut m = Mocks::default();
+    m.accounts
+        .expect_get()
+        .returning(|_| Ok(Some(user("u1", "ann@example.com", Role::Customer))));
+    m.hasher
+        .expect_verify()
+        .returning(|p, _| Ok(p == "old-password-1"));
+    m.hasher
+        .expect_hash()
+        .returning(|p| Ok(format!("hash:{p}")));
+    m.accounts
+        .expect_set_password_hash()
+        .withf(|id, h| id.as_str() == "u1" && h == "hash:violet-harbour-42")
+        .times(1)
+        .returning(|_, _| Ok(()));
+    m.refresh_tokens
+        .expect_revoke_user_sessions()
+        .withf(|id, except, at| {
+            id.as_str() == "u1"
+                && except.as_ref().map(SessionId::as_str) == Some("session-of-u1")
+                && *at == t0()
+        })
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    let svc = service(m);
+    let me = principal("u1", Role::Customer);
+    assert_eq!(
+        block_on(svc.change_password(&me, "old-password-1", "violet-harbour-42")),
+        Ok(())
+    );
+}
+
+fn token(spent: bool, expires_at: chrono::DateTime<chrono::Utc>) -> RefreshToken {
+    RefreshToken {
+        token_hash: sha256_hex("refresh-1"),
+        session_id: SessionId::new("s1"),
+        user_id: UserId::new("u1"),
+        issued_at: t0(),
+        expires_at,
+        spent_at: spent.then(t0),
+    }
+}
+
+#[test]
+fn a_spent_refresh_token_revokes_its_session() {
+    let mut m = Mocks::default();
+    m.refresh_tokens
+        .expect_find_token()
+        .withf(|h| h == sha256_hex("refresh-1"))
+        .returning(|_| Ok(Some(token(true, t0() + Duration::days(1)))));
+    m.refresh_tokens
+        .expect_revoke_session()
+        .withf(|id, _| id.as_str() == "s1")
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let svc = service(m);
+    assert_eq!(
+        block_on(svc.refresh("refresh-1")).unwrap_err(),
+        DomainError::InvalidToken
+    );
+}
+
+#[test]
+fn a_refresh_race_lost_counts_as_reuse() {
+    let mut m = Mocks::default();
+    m.refresh_tokens
+        .expect_find_token()
+        .returning(|_| Ok(Some(token(false, t0() + Duration::days(1)))));
+    m.refresh_tokens
+        .expect_spend_token()
+        .returning(|_, _| Ok(false));
+    m.refresh_tokens
+        .expect_revoke_session()
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let svc = service(m);
+    assert_eq!(
+        block_on(svc.refresh("refresh-1")).unwrap_err(),
+        DomainError::InvalidToken
+    );
+}
+
+#[test]
+fn expired_unknown_and_revoked_refresh_tokens_are_refused() {
+    let mut m = Mocks::default();
+    m.refresh_tokens
+        .expect_find_token()
+        .returning(|_| Ok(Some(token(false, t0()))));
+    m.refresh_tokens
+        .expect_spend_token()
+        .returning(|_, _| Ok(true));
+    let svc = service(m);
+    assert_eq!(
+        block_on(svc.refresh("refresh-1")).unwrap_err(),
+        DomainError::InvalidToken
+    );
+
+    let mut m = Mocks::default();
+    m.refresh_tokens.expect_find_token().returning(|_| Ok(None));
+    let svc = service(m);
+    assert_eq!(
+        block_on(svc.refresh("nope")).unwrap_err(),
+        DomainError::InvalidToken
+    );
+
+    let mut m = Mocks::default();
+    m.refresh_tokens
+        .expect_find_token()
+        .returning(|_| Ok(Some(token(false, t0() + Duration::days(1)))));
+    m.refresh_tokens
+        .expect_spend_token()
+        .returning(|_, _| Ok(true));
+    m.refresh_tokens.expect_get_session().returning(|_| {
+        Ok(Some(RefreshSession {
+            id: SessionId::new("s1"),
+            user_id: UserId::new("u1"),
+            created_at: t0(),
+            revoked_at: Some(t0()),
+        }))
+    });
+    let svc = service(m);
+    assert_eq!(
+        block_on(svc.refresh("refresh-1")).unwrap_err(),
+        DomainError::InvalidToken
+    );
+}
+
+fn claims(version: u64, expires_at: chrono::DateTime<chrono::Utc>) -> AccessClaims {
+    AccessClaims {
+        user_id: UserId::new("u1"),
+        role: Role::Customer,
+        session_version: version,
+        session_id: SessionId::new("s1"),
+        token_id: "jti".into(),
+        issued_at: t0().timestamp(),
+        expires_at: expires_at.timestamp(),
+    }
+}
+
+fn authenticate_with(
+    c: AccessClaims,
+    u: Option<User>,
+    session: Option<RefreshSession>,
+) -> Result<Principal, DomainError> {
+    let mut m = Mocks::default();
+    m.signer.expect_verify().returning(move |_| Ok(c.clone()));
+    m.accounts.expect_get().returning(move |_| Ok(u.clone()));
+    m.refresh_tokens
+        .expect_get_session()
+        .returning(move |_| Ok(session.clone()));
+    block_on(service(m).authenticate("token"))
+}
+
+fn live_session(user_id: &str) -> Option<RefreshSession> {
+    Some(RefreshSession {
+        id: SessionId::new("s1"),
+        user_id: UserId::new(user_id),
+        created_at: t0(),
+        revoked_at: None,
+    })
+}
+
+#[test]
+fn authenticate_checks_expiry_user_version_and_session() {
+    let ann = || Some(user("u1", "ann@example.com", Role::Customer));
+    let later = t0() + Duration::minutes(15);
+    let p = authenticate_with(claims(0, later), ann(), live_session("u1")).unwrap();
+    assert_eq!(p.user_id.as_str(), "u1");
+    assert_eq!(p.session_id.as_str(), "s1");
+    assert_eq!(p.email.as_str(), "ann@example.com");
+
+    // Expiry is exclusive of the instant itself.
+    assert_eq!(
+        authenticate_with(claims(0, t0()), ann(), live_session("u1")),
+        Err(DomainError::TokenExpired)
+    );
+    assert_eq!(
+        authenticate_with(claims(0, later), None, live_session("u1")),
+        Err(DomainError::InvalidToken)
+    );
+    let mut inactive = user("u1", "ann@example.com", Role::Customer);
+    inactive.status = AccountStatus::Inactive;
+    assert_eq!(
+        authenticate_with(claims(0, later), Some(inactive), live_session("u1")),
+        Err(DomainError::AccountInactive)
+    );
+    let mut bumped = user("u1", "ann@example.com", Role::Customer);
+    bumped.session_version = 1;
+    assert_eq!(
+        authenticate_with(claims(0, later), Some(bumped), live_session("u1")),
+        Err(DomainError::InvalidToken)
+    );
+    let mut revoked = live_session("u1");
+    if let Some(s) = revoked.as_mut() {
+        s.revoked_at = Some(t0());
+    }
+    assert_eq!(
+        authenticate_with(claims(0, later), ann(), revoked),
+        Err(DomainError::InvalidToken)
+    );
+    assert_eq!(
+        authenticate_with(claims(0, later), ann(), live_session("someone-else")),
+        Err(DomainError::InvalidToken)
+    );
+    assert_eq!(
+        authenticate_with(claims(0, later), ann(), None),
+        Err(DomainError::InvalidToken)
+    );
+}
+
+#[test]
+fn the_role_comes_from_the_store_not_the_token() {
+    let mut admin_claims = claims(0, t0() + Duration::minutes(5));
+    admin_claims.role = Role::Admin;
+    let p = authenticate_with(
+        admin_claims,
+        Some(user("u1", "ann@example.com", Role::Customer)),
+        live_session("u1"),
+    )
+    .unwrap();
+    assert_eq!(p.role, Role::Customer);
+}
+
+#[test]
+fn admins_cannot_inactivate_themselves_and_customers_not_at_all() {
+    let svc = service(Mocks::default());
+    let admin = principal("a1", Role::Admin);
+    assert!(matches!(
+        block_on(svc.inactivate(&admin, &UserId::new("a1"))),
+        Err(DomainError::InvalidState(_))
+    ));
+    assert_eq!(
+        block_on(svc.inactivate(&principal("c1", Role::Customer), &UserId::new("u1"))),
+        Err(DomainError::Forbidden)
+    );
+}
+
+#[test]
+fn inactivation_bumps_the_version_and_revokes_every_session() {
+    let mut m = Mocks::default();
+    let status = Arc::new(Mutex::new(AccountStatus::Active));
+    let s = status.clone();
+    m.accounts.expect_get().returning(move |_| {
+        let mut u = user("u1", "ann@example.com", Role::Customer);
+        u.status = *s.lock().unwrap();
+        Ok(Some(u))
+    });
+    let s = status.clone();
+    m.accounts
+        .expect_set_status()
+        .withf(|id, st| id.as_str() == "u1" && *st == AccountStatus::Inactive)
+        .times(1)
+        .returning(move |_, st| {
+            *s.lock().unwrap() = st;
+            Ok(())
+        });
+    m.refresh_tokens
+        .expect_revoke_user_sessions()
+        .withf(|id, except, _| id.as_str() == "u1" && except.is_none())
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    let svc = service(m);
+    let u = block_on(svc.inactivate(&principal("a1", Role::Admin), &UserId::new("u1"))).unwrap();
+    assert_eq!(u.status, AccountStatus::Inactive);
+}

@@ -1,0 +1,93 @@
+use std::sync::{Arc, Mutex};
+
+use futures::executor::block_on;
+
+use super::*;
+use crate::account::Role;
+use crate::test_support::{Mocks, TestClock, principal, t0};
+
+fn new_message() -> NewContactMessage {
+    NewContactMessage {
+        name: " Ann Lee ".into(),
+        email: " Ann@Example.com ".into(),
+        subject: "Order question\r\nBcc: evil@example.com".into(),
+        message: "  Where is my hammer?  ".into(),
+    }
+}
+
+#[test]
+fn a_message_is_normalised_and_stored() {
+    let mut m = Mocks::default();
+    let stored = Arc::new(Mutex::new(Vec::new()));
+    let s = stored.clone();
+    m.contacts.expect_insert().times(1).returning(move |msg| {
+        s.lock().unwrap().push(msg.clone());
+        Ok(())
+    });
+    let svc = ContactService::new(m.ports(TestClock::at(t0())));
+    let sender = principal("u1", Role::Customer);
+    let msg = block_on(svc.submit(Some(&sender), &new_message())).unwrap();
+    assert_eq!(msg.name.as_str(), "Ann Lee");
+    assert_eq!(msg.email.as_str(), "ann@example.com");
+    assert_eq!(msg.subject, "Order question  Bcc: evil@example.com");
+    assert_eq!(msg.message, "Where is my hammer?");
+    assert_eq!(msg.status, ContactStatus::New);
+    assert_eq!(msg.user_id, Some(sender.user_id));
+    assert_eq!(msg.created_at, t0());
+    assert_eq!(stored.lock().unwrap().as_slice(), [msg]);
+}
+
+#[test]
+fn every_invalid_field_is_reported_and_nothing_stored() {
+    let svc = ContactService::new(Mocks::default().ports(TestClock::at(t0())));
+    let bad = NewContactMessage {
+        name: String::new(),
+        email: "nope".into(),
+        subject: "\r\n".into(),
+        message: "x".repeat(5001),
+    };
+    match block_on(svc.submit(None, &bad)) {
+        Err(DomainError::Validation(errs)) => {
+            let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(fields, ["name", "email", "subject", "message"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn only_admins_triage() {
+    let svc = ContactService::new(Mocks::default().ports(TestClock::at(t0())));
+    let c = principal("u1", Role::Customer);
+    assert_eq!(
+        block_on(svc.list(&c, None, &PageRequest::default())),
+        Err(DomainError::Forbidden)
+    );
+    assert_eq!(
+        block_on(svc.set_status(&c, &ContactMessageId::new("m1"), ContactStatus::Read)),
+        Err(DomainError::Forbidden)
+    );
+    let mut m = Mocks::default();
+    m.contacts.expect_get().returning(|_| Ok(None));
+    let svc = ContactService::new(m.ports(TestClock::at(t0())));
+    assert_eq!(
+        block_on(svc.set_status(
+            &principal("a1", Role::Admin),
+            &ContactMessageId::new("m1"),
+            ContactStatus::Archived
+        )),
+        Err(DomainError::NotFound("contact message"))
+    );
+}
+
+#[test]
+fn status_words_round_trip() {
+    for s in [
+        ContactStatus::New,
+        ContactStatus::Read,
+        ContactStatus::Archived,
+    ] {
+        assert_eq!(ContactStatus::parse(s.as_str()), Some(s));
+    }
+    assert_eq!(ContactStatus::parse("deleted"), None);
+}

@@ -1,0 +1,677 @@
+//! `OrderStore` (with the catalog, promotions and job queue it writes to).
+
+use chrono::Duration;
+use shop_domain::DomainError;
+use shop_domain::account::User;
+use shop_domain::catalog::Product;
+use shop_domain::ids::{OrderId, ProductId};
+use shop_domain::order::{
+    Actor, HistoryEntry, NewOrder, Order, OrderFilter, OrderStatus, PaymentInfo, TransitionEffects,
+};
+use shop_domain::pricing::Promotion;
+
+use super::{assert_unique, concurrently};
+use crate::fixtures::{
+    at, customer, history, new_id, new_order, product, promotion, quote, unique, with_idempotency,
+};
+use crate::{Stores, flatten_pages};
+
+/// A customer and some products in a fresh store.
+struct World {
+    s: Stores,
+    user: User,
+    products: Vec<Product>,
+}
+
+impl World {
+    async fn new(s: Stores, stocks: &[u32]) -> Self {
+        let user = customer();
+        s.accounts.insert(&user).await.unwrap();
+        let mut products = Vec::new();
+        for (i, stock) in stocks.iter().enumerate() {
+            let p = product(&unique("O-"), &format!("Item {i}"), *stock);
+            s.catalog.insert_product(&p).await.unwrap();
+            products.push(p);
+        }
+        Self { s, user, products }
+    }
+
+    /// Another customer in the same store.
+    async fn other_user(&self) -> User {
+        let user = customer();
+        self.s.accounts.insert(&user).await.unwrap();
+        user
+    }
+
+    /// A stored quote of `user` for `lines` (product index, quantity) and
+    /// the order to place from it.
+    async fn order_for(&self, user: &User, lines: &[(usize, u32)]) -> NewOrder {
+        let picked: Vec<(&Product, u32)> = lines
+            .iter()
+            .map(|(i, q)| (&self.products[*i], *q))
+            .collect();
+        let q = quote(&user.id, &picked);
+        self.s.quotes.insert(&q).await.unwrap();
+        new_order(user, &q)
+    }
+
+    async fn order(&self, lines: &[(usize, u32)]) -> NewOrder {
+        self.order_for(&self.user, lines).await
+    }
+
+    async fn promoted(&self, promo: &Promotion, lines: &[(usize, u32)]) -> NewOrder {
+        let mut new = self.order(lines).await;
+        new.order.promo_code = Some(promo.code.clone());
+        new
+    }
+
+    async fn stock(&self, i: usize) -> u32 {
+        self.s
+            .catalog
+            .get_product(&self.products[i].id)
+            .await
+            .unwrap()
+            .expect("product exists")
+            .stock
+    }
+
+    async fn stocks(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        for i in 0..self.products.len() {
+            out.push(self.stock(i).await);
+        }
+        out
+    }
+
+    async fn get(&self, id: &OrderId) -> Order {
+        self.s.orders.get(id).await.unwrap().expect("order exists")
+    }
+
+    async fn uses(&self, promo: &Promotion) -> u32 {
+        self.s
+            .promotions
+            .get_by_code(&promo.code)
+            .await
+            .unwrap()
+            .expect("promotion exists")
+            .uses
+    }
+
+    async fn all_orders(&self, filter: &OrderFilter) -> Vec<Order> {
+        flatten_pages(100, |p| {
+            let (s, f) = (self.s.clone(), filter.clone());
+            async move { s.orders.list(&f, &p).await }
+        })
+        .await
+    }
+
+    async fn add_promotion(&self, max_uses: Option<u32>) -> Promotion {
+        let p = promotion(&unique("PROMO").to_uppercase(), max_uses);
+        self.s.promotions.insert(&p).await.unwrap();
+        p
+    }
+}
+
+fn approved_payment() -> PaymentInfo {
+    PaymentInfo {
+        provider: "square".into(),
+        payment_id: Some("pay-1".into()),
+        status: "APPROVED".into(),
+        failure_code: None,
+        authorization_expires_at: Some(at(7 * 86_400)),
+    }
+}
+
+fn authorize(at_seconds: i64) -> (HistoryEntry, TransitionEffects) {
+    (
+        HistoryEntry {
+            status: OrderStatus::Authorized,
+            at: at(at_seconds),
+            by: Actor::PaymentProvider,
+            note: Some("approved".into()),
+        },
+        TransitionEffects {
+            payment: Some(approved_payment()),
+            ..TransitionEffects::default()
+        },
+    )
+}
+
+fn cancel(at_seconds: i64) -> (HistoryEntry, TransitionEffects) {
+    (
+        history(OrderStatus::Canceled, at(at_seconds)),
+        TransitionEffects {
+            release_stock: true,
+            ..TransitionEffects::default()
+        },
+    )
+}
+
+fn is_insufficient(r: &Result<Order, DomainError>, product: &ProductId) -> bool {
+    matches!(r, Err(DomainError::InsufficientStock { product_id }) if product_id == product.as_str())
+}
+
+pub async fn create_reserves_stock_numbers_and_enqueues(s: Stores) {
+    let w = World::new(s, &[5, 3]).await;
+    let new = w.order(&[(0, 2), (1, 3)]).await;
+    let created = w.s.orders.create(&new).await.unwrap();
+    assert!(!created.number.is_empty(), "the store assigns a number");
+    assert_eq!(
+        created,
+        Order {
+            number: created.number.clone(),
+            ..new.order.clone()
+        }
+    );
+    assert_eq!(w.get(&new.order.id).await, created);
+    assert_eq!(w.stocks().await, vec![3, 0]);
+    assert_eq!(
+        w.s.jobs.get(&new.job.id).await.unwrap(),
+        Some(new.job.clone())
+    );
+    assert_eq!(w.all_orders(&OrderFilter::default()).await, vec![created]);
+    assert_eq!(w.s.orders.get(&OrderId::new(new_id())).await.unwrap(), None);
+}
+
+pub async fn order_numbers_are_unique(s: Stores) {
+    let w = World::new(s, &[100]).await;
+    let mut numbers = Vec::new();
+    for _ in 0..5 {
+        let new = w.order(&[(0, 1)]).await;
+        numbers.push(w.s.orders.create(&new).await.unwrap().number);
+    }
+    assert!(numbers.iter().all(|n| !n.is_empty()));
+    assert_unique(&numbers, Clone::clone);
+}
+
+/// A failed create leaves no trace: no stock moved on any line, no
+/// promotion use, no idempotency key, no order, no job.
+pub async fn insufficient_stock_changes_nothing(s: Stores) {
+    let w = World::new(s, &[5, 1]).await;
+    let promo = w.add_promotion(Some(5)).await;
+    let new = with_idempotency(w.promoted(&promo, &[(0, 2), (1, 2)]).await, "key-1", "fp");
+    let result = w.s.orders.create(&new).await;
+    assert!(is_insufficient(&result, &w.products[1].id), "{result:?}");
+    assert_eq!(w.stocks().await, vec![5, 1]);
+    assert_eq!(w.uses(&promo).await, 0);
+    assert_eq!(w.s.orders.get(&new.order.id).await.unwrap(), None);
+    assert_eq!(
+        w.s.orders
+            .find_idempotency(&w.user.id, "key-1")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(w.s.jobs.get(&new.job.id).await.unwrap(), None);
+    assert!(w.all_orders(&OrderFilter::default()).await.is_empty());
+    // The key was not burned: a satisfiable order may use it.
+    let fits = with_idempotency(w.promoted(&promo, &[(0, 2), (1, 1)]).await, "key-1", "fp");
+    w.s.orders.create(&fits).await.unwrap();
+    assert_eq!(w.stocks().await, vec![3, 0]);
+    assert_eq!(w.uses(&promo).await, 1);
+}
+
+/// There is no stock to reserve for a product that does not exist.
+pub async fn missing_product_is_insufficient_stock(s: Stores) {
+    let w = World::new(s, &[5]).await;
+    let mut new = w.order(&[(0, 1)]).await;
+    let ghost = ProductId::new(new_id());
+    new.order.lines.push(shop_domain::order::OrderLine {
+        product_id: ghost.clone(),
+        ..new.order.lines[0].clone()
+    });
+    let result = w.s.orders.create(&new).await;
+    assert!(is_insufficient(&result, &ghost), "{result:?}");
+    assert_eq!(w.stocks().await, vec![5]);
+    assert_eq!(w.s.orders.get(&new.order.id).await.unwrap(), None);
+}
+
+pub async fn concurrent_creates_never_oversell(s: Stores) {
+    let w = World::new(s, &[10]).await;
+    let mut orders = Vec::new();
+    for _ in 0..50 {
+        orders.push(w.order(&[(0, 1)]).await);
+    }
+    let results = concurrently(50, |i| {
+        let (s, new) = (w.s.clone(), orders[i].clone());
+        async move { s.orders.create(&new).await }
+    })
+    .await;
+    let created: Vec<&Order> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(created.len(), 10);
+    for r in &results {
+        assert!(r.is_ok() || is_insufficient(r, &w.products[0].id), "{r:?}");
+    }
+    assert_unique(&created, |o| o.number.clone());
+    assert_eq!(w.stock(0).await, 0);
+    assert_eq!(w.all_orders(&OrderFilter::default()).await.len(), 10);
+}
+
+pub async fn idempotency_key_is_unique_per_user(s: Stores) {
+    let w = World::new(s, &[10]).await;
+    let first = with_idempotency(w.order(&[(0, 1)]).await, "same-key", "fp-1");
+    w.s.orders.create(&first).await.unwrap();
+    assert_eq!(
+        w.s.orders
+            .find_idempotency(&w.user.id, "same-key")
+            .await
+            .unwrap(),
+        first.idempotency.clone()
+    );
+    assert_eq!(
+        w.s.orders
+            .find_idempotency(&w.user.id, "other-key")
+            .await
+            .unwrap(),
+        None
+    );
+    let again = with_idempotency(w.order(&[(0, 2)]).await, "same-key", "fp-2");
+    assert_eq!(
+        w.s.orders.create(&again).await,
+        Err(DomainError::IdempotencyKeyReused)
+    );
+    assert_eq!(w.stock(0).await, 9);
+    assert_eq!(w.s.orders.get(&again.order.id).await.unwrap(), None);
+    assert_eq!(w.s.jobs.get(&again.job.id).await.unwrap(), None);
+    assert_eq!(
+        w.s.orders
+            .find_idempotency(&w.user.id, "same-key")
+            .await
+            .unwrap(),
+        first.idempotency.clone()
+    );
+    // Keys are per user.
+    let other = w.other_user().await;
+    let theirs = with_idempotency(w.order_for(&other, &[(0, 1)]).await, "same-key", "fp-1");
+    w.s.orders.create(&theirs).await.unwrap();
+    assert_eq!(
+        w.s.orders
+            .find_idempotency(&other.id, "same-key")
+            .await
+            .unwrap(),
+        theirs.idempotency.clone()
+    );
+}
+
+pub async fn concurrent_creates_with_one_key_admit_exactly_one(s: Stores) {
+    let w = World::new(s, &[100]).await;
+    let mut orders = Vec::new();
+    for _ in 0..10 {
+        orders.push(with_idempotency(w.order(&[(0, 1)]).await, "race-key", "fp"));
+    }
+    let results = concurrently(10, |i| {
+        let (s, new) = (w.s.clone(), orders[i].clone());
+        async move { s.orders.create(&new).await }
+    })
+    .await;
+    let winners: Vec<usize> = (0..10).filter(|i| results[*i].is_ok()).collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    for r in &results {
+        assert!(
+            matches!(r, Ok(_) | Err(DomainError::IdempotencyKeyReused)),
+            "{r:?}"
+        );
+    }
+    assert_eq!(w.stock(0).await, 99);
+    let record =
+        w.s.orders
+            .find_idempotency(&w.user.id, "race-key")
+            .await
+            .unwrap();
+    assert_eq!(
+        record.map(|r| r.order_id),
+        Some(orders[winners[0]].order.id.clone())
+    );
+}
+
+pub async fn promotion_is_redeemed_up_to_max_uses(s: Stores) {
+    let w = World::new(s, &[10]).await;
+    let limited = w.add_promotion(Some(2)).await;
+    let unlimited = w.add_promotion(None).await;
+    for expected in 1..=2 {
+        let new = w.promoted(&limited, &[(0, 1)]).await;
+        w.s.orders.create(&new).await.unwrap();
+        assert_eq!(w.uses(&limited).await, expected);
+    }
+    let third = w.promoted(&limited, &[(0, 1)]).await;
+    let result = w.s.orders.create(&third).await;
+    assert!(
+        matches!(&result, Err(DomainError::InvalidPromotion(m)) if m == "fully redeemed"),
+        "{result:?}"
+    );
+    assert_eq!(w.uses(&limited).await, 2);
+    assert_eq!(w.stock(0).await, 8);
+    assert_eq!(w.s.orders.get(&third.order.id).await.unwrap(), None);
+    for expected in 1..=3 {
+        let new = w.promoted(&unlimited, &[(0, 1)]).await;
+        w.s.orders.create(&new).await.unwrap();
+        assert_eq!(w.uses(&unlimited).await, expected);
+    }
+    // An order without a code redeems nothing.
+    let plain = w.order(&[(0, 1)]).await;
+    w.s.orders.create(&plain).await.unwrap();
+    assert_eq!(w.uses(&limited).await, 2);
+    assert_eq!(w.uses(&unlimited).await, 3);
+}
+
+pub async fn concurrent_redemptions_respect_max_uses(s: Stores) {
+    let w = World::new(s, &[100]).await;
+    let promo = w.add_promotion(Some(3)).await;
+    let mut orders = Vec::new();
+    for _ in 0..10 {
+        orders.push(w.promoted(&promo, &[(0, 1)]).await);
+    }
+    let results = concurrently(10, |i| {
+        let (s, new) = (w.s.clone(), orders[i].clone());
+        async move { s.orders.create(&new).await }
+    })
+    .await;
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        3,
+        "{results:?}"
+    );
+    for r in &results {
+        assert!(
+            matches!(r, Ok(_) | Err(DomainError::InvalidPromotion(_))),
+            "{r:?}"
+        );
+    }
+    assert_eq!(w.uses(&promo).await, 3);
+    assert_eq!(w.stock(0).await, 97);
+}
+
+pub async fn transition_is_compare_and_set(s: Stores) {
+    let w = World::new(s, &[5]).await;
+    let new = w.order(&[(0, 2)]).await;
+    let created = w.s.orders.create(&new).await.unwrap();
+    let (entry, effects) = authorize(10);
+    let moved =
+        w.s.orders
+            .transition(
+                &created.id,
+                &[OrderStatus::PendingPayment],
+                &entry,
+                &effects,
+            )
+            .await
+            .unwrap();
+    let mut expected = created.clone();
+    expected.status = OrderStatus::Authorized;
+    expected.history.push(entry.clone());
+    expected.payment = approved_payment();
+    assert_eq!(moved, expected);
+    assert_eq!(w.get(&created.id).await, expected);
+    // From a state it is not in: refused, nothing changes.
+    let (entry, effects) = cancel(20);
+    let refused =
+        w.s.orders
+            .transition(
+                &created.id,
+                &[OrderStatus::PendingPayment],
+                &entry,
+                &effects,
+            )
+            .await;
+    assert_eq!(
+        refused,
+        Err(DomainError::InvalidOrderState {
+            current: "authorized".into(),
+            action: "transition",
+        })
+    );
+    assert_eq!(w.get(&created.id).await, expected);
+    assert_eq!(w.stock(0).await, 3);
+    // Any state of `from` will do; no payment in the effects keeps it.
+    let paid = history(OrderStatus::Paid, at(30));
+    let moved =
+        w.s.orders
+            .transition(
+                &created.id,
+                &[OrderStatus::PendingPayment, OrderStatus::Authorized],
+                &paid,
+                &TransitionEffects::default(),
+            )
+            .await
+            .unwrap();
+    assert_eq!(moved.status, OrderStatus::Paid);
+    assert_eq!(moved.payment, approved_payment());
+    assert_eq!(moved.history.len(), 3);
+    assert_eq!(moved.history[2], paid);
+    assert_eq!(w.stock(0).await, 3);
+}
+
+pub async fn concurrent_transitions_from_one_state_admit_exactly_one(s: Stores) {
+    let w = World::new(s, &[5]).await;
+    let new = w.order(&[(0, 2)]).await;
+    let created = w.s.orders.create(&new).await.unwrap();
+    let results = concurrently(10, |i| {
+        let (s, id) = (w.s.clone(), created.id.clone());
+        let (entry, effects) = if i % 2 == 0 {
+            authorize(i as i64)
+        } else {
+            cancel(i as i64)
+        };
+        async move {
+            s.orders
+                .transition(&id, &[OrderStatus::PendingPayment], &entry, &effects)
+                .await
+        }
+    })
+    .await;
+    let winners: Vec<&Order> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    let winner = winners[0].clone();
+    for r in &results {
+        assert!(
+            matches!(r, Ok(_) | Err(DomainError::InvalidOrderState { .. })),
+            "{r:?}"
+        );
+    }
+    let stored = w.get(&created.id).await;
+    assert_eq!(stored, winner);
+    assert_eq!(stored.history.len(), 2);
+    let expected_stock = if stored.status == OrderStatus::Canceled {
+        5
+    } else {
+        3
+    };
+    assert_eq!(w.stock(0).await, expected_stock);
+}
+
+pub async fn transition_release_stock_gives_quantities_back(s: Stores) {
+    let w = World::new(s, &[5, 5]).await;
+    let new = w.order(&[(0, 2), (1, 3)]).await;
+    let created = w.s.orders.create(&new).await.unwrap();
+    assert_eq!(w.stocks().await, vec![3, 2]);
+    // Someone else's order moves stock meanwhile; the release adds back.
+    let other = w.order(&[(0, 1)]).await;
+    w.s.orders.create(&other).await.unwrap();
+    let (entry, effects) = cancel(10);
+    w.s.orders
+        .transition(
+            &created.id,
+            &[OrderStatus::PendingPayment],
+            &entry,
+            &effects,
+        )
+        .await
+        .unwrap();
+    assert_eq!(w.stocks().await, vec![4, 5]);
+    // A transition without release_stock moves none.
+    let (entry, effects) = authorize(20);
+    w.s.orders
+        .transition(
+            &other.order.id,
+            &[OrderStatus::PendingPayment],
+            &entry,
+            &effects,
+        )
+        .await
+        .unwrap();
+    assert_eq!(w.stocks().await, vec![4, 5]);
+}
+
+pub async fn transition_wake_job_makes_the_job_due(s: Stores) {
+    let w = World::new(s, &[5]).await;
+    let sleeper = w.order(&[(0, 1)]).await;
+    let woken = w.order(&[(0, 1)]).await;
+    w.s.orders.create(&sleeper).await.unwrap();
+    w.s.orders.create(&woken).await.unwrap();
+    let lease = Duration::seconds(60);
+    assert_eq!(w.s.jobs.claim(at(10), lease, "early").await.unwrap(), None);
+    let (entry, mut effects) = authorize(10);
+    w.s.orders
+        .transition(
+            &sleeper.order.id,
+            &[OrderStatus::PendingPayment],
+            &entry,
+            &effects,
+        )
+        .await
+        .unwrap();
+    effects.wake_job = true;
+    w.s.orders
+        .transition(
+            &woken.order.id,
+            &[OrderStatus::PendingPayment],
+            &entry,
+            &effects,
+        )
+        .await
+        .unwrap();
+    let job =
+        w.s.jobs
+            .get(&woken.job.id)
+            .await
+            .unwrap()
+            .expect("job exists");
+    assert!(job.run_after <= at(10), "{job:?}");
+    let claim = w.s.jobs.claim(at(10), lease, "worker").await.unwrap();
+    assert_eq!(claim.map(|c| c.job.id), Some(woken.job.id.clone()));
+    assert_eq!(
+        w.s.jobs.claim(at(10), lease, "worker-2").await.unwrap(),
+        None
+    );
+}
+
+pub async fn transition_of_a_missing_order_is_not_found(s: Stores) {
+    let w = World::new(s, &[5]).await;
+    let ghost = OrderId::new(new_id());
+    let (entry, effects) = cancel(1);
+    let r =
+        w.s.orders
+            .transition(&ghost, &[OrderStatus::PendingPayment], &entry, &effects)
+            .await;
+    assert!(matches!(r, Err(DomainError::NotFound(_))), "{r:?}");
+    let not_found = |r: Result<(), DomainError>| {
+        assert!(matches!(r, Err(DomainError::NotFound(_))), "{r:?}");
+    };
+    not_found(w.s.orders.set_payment(&ghost, &approved_payment()).await);
+    not_found(w.s.orders.mark_customer_notified(&ghost).await);
+    not_found(w.s.orders.mark_admins_notified(&ghost).await);
+    assert_eq!(w.stock(0).await, 5);
+}
+
+pub async fn set_payment_and_notification_flags(s: Stores) {
+    let w = World::new(s, &[5]).await;
+    let new = w.order(&[(0, 1)]).await;
+    let created = w.s.orders.create(&new).await.unwrap();
+    let failed = PaymentInfo {
+        status: "FAILED".into(),
+        failure_code: Some("GENERIC_DECLINE".into()),
+        ..approved_payment()
+    };
+    w.s.orders.set_payment(&created.id, &failed).await.unwrap();
+    let mut expected = Order {
+        payment: failed,
+        ..created.clone()
+    };
+    assert_eq!(w.get(&created.id).await, expected);
+    w.s.orders
+        .mark_customer_notified(&created.id)
+        .await
+        .unwrap();
+    expected.customer_notified = true;
+    assert_eq!(w.get(&created.id).await, expected);
+    w.s.orders.mark_admins_notified(&created.id).await.unwrap();
+    w.s.orders.mark_admins_notified(&created.id).await.unwrap();
+    expected.admins_notified = true;
+    assert_eq!(w.get(&created.id).await, expected);
+}
+
+pub async fn list_is_newest_first_and_filters(s: Stores) {
+    let w = World::new(s, &[50]).await;
+    let other = w.other_user().await;
+    let o1 = w.order(&[(0, 1)]).await;
+    let o2 = w.order_for(&other, &[(0, 1)]).await;
+    let o3 = w.order(&[(0, 1)]).await;
+    for o in [&o1, &o2, &o3] {
+        w.s.orders.create(o).await.unwrap();
+    }
+    let (entry, effects) = cancel(5);
+    w.s.orders
+        .transition(
+            &o2.order.id,
+            &[OrderStatus::PendingPayment],
+            &entry,
+            &effects,
+        )
+        .await
+        .unwrap();
+    let ids = |v: Vec<Order>| v.into_iter().map(|o| o.id).collect::<Vec<_>>();
+    let filter = |status, user: Option<&User>| OrderFilter {
+        status,
+        user_id: user.map(|u| u.id.clone()),
+    };
+    assert_eq!(
+        ids(w.all_orders(&filter(None, None)).await),
+        vec![
+            o3.order.id.clone(),
+            o2.order.id.clone(),
+            o1.order.id.clone()
+        ]
+    );
+    assert_eq!(
+        ids(w.all_orders(&filter(None, Some(&w.user))).await),
+        vec![o3.order.id.clone(), o1.order.id.clone()]
+    );
+    assert_eq!(
+        ids(w
+            .all_orders(&filter(Some(OrderStatus::Canceled), None))
+            .await),
+        vec![o2.order.id.clone()]
+    );
+    assert_eq!(
+        ids(w
+            .all_orders(&filter(Some(OrderStatus::PendingPayment), Some(&w.user)))
+            .await),
+        vec![o3.order.id.clone(), o1.order.id.clone()]
+    );
+    assert!(
+        w.all_orders(&filter(Some(OrderStatus::PendingPayment), Some(&other)))
+            .await
+            .is_empty()
+    );
+}
+
+pub async fn list_paginates_without_gaps_or_duplicates(s: Stores) {
+    let w = World::new(s, &[100]).await;
+    let mut created = Vec::new();
+    for _ in 0..23 {
+        let new = w.order(&[(0, 1)]).await;
+        w.s.orders.create(&new).await.unwrap();
+        created.push(new.order.id);
+    }
+    created.reverse();
+    for limit in [1, 6, 23, 50] {
+        let got = flatten_pages(limit, |p| {
+            let s = w.s.clone();
+            async move { s.orders.list(&OrderFilter::default(), &p).await }
+        })
+        .await;
+        assert_unique(&got, |o| o.id.clone());
+        let ids: Vec<OrderId> = got.into_iter().map(|o| o.id).collect();
+        assert_eq!(ids, created, "limit {limit}");
+    }
+}

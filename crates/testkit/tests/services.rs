@@ -1,0 +1,1615 @@
+//! Service-level tests: the domain's services wired to the in-memory adapters
+//! (`MemoryStore`, `SimulatedSquare`, `FileMailbox`, `ManualClock`), driven
+//! as the API would drive them.
+
+// Tests: failing loudly is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use rust_decimal::Decimal;
+use shop_domain::account::{
+    AccessClaims, AccountService, AccountStatus, LoginOutcome, Principal, RegisterInput, User,
+};
+use shop_domain::business::{
+    Address, BusinessService, BusinessStatus, ExemptionCertificate, ProfileSubmission,
+};
+use shop_domain::catalog::{CatalogService, NewProduct, Product, ProductPatch};
+use shop_domain::ids::{JobId, OrderId, ProductId};
+use shop_domain::jobs::{FinalizationService, Job, JobState, MAX_ATTEMPTS, StepOutcome, backoff};
+use shop_domain::mail::{MailMessage, Mailer};
+use shop_domain::money::Money;
+use shop_domain::order::{CHECKOUT_GRACE, Order, OrderService, OrderStatus, PlaceOrderRequest};
+use shop_domain::payment::{
+    AuthorizeRequest, PaymentError, PaymentGateway, PaymentRecord, PaymentStatus,
+};
+use shop_domain::pricing::{
+    CartLine, NewPromotion, PricingService, PromotionKind, Quote, QuoteRequest, TaxRate,
+};
+use shop_domain::settings::ShopSettings;
+use shop_domain::{Clock, DomainError, Ports};
+use shop_memory::{
+    FileMailbox, InsecureFastHasher, ManualClock, MemoryStore, SimulatedSquare, StoredMail, UuidIds,
+};
+
+const OK_CARD: &str = "cnon:card-nonce-ok";
+const DECLINED_CARD: &str = "cnon:card-nonce-declined";
+const ADMIN_EMAIL: &str = "admin@shop.test";
+const ADMIN_PASSWORD: &str = "admin-password-1";
+const PASSWORD: &str = "violet-harbour-42";
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 6, 15, 12, 0, 0).unwrap()
+}
+
+fn money(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+// ------------------------------------------------------------ test doubles
+
+/// Signs by remembering: a token is valid only if this signer issued it,
+/// which is all the services rely on (signature checks are the JWT
+/// adapter's own tests).
+#[derive(Default)]
+struct TestSigner {
+    issued: Mutex<HashMap<String, AccessClaims>>,
+}
+
+impl shop_domain::account::TokenSigner for TestSigner {
+    fn sign(&self, claims: &AccessClaims) -> Result<String, DomainError> {
+        let token = format!("access-{}", claims.token_id);
+        self.issued
+            .lock()
+            .unwrap()
+            .insert(token.clone(), claims.clone());
+        Ok(token)
+    }
+
+    fn verify(&self, token: &str) -> Result<AccessClaims, DomainError> {
+        self.issued
+            .lock()
+            .unwrap()
+            .get(token)
+            .cloned()
+            .ok_or(DomainError::InvalidToken)
+    }
+}
+
+/// The file mailbox, with a switch that makes every send fail, and a count
+/// of send calls (the mailbox itself keeps one file per Message-ID, so it
+/// would hide a duplicate send).
+struct SwitchableMailer {
+    inner: FileMailbox,
+    down: AtomicBool,
+    sends: AtomicUsize,
+}
+
+#[async_trait]
+impl Mailer for SwitchableMailer {
+    async fn send(&self, message: &MailMessage) -> Result<(), DomainError> {
+        self.sends.fetch_add(1, Ordering::SeqCst);
+        if self.down.load(Ordering::SeqCst) {
+            return Err(DomainError::Internal("smtp relay unreachable".into()));
+        }
+        self.inner.send(message).await
+    }
+}
+
+/// The simulator, with faults the simulator itself cannot make: an
+/// authorization that succeeds at Square but whose answer is lost, and a
+/// capture that Square declines.
+struct FaultyGateway {
+    inner: SimulatedSquare,
+    lose_next_authorize_answer: AtomicBool,
+    decline_next_complete: AtomicBool,
+}
+
+#[async_trait]
+impl PaymentGateway for FaultyGateway {
+    async fn authorize(&self, request: &AuthorizeRequest) -> Result<PaymentRecord, PaymentError> {
+        let result = self.inner.authorize(request).await;
+        if self
+            .lose_next_authorize_answer
+            .swap(false, Ordering::SeqCst)
+        {
+            return Err(PaymentError::Transient("read timeout".into()));
+        }
+        result
+    }
+    async fn complete(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError> {
+        if self.decline_next_complete.swap(false, Ordering::SeqCst) {
+            return Err(PaymentError::Declined {
+                code: "INSUFFICIENT_FUNDS".into(),
+            });
+        }
+        self.inner.complete(payment_id).await
+    }
+    async fn cancel(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError> {
+        self.inner.cancel(payment_id).await
+    }
+    async fn cancel_by_idempotency_key(&self, idempotency_key: &str) -> Result<(), PaymentError> {
+        self.inner.cancel_by_idempotency_key(idempotency_key).await
+    }
+    async fn refund(
+        &self,
+        payment_id: &str,
+        amount: &Money,
+        idempotency_key: &str,
+    ) -> Result<(), PaymentError> {
+        self.inner.refund(payment_id, amount, idempotency_key).await
+    }
+}
+
+// ------------------------------------------------------------------ harness
+
+/// A temporary directory removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("shop-services-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+struct Shop {
+    clock: Arc<ManualClock>,
+    square: SimulatedSquare,
+    gateway: Arc<FaultyGateway>,
+    mailbox: FileMailbox,
+    mailer: Arc<SwitchableMailer>,
+    ports: Ports,
+    accounts: AccountService,
+    business: BusinessService,
+    catalog: CatalogService,
+    pricing: PricingService,
+    orders: OrderService,
+    finalization: FinalizationService,
+    _dir: TempDir,
+}
+
+impl Shop {
+    fn new() -> Self {
+        let dir = TempDir::new();
+        let clock = Arc::new(ManualClock::new(t0()));
+        let clock_port: Arc<dyn Clock> = clock.clone();
+        let store = MemoryStore::new(clock_port.clone());
+        let square = SimulatedSquare::new(clock_port.clone());
+        let gateway = Arc::new(FaultyGateway {
+            inner: square.clone(),
+            lose_next_authorize_answer: AtomicBool::new(false),
+            decline_next_complete: AtomicBool::new(false),
+        });
+        let mailbox = FileMailbox::new(dir.0.join("mail"))
+            .unwrap()
+            .with_clock(clock_port.clone());
+        let mailer = Arc::new(SwitchableMailer {
+            inner: mailbox.clone(),
+            down: AtomicBool::new(false),
+            sends: AtomicUsize::new(0),
+        });
+        let s = Arc::new(store.clone());
+        let ports = Ports {
+            accounts: s.clone(),
+            refresh_tokens: s.clone(),
+            profiles: s.clone(),
+            catalog: s.clone(),
+            quotes: s.clone(),
+            promotions: s.clone(),
+            tax_rates: s.clone(),
+            orders: s.clone(),
+            jobs: s.clone(),
+            contacts: s,
+            payments: gateway.clone(),
+            mailer: mailer.clone(),
+            hasher: Arc::new(InsecureFastHasher),
+            signer: Arc::new(TestSigner::default()),
+            clock: clock_port,
+            ids: Arc::new(UuidIds),
+        };
+        let settings = Arc::new(ShopSettings {
+            shop_name: "Test Shop".into(),
+            mail_from: shop_domain::account::Email::trusted("shop@shop.test"),
+            ..ShopSettings::embedded_defaults()
+        });
+        Self {
+            accounts: AccountService::new(ports.clone(), settings.clone()),
+            business: BusinessService::new(ports.clone(), settings.clone()),
+            catalog: CatalogService::new(ports.clone(), settings.clone()),
+            pricing: PricingService::new(ports.clone(), settings.clone()),
+            orders: OrderService::new(ports.clone(), settings.clone()),
+            finalization: FinalizationService::new(ports.clone(), settings),
+            clock,
+            square,
+            gateway,
+            mailbox,
+            mailer,
+            ports,
+            _dir: dir,
+        }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    async fn register(&self, email: &str) -> User {
+        self.accounts
+            .register(RegisterInput {
+                email: email.into(),
+                password: PASSWORD.into(),
+                name: "Ann Lee".into(),
+            })
+            .await
+            .unwrap()
+    }
+
+    async fn login(&self, email: &str, password: &str) -> (Principal, LoginOutcome) {
+        let outcome = self.accounts.login(email, password).await.unwrap();
+        let principal = self
+            .accounts
+            .authenticate(&outcome.tokens.access_token)
+            .await
+            .unwrap();
+        (principal, outcome)
+    }
+
+    async fn customer(&self, email: &str) -> Principal {
+        self.register(email).await;
+        self.login(email, PASSWORD).await.0
+    }
+
+    async fn admin(&self) -> Principal {
+        self.accounts
+            .ensure_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
+            .await
+            .unwrap();
+        self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.0
+    }
+
+    async fn product(&self, admin: &Principal, sku: &str, price: &str, stock: u32) -> Product {
+        self.catalog
+            .create_product(
+                admin,
+                &NewProduct {
+                    sku: sku.into(),
+                    name: format!("Product {sku}"),
+                    description: String::new(),
+                    category_id: None,
+                    price: money(price),
+                    stock,
+                    active: true,
+                },
+            )
+            .await
+            .unwrap()
+    }
+
+    async fn stock(&self, id: &ProductId) -> u32 {
+        self.ports
+            .catalog
+            .get_product(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .stock
+    }
+
+    async fn tax(&self, admin: &Principal, rate: &str) {
+        self.pricing
+            .replace_tax_rates(
+                admin,
+                &[TaxRate {
+                    country: "US".into(),
+                    region: "CA".into(),
+                    rate: money(rate),
+                }],
+            )
+            .await
+            .unwrap();
+    }
+
+    async fn quote(
+        &self,
+        who: &Principal,
+        lines: &[(&Product, u32)],
+        promo: Option<&str>,
+    ) -> Result<Quote, DomainError> {
+        self.pricing
+            .quote(
+                who,
+                &QuoteRequest {
+                    items: lines
+                        .iter()
+                        .map(|(p, q)| CartLine {
+                            product_id: p.id.clone(),
+                            quantity: *q,
+                        })
+                        .collect(),
+                    promo_code: promo.map(str::to_string),
+                    ship_to: address(),
+                },
+            )
+            .await
+    }
+
+    async fn place(
+        &self,
+        who: &Principal,
+        quote: &Quote,
+        card: &str,
+        key: Option<&str>,
+    ) -> Result<(Order, bool), DomainError> {
+        self.orders
+            .place(
+                who,
+                &PlaceOrderRequest {
+                    quote_id: quote.id.clone(),
+                    payment_source_id: card.into(),
+                    idempotency_key: key.map(str::to_string),
+                },
+            )
+            .await
+    }
+
+    async fn order(&self, id: &OrderId) -> Order {
+        self.ports.orders.get(id).await.unwrap().unwrap()
+    }
+
+    async fn job(&self, order: &OrderId) -> Job {
+        self.ports
+            .jobs
+            .get(&JobId::new(format!("finalize-{order}")))
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    async fn work(&self) -> bool {
+        self.finalization.work_once("worker-1", 0.0).await.unwrap()
+    }
+
+    fn mails(&self) -> Vec<StoredMail> {
+        self.mailbox.list().unwrap()
+    }
+
+    fn mails_to(&self, to: &str) -> Vec<StoredMail> {
+        self.mails().into_iter().filter(|m| m.to == to).collect()
+    }
+
+    fn sends(&self) -> usize {
+        self.mailer.sends.load(Ordering::SeqCst)
+    }
+}
+
+fn address() -> Address {
+    Address {
+        line1: "1 Main St".into(),
+        line2: None,
+        city: "Springfield".into(),
+        region: "CA".into(),
+        postal_code: "90210".into(),
+        country: "US".into(),
+    }
+}
+
+fn submission(certificate_expires: Option<NaiveDate>) -> ProfileSubmission {
+    ProfileSubmission {
+        legal_name: "Acme Ltd".into(),
+        tax_id: "12-3456789".into(),
+        phone: "+1 555 010 0000".into(),
+        address: address(),
+        tax_exempt_requested: certificate_expires.is_some(),
+        exemption_certificate: certificate_expires.map(|expires_on| ExemptionCertificate {
+            number: "CA-EX-77".into(),
+            region: "CA".into(),
+            expires_on,
+        }),
+    }
+}
+
+fn field_names(e: &DomainError) -> Vec<String> {
+    match e {
+        DomainError::Validation(errs) => errs.iter().map(|e| e.field.clone()).collect(),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+// ----------------------------------------------------------------- accounts
+
+#[tokio::test]
+async fn register_normalises_the_email_and_refuses_a_duplicate() {
+    let shop = Shop::new();
+    let user = shop.register("  Ann@Example.COM ").await;
+    assert_eq!(user.email.as_str(), "ann@example.com");
+    assert_eq!(user.status, AccountStatus::Active);
+    for again in ["ann@example.com", "ANN@example.com", " ann@EXAMPLE.com"] {
+        let r = shop
+            .accounts
+            .register(RegisterInput {
+                email: again.into(),
+                password: PASSWORD.into(),
+                name: "Someone Else".into(),
+            })
+            .await;
+        assert_eq!(r.unwrap_err(), DomainError::EmailTaken, "{again}");
+    }
+    // The normalised address signs in, whatever its case.
+    shop.login("ANN@example.com", PASSWORD).await;
+}
+
+#[tokio::test]
+async fn register_refuses_weak_and_common_passwords() {
+    let shop = Shop::new();
+    for weak in ["short", "password123", "QWERTYUIOP", "1234567890"] {
+        let e = shop
+            .accounts
+            .register(RegisterInput {
+                email: "ann@example.com".into(),
+                password: weak.into(),
+                name: "Ann".into(),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(field_names(&e), ["password"], "{weak}");
+    }
+    // None of them created the account.
+    shop.register("ann@example.com").await;
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_email_give_the_same_error() {
+    let shop = Shop::new();
+    shop.register("ann@example.com").await;
+    let wrong = shop
+        .accounts
+        .login("ann@example.com", "not-the-password")
+        .await
+        .unwrap_err();
+    let unknown = shop
+        .accounts
+        .login("nobody@example.com", PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(wrong, DomainError::InvalidCredentials);
+    assert_eq!(unknown, wrong);
+    assert_eq!(unknown.code(), wrong.code());
+    assert_eq!(unknown.to_string(), wrong.to_string());
+}
+
+#[tokio::test]
+async fn an_inactive_account_cannot_sign_in() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let user = shop.register("ann@example.com").await;
+    shop.accounts.inactivate(&admin, &user.id).await.unwrap();
+    assert_eq!(
+        shop.accounts
+            .login("ann@example.com", PASSWORD)
+            .await
+            .unwrap_err(),
+        DomainError::AccountInactive
+    );
+    shop.accounts.activate(&admin, &user.id).await.unwrap();
+    shop.login("ann@example.com", PASSWORD).await;
+}
+
+#[tokio::test]
+async fn login_says_when_the_business_profile_is_still_to_be_completed() {
+    let shop = Shop::new();
+    shop.register("ann@example.com").await;
+    let (me, outcome) = shop.login("ann@example.com", PASSWORD).await;
+    assert_eq!(outcome.business_status, BusinessStatus::None);
+    assert!(outcome.business_status.needs_profile());
+    shop.business.submit(&me, &submission(None)).await.unwrap();
+    let (_, outcome) = shop.login("ann@example.com", PASSWORD).await;
+    assert_eq!(outcome.business_status, BusinessStatus::Pending);
+    assert!(!outcome.business_status.needs_profile());
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_a_reused_token_revokes_the_session() {
+    let shop = Shop::new();
+    shop.register("ann@example.com").await;
+    let (_, first) = shop.login("ann@example.com", PASSWORD).await;
+    let second = shop
+        .accounts
+        .refresh(&first.tokens.refresh_token)
+        .await
+        .unwrap();
+    assert_ne!(second.tokens.refresh_token, first.tokens.refresh_token);
+    assert_ne!(second.tokens.access_token, first.tokens.access_token);
+    shop.accounts
+        .authenticate(&second.tokens.access_token)
+        .await
+        .unwrap();
+
+    // The spent token again: a leak. The whole session ends.
+    assert_eq!(
+        shop.accounts
+            .refresh(&first.tokens.refresh_token)
+            .await
+            .unwrap_err(),
+        DomainError::InvalidToken
+    );
+    assert_eq!(
+        shop.accounts
+            .refresh(&second.tokens.refresh_token)
+            .await
+            .unwrap_err(),
+        DomainError::InvalidToken
+    );
+    assert_eq!(
+        shop.accounts
+            .authenticate(&second.tokens.access_token)
+            .await
+            .unwrap_err(),
+        DomainError::InvalidToken
+    );
+    // Another login is another session.
+    shop.login("ann@example.com", PASSWORD).await;
+}
+
+#[tokio::test]
+async fn logout_ends_the_access_and_refresh_tokens_of_the_session() {
+    let shop = Shop::new();
+    shop.register("ann@example.com").await;
+    let (me, outcome) = shop.login("ann@example.com", PASSWORD).await;
+    let (_, other) = shop.login("ann@example.com", PASSWORD).await;
+    shop.accounts.logout(&me).await.unwrap();
+    assert_eq!(
+        shop.accounts
+            .authenticate(&outcome.tokens.access_token)
+            .await
+            .unwrap_err(),
+        DomainError::InvalidToken
+    );
+    assert_eq!(
+        shop.accounts
+            .refresh(&outcome.tokens.refresh_token)
+            .await
+            .unwrap_err(),
+        DomainError::InvalidToken
+    );
+    // Only this session.
+    shop.accounts
+        .authenticate(&other.tokens.access_token)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn inactivation_refuses_existing_access_and_refresh_tokens_at_once() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let user = shop.register("ann@example.com").await;
+    let (_, outcome) = shop.login("ann@example.com", PASSWORD).await;
+    shop.accounts.inactivate(&admin, &user.id).await.unwrap();
+
+    assert_eq!(
+        shop.accounts
+            .authenticate(&outcome.tokens.access_token)
+            .await
+            .unwrap_err(),
+        DomainError::AccountInactive
+    );
+    assert!(matches!(
+        shop.accounts.refresh(&outcome.tokens.refresh_token).await,
+        Err(DomainError::InvalidToken | DomainError::AccountInactive)
+    ));
+    // Reactivation does not bring the old tokens back.
+    shop.accounts.activate(&admin, &user.id).await.unwrap();
+    assert_eq!(
+        shop.accounts
+            .authenticate(&outcome.tokens.access_token)
+            .await
+            .unwrap_err(),
+        DomainError::InvalidToken
+    );
+    assert_eq!(
+        shop.accounts
+            .refresh(&outcome.tokens.refresh_token)
+            .await
+            .unwrap_err(),
+        DomainError::InvalidToken
+    );
+}
+
+#[tokio::test]
+async fn password_change_ends_other_sessions_but_not_this_one() {
+    let shop = Shop::new();
+    shop.register("ann@example.com").await;
+    let (me, here) = shop.login("ann@example.com", PASSWORD).await;
+    let (_, elsewhere) = shop.login("ann@example.com", PASSWORD).await;
+
+    let e = shop
+        .accounts
+        .change_password(&me, "wrong-current-1", "short")
+        .await
+        .unwrap_err();
+    assert_eq!(field_names(&e), ["new_password", "current_password"]);
+
+    shop.accounts
+        .change_password(&me, PASSWORD, "new-and-long-password")
+        .await
+        .unwrap();
+    shop.accounts
+        .authenticate(&here.tokens.access_token)
+        .await
+        .unwrap();
+    shop.accounts
+        .refresh(&here.tokens.refresh_token)
+        .await
+        .unwrap();
+    assert_eq!(
+        shop.accounts
+            .authenticate(&elsewhere.tokens.access_token)
+            .await
+            .unwrap_err(),
+        DomainError::InvalidToken
+    );
+    assert_eq!(
+        shop.accounts
+            .refresh(&elsewhere.tokens.refresh_token)
+            .await
+            .unwrap_err(),
+        DomainError::InvalidToken
+    );
+    assert_eq!(
+        shop.accounts
+            .login("ann@example.com", PASSWORD)
+            .await
+            .unwrap_err(),
+        DomainError::InvalidCredentials
+    );
+    shop.login("ann@example.com", "new-and-long-password").await;
+}
+
+#[tokio::test]
+async fn access_tokens_expire_by_the_clock_and_refresh_renews_them() {
+    let shop = Shop::new();
+    shop.register("ann@example.com").await;
+    let (_, outcome) = shop.login("ann@example.com", PASSWORD).await;
+    assert_eq!(outcome.tokens.expires_in, 15 * 60);
+    shop.clock
+        .advance(Duration::minutes(15) - Duration::seconds(1));
+    shop.accounts
+        .authenticate(&outcome.tokens.access_token)
+        .await
+        .unwrap();
+    shop.clock.advance(Duration::seconds(1));
+    assert_eq!(
+        shop.accounts
+            .authenticate(&outcome.tokens.access_token)
+            .await
+            .unwrap_err(),
+        DomainError::TokenExpired
+    );
+    let renewed = shop
+        .accounts
+        .refresh(&outcome.tokens.refresh_token)
+        .await
+        .unwrap();
+    shop.accounts
+        .authenticate(&renewed.tokens.access_token)
+        .await
+        .unwrap();
+    // Refresh tokens expire too (30 days).
+    shop.clock.advance(Duration::days(30));
+    assert_eq!(
+        shop.accounts
+            .refresh(&renewed.tokens.refresh_token)
+            .await
+            .unwrap_err(),
+        DomainError::InvalidToken
+    );
+}
+
+// ----------------------------------------------------------------- business
+
+#[tokio::test]
+async fn approval_with_tax_exemption_mails_the_customer_and_zeroes_tax() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    shop.tax(&admin, "0.0725").await;
+    let hammer = shop.product(&admin, "HAM-1", "100.00", 10).await;
+    let me = shop.customer("ann@example.com").await;
+
+    let taxed = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    assert_eq!(taxed.tax_total, money("7.25"));
+
+    let p = shop
+        .business
+        .submit(
+            &me,
+            &submission(Some(t0().date_naive() + Duration::days(365))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(p.status, BusinessStatus::Pending);
+    // Pending exempts nothing.
+    let pending = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    assert_eq!(pending.tax_total, money("7.25"));
+
+    let p = shop
+        .business
+        .approve(&admin, &me.user_id, true)
+        .await
+        .unwrap();
+    assert_eq!(p.status, BusinessStatus::Approved);
+    assert!(p.tax_exempt_granted);
+    let mails = shop.mails_to("ann@example.com");
+    assert_eq!(mails.len(), 1);
+    assert!(
+        mails[0].subject.contains("approved"),
+        "{}",
+        mails[0].subject
+    );
+    assert!(mails[0].text.contains("tax exempt"));
+
+    let exempt = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    assert_eq!(exempt.tax_total, Decimal::ZERO);
+    assert!(exempt.lines.iter().all(|l| l.tax.is_zero()));
+    assert_eq!(exempt.total, money("100.00"));
+    let exemption = exempt.tax_exemption.clone().unwrap();
+    assert_eq!(exemption.certificate_number, "CA-EX-77");
+    assert_eq!(exemption.approved_by, Some(admin.user_id.clone()));
+
+    // The order carries the exemption, and so does its mail.
+    let (order, _) = shop.place(&me, &exempt, OK_CARD, None).await.unwrap();
+    assert!(order.is_tax_exempt());
+    assert!(shop.work().await);
+    let confirmation = shop
+        .mails_to("ann@example.com")
+        .into_iter()
+        .find(|m| m.subject.contains(&order.number))
+        .unwrap();
+    assert!(
+        confirmation
+            .text
+            .contains("Tax exempt (certificate CA-EX-77, CA)")
+    );
+}
+
+#[tokio::test]
+async fn approval_without_exemption_keeps_tax() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    shop.tax(&admin, "0.0725").await;
+    let hammer = shop.product(&admin, "HAM-1", "100.00", 10).await;
+    let me = shop.customer("ann@example.com").await;
+    shop.business
+        .submit(
+            &me,
+            &submission(Some(t0().date_naive() + Duration::days(365))),
+        )
+        .await
+        .unwrap();
+    let p = shop
+        .business
+        .approve(&admin, &me.user_id, false)
+        .await
+        .unwrap();
+    assert_eq!(p.status, BusinessStatus::Approved);
+    assert!(!p.tax_exempt_granted);
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    assert_eq!(q.tax_total, money("7.25"));
+    assert!(q.tax_exemption.is_none());
+    assert!(
+        !shop.mails_to("ann@example.com")[0]
+            .text
+            .contains("tax exempt")
+    );
+}
+
+#[tokio::test]
+async fn exemption_is_refused_without_a_certificate_valid_today() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let me = shop.customer("ann@example.com").await;
+
+    shop.business.submit(&me, &submission(None)).await.unwrap();
+    let e = shop
+        .business
+        .approve(&admin, &me.user_id, true)
+        .await
+        .unwrap_err();
+    assert_eq!(field_names(&e), ["tax_exempt"]);
+
+    // Valid when submitted, expired by the time of review.
+    shop.business
+        .submit(
+            &me,
+            &submission(Some(t0().date_naive() + Duration::days(1))),
+        )
+        .await
+        .unwrap();
+    shop.clock.advance(Duration::days(2));
+    let e = shop
+        .business
+        .approve(&admin, &me.user_id, true)
+        .await
+        .unwrap_err();
+    assert_eq!(field_names(&e), ["tax_exempt"]);
+    assert_eq!(
+        shop.business.get(&me).await.unwrap().unwrap().status,
+        BusinessStatus::Pending
+    );
+    // Nothing was mailed for the refused reviews.
+    assert!(shop.mails().is_empty());
+    // It can still be approved without the exemption.
+    shop.business
+        .approve(&admin, &me.user_id, false)
+        .await
+        .unwrap();
+
+    // And an expired certificate is refused at submission.
+    let e = shop
+        .business
+        .submit(&me, &submission(Some(t0().date_naive())))
+        .await
+        .unwrap_err();
+    assert_eq!(field_names(&e), ["exemption_certificate.expires_on"]);
+}
+
+#[tokio::test]
+async fn the_exemption_ends_with_its_certificate() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    shop.tax(&admin, "0.10").await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 10).await;
+    let me = shop.customer("ann@example.com").await;
+    let last_day = t0().date_naive() + Duration::days(3);
+    shop.business
+        .submit(&me, &submission(Some(last_day)))
+        .await
+        .unwrap();
+    shop.business
+        .approve(&admin, &me.user_id, true)
+        .await
+        .unwrap();
+    shop.clock.advance(Duration::days(3));
+    assert_eq!(
+        shop.quote(&me, &[(&hammer, 1)], None)
+            .await
+            .unwrap()
+            .tax_total,
+        Decimal::ZERO
+    );
+    shop.clock.advance(Duration::days(1));
+    assert_eq!(
+        shop.quote(&me, &[(&hammer, 1)], None)
+            .await
+            .unwrap()
+            .tax_total,
+        money("1.00")
+    );
+}
+
+#[tokio::test]
+async fn rejection_mails_the_reason_and_asks_for_the_profile_again() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let me = shop.customer("ann@example.com").await;
+    shop.business.submit(&me, &submission(None)).await.unwrap();
+    let p = shop
+        .business
+        .reject(&admin, &me.user_id, "The tax id is unreadable")
+        .await
+        .unwrap();
+    assert_eq!(p.status, BusinessStatus::Rejected);
+    assert_eq!(
+        p.rejection_reason.as_deref(),
+        Some("The tax id is unreadable")
+    );
+    let mails = shop.mails_to("ann@example.com");
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].text.contains("Reason: The tax id is unreadable"));
+
+    let (_, outcome) = shop.login("ann@example.com", PASSWORD).await;
+    assert_eq!(outcome.business_status, BusinessStatus::Rejected);
+    assert!(outcome.business_status.needs_profile());
+    // A rejected profile cannot be approved until it is submitted again.
+    assert!(matches!(
+        shop.business.approve(&admin, &me.user_id, false).await,
+        Err(DomainError::InvalidState(_))
+    ));
+    let p = shop.business.submit(&me, &submission(None)).await.unwrap();
+    assert_eq!(p.status, BusinessStatus::Pending);
+    assert_eq!(p.rejection_reason, None);
+}
+
+#[tokio::test]
+async fn editing_an_approved_profile_returns_it_to_pending() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    shop.tax(&admin, "0.10").await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 10).await;
+    let me = shop.customer("ann@example.com").await;
+    let cert = Some(t0().date_naive() + Duration::days(365));
+    shop.business.submit(&me, &submission(cert)).await.unwrap();
+    shop.business
+        .approve(&admin, &me.user_id, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        shop.quote(&me, &[(&hammer, 1)], None)
+            .await
+            .unwrap()
+            .tax_total,
+        Decimal::ZERO
+    );
+
+    let mut edited = submission(cert);
+    edited.legal_name = "Acme Holdings Ltd".into();
+    let p = shop.business.submit(&me, &edited).await.unwrap();
+    assert_eq!(p.status, BusinessStatus::Pending);
+    assert!(!p.tax_exempt_granted);
+    assert_eq!(p.reviewed_by, None);
+    assert_eq!(
+        shop.quote(&me, &[(&hammer, 1)], None)
+            .await
+            .unwrap()
+            .tax_total,
+        money("1.00")
+    );
+    let pending = shop
+        .business
+        .list(&admin, Some(BusinessStatus::Pending), &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(pending.items.len(), 1);
+    assert_eq!(pending.items[0].legal_name, "Acme Holdings Ltd");
+}
+
+// ------------------------------------------------------- quotes and pricing
+
+#[tokio::test]
+async fn an_expired_quote_cannot_be_ordered() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 10).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    assert_eq!(q.expires_at, t0() + Duration::minutes(15));
+    shop.clock.advance(Duration::minutes(15));
+    assert_eq!(
+        shop.place(&me, &q, OK_CARD, None).await.unwrap_err(),
+        DomainError::QuoteExpired
+    );
+    assert_eq!(shop.stock(&hammer.id).await, 10);
+    assert!(shop.square.payments().is_empty());
+}
+
+#[tokio::test]
+async fn a_price_changed_after_the_quote_refuses_the_order() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 10).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 2)], None).await.unwrap();
+    shop.catalog
+        .update_product(
+            &admin,
+            &hammer.id,
+            &ProductPatch {
+                price: Some(money("10.50")),
+                ..ProductPatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        shop.place(&me, &q, OK_CARD, None).await.unwrap_err(),
+        DomainError::PriceChanged
+    );
+    // A fresh quote at the new price goes through.
+    let q = shop.quote(&me, &[(&hammer, 2)], None).await.unwrap();
+    assert_eq!(q.total, money("21.00"));
+    shop.place(&me, &q, OK_CARD, None).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_inactive_product_cannot_be_quoted_or_ordered() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 10).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    shop.catalog
+        .update_product(
+            &admin,
+            &hammer.id,
+            &ProductPatch {
+                active: Some(false),
+                ..ProductPatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        shop.place(&me, &q, OK_CARD, None).await,
+        Err(DomainError::Validation(_))
+    ));
+    assert!(matches!(
+        shop.quote(&me, &[(&hammer, 1)], None).await,
+        Err(DomainError::Validation(_))
+    ));
+    assert_eq!(
+        shop.catalog.product(&hammer.id).await,
+        Err(DomainError::NotFound("product"))
+    );
+}
+
+#[tokio::test]
+async fn promotions_apply_only_inside_their_window_and_uses() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "40.00", 10).await;
+    let me = shop.customer("ann@example.com").await;
+    let starts = t0() + Duration::hours(1);
+    let ends = t0() + Duration::hours(2);
+    shop.pricing
+        .create_promotion(
+            &admin,
+            &NewPromotion {
+                code: "summer10".into(),
+                kind: PromotionKind::Percent,
+                value: money("10"),
+                min_subtotal: Some(money("50.00")),
+                starts_at: Some(starts),
+                ends_at: Some(ends),
+                max_uses: Some(1),
+            },
+        )
+        .await
+        .unwrap();
+
+    let refused = |r: Result<Quote, DomainError>| match r {
+        Err(DomainError::InvalidPromotion(why)) => why,
+        other => panic!("expected an invalid promotion, got {other:?}"),
+    };
+    assert_eq!(
+        refused(shop.quote(&me, &[(&hammer, 2)], Some("SUMMER10")).await),
+        "not yet valid"
+    );
+    assert_eq!(
+        refused(shop.quote(&me, &[(&hammer, 2)], Some("nope")).await),
+        "unknown code"
+    );
+    shop.clock.set(starts);
+    assert!(refused(shop.quote(&me, &[(&hammer, 1)], Some("summer10")).await).contains("50.00"));
+    let q = shop
+        .quote(&me, &[(&hammer, 2)], Some(" Summer10 "))
+        .await
+        .unwrap();
+    assert_eq!(q.promo_code.as_deref(), Some("SUMMER10"));
+    assert_eq!(q.discount_total, money("8.00"));
+    assert_eq!(q.total, money("72.00"));
+
+    // The quote outlives the promotion: placing it after the end is refused.
+    shop.clock.set(ends - Duration::minutes(5));
+    let late = shop
+        .quote(&me, &[(&hammer, 2)], Some("SUMMER10"))
+        .await
+        .unwrap();
+    shop.clock.set(ends);
+    assert_eq!(
+        shop.place(&me, &late, OK_CARD, None).await.unwrap_err(),
+        DomainError::InvalidPromotion("expired".into())
+    );
+
+    // One use only.
+    shop.clock.set(starts);
+    let (order, _) = shop.place(&me, &q, OK_CARD, None).await.unwrap();
+    assert_eq!(order.promo_code.as_deref(), Some("SUMMER10"));
+    assert_eq!(order.discount_total, money("8.00"));
+    assert_eq!(
+        refused(shop.quote(&me, &[(&hammer, 2)], Some("SUMMER10")).await),
+        "fully redeemed"
+    );
+}
+
+// -------------------------------------------------------------------- orders
+
+#[tokio::test]
+async fn an_idempotency_key_replays_the_order_and_refuses_another_body() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 10).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 3)], None).await.unwrap();
+
+    let (first, created) = shop.place(&me, &q, OK_CARD, Some("key-1")).await.unwrap();
+    assert!(created);
+    assert_eq!(first.status, OrderStatus::Authorized);
+    assert!(first.number.starts_with("SO-"));
+    let (again, created) = shop.place(&me, &q, OK_CARD, Some("key-1")).await.unwrap();
+    assert!(!created);
+    assert_eq!(again.id, first.id);
+    assert_eq!(shop.square.payments().len(), 1);
+    assert_eq!(shop.stock(&hammer.id).await, 7);
+
+    let other = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    assert_eq!(
+        shop.place(&me, &other, OK_CARD, Some("key-1"))
+            .await
+            .unwrap_err(),
+        DomainError::IdempotencyKeyReused
+    );
+    // Keys are per user: another customer may use the same one.
+    let bob = shop.customer("bob@example.com").await;
+    let bobs = shop.quote(&bob, &[(&hammer, 1)], None).await.unwrap();
+    let (bob_order, created) = shop
+        .place(&bob, &bobs, OK_CARD, Some("key-1"))
+        .await
+        .unwrap();
+    assert!(created);
+    assert_ne!(bob_order.id, first.id);
+    assert_eq!(shop.square.payments().len(), 2);
+}
+
+#[tokio::test]
+async fn insufficient_stock_refuses_the_order_and_charges_nothing() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 2).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 3)], None).await.unwrap();
+    assert_eq!(
+        shop.place(&me, &q, OK_CARD, None).await.unwrap_err(),
+        DomainError::InsufficientStock {
+            product_id: hammer.id.to_string()
+        }
+    );
+    assert_eq!(shop.stock(&hammer.id).await, 2);
+    assert!(shop.square.payments().is_empty());
+    // Exactly the stock on hand is fine.
+    let q = shop.quote(&me, &[(&hammer, 2)], None).await.unwrap();
+    shop.place(&me, &q, OK_CARD, None).await.unwrap();
+    assert_eq!(shop.stock(&hammer.id).await, 0);
+}
+
+#[tokio::test]
+async fn a_declined_card_fails_the_order_and_releases_the_stock() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 2)], None).await.unwrap();
+    assert_eq!(
+        shop.place(&me, &q, DECLINED_CARD, Some("k"))
+            .await
+            .unwrap_err(),
+        DomainError::PaymentDeclined {
+            reason: "GENERIC_DECLINE".into()
+        }
+    );
+    let orders = shop.orders.list(&me, &Default::default()).await.unwrap();
+    assert_eq!(orders.items.len(), 1);
+    let o = &orders.items[0];
+    assert_eq!(o.status, OrderStatus::PaymentFailed);
+    assert_eq!(o.payment.failure_code.as_deref(), Some("GENERIC_DECLINE"));
+    assert_eq!(shop.stock(&hammer.id).await, 5);
+    // The replay says the same, and charges nothing.
+    assert_eq!(
+        shop.place(&me, &q, DECLINED_CARD, Some("k"))
+            .await
+            .unwrap_err(),
+        DomainError::PaymentDeclined {
+            reason: "GENERIC_DECLINE".into()
+        }
+    );
+    // The failure did not wake the job; after the grace it finds nothing to
+    // do, and mails nothing.
+    assert!(!shop.work().await);
+    shop.clock.advance(CHECKOUT_GRACE);
+    assert!(shop.work().await);
+    assert_eq!(shop.order(&o.id).await.status, OrderStatus::PaymentFailed);
+    assert!(shop.mails().is_empty());
+}
+
+#[tokio::test]
+async fn a_transient_failure_then_a_replay_authorizes_once() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+
+    // Square took the payment, but its answer never arrived.
+    shop.gateway
+        .lose_next_authorize_answer
+        .store(true, Ordering::SeqCst);
+    assert!(matches!(
+        shop.place(&me, &q, OK_CARD, Some("k")).await,
+        Err(DomainError::PaymentUnavailable(_))
+    ));
+    let pending = &shop
+        .orders
+        .list(&me, &Default::default())
+        .await
+        .unwrap()
+        .items[0];
+    assert_eq!(pending.status, OrderStatus::PendingPayment);
+    assert_eq!(shop.stock(&hammer.id).await, 4);
+
+    let (o, created) = shop.place(&me, &q, OK_CARD, Some("k")).await.unwrap();
+    assert!(!created);
+    assert_eq!(o.id, pending.id);
+    assert_eq!(o.status, OrderStatus::Authorized);
+    let payments = shop.square.payments();
+    assert_eq!(payments.len(), 1);
+    assert_eq!(
+        o.payment.payment_id.as_deref(),
+        Some(payments[0].id.as_str())
+    );
+    assert_eq!(payments[0].amount, 1000);
+
+    // And a simulated outage before Square saw anything.
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    shop.square.fail_next(1);
+    assert!(matches!(
+        shop.place(&me, &q, OK_CARD, Some("k2")).await,
+        Err(DomainError::PaymentUnavailable(_))
+    ));
+    let (o, _) = shop.place(&me, &q, OK_CARD, Some("k2")).await.unwrap();
+    assert_eq!(o.status, OrderStatus::Authorized);
+    assert_eq!(shop.square.payments().len(), 2);
+}
+
+#[tokio::test]
+async fn cancel_voids_the_authorization_and_releases_the_stock() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 2)], None).await.unwrap();
+    let (o, _) = shop.place(&me, &q, OK_CARD, None).await.unwrap();
+    assert_eq!(shop.stock(&hammer.id).await, 3);
+
+    let bob = shop.customer("bob@example.com").await;
+    assert_eq!(
+        shop.orders.cancel(&bob, &o.id).await.unwrap_err(),
+        DomainError::NotFound("order")
+    );
+
+    let canceled = shop.orders.cancel(&me, &o.id).await.unwrap();
+    assert_eq!(canceled.status, OrderStatus::Canceled);
+    assert_eq!(shop.stock(&hammer.id).await, 5);
+    assert_eq!(shop.square.payments()[0].status, PaymentStatus::Canceled);
+    assert_eq!(
+        canceled.history.last().map(|h| h.by.label()),
+        Some(format!("user:{}", me.user_id))
+    );
+    assert!(matches!(
+        shop.orders.cancel(&me, &o.id).await,
+        Err(DomainError::InvalidOrderState { .. })
+    ));
+    // Finalization leaves it alone: no capture, no mail.
+    assert!(shop.work().await);
+    assert_eq!(shop.square.payments()[0].completions, 0);
+    assert!(shop.mails().is_empty());
+}
+
+#[tokio::test]
+async fn cancel_of_an_order_whose_authorization_answer_was_lost_voids_it_too() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    shop.gateway
+        .lose_next_authorize_answer
+        .store(true, Ordering::SeqCst);
+    assert!(shop.place(&me, &q, OK_CARD, None).await.is_err());
+    let o = shop
+        .orders
+        .list(&me, &Default::default())
+        .await
+        .unwrap()
+        .items[0]
+        .clone();
+    assert_eq!(o.payment.payment_id, None);
+    shop.orders.cancel(&me, &o.id).await.unwrap();
+    assert_eq!(shop.square.payments()[0].status, PaymentStatus::Canceled);
+    assert_eq!(shop.stock(&hammer.id).await, 5);
+}
+
+#[tokio::test]
+async fn a_paid_order_is_fulfilled_then_refunded() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 2)], None).await.unwrap();
+    let (o, _) = shop.place(&me, &q, OK_CARD, None).await.unwrap();
+
+    assert!(matches!(
+        shop.orders.fulfill(&admin, &o.id).await,
+        Err(DomainError::InvalidOrderState { .. })
+    ));
+    assert!(shop.work().await);
+    assert_eq!(shop.order(&o.id).await.status, OrderStatus::Paid);
+    assert!(matches!(
+        shop.orders.cancel(&me, &o.id).await,
+        Err(DomainError::InvalidOrderState { .. })
+    ));
+    assert_eq!(
+        shop.orders.fulfill(&me, &o.id).await.unwrap_err(),
+        DomainError::Forbidden
+    );
+    let f = shop.orders.fulfill(&admin, &o.id).await.unwrap();
+    assert_eq!(f.status, OrderStatus::Fulfilled);
+    let r = shop.orders.refund(&admin, &o.id).await.unwrap();
+    assert_eq!(r.status, OrderStatus::Refunded);
+    assert_eq!(r.payment.status, "REFUNDED");
+    let payment = &shop.square.payments()[0];
+    assert_eq!(payment.refunded, payment.amount);
+    assert_eq!(payment.refunded, 2000);
+    // Refunding does not return goods to stock.
+    assert_eq!(shop.stock(&hammer.id).await, 3);
+    let statuses: Vec<_> = r.history.iter().map(|h| h.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            OrderStatus::PendingPayment,
+            OrderStatus::Authorized,
+            OrderStatus::Paid,
+            OrderStatus::Fulfilled,
+            OrderStatus::Refunded
+        ]
+    );
+}
+
+// -------------------------------------------------------------- finalization
+
+#[tokio::test]
+async fn finalization_captures_once_and_mails_the_customer_and_each_admin_once() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    shop.accounts
+        .ensure_admin("boss@shop.test", "boss-password-12")
+        .await
+        .unwrap();
+    let hammer = shop.product(&admin, "HAM-1", "19.99", 5).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    let (o, _) = shop.place(&me, &q, OK_CARD, Some("k")).await.unwrap();
+    assert_eq!(o.status, OrderStatus::Authorized);
+    // The checkout woke the job: it is due now, not after the grace.
+    assert_eq!(shop.job(&o.id).await.run_after, shop.now());
+
+    assert!(shop.work().await);
+    let paid = shop.order(&o.id).await;
+    assert_eq!(paid.status, OrderStatus::Paid);
+    assert!(paid.customer_notified && paid.admins_notified);
+    assert_eq!(shop.job(&o.id).await.state, JobState::Done);
+    let payments = shop.square.payments();
+    assert_eq!(payments.len(), 1);
+    assert_eq!(payments[0].completions, 1);
+    assert_eq!(payments[0].status, PaymentStatus::Completed);
+
+    let customer = shop.mails_to("ann@example.com");
+    assert_eq!(customer.len(), 1);
+    assert!(customer[0].subject.contains(&paid.number));
+    assert!(customer[0].text.contains("19.99"));
+    for admin_email in [ADMIN_EMAIL, "boss@shop.test"] {
+        let notices = shop.mails_to(admin_email);
+        assert_eq!(notices.len(), 1, "{admin_email}");
+        assert!(notices[0].subject.contains(&paid.number));
+        assert!(notices[0].text.contains("ann@example.com"));
+    }
+    assert_eq!(shop.mails().len(), 3);
+    assert_eq!(shop.sends(), 3);
+
+    // Running it again changes nothing and sends nothing.
+    assert!(!shop.work().await);
+    assert_eq!(
+        shop.finalization.run(&o.id).await.unwrap(),
+        StepOutcome::Done
+    );
+    assert_eq!(shop.sends(), 3);
+    assert_eq!(shop.mails().len(), 3);
+    assert_eq!(shop.square.payments()[0].completions, 1);
+    // A replay of the checkout returns the paid order.
+    let (again, created) = shop.place(&me, &q, OK_CARD, Some("k")).await.unwrap();
+    assert!(!created);
+    assert_eq!(again.status, OrderStatus::Paid);
+    assert_eq!(shop.square.payments().len(), 1);
+}
+
+#[tokio::test]
+async fn a_failing_mailer_is_retried_with_backoff_and_the_job_buried_after_max_attempts() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    let (o, _) = shop.place(&me, &q, OK_CARD, None).await.unwrap();
+    shop.mailer.down.store(true, Ordering::SeqCst);
+
+    for attempt in 1..MAX_ATTEMPTS {
+        assert!(shop.work().await, "attempt {attempt}");
+        let job = shop.job(&o.id).await;
+        assert_eq!(job.state, JobState::Queued, "attempt {attempt}");
+        assert_eq!(job.attempts, attempt);
+        assert_eq!(
+            job.run_after - shop.now(),
+            backoff(attempt, 0.0),
+            "attempt {attempt}"
+        );
+        assert!(job.last_error.unwrap().contains("smtp relay unreachable"));
+        // Not due a moment early.
+        shop.clock
+            .advance(backoff(attempt, 0.0) - Duration::milliseconds(1));
+        assert!(!shop.work().await, "attempt {attempt} ran early");
+        shop.clock.advance(Duration::milliseconds(1));
+    }
+    // The delays grew from 1 s to the 10 minute cap.
+    assert_eq!(backoff(1, 0.0), Duration::seconds(1));
+    assert_eq!(backoff(MAX_ATTEMPTS - 1, 0.0), Duration::minutes(10));
+
+    assert!(shop.work().await);
+    let job = shop.job(&o.id).await;
+    assert_eq!(job.state, JobState::Dead);
+    assert_eq!(job.attempts, MAX_ATTEMPTS);
+    shop.clock.advance(Duration::days(1));
+    assert!(!shop.work().await);
+
+    // The payment was captured once on the first attempt; only the mail failed.
+    let order = shop.order(&o.id).await;
+    assert_eq!(order.status, OrderStatus::Paid);
+    assert!(!order.customer_notified);
+    assert_eq!(shop.square.payments()[0].completions, 1);
+    assert_eq!(shop.sends(), usize::try_from(MAX_ATTEMPTS).unwrap());
+    assert!(shop.mails().is_empty());
+
+    // Once mail works, running the workflow by hand sends each mail once.
+    shop.mailer.down.store(false, Ordering::SeqCst);
+    assert_eq!(
+        shop.finalization.run(&o.id).await.unwrap(),
+        StepOutcome::Done
+    );
+    assert_eq!(shop.mails_to("ann@example.com").len(), 1);
+    assert_eq!(shop.mails_to(ADMIN_EMAIL).len(), 1);
+}
+
+#[tokio::test]
+async fn a_declined_capture_ends_payment_failed_with_the_stock_released() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 2)], None).await.unwrap();
+    let (o, _) = shop.place(&me, &q, OK_CARD, None).await.unwrap();
+    assert_eq!(shop.stock(&hammer.id).await, 3);
+    shop.gateway
+        .decline_next_complete
+        .store(true, Ordering::SeqCst);
+
+    assert!(shop.work().await);
+    let failed = shop.order(&o.id).await;
+    assert_eq!(failed.status, OrderStatus::PaymentFailed);
+    assert_eq!(
+        failed.payment.failure_code.as_deref(),
+        Some("INSUFFICIENT_FUNDS")
+    );
+    assert_eq!(shop.stock(&hammer.id).await, 5);
+    assert_eq!(shop.job(&o.id).await.state, JobState::Done);
+    assert!(shop.mails().is_empty());
+}
+
+#[tokio::test]
+async fn a_lapsed_authorization_cannot_be_captured_and_fails_the_order() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    let (o, _) = shop.place(&me, &q, OK_CARD, None).await.unwrap();
+    assert_eq!(
+        o.payment.authorization_expires_at,
+        Some(t0() + Duration::days(7))
+    );
+    // The worker was down for a week; Square voided the authorization.
+    shop.clock.advance(Duration::days(7));
+    assert!(shop.work().await);
+    let failed = shop.order(&o.id).await;
+    assert_eq!(failed.status, OrderStatus::PaymentFailed);
+    assert_eq!(
+        failed.payment.failure_code.as_deref(),
+        Some("CAPTURE_REJECTED")
+    );
+    assert_eq!(shop.stock(&hammer.id).await, 5);
+    assert_eq!(shop.square.payments()[0].completions, 0);
+}
+
+#[tokio::test]
+async fn after_the_checkout_grace_the_job_authorizes_by_replay_and_finishes() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+
+    // The checkout authorized at Square but never learned it (a crash, a
+    // lost answer), and the client never came back.
+    shop.gateway
+        .lose_next_authorize_answer
+        .store(true, Ordering::SeqCst);
+    assert!(shop.place(&me, &q, OK_CARD, None).await.is_err());
+    let o = shop
+        .orders
+        .list(&me, &Default::default())
+        .await
+        .unwrap()
+        .items[0]
+        .clone();
+    assert_eq!(o.status, OrderStatus::PendingPayment);
+    assert_eq!(shop.job(&o.id).await.run_after, t0() + CHECKOUT_GRACE);
+
+    // Not before the grace.
+    shop.clock.advance(CHECKOUT_GRACE - Duration::seconds(1));
+    assert!(!shop.work().await);
+    assert_eq!(
+        shop.finalization.run(&o.id).await.unwrap(),
+        StepOutcome::NotYet(t0() + CHECKOUT_GRACE)
+    );
+    shop.clock.advance(Duration::seconds(1));
+    assert!(shop.work().await);
+
+    let done = shop.order(&o.id).await;
+    assert_eq!(done.status, OrderStatus::Paid);
+    let payments = shop.square.payments();
+    assert_eq!(
+        payments.len(),
+        1,
+        "the replay must not authorize a second time"
+    );
+    assert_eq!(payments[0].completions, 1);
+    assert_eq!(
+        done.payment.payment_id.as_deref(),
+        Some(payments[0].id.as_str())
+    );
+    assert_eq!(shop.mails_to("ann@example.com").len(), 1);
+    assert_eq!(shop.mails_to(ADMIN_EMAIL).len(), 1);
+    assert_eq!(shop.job(&o.id).await.state, JobState::Done);
+}
+
+#[tokio::test]
+async fn after_the_checkout_grace_a_declined_card_fails_the_order() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    shop.square.fail_next(1);
+    assert!(shop.place(&me, &q, DECLINED_CARD, None).await.is_err());
+    assert_eq!(shop.stock(&hammer.id).await, 4);
+    shop.clock.advance(CHECKOUT_GRACE);
+    assert!(shop.work().await);
+    let o = shop
+        .orders
+        .list(&me, &Default::default())
+        .await
+        .unwrap()
+        .items[0]
+        .clone();
+    assert_eq!(o.status, OrderStatus::PaymentFailed);
+    assert_eq!(shop.stock(&hammer.id).await, 5);
+    assert!(shop.mails().is_empty());
+}

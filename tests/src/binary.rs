@@ -1,0 +1,60 @@
+//! Locates the `shop-api` binary: `SHOP_API_BIN` when set, else builds it
+//! once per test process with cargo.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent directory")
+        .to_path_buf()
+}
+
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => {
+            let dir = PathBuf::from(dir);
+            if dir.is_absolute() {
+                dir
+            } else {
+                workspace_root().join(dir)
+            }
+        }
+        _ => workspace_root().join("target"),
+    }
+}
+
+fn build() -> PathBuf {
+    if let Some(bin) = std::env::var_os("SHOP_API_BIN").filter(|b| !b.is_empty()) {
+        let bin = PathBuf::from(bin);
+        assert!(
+            bin.is_file(),
+            "SHOP_API_BIN={} is not a file",
+            bin.display()
+        );
+        return bin;
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "-p", "shop-api", "--bin", "shop-api"])
+        .current_dir(workspace_root())
+        .stdin(Stdio::null())
+        .stdout(std::io::stderr())
+        .stderr(std::io::stderr())
+        .status()
+        .expect("cargo could not be started");
+    assert!(status.success(), "cargo build -p shop-api failed: {status}");
+    let bin = target_dir()
+        .join("debug")
+        .join(format!("shop-api{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.is_file(), "no binary at {}", bin.display());
+    bin
+}
+
+/// The path of the `shop-api` binary under test.
+pub fn shop_api_binary() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(build)
+}

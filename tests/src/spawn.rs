@@ -1,0 +1,261 @@
+//! `spawn_app`: one real `shop-api` process per test, on its own port, with
+//! its own data directory, killed when the [`TestApp`] is dropped.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::binary::shop_api_binary;
+
+pub const ADMIN_EMAIL: &str = "admin@shop.test";
+pub const ADMIN_PASSWORD: &str = "admin-Passw0rd-for-tests";
+
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A directory under the system temp dir, removed on drop (kept, and its
+/// path printed, when the test is panicking, for a post-mortem).
+#[derive(Debug)]
+pub struct TempDir {
+    path: PathBuf,
+}
+
+impl TempDir {
+    pub fn new(prefix: &str) -> Self {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let path = std::env::temp_dir().join(format!(
+            "{prefix}-{}-{nanos}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        Self { path }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("kept {} for inspection", self.path.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// A free TCP port on 127.0.0.1: bind port 0, read the port, let it go.
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("local addr").port()
+}
+
+/// Settings for one app; every test starts from [`spawn_app`] or
+/// [`TestApp::builder`].
+#[derive(Debug, Clone)]
+pub struct AppBuilder {
+    env: BTreeMap<String, String>,
+    removed: Vec<String>,
+}
+
+impl Default for AppBuilder {
+    fn default() -> Self {
+        let mut env = BTreeMap::new();
+        env.insert("SHOP_ADMIN_EMAIL".into(), ADMIN_EMAIL.into());
+        env.insert("SHOP_ADMIN_PASSWORD".into(), ADMIN_PASSWORD.into());
+        env.insert("SHOP_WORKER_POLL_MS".into(), "50".into());
+        // Tests log in many times from one address; the rate-limit test
+        // sets its own low value.
+        env.insert("SHOP_RATE_LIMIT_LOGIN_PER_MINUTE".into(), "100000".into());
+        env.insert(
+            "SHOP_RATE_LIMIT_REGISTER_PER_MINUTE".into(),
+            "100000".into(),
+        );
+        env.insert("SHOP_RATE_LIMIT_CONTACT_PER_MINUTE".into(), "100000".into());
+        env.insert("SHOP_LOG".into(), "warn".into());
+        Self {
+            env,
+            removed: Vec::new(),
+        }
+    }
+}
+
+impl AppBuilder {
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.insert(key.into(), value.into());
+        self
+    }
+
+    /// Starts the process without this variable.
+    pub fn without(mut self, key: &str) -> Self {
+        self.env.remove(key);
+        self.removed.push(key.into());
+        self
+    }
+
+    fn command(&self, dir: &TempDir, bind: &str) -> Command {
+        let data_dir = dir.path().join("data");
+        std::fs::create_dir_all(&data_dir).expect("create data dir");
+        let mut cmd = Command::new(shop_api_binary());
+        // Nothing from the developer's shell may change what is tested.
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("SHOP_") {
+                cmd.env_remove(&key);
+            }
+        }
+        cmd.current_dir(dir.path())
+            .env("SHOP_BIND", bind)
+            .env("SHOP_DATA_DIR", &data_dir)
+            .envs(&self.env)
+            .stdin(Stdio::null());
+        for key in &self.removed {
+            cmd.env_remove(key);
+        }
+        cmd
+    }
+
+    /// Starts the app and waits until `GET /healthz` answers 200. A port
+    /// taken by someone else between our probe and the app's bind is retried
+    /// with another port.
+    pub async fn spawn(self) -> TestApp {
+        for _ in 0..3 {
+            let mut app = self.start();
+            match app.wait_until_healthy().await {
+                Ok(()) => return app,
+                Err(stderr) if stderr.contains("Address already in use") => continue,
+                Err(stderr) => panic!("shop-api exited during start-up; stderr:\n{stderr}"),
+            }
+        }
+        panic!("shop-api could not bind a free port in three attempts");
+    }
+
+    fn start(&self) -> TestApp {
+        let dir = TempDir::new("shop-blackbox");
+        let port = free_port();
+        let bind = format!("127.0.0.1:{port}");
+        let stdout = File::create(dir.path().join("stdout.log")).expect("stdout log");
+        let stderr = File::create(dir.path().join("stderr.log")).expect("stderr log");
+        let child = self
+            .command(&dir, &bind)
+            .stdout(stdout)
+            .stderr(stderr)
+            .spawn()
+            .expect("start shop-api");
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("http client");
+        TestApp {
+            base_url: format!("http://{bind}"),
+            client,
+            data_dir: dir.path().join("data"),
+            child,
+            dir,
+        }
+    }
+
+    /// Runs the binary expecting it to refuse to start: returns its exit
+    /// status and its stderr. Fails the test if it is still up after 20 s.
+    pub fn run_to_exit(self) -> (ExitStatus, String) {
+        let dir = TempDir::new("shop-blackbox-config");
+        let bind = format!("127.0.0.1:{}", free_port());
+        let stderr_path = dir.path().join("stderr.log");
+        let stderr = File::create(&stderr_path).expect("stderr log");
+        let mut child = self
+            .command(&dir, &bind)
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .expect("start shop-api");
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for shop-api") {
+                break status;
+            }
+            if started.elapsed() > STARTUP_TIMEOUT {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("shop-api kept running with a bad setting");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let text = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+        (status, text)
+    }
+}
+
+/// One running `shop-api` process.
+#[derive(Debug)]
+pub struct TestApp {
+    pub base_url: String,
+    pub client: reqwest::Client,
+    /// The app's `SHOP_DATA_DIR`.
+    pub data_dir: PathBuf,
+    child: Child,
+    dir: TempDir,
+}
+
+/// Starts an app with the default test settings.
+pub async fn spawn_app() -> TestApp {
+    AppBuilder::default().spawn().await
+}
+
+impl TestApp {
+    pub fn builder() -> AppBuilder {
+        AppBuilder::default()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// What the process wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("stderr.log")).unwrap_or_default()
+    }
+
+    /// Polls `GET /healthz` until 200; `Err(stderr)` when the process exits first.
+    async fn wait_until_healthy(&mut self) -> Result<(), String> {
+        let started = Instant::now();
+        loop {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return Err(self.stderr());
+            }
+            let probe = self
+                .client
+                .get(self.url("/healthz"))
+                .timeout(Duration::from_secs(2))
+                .send()
+                .await;
+            if matches!(&probe, Ok(r) if r.status().as_u16() == 200) {
+                return Ok(());
+            }
+            if started.elapsed() > STARTUP_TIMEOUT {
+                panic!(
+                    "shop-api did not answer GET /healthz with 200 within {STARTUP_TIMEOUT:?} \
+                     (last: {probe:?}); stderr:\n{}",
+                    self.stderr()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,27 @@
+//! The black-box suite: every test starts the real `shop-api` binary on a
+//! free port with a fresh data directory and talks HTTP to it (API.md).
+//! One test binary for all of them (link time).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "blackbox/accounts.rs"]
+mod accounts;
+#[path = "blackbox/admin.rs"]
+mod admin;
+#[path = "blackbox/business.rs"]
+mod business;
+#[path = "blackbox/catalog.rs"]
+mod catalog;
+#[path = "blackbox/checkout.rs"]
+mod checkout;
+#[path = "blackbox/config.rs"]
+mod config;
+#[path = "blackbox/contact.rs"]
+mod contact;
+#[path = "blackbox/errors.rs"]
+mod errors;
+#[path = "blackbox/health.rs"]
+mod health;
+#[path = "blackbox/orders.rs"]
+mod orders;
+#[path = "blackbox/tokens.rs"]
+mod tokens;

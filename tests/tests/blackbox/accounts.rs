@@ -1,0 +1,271 @@
+//! Accounts: registration, login, profile, password change, login throttle.
+
+use serde_json::json;
+use shop_blackbox::{ANON, CUSTOMER_PASSWORD, TestApp, spawn_app, unique};
+
+fn new_email() -> String {
+    format!("{}@example.com", unique("acct"))
+}
+
+#[tokio::test]
+async fn register_returns_the_user_and_login_returns_tokens_and_next_action() {
+    let app = spawn_app().await;
+    let email = new_email();
+    let reg = app
+        .register(&email, CUSTOMER_PASSWORD, "Robin Register")
+        .await;
+    let user = &reg.expect(201)["user"];
+    assert!(user["id"].as_str().is_some_and(|id| !id.is_empty()));
+    assert_eq!(user["email"], email.as_str());
+    assert_eq!(user["name"], "Robin Register");
+    assert_eq!(user["role"], "customer");
+    assert_eq!(user["status"], "active");
+    assert!(user["created_at"].is_string());
+    assert!(user.get("password_hash").is_none() && user.get("password").is_none());
+
+    let login = app.login(&email, CUSTOMER_PASSWORD).await;
+    let body = login.expect(200);
+    assert!(
+        body["access_token"]
+            .as_str()
+            .is_some_and(|t| t.split('.').count() == 3)
+    );
+    assert_eq!(body["token_type"], "Bearer");
+    assert!(body["expires_in"].as_i64().is_some_and(|s| s > 0));
+    assert!(
+        body["refresh_token"]
+            .as_str()
+            .is_some_and(|t| t.len() >= 32)
+    );
+    assert_eq!(body["user"]["id"], user["id"]);
+    assert_eq!(body["business_status"], "none");
+    assert_eq!(body["next_action"], "complete_business_profile");
+}
+
+#[tokio::test]
+async fn email_is_normalised_and_a_duplicate_is_409_email_taken() {
+    let app = spawn_app().await;
+    let email = new_email();
+    app.register(&email, CUSTOMER_PASSWORD, "First")
+        .await
+        .expect(201);
+    app.register(&email, CUSTOMER_PASSWORD, "Second")
+        .await
+        .problem(409, "email_taken");
+    app.register(
+        &format!("  {}  ", email.to_uppercase()),
+        CUSTOMER_PASSWORD,
+        "Third",
+    )
+    .await
+    .problem(409, "email_taken");
+    // Login works with the address as typed differently.
+    app.login(&email.to_uppercase(), CUSTOMER_PASSWORD)
+        .await
+        .expect(200);
+}
+
+#[tokio::test]
+async fn register_refuses_a_client_setting_its_role() {
+    let app = spawn_app().await;
+    let email = new_email();
+    let resp = app
+        .post(
+            "/api/v1/auth/register",
+            ANON,
+            &json!({"email": email, "password": CUSTOMER_PASSWORD, "name": "Mallory", "role": "admin"}),
+        )
+        .await;
+    resp.invalid("role");
+    // Nothing was created.
+    app.login(&email, CUSTOMER_PASSWORD)
+        .await
+        .problem(401, "invalid_credentials");
+}
+
+#[tokio::test]
+async fn register_validation_reports_each_bad_field() {
+    let app = spawn_app().await;
+    let resp = app.register("not-an-email", "short", "").await;
+    resp.invalid("email");
+    resp.invalid("password");
+    resp.invalid("name");
+    app.register(&new_email(), "password123", "Pat")
+        .await
+        .invalid("password");
+    // A missing member is a validation failure too, not a 500.
+    app.post(
+        "/api/v1/auth/register",
+        ANON,
+        &json!({"email": new_email()}),
+    )
+    .await
+    .invalid("password");
+}
+
+#[tokio::test]
+async fn unknown_email_and_wrong_password_are_indistinguishable() {
+    let app = spawn_app().await;
+    let c = app.customer().await;
+    let wrong = app.login(&c.email, "Wrong-password-123").await;
+    let unknown = app.login(&new_email(), "Wrong-password-123").await;
+    wrong.problem(401, "invalid_credentials");
+    unknown.problem(401, "invalid_credentials");
+    for member in ["type", "title", "detail", "code", "status"] {
+        assert_eq!(wrong.body[member], unknown.body[member], "member {member}");
+    }
+}
+
+#[tokio::test]
+async fn me_reads_and_renames_the_caller() {
+    let app = spawn_app().await;
+    let c = app.customer().await;
+    let me = app.get("/api/v1/me", &c).await;
+    assert_eq!(me.expect(200)["user"]["id"], c.id.as_str());
+    assert_eq!(me.body["user"]["email"], c.email.as_str());
+
+    let renamed = app
+        .patch("/api/v1/me", &c, &json!({"name": "Casey Renamed"}))
+        .await;
+    assert_eq!(renamed.expect(200)["user"]["name"], "Casey Renamed");
+    let me = app.get("/api/v1/me", &c).await;
+    assert_eq!(me.expect(200)["user"]["name"], "Casey Renamed");
+
+    app.patch("/api/v1/me", &c, &json!({"name": ""}))
+        .await
+        .invalid("name");
+    app.patch("/api/v1/me", &c, &json!({"name": "X", "role": "admin"}))
+        .await
+        .invalid("role");
+    app.patch(
+        "/api/v1/me",
+        &c,
+        &json!({"name": "X", "email": "x@example.com"}),
+    )
+    .await
+    .invalid("email");
+    let me = app.get("/api/v1/me", &c).await;
+    assert_eq!(me.expect(200)["user"]["role"], "customer");
+    assert_eq!(me.body["user"]["email"], c.email.as_str());
+}
+
+#[tokio::test]
+async fn password_change_ends_the_other_sessions_but_not_this_one() {
+    let app = spawn_app().await;
+    let c = app.customer().await;
+    let other = app.sign_in(&c.email, &c.password, &c.id, &c.name).await;
+
+    app.post(
+        "/api/v1/me/password",
+        &c,
+        &json!({"current_password": "Not-the-password-1", "new_password": "Brand-new-secret-42"}),
+    )
+    .await
+    .invalid("current_password");
+    app.post(
+        "/api/v1/me/password",
+        &c,
+        &json!({"current_password": c.password, "new_password": "short"}),
+    )
+    .await
+    .invalid("new_password");
+
+    let changed = app
+        .post(
+            "/api/v1/me/password",
+            &c,
+            &json!({"current_password": c.password, "new_password": "Brand-new-secret-42"}),
+        )
+        .await;
+    changed.expect(204);
+
+    // This session goes on; the other one is over, access and refresh alike.
+    app.get("/api/v1/me", &c).await.expect(200);
+    assert_eq!(app.get("/api/v1/me", &other).await.status, 401);
+    app.get("/api/v1/me", &other)
+        .await
+        .problem(401, "invalid_token");
+    let refresh = app
+        .post(
+            "/api/v1/auth/refresh",
+            ANON,
+            &json!({"refresh_token": other.refresh_token}),
+        )
+        .await;
+    assert_eq!(refresh.status, 401, "{}", refresh.text);
+
+    app.login(&c.email, &c.password)
+        .await
+        .problem(401, "invalid_credentials");
+    app.login(&c.email, "Brand-new-secret-42").await.expect(200);
+}
+
+async fn failed_login(app: &TestApp, email: &str) -> shop_blackbox::Resp {
+    app.login(email, "Wrong-password-123").await
+}
+
+#[tokio::test]
+async fn login_is_rate_limited_with_retry_after() {
+    let app = TestApp::builder()
+        .env("SHOP_RATE_LIMIT_LOGIN_PER_MINUTE", "3")
+        .spawn()
+        .await;
+    let c = app.customer().await;
+    // Three attempts a minute: whether the fixture's successful login counts
+    // or only failures do, the fifth attempt at the latest is refused.
+    failed_login(&app, &c.email)
+        .await
+        .problem(401, "invalid_credentials");
+    failed_login(&app, &c.email)
+        .await
+        .problem(401, "invalid_credentials");
+    let mut limited = failed_login(&app, &c.email).await;
+    if limited.status == 401 {
+        limited = failed_login(&app, &c.email).await;
+    }
+    limited.problem(429, "rate_limited");
+    let retry_after = limited
+        .header("retry-after")
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    assert!(
+        retry_after.is_some_and(|s| (1..=60).contains(&s)),
+        "Retry-After should be whole seconds within the minute: {:?}",
+        limited.header("retry-after")
+    );
+    // The right password does not get through the throttle either.
+    app.login(&c.email, &c.password)
+        .await
+        .problem(429, "rate_limited");
+    // Other routes are not throttled by the login limit.
+    app.get("/api/v1/me", &c).await.expect(200);
+}
+
+#[tokio::test]
+async fn registration_and_contact_are_rate_limited_too() {
+    let app = TestApp::builder()
+        .env("SHOP_RATE_LIMIT_REGISTER_PER_MINUTE", "2")
+        .env("SHOP_RATE_LIMIT_CONTACT_PER_MINUTE", "2")
+        .spawn()
+        .await;
+    app.register(&new_email(), CUSTOMER_PASSWORD, "One")
+        .await
+        .expect(201);
+    app.register(&new_email(), CUSTOMER_PASSWORD, "Two")
+        .await
+        .expect(201);
+    let limited = app.register(&new_email(), CUSTOMER_PASSWORD, "Three").await;
+    limited.problem(429, "rate_limited");
+    assert!(limited.header("retry-after").is_some());
+
+    let message =
+        json!({"name": "Vi", "email": "vi@example.com", "subject": "Hi", "message": "Hello"});
+    app.post("/api/v1/contact", ANON, &message)
+        .await
+        .expect(202);
+    app.post("/api/v1/contact", ANON, &message)
+        .await
+        .expect(202);
+    let limited = app.post("/api/v1/contact", ANON, &message).await;
+    limited.problem(429, "rate_limited");
+    assert!(limited.header("retry-after").is_some());
+}
