@@ -1,7 +1,5 @@
 //! Shapes shared by several areas: money, addresses, decimals, pages.
 
-use std::str::FromStr;
-
 use rust_decimal::Decimal;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -102,9 +100,6 @@ impl Visitor<'_> for DecimalVisitor {
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
         parse_decimal(v)
     }
-
-
-
 }
 
 impl<'de> Deserialize<'de> for DecimalInput {
@@ -149,9 +144,6 @@ impl<'de> Visitor<'de> for PriceVisitor {
             currency: None,
         })
     }
-
-
-
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PriceInput, A::Error> {
         let mut amount = None;
