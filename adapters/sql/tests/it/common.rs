@@ -1,0 +1,106 @@
+//! Fresh databases for each test: a temporary SQLite file, or a throwaway
+//! MariaDB database `shop_test_<pid>_<n>` (dropped by a guard at the end of
+//! a test, and swept at the start of every later run once its process is
+//! gone).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use shop_sql::{PoolOptions, SqlStore};
+use tokio::sync::OnceCell;
+
+/// The MariaDB server the tests use (root without password here).
+pub fn mysql_base_url() -> String {
+    std::env::var("SHOP_TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
+}
+
+pub fn pool() -> PoolOptions {
+    PoolOptions {
+        max_connections: 12,
+        min_connections: 0,
+        acquire_timeout: Duration::from_secs(30),
+        ..PoolOptions::default()
+    }
+}
+
+pub fn unique_suffix() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
+}
+
+/// A path for a new SQLite file in a fresh temporary directory.
+pub fn sqlite_url() -> String {
+    let dir = std::env::temp_dir()
+        .join("shop-sql-tests")
+        .join(unique_suffix());
+    format!("sqlite://{}/shop.db", dir.display())
+}
+
+pub async fn sqlite() -> SqlStore {
+    let store = SqlStore::connect(&sqlite_url(), &pool())
+        .await
+        .expect("sqlite connects");
+    store.migrate().await.expect("migrations apply");
+    store
+}
+
+static SWEPT: OnceCell<()> = OnceCell::const_new();
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+async fn admin() -> DatabaseConnection {
+    Database::connect(mysql_base_url()).await.expect(
+        "MariaDB must be running at SHOP_TEST_MYSQL_URL (default mysql://root@127.0.0.1:3306)",
+    )
+}
+
+/// Drops the test databases of test processes that are gone.
+async fn sweep(admin: &DatabaseConnection) {
+    let rows = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT schema_name AS name FROM information_schema.schemata \
+             WHERE schema_name LIKE 'shop\\_test\\_%'",
+        ))
+        .await
+        .expect("list schemata");
+    for row in rows {
+        let name: String = row.try_get("", "name").expect("schema name");
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
+        if !alive {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS `{name}`"))
+                .await;
+        }
+    }
+}
+
+/// A new, empty MariaDB database; its name and URL.
+pub async fn mariadb_database() -> (String, String) {
+    let admin = admin().await;
+    SWEPT.get_or_init(|| sweep(&admin)).await;
+    let name = format!(
+        "shop_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        &unique_suffix()[20..]
+    );
+    admin
+        .execute_unprepared(&format!(
+            "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+        ))
+        .await
+        .expect("create test database");
+    let _ = admin.close().await;
+    let url = format!("{}/{name}", mysql_base_url());
+    (name, url)
+}
+
+/// Drops a test database now (the sweep catches the ones a test leaves).
+pub async fn drop_mariadb_database(name: &str) {
+    let admin = admin().await;
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS `{name}`"))
+        .await
+        .expect("drop test database");
+}
