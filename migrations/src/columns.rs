@@ -37,6 +37,19 @@ impl Columns {
         ColumnDef::new(name).text().not_null().take()
     }
 
+    /// A required JSON document that may be large (a quote of up to a
+    /// thousand lines): `MEDIUMTEXT` on MySQL, whose `TEXT` stops at 64 KiB.
+    pub fn document<T: IntoIden>(self, name: T) -> ColumnDef {
+        if self.is_mysql() {
+            ColumnDef::new(name)
+                .custom(Alias::new("MEDIUMTEXT"))
+                .not_null()
+                .take()
+        } else {
+            ColumnDef::new(name).text().not_null().take()
+        }
+    }
+
     pub fn big_int<T: IntoIden>(self, name: T) -> ColumnDef {
         ColumnDef::new(name).big_integer().not_null().take()
     }

@@ -94,6 +94,10 @@ impl SqlStore {
         claim_token: &str,
     ) -> Result<Option<ClaimedJob>, Fail> {
         let now = instant(now);
+        let until = now
+            .checked_add_signed(lease)
+            .map(instant)
+            .ok_or_else(|| Fail::Domain(DomainError::invalid("lease", "is out of range")))?;
         let mut pick = jobs::Entity::find()
             .select_only()
             .column(Column::Id)
@@ -107,7 +111,6 @@ impl SqlStore {
         let Some(id) = pick.into_tuple::<String>().one(tx).await? else {
             return Ok(None);
         };
-        let until = instant(now + lease);
         let taken = jobs::Entity::update_many()
             .col_expr(Column::State, Expr::value(JobState::Running.as_str()))
             .col_expr(Column::LeaseUntil, Expr::value(until))

@@ -121,7 +121,8 @@ impl SqlStore {
             opts.map_sqlx_sqlite_opts(move |o| {
                 o.create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
+                    // FULL: a committed order survives a power cut too.
+                    .synchronous(SqliteSynchronous::Full)
                     .busy_timeout(busy)
                     .foreign_keys(true)
             });

@@ -97,7 +97,12 @@ pub async fn mariadb_database() -> (String, String) {
 }
 
 /// Drops a test database now (the sweep catches the ones a test leaves).
+/// `SHOP_TEST_KEEP_DB=1` keeps it for a look (until the next run's sweep).
 pub async fn drop_mariadb_database(name: &str) {
+    if std::env::var_os("SHOP_TEST_KEEP_DB").is_some() {
+        eprintln!("kept test database {name}");
+        return;
+    }
     let admin = admin().await;
     admin
         .execute_unprepared(&format!("DROP DATABASE IF EXISTS `{name}`"))

@@ -6,6 +6,7 @@
 mod accounts;
 mod catalog;
 mod common;
+mod connect;
 mod fixtures;
 mod jobs;
 mod migrations;

@@ -27,3 +27,61 @@ async fn mariadb_migrations_run_twice() {
     twice(&url).await;
     common::drop_mariadb_database(&name).await;
 }
+
+/// The unique constraints the domain relies on, by (table, columns).
+const UNIQUE: [(&str, &str); 8] = [
+    ("users", "email"),
+    ("products", "sku"),
+    ("categories", "slug"),
+    ("promotions", "code"),
+    ("orders", "number"),
+    ("idempotency_keys", "user_id,idem_key"),
+    ("order_numbers", "order_id"),
+    ("tax_rates", "country,region"),
+];
+
+async fn unique_keys(store: &SqlStore) -> Vec<(String, String)> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = store.connection();
+    let sql = if store.backend() == sea_orm::DbBackend::MySql {
+        "SELECT table_name AS t, GROUP_CONCAT(column_name ORDER BY seq_in_index) AS c \
+         FROM information_schema.statistics WHERE table_schema = DATABASE() AND non_unique = 0 \
+         GROUP BY table_name, index_name"
+    } else {
+        "SELECT m.name AS t, (SELECT group_concat(name, ',') FROM \
+           (SELECT name FROM pragma_index_info(il.name) ORDER BY seqno)) AS c \
+         FROM sqlite_master m JOIN pragma_index_list(m.name) il \
+         WHERE m.type = 'table' AND il.\"unique\" = 1"
+    };
+    db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.try_get("", "t").unwrap(), r.try_get("", "c").unwrap()))
+        .collect()
+}
+
+async fn has_the_unique_constraints(store: &SqlStore) {
+    let keys = unique_keys(store).await;
+    for (table, columns) in UNIQUE {
+        assert!(
+            keys.iter().any(|(t, c)| t == table && c == columns),
+            "missing unique ({columns}) on {table}: {keys:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_schema_has_the_unique_constraints() {
+    has_the_unique_constraints(&common::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mariadb_schema_has_the_unique_constraints() {
+    let (name, url) = common::mariadb_database().await;
+    let store = SqlStore::connect(&url, &pool()).await.unwrap();
+    store.migrate().await.unwrap();
+    has_the_unique_constraints(&store).await;
+    store.close().await.unwrap();
+    common::drop_mariadb_database(&name).await;
+}
