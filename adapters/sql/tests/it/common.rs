@@ -28,20 +28,28 @@ pub fn unique_suffix() -> String {
     uuid::Uuid::now_v7().simple().to_string()
 }
 
-/// A path for a new SQLite file in a fresh temporary directory.
-pub fn sqlite_url() -> String {
-    let dir = std::env::temp_dir()
+/// A new temporary directory for a SQLite file.
+pub fn sqlite_dir() -> std::path::PathBuf {
+    std::env::temp_dir()
         .join("shop-sql-tests")
-        .join(unique_suffix());
-    format!("sqlite://{}/shop.db", dir.display())
+        .join(unique_suffix())
 }
 
-pub async fn sqlite() -> SqlStore {
-    let store = SqlStore::connect(&sqlite_url(), &pool())
+/// A migrated store on a new SQLite file, and the directory to remove.
+pub async fn sqlite_with_dir() -> (SqlStore, std::path::PathBuf) {
+    let dir = sqlite_dir();
+    let url = format!("sqlite://{}/shop.db", dir.display());
+    let store = SqlStore::connect(&url, &pool())
         .await
         .expect("sqlite connects");
     store.migrate().await.expect("migrations apply");
-    store
+    (store, dir)
+}
+
+/// Closes `store` and removes its directory.
+pub async fn remove_sqlite(store: SqlStore, dir: &std::path::Path) {
+    store.close().await.expect("pool closes");
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 static SWEPT: OnceCell<()> = OnceCell::const_new();

@@ -24,10 +24,8 @@ async fn pragma(store: &SqlStore, name: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_creates_the_file_and_its_directory_in_wal_mode() {
-    let dir = std::env::temp_dir()
-        .join("shop-sql-tests")
-        .join(common::unique_suffix())
-        .join("nested");
+    let root = common::sqlite_dir();
+    let dir = root.join("nested");
     let file = dir.join("shop.db");
     let store = SqlStore::connect(&format!("sqlite://{}", file.display()), &pool())
         .await
@@ -39,6 +37,7 @@ async fn sqlite_creates_the_file_and_its_directory_in_wal_mode() {
     assert_eq!(pragma(&store, "foreign_keys").await, "1");
     assert_eq!(pragma(&store, "busy_timeout").await, "5000");
     assert_eq!(pragma(&store, "synchronous").await, "2", "FULL");
+    common::remove_sqlite(store, &root).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -80,14 +80,17 @@ where
 }
 
 /// One test per case and backend: `sqlite::CASE` on a temporary file,
-/// `mariadb::CASE` on a throwaway database dropped when the case passes.
+/// `mariadb::CASE` on a throwaway database, each removed when the case
+/// passes.
 macro_rules! on_both_backends {
     ($($module:ident :: $case:ident),* $(,)?) => {
         mod sqlite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $case() {
-                    crate::$module::$case(crate::common::sqlite().await).await;
+                    let (store, dir) = crate::common::sqlite_with_dir().await;
+                    crate::$module::$case(store.clone()).await;
+                    crate::common::remove_sqlite(store, &dir).await;
                 }
             )*
         }

@@ -18,7 +18,9 @@ async fn twice(url: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_migrations_run_twice() {
-    twice(&common::sqlite_url()).await;
+    let dir = common::sqlite_dir();
+    twice(&format!("sqlite://{}/shop.db", dir.display())).await;
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,7 +75,9 @@ async fn has_the_unique_constraints(store: &SqlStore) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_schema_has_the_unique_constraints() {
-    has_the_unique_constraints(&common::sqlite().await).await;
+    let (store, dir) = common::sqlite_with_dir().await;
+    has_the_unique_constraints(&store).await;
+    common::remove_sqlite(store, &dir).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
