@@ -2,7 +2,7 @@
 //! `JobQueue`, on MySQL/MariaDB and SQLite through one code path.
 //!
 //! - money is exact: `DECIMAL(19,4)` on MySQL, decimal text on SQLite,
-//!   never a float ([`value::Amount`]);
+//!   never a float;
 //! - times are UTC at microsecond precision;
 //! - lists are keyset-paged on an index, with opaque cursors;
 //! - an order is placed in one transaction: conditional stock reservation
@@ -25,6 +25,6 @@ mod orders;
 mod pricing;
 mod query;
 mod store;
-pub mod value;
+mod value;
 
 pub use store::{EMBEDDED_DATABASE_URL, PoolOptions, SqlStore, redact};
