@@ -1,0 +1,97 @@
+//! `ContactStore`.
+
+use async_trait::async_trait;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use shop_domain::account::{Email, PersonName};
+use shop_domain::contact::{ContactMessage, ContactStatus, ContactStore};
+use shop_domain::ids::{ContactMessageId, UserId};
+use shop_domain::{DomainError, Page, PageRequest};
+
+use crate::cursor;
+use crate::entity::contact_messages::{self as messages, Column};
+use crate::error::{DbResultExt, corrupt, unique_or_backend};
+use crate::store::SqlStore;
+use crate::value::instant;
+
+fn message_from(m: messages::Model) -> Result<ContactMessage, DomainError> {
+    Ok(ContactMessage {
+        id: ContactMessageId::new(m.id),
+        user_id: m.user_id.map(UserId::new),
+        name: PersonName::parse(&m.name).map_err(|_| corrupt("name", &m.name))?,
+        email: Email::parse(&m.email).map_err(|_| corrupt("e-mail", &m.email))?,
+        subject: m.subject,
+        message: m.message,
+        status: ContactStatus::parse(&m.status).ok_or_else(|| corrupt("status", &m.status))?,
+        created_at: m.created_at,
+    })
+}
+
+#[async_trait]
+impl ContactStore for SqlStore {
+    async fn insert(&self, message: &ContactMessage) -> Result<(), DomainError> {
+        let row = messages::ActiveModel {
+            id: Set(message.id.to_string()),
+            user_id: Set(message.user_id.as_ref().map(ToString::to_string)),
+            name: Set(message.name.as_str().to_owned()),
+            email: Set(message.email.to_string()),
+            subject: Set(message.subject.clone()),
+            message: Set(message.message.clone()),
+            status: Set(message.status.as_str().to_owned()),
+            created_at: Set(instant(message.created_at)),
+        };
+        messages::Entity::insert(row)
+            .exec_without_returning(&self.db)
+            .await
+            .map_err(|e| unique_or_backend(e, |_| DomainError::AlreadyExists("contact message")))?;
+        Ok(())
+    }
+
+    async fn get(&self, id: &ContactMessageId) -> Result<Option<ContactMessage>, DomainError> {
+        messages::Entity::find_by_id(id.as_str())
+            .one(&self.db)
+            .await
+            .db()?
+            .map(message_from)
+            .transpose()
+    }
+
+    async fn set_status(
+        &self,
+        id: &ContactMessageId,
+        status: ContactStatus,
+    ) -> Result<(), DomainError> {
+        let result = messages::Entity::update_many()
+            .col_expr(Column::Status, Expr::value(status.as_str()))
+            .filter(Column::Id.eq(id.as_str()))
+            .exec(&self.db)
+            .await
+            .db()?;
+        if result.rows_affected == 0 {
+            return Err(DomainError::NotFound("contact message"));
+        }
+        Ok(())
+    }
+
+    /// Newest (largest id) first, keyset-paged on the id.
+    async fn list(
+        &self,
+        status: Option<ContactStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<ContactMessage>, DomainError> {
+        let mut query = messages::Entity::find();
+        if let Some(status) = status {
+            query = query.filter(Column::Status.eq(status.as_str()));
+        }
+        if let Some(after) = cursor::after::<String>(page)? {
+            query = query.filter(Column::Id.lt(after));
+        }
+        let rows = query
+            .order_by_desc(Column::Id)
+            .limit(cursor::fetch_limit(page))
+            .all(&self.db)
+            .await
+            .db()?;
+        cursor::page_of(rows, page, |m| m.id.clone(), message_from)
+    }
+}

@@ -1,0 +1,19 @@
+//! sea-orm entities, one per table of `shop-migrations`. They are the
+//! adapter's private row types: the ports map them to domain values.
+
+pub mod business_profiles;
+pub mod categories;
+pub mod contact_messages;
+pub mod idempotency_keys;
+pub mod jobs;
+pub mod order_history;
+pub mod order_lines;
+pub mod order_numbers;
+pub mod orders;
+pub mod products;
+pub mod promotions;
+pub mod quotes;
+pub mod refresh_sessions;
+pub mod refresh_tokens;
+pub mod tax_rates;
+pub mod users;

@@ -1,0 +1,631 @@
+//! `OrderStore`: placement in one transaction and compare-and-set
+//! transitions.
+
+use std::collections::{BTreeMap, HashMap};
+
+use async_trait::async_trait;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use shop_domain::account::Email;
+use shop_domain::ids::{OrderId, ProductId, QuoteId, UserId};
+use shop_domain::jobs::JobState;
+use shop_domain::order::{
+    Actor, HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderFilter, OrderLine, OrderStatus,
+    OrderStore, PaymentInfo, TransitionEffects,
+};
+use shop_domain::{Currency, DomainError, Page, PageRequest};
+
+use crate::cursor;
+use crate::entity::{
+    idempotency_keys, jobs, order_history, order_lines, order_numbers, orders, products, promotions,
+};
+use crate::error::{DbResultExt, Fail, corrupt, foreign_key_violation, unique_or_backend};
+use crate::jobs::job_row;
+use crate::json::{from_json, to_json};
+use crate::pricing::normalise_code;
+use crate::store::{SqlStore, finish};
+use crate::value::{Amount, instant, to_u32};
+
+fn actor_from(label: &str) -> Result<Actor, DomainError> {
+    match label {
+        "system" => Ok(Actor::System),
+        "square" => Ok(Actor::PaymentProvider),
+        other => other
+            .strip_prefix("user:")
+            .map(|id| Actor::User(UserId::new(id)))
+            .ok_or_else(|| corrupt("actor", other)),
+    }
+}
+
+fn status_from(value: &str) -> Result<OrderStatus, DomainError> {
+    OrderStatus::parse(value).ok_or_else(|| corrupt("order status", value))
+}
+
+fn order_from(
+    m: orders::Model,
+    lines: Vec<order_lines::Model>,
+    history: Vec<order_history::Model>,
+) -> Result<Order, DomainError> {
+    let currency = Currency::parse(&m.currency).map_err(|_| corrupt("currency", &m.currency))?;
+    let lines = lines
+        .into_iter()
+        .map(|l| {
+            Ok(OrderLine {
+                product_id: ProductId::new(l.product_id),
+                sku: l.sku,
+                name: l.name,
+                unit_price: l.unit_price.in_currency(&currency),
+                quantity: to_u32(l.quantity, "quantity")?,
+                subtotal: l.subtotal.in_currency(&currency),
+                discount: l.discount.in_currency(&currency),
+                tax: l.tax.in_currency(&currency),
+                total: l.total.in_currency(&currency),
+            })
+        })
+        .collect::<Result<Vec<_>, DomainError>>()?;
+    let history = history
+        .into_iter()
+        .map(|h| {
+            Ok(HistoryEntry {
+                status: status_from(&h.status)?,
+                at: h.at,
+                by: actor_from(&h.actor)?,
+                note: h.note,
+            })
+        })
+        .collect::<Result<Vec<_>, DomainError>>()?;
+    Ok(Order {
+        id: OrderId::new(m.id),
+        number: m.number,
+        user_id: UserId::new(m.user_id),
+        customer_email: Email::parse(&m.customer_email)
+            .map_err(|_| corrupt("e-mail", &m.customer_email))?,
+        quote_id: QuoteId::new(m.quote_id),
+        status: status_from(&m.status)?,
+        created_at: m.created_at,
+        lines,
+        subtotal: m.subtotal.in_currency(&currency),
+        discount_total: m.discount_total.in_currency(&currency),
+        tax_total: m.tax_total.in_currency(&currency),
+        shipping_total: m.shipping_total.in_currency(&currency),
+        total: m.total.in_currency(&currency),
+        promo_code: m.promo_code,
+        tax_exemption: m
+            .tax_exemption
+            .as_deref()
+            .map(|t| from_json("tax exemption", t))
+            .transpose()?,
+        ship_to: from_json("address", &m.ship_to)?,
+        payment_source_id: m.payment_source_id,
+        payment: PaymentInfo {
+            provider: m.payment_provider,
+            payment_id: m.payment_id,
+            status: m.payment_status,
+            failure_code: m.payment_failure_code,
+            authorization_expires_at: m.payment_authorization_expires_at,
+        },
+        history,
+        customer_notified: m.customer_notified,
+        admins_notified: m.admins_notified,
+        currency,
+    })
+}
+
+/// Reads the lines and history of `rows` (two queries whatever their
+/// number) and assembles the orders, in the order of `rows`.
+async fn load<C: ConnectionTrait>(db: &C, rows: Vec<orders::Model>) -> Result<Vec<Order>, Fail> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = rows.iter().map(|o| o.id.clone()).collect();
+    let mut lines: HashMap<String, Vec<order_lines::Model>> = HashMap::new();
+    for line in order_lines::Entity::find()
+        .filter(order_lines::Column::OrderId.is_in(ids.clone()))
+        .order_by_asc(order_lines::Column::OrderId)
+        .order_by_asc(order_lines::Column::LineNo)
+        .all(db)
+        .await?
+    {
+        lines.entry(line.order_id.clone()).or_default().push(line);
+    }
+    let mut history: HashMap<String, Vec<order_history::Model>> = HashMap::new();
+    for entry in order_history::Entity::find()
+        .filter(order_history::Column::OrderId.is_in(ids))
+        .order_by_asc(order_history::Column::OrderId)
+        .order_by_asc(order_history::Column::Seq)
+        .all(db)
+        .await?
+    {
+        history
+            .entry(entry.order_id.clone())
+            .or_default()
+            .push(entry);
+    }
+    rows.into_iter()
+        .map(|o| {
+            let l = lines.remove(&o.id).unwrap_or_default();
+            let h = history.remove(&o.id).unwrap_or_default();
+            order_from(o, l, h).map_err(Fail::Domain)
+        })
+        .collect()
+}
+
+async fn load_one<C: ConnectionTrait>(db: &C, id: &OrderId) -> Result<Option<Order>, Fail> {
+    let Some(row) = orders::Entity::find_by_id(id.as_str()).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(load(db, vec![row]).await?.pop())
+}
+
+fn history_row(order_id: &OrderId, seq: i64, entry: &HistoryEntry) -> order_history::ActiveModel {
+    order_history::ActiveModel {
+        order_id: Set(order_id.to_string()),
+        seq: Set(seq),
+        status: Set(entry.status.as_str().to_owned()),
+        at: Set(instant(entry.at)),
+        actor: Set(entry.by.label()),
+        note: Set(entry.note.clone()),
+    }
+}
+
+fn order_row(
+    order: &Order,
+    number: &str,
+    job_id: &str,
+) -> Result<orders::ActiveModel, DomainError> {
+    Ok(orders::ActiveModel {
+        id: Set(order.id.to_string()),
+        number: Set(number.to_owned()),
+        user_id: Set(order.user_id.to_string()),
+        customer_email: Set(order.customer_email.to_string()),
+        quote_id: Set(order.quote_id.to_string()),
+        status: Set(order.status.as_str().to_owned()),
+        created_at: Set(instant(order.created_at)),
+        currency: Set(order.currency.code().to_owned()),
+        subtotal: Set(Amount::money(order.subtotal)?),
+        discount_total: Set(Amount::money(order.discount_total)?),
+        tax_total: Set(Amount::money(order.tax_total)?),
+        shipping_total: Set(Amount::money(order.shipping_total)?),
+        total: Set(Amount::money(order.total)?),
+        promo_code: Set(order.promo_code.clone()),
+        tax_exemption: Set(order.tax_exemption.as_ref().map(to_json).transpose()?),
+        ship_to: Set(to_json(&order.ship_to)?),
+        payment_source_id: Set(order.payment_source_id.clone()),
+        payment_provider: Set(order.payment.provider.clone()),
+        payment_id: Set(order.payment.payment_id.clone()),
+        payment_status: Set(order.payment.status.clone()),
+        payment_failure_code: Set(order.payment.failure_code.clone()),
+        payment_authorization_expires_at: Set(order.payment.authorization_expires_at.map(instant)),
+        customer_notified: Set(order.customer_notified),
+        admins_notified: Set(order.admins_notified),
+        job_id: Set(Some(job_id.to_owned())),
+    })
+}
+
+fn line_rows(order: &Order) -> Result<Vec<order_lines::ActiveModel>, DomainError> {
+    order
+        .lines
+        .iter()
+        .zip(0_i64..)
+        .map(|(l, line_no)| {
+            Ok(order_lines::ActiveModel {
+                order_id: Set(order.id.to_string()),
+                line_no: Set(line_no),
+                product_id: Set(l.product_id.to_string()),
+                sku: Set(l.sku.clone()),
+                name: Set(l.name.clone()),
+                unit_price: Set(Amount::money(l.unit_price)?),
+                quantity: Set(i64::from(l.quantity)),
+                subtotal: Set(Amount::money(l.subtotal)?),
+                discount: Set(Amount::money(l.discount)?),
+                tax: Set(Amount::money(l.tax)?),
+                total: Set(Amount::money(l.total)?),
+            })
+        })
+        .collect()
+}
+
+/// Quantities per product, in product-id order: every transaction locks
+/// product rows in the same order, so two placements cannot deadlock on
+/// them.
+fn quantities<'a>(lines: impl Iterator<Item = (&'a str, u32)>) -> BTreeMap<&'a str, i64> {
+    let mut wanted = BTreeMap::new();
+    for (product_id, quantity) in lines {
+        *wanted.entry(product_id).or_insert(0) += i64::from(quantity);
+    }
+    wanted
+}
+
+/// The rows of a new order, converted (and checked) once before the
+/// transaction, which may run more than once.
+struct Prepared {
+    order: orders::ActiveModel,
+    lines: Vec<order_lines::ActiveModel>,
+    history: Vec<order_history::ActiveModel>,
+    job: jobs::ActiveModel,
+    idempotency: Option<idempotency_keys::ActiveModel>,
+}
+
+impl SqlStore {
+    async fn create_in(
+        &self,
+        tx: &DatabaseTransaction,
+        new: &NewOrder,
+        rows: &Prepared,
+    ) -> Result<Order, Fail> {
+        let order = &new.order;
+        // The number: one auto-incremented row per order.
+        let seq = order_numbers::Entity::insert(order_numbers::ActiveModel {
+            seq: NotSet,
+            order_id: Set(order.id.to_string()),
+        })
+        .exec(tx)
+        .await
+        .map_err(|e| unique_or_backend(e, |_| DomainError::AlreadyExists("order")))?
+        .last_insert_id;
+        let number = format!("SO-{seq:06}");
+
+        let mut order_row = rows.order.clone();
+        order_row.number = Set(number.clone());
+        orders::Entity::insert(order_row)
+            .exec_without_returning(tx)
+            .await
+            .map_err(|e| {
+                if foreign_key_violation(&e) {
+                    Fail::Domain(DomainError::NotFound("quote"))
+                } else {
+                    unique_or_backend(e, |_| DomainError::AlreadyExists("order"))
+                }
+            })?;
+
+        // The idempotency key before anything else is locked: a second
+        // request with the same (user, key) waits here for the first and
+        // is refused, whatever the stock.
+        if let Some(record) = &rows.idempotency {
+            idempotency_keys::Entity::insert(record.clone())
+                .exec_without_returning(tx)
+                .await
+                .map_err(|e| unique_or_backend(e, |_| DomainError::IdempotencyKeyReused))?;
+        }
+
+        // Stock: one conditional update per product.
+        let wanted = quantities(
+            order
+                .lines
+                .iter()
+                .map(|l| (l.product_id.as_str(), l.quantity)),
+        );
+        for (product_id, quantity) in wanted {
+            let reserved = products::Entity::update_many()
+                .col_expr(
+                    products::Column::Stock,
+                    Expr::col(products::Column::Stock).sub(quantity),
+                )
+                .filter(products::Column::Id.eq(product_id))
+                .filter(products::Column::Stock.gte(quantity))
+                .exec(tx)
+                .await?;
+            if reserved.rows_affected == 0 {
+                return Err(Fail::Domain(DomainError::InsufficientStock {
+                    product_id: product_id.to_owned(),
+                }));
+            }
+        }
+
+        if let Some(code) = &order.promo_code {
+            self.redeem(tx, &normalise_code(code)).await?;
+        }
+
+        if !rows.lines.is_empty() {
+            order_lines::Entity::insert_many(rows.lines.clone())
+                .exec_without_returning(tx)
+                .await?;
+        }
+        if !rows.history.is_empty() {
+            order_history::Entity::insert_many(rows.history.clone())
+                .exec_without_returning(tx)
+                .await?;
+        }
+        jobs::Entity::insert(rows.job.clone())
+            .exec_without_returning(tx)
+            .await
+            .map_err(|e| unique_or_backend(e, |_| DomainError::AlreadyExists("job")))?;
+
+        Ok(Order {
+            number,
+            ..order.clone()
+        })
+    }
+
+    /// Counts one use of the promotion, if it has uses left.
+    async fn redeem(&self, tx: &DatabaseTransaction, code: &str) -> Result<(), Fail> {
+        use promotions::Column as P;
+        let redeemed = promotions::Entity::update_many()
+            .col_expr(P::Uses, Expr::col(P::Uses).add(1))
+            .filter(P::Code.eq(code))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(P::MaxUses.is_null())
+                    .add(Expr::col(P::Uses).lt(Expr::col(P::MaxUses))),
+            )
+            .exec(tx)
+            .await?;
+        if redeemed.rows_affected == 1 {
+            return Ok(());
+        }
+        let exists = promotions::Entity::find()
+            .filter(P::Code.eq(code))
+            .one(tx)
+            .await?
+            .is_some();
+        Err(Fail::Domain(DomainError::InvalidPromotion(
+            if exists {
+                "fully redeemed"
+            } else {
+                "unknown code"
+            }
+            .into(),
+        )))
+    }
+
+    async fn transition_in(
+        &self,
+        tx: &DatabaseTransaction,
+        id: &OrderId,
+        from: &[OrderStatus],
+        entry: &HistoryEntry,
+        effects: &TransitionEffects,
+    ) -> Result<Order, Fail> {
+        use orders::Column as O;
+        let moved = if from.is_empty() {
+            0
+        } else {
+            let mut update = orders::Entity::update_many()
+                .col_expr(O::Status, Expr::value(entry.status.as_str()));
+            if let Some(payment) = &effects.payment {
+                update = set_payment_columns(update, payment);
+            }
+            update
+                .filter(O::Id.eq(id.as_str()))
+                .filter(O::Status.is_in(from.iter().map(|s| s.as_str())))
+                .exec(tx)
+                .await?
+                .rows_affected
+        };
+        if moved == 0 {
+            let current: Option<String> = orders::Entity::find_by_id(id.as_str())
+                .select_only()
+                .column(O::Status)
+                .into_tuple()
+                .one(tx)
+                .await?;
+            return Err(Fail::Domain(match current {
+                None => DomainError::NotFound("order"),
+                Some(current) => DomainError::InvalidOrderState {
+                    current,
+                    action: "transition",
+                },
+            }));
+        }
+
+        // The row lock just taken serialises transitions of this order, so
+        // the next sequence number is free.
+        let last: Option<Option<i64>> = order_history::Entity::find()
+            .select_only()
+            .expr(Expr::col(order_history::Column::Seq).max())
+            .filter(order_history::Column::OrderId.eq(id.as_str()))
+            .into_tuple()
+            .one(tx)
+            .await?;
+        let seq = last.flatten().map_or(0, |s| s + 1);
+        order_history::Entity::insert(history_row(id, seq, entry))
+            .exec_without_returning(tx)
+            .await?;
+
+        if effects.release_stock {
+            let lines = order_lines::Entity::find()
+                .filter(order_lines::Column::OrderId.eq(id.as_str()))
+                .all(tx)
+                .await?;
+            let mut given_back = Vec::new();
+            for line in &lines {
+                given_back.push((line.product_id.as_str(), to_u32(line.quantity, "quantity")?));
+            }
+            for (product_id, quantity) in quantities(given_back.into_iter()) {
+                products::Entity::update_many()
+                    .col_expr(
+                        products::Column::Stock,
+                        Expr::col(products::Column::Stock).add(quantity),
+                    )
+                    .filter(products::Column::Id.eq(product_id))
+                    .exec(tx)
+                    .await?;
+            }
+        }
+
+        if effects.wake_job {
+            let job_id: Option<Option<String>> = orders::Entity::find_by_id(id.as_str())
+                .select_only()
+                .column(O::JobId)
+                .into_tuple()
+                .one(tx)
+                .await?;
+            if let Some(job_id) = job_id.flatten() {
+                let at = instant(entry.at);
+                jobs::Entity::update_many()
+                    .col_expr(jobs::Column::RunAfter, Expr::value(at))
+                    .col_expr(jobs::Column::OpenRunAfter, Expr::value(at))
+                    .filter(jobs::Column::Id.eq(job_id))
+                    .filter(jobs::Column::State.eq(JobState::Queued.as_str()))
+                    .exec(tx)
+                    .await?;
+            }
+        }
+
+        load_one(tx, id)
+            .await?
+            .ok_or(Fail::Domain(DomainError::NotFound("order")))
+    }
+
+    /// Runs an update of one order; `NotFound` when no row matched.
+    async fn update_order(
+        &self,
+        id: &OrderId,
+        update: sea_orm::UpdateMany<orders::Entity>,
+    ) -> Result<(), DomainError> {
+        let result = update
+            .filter(orders::Column::Id.eq(id.as_str()))
+            .exec(&self.db)
+            .await
+            .db()?;
+        if result.rows_affected == 0 {
+            return Err(DomainError::NotFound("order"));
+        }
+        Ok(())
+    }
+}
+
+fn set_payment_columns(
+    update: sea_orm::UpdateMany<orders::Entity>,
+    payment: &PaymentInfo,
+) -> sea_orm::UpdateMany<orders::Entity> {
+    use orders::Column as O;
+    update
+        .col_expr(O::PaymentProvider, Expr::value(payment.provider.clone()))
+        .col_expr(O::PaymentId, Expr::value(payment.payment_id.clone()))
+        .col_expr(O::PaymentStatus, Expr::value(payment.status.clone()))
+        .col_expr(
+            O::PaymentFailureCode,
+            Expr::value(payment.failure_code.clone()),
+        )
+        .col_expr(
+            O::PaymentAuthorizationExpiresAt,
+            Expr::value(payment.authorization_expires_at.map(instant)),
+        )
+}
+
+#[async_trait]
+impl OrderStore for SqlStore {
+    async fn create(&self, new: &NewOrder) -> Result<Order, DomainError> {
+        let order = &new.order;
+        let rows = Prepared {
+            order: order_row(order, "", new.job.id.as_str())?,
+            lines: line_rows(order)?,
+            history: order
+                .history
+                .iter()
+                .zip(0_i64..)
+                .map(|(entry, seq)| history_row(&order.id, seq, entry))
+                .collect(),
+            job: job_row(&new.job),
+            idempotency: new.idempotency.as_ref().map(|r: &IdempotencyRecord| {
+                idempotency_keys::ActiveModel {
+                    user_id: Set(r.user_id.to_string()),
+                    idem_key: Set(r.key.clone()),
+                    fingerprint: Set(r.fingerprint.clone()),
+                    order_id: Set(r.order_id.to_string()),
+                }
+            }),
+        };
+        self.retrying(|| async {
+            let tx = self.begin_write().await?;
+            let result = self.create_in(&tx, new, &rows).await;
+            finish(tx, result).await
+        })
+        .await
+    }
+
+    async fn get(&self, id: &OrderId) -> Result<Option<Order>, DomainError> {
+        Ok(load_one(&self.db, id).await?)
+    }
+
+    async fn find_idempotency(
+        &self,
+        user_id: &UserId,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, DomainError> {
+        Ok(
+            idempotency_keys::Entity::find_by_id((user_id.to_string(), key.to_owned()))
+                .one(&self.db)
+                .await
+                .db()?
+                .map(|m| IdempotencyRecord {
+                    user_id: UserId::new(m.user_id),
+                    key: m.idem_key,
+                    fingerprint: m.fingerprint,
+                    order_id: OrderId::new(m.order_id),
+                }),
+        )
+    }
+
+    async fn transition(
+        &self,
+        id: &OrderId,
+        from: &[OrderStatus],
+        entry: &HistoryEntry,
+        effects: &TransitionEffects,
+    ) -> Result<Order, DomainError> {
+        self.retrying(|| async {
+            let tx = self.begin_write().await?;
+            let result = self.transition_in(&tx, id, from, entry, effects).await;
+            finish(tx, result).await
+        })
+        .await
+    }
+
+    async fn set_payment(&self, id: &OrderId, payment: &PaymentInfo) -> Result<(), DomainError> {
+        let update = set_payment_columns(orders::Entity::update_many(), payment);
+        self.update_order(id, update).await
+    }
+
+    async fn mark_customer_notified(&self, id: &OrderId) -> Result<(), DomainError> {
+        let update = orders::Entity::update_many()
+            .col_expr(orders::Column::CustomerNotified, Expr::value(true));
+        self.update_order(id, update).await
+    }
+
+    async fn mark_admins_notified(&self, id: &OrderId) -> Result<(), DomainError> {
+        let update = orders::Entity::update_many()
+            .col_expr(orders::Column::AdminsNotified, Expr::value(true));
+        self.update_order(id, update).await
+    }
+
+    /// Newest (largest id) first, keyset-paged on the id.
+    async fn list(
+        &self,
+        filter: &OrderFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Order>, DomainError> {
+        use orders::Column as O;
+        let mut query = orders::Entity::find();
+        if let Some(status) = filter.status {
+            query = query.filter(O::Status.eq(status.as_str()));
+        }
+        if let Some(user_id) = &filter.user_id {
+            query = query.filter(O::UserId.eq(user_id.as_str()));
+        }
+        if let Some(after) = cursor::after::<String>(page)? {
+            query = query.filter(O::Id.lt(after));
+        }
+        let rows = query
+            .order_by_desc(O::Id)
+            .limit(cursor::fetch_limit(page))
+            .all(&self.db)
+            .await
+            .db()?;
+        let limit = page.limit.clamp(1, shop_domain::page::MAX_PAGE_LIMIT) as usize;
+        let more = rows.len() > limit;
+        let orders = load(&self.db, rows.into_iter().take(limit).collect()).await?;
+        let next_cursor = match orders.last() {
+            Some(last) if more => Some(cursor::encode(&last.id.as_str())?),
+            _ => None,
+        };
+        Ok(Page {
+            items: orders,
+            next_cursor,
+        })
+    }
+}
