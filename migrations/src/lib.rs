@@ -21,6 +21,7 @@ mod m0004_pricing;
 mod m0005_orders;
 mod m0006_jobs;
 mod m0007_contact_messages;
+mod m0008_payment_events;
 
 pub use sea_orm_migration;
 use sea_orm_migration::prelude::*;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_orders::Migration),
             Box::new(m0006_jobs::Migration),
             Box::new(m0007_contact_messages::Migration),
+            Box::new(m0008_payment_events::Migration),
         ]
     }
 }

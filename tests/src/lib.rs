@@ -12,4 +12,7 @@ mod spawn;
 pub use binary::shop_api_binary;
 pub use fixtures::{CUSTOMER_PASSWORD, Customer, address, amount, unique};
 pub use http::{ANON, Bearer, Resp};
-pub use spawn::{ADMIN_EMAIL, ADMIN_PASSWORD, AppBuilder, TempDir, TestApp, spawn_app};
+pub use spawn::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, AppBuilder, Backend, TempDir, TestApp, ThrowawayDatabase,
+    spawn_app,
+};

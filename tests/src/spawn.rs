@@ -1,11 +1,19 @@
 //! `spawn_app`: one real `shop-api` process per test, on its own port, with
 //! its own data directory, killed when the [`TestApp`] is dropped.
+//!
+//! `SHOP_TEST_BACKEND` picks the relational store of every spawned app:
+//! `sqlite` (the default: the binary's own default, a SQLite file in the
+//! app's data directory) or `mariadb` (a throwaway database
+//! `shop_bb_<pid>_<n>` on `SHOP_TEST_MYSQL_URL` (default
+//! `mysql://root@127.0.0.1:3306`, no password),
+//! created with the `mariadb` client and dropped with the app).
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -14,7 +22,93 @@ use crate::binary::shop_api_binary;
 pub const ADMIN_EMAIL: &str = "admin@shop.test";
 pub const ADMIN_PASSWORD: &str = "admin-Passw0rd-for-tests";
 
-const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The relational store the spawned apps use (`SHOP_TEST_BACKEND`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Mariadb,
+}
+
+impl Backend {
+    pub fn from_env() -> Self {
+        match std::env::var("SHOP_TEST_BACKEND").as_deref() {
+            Ok("mariadb" | "mysql") => Self::Mariadb,
+            Ok("sqlite") | Ok("") | Err(_) => Self::Sqlite,
+            Ok(other) => panic!("SHOP_TEST_BACKEND={other:?}: use sqlite or mariadb"),
+        }
+    }
+}
+
+/// User, host and port of the MariaDB server: `SHOP_TEST_MYSQL_URL` (as for
+/// shop-sql's tests), default `mysql://root@127.0.0.1:3306` (no password).
+fn mariadb_server() -> (String, String, String) {
+    let url = std::env::var("SHOP_TEST_MYSQL_URL")
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
+    let spec = url.trim_start_matches("mysql://").trim_end_matches('/');
+    let (user, hostport) = spec.split_once('@').unwrap_or(("root", spec));
+    let (host, port) = hostport.split_once(':').unwrap_or((hostport, "3306"));
+    (user.to_string(), host.to_string(), port.to_string())
+}
+
+/// Runs one SQL statement with the `mariadb` (or `mysql`) client.
+fn mariadb_exec(sql: &str) -> Result<(), String> {
+    let (user, host, port) = mariadb_server();
+    let mut last = String::new();
+    for client in ["mariadb", "mysql"] {
+        match Command::new(client)
+            .args(["-u", &user, "-h", &host, "-P", &port, "-e", sql])
+            .stdin(Stdio::null())
+            .output()
+        {
+            Ok(out) if out.status.success() => return Ok(()),
+            Ok(out) => return Err(String::from_utf8_lossy(&out.stderr).into_owned()),
+            Err(e) => last = format!("{client}: {e}"),
+        }
+    }
+    Err(last)
+}
+
+/// A throwaway MariaDB database, dropped with the last app that uses it
+/// (kept when `SHOP_TEST_KEEP_DB` is set).
+#[derive(Debug)]
+pub struct ThrowawayDatabase {
+    pub name: String,
+    pub url: String,
+}
+
+impl ThrowawayDatabase {
+    pub fn create() -> Self {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let name = format!(
+            "shop_bb_{}_{}_{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        mariadb_exec(&format!(
+            "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+        ))
+        .unwrap_or_else(|e| panic!("cannot create MariaDB database {name}: {e}"));
+        let (user, host, port) = mariadb_server();
+        let url = format!("mysql://{user}@{host}:{port}/{name}");
+        Self { name, url }
+    }
+}
+
+impl Drop for ThrowawayDatabase {
+    fn drop(&mut self) {
+        if std::env::var_os("SHOP_TEST_KEEP_DB").is_some() {
+            eprintln!("kept MariaDB database {}", self.name);
+            return;
+        }
+        let _ = mariadb_exec(&format!("DROP DATABASE IF EXISTS `{}`", self.name));
+    }
+}
 
 /// A directory under the system temp dir, removed on drop (kept, and its
 /// path printed, when the test is panicking, for a post-mortem).
@@ -66,6 +160,7 @@ fn free_port() -> u16 {
 pub struct AppBuilder {
     env: BTreeMap<String, String>,
     removed: Vec<String>,
+    database: Option<Arc<ThrowawayDatabase>>,
 }
 
 impl Default for AppBuilder {
@@ -86,6 +181,7 @@ impl Default for AppBuilder {
         Self {
             env,
             removed: Vec::new(),
+            database: None,
         }
     }
 }
@@ -101,6 +197,31 @@ impl AppBuilder {
         self.env.remove(key);
         self.removed.push(key.into());
         self
+    }
+
+    /// Points the app at the test backend's store: nothing to do for SQLite
+    /// (the binary's default file in its data directory); a new throwaway
+    /// database for MariaDB. A `SHOP_DATABASE_URL` set by the test wins.
+    pub fn with_test_backend(mut self) -> Self {
+        if self.database.is_none()
+            && !self.env.contains_key("SHOP_DATABASE_URL")
+            && Backend::from_env() == Backend::Mariadb
+        {
+            let db = ThrowawayDatabase::create();
+            self.env.insert("SHOP_DATABASE_URL".into(), db.url.clone());
+            self.database = Some(Arc::new(db));
+        }
+        self
+    }
+
+    /// Runs the binary to completion in `dir` (its data directory is
+    /// `dir/data`) with `args`, e.g. `["migrate"]`.
+    pub fn run_in(&self, dir: &TempDir, args: &[&str]) -> std::process::Output {
+        let bind = format!("127.0.0.1:{}", free_port());
+        self.command(dir, &bind)
+            .args(args)
+            .output()
+            .expect("run shop-api")
     }
 
     fn command(&self, dir: &TempDir, bind: &str) -> Command {
@@ -128,8 +249,9 @@ impl AppBuilder {
     /// taken by someone else between our probe and the app's bind is retried
     /// with another port.
     pub async fn spawn(self) -> TestApp {
+        let builder = self.with_test_backend();
         for _ in 0..3 {
-            let mut app = self.start();
+            let mut app = builder.start(TempDir::new("shop-blackbox"));
             match app.wait_until_healthy().await {
                 Ok(()) => return app,
                 Err(stderr) if stderr.contains("Address already in use") => continue,
@@ -139,18 +261,28 @@ impl AppBuilder {
         panic!("shop-api could not bind a free port in three attempts");
     }
 
-    fn start(&self) -> TestApp {
-        let dir = TempDir::new("shop-blackbox");
+    /// Starts the process in `dir` (stderr appended to `dir/stderr.log`).
+    fn start_child(&self, dir: &TempDir) -> (Child, String) {
         let port = free_port();
         let bind = format!("127.0.0.1:{port}");
-        let stdout = File::create(dir.path().join("stdout.log")).expect("stdout log");
-        let stderr = File::create(dir.path().join("stderr.log")).expect("stderr log");
+        let log = |name: &str| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(dir.path().join(name))
+                .expect("log file")
+        };
         let child = self
-            .command(&dir, &bind)
-            .stdout(stdout)
-            .stderr(stderr)
+            .command(dir, &bind)
+            .stdout(log("stdout.log"))
+            .stderr(log("stderr.log"))
             .spawn()
             .expect("start shop-api");
+        (child, bind)
+    }
+
+    fn start(&self, dir: TempDir) -> TestApp {
+        let (child, bind) = self.start_child(&dir);
         let client = reqwest::Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(30))
@@ -162,6 +294,7 @@ impl AppBuilder {
             data_dir: dir.path().join("data"),
             child,
             dir,
+            builder: self.clone(),
         }
     }
 
@@ -204,6 +337,7 @@ pub struct TestApp {
     pub data_dir: PathBuf,
     child: Child,
     dir: TempDir,
+    builder: AppBuilder,
 }
 
 /// Starts an app with the default test settings.
@@ -218,6 +352,25 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
+    }
+
+    /// Stops the process (SIGKILL: nothing is flushed on the way out) and
+    /// starts the binary again on the same data directory and database, on
+    /// a new port; waits until it is healthy.
+    pub async fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        for _ in 0..3 {
+            let (child, bind) = self.builder.start_child(&self.dir);
+            self.child = child;
+            self.base_url = format!("http://{bind}");
+            match self.wait_until_healthy().await {
+                Ok(()) => return,
+                Err(stderr) if stderr.contains("Address already in use") => continue,
+                Err(stderr) => panic!("shop-api exited during restart; stderr:\n{stderr}"),
+            }
+        }
+        panic!("shop-api could not bind a free port in three attempts");
     }
 
     /// What the process wrote to stderr so far.

@@ -23,5 +23,11 @@ mod errors;
 mod health;
 #[path = "blackbox/orders.rs"]
 mod orders;
+#[path = "blackbox/persistence.rs"]
+mod persistence;
+#[path = "blackbox/square.rs"]
+mod square;
 #[path = "blackbox/tokens.rs"]
 mod tokens;
+#[path = "blackbox/webhooks.rs"]
+mod webhooks;

@@ -22,6 +22,7 @@ mod error;
 mod jobs;
 mod json;
 mod orders;
+mod payment_events;
 mod pricing;
 mod query;
 mod store;

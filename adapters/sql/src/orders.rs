@@ -593,6 +593,18 @@ impl OrderStore for SqlStore {
         self.update_order(id, update).await
     }
 
+    async fn find_by_payment_id(&self, payment_id: &str) -> Result<Option<Order>, DomainError> {
+        let Some(row) = orders::Entity::find()
+            .filter(orders::Column::PaymentId.eq(payment_id))
+            .one(&self.db)
+            .await
+            .db()?
+        else {
+            return Ok(None);
+        };
+        Ok(load(&self.db, vec![row]).await?.pop())
+    }
+
     /// Newest (largest id) first, keyset-paged on the id.
     async fn list(
         &self,

@@ -140,9 +140,11 @@ impl SqlStore {
     }
 
     /// Applies every migration not applied yet; a no-op when the schema is
-    /// current. Never destructive.
-    pub async fn migrate(&self) -> Result<(), DomainError> {
-        Migrator::up(&self.db, None).await.db()
+    /// current. Never destructive. Returns how many were applied.
+    pub async fn migrate(&self) -> Result<usize, DomainError> {
+        let pending = Migrator::get_pending_migrations(&self.db).await.db()?.len();
+        Migrator::up(&self.db, None).await.db()?;
+        Ok(pending)
     }
 
     /// Readiness: one round trip to the database.

@@ -20,16 +20,18 @@ use shop_domain::contact::ContactService;
 use shop_domain::jobs::FinalizationService;
 use shop_domain::mail::Mailer;
 use shop_domain::order::OrderService;
+use shop_domain::payment::PaymentGateway;
+use shop_domain::payment::events::PaymentEventService;
 use shop_domain::pricing::PricingService;
 use shop_domain::{Clock, Ports};
-use shop_memory::{FileMailbox, MemoryStore, SimulatedSquare, SystemClock, UuidIds};
+use shop_memory::{FileMailbox, SimulatedSquare, SystemClock, UuidIds};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::config::{Config, ConfigError, WorkerMode};
+use crate::config::{Config, ConfigError, PaymentsChoice, WorkerMode};
 use crate::ratelimit::RateLimits;
 use crate::state::AppState;
-use crate::{openapi, payload, routes, telemetry, worker};
+use crate::{database, openapi, payload, routes, telemetry, webapp, worker};
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -130,13 +132,35 @@ fn ensure_dir(dir: &Path) -> Result<(), ConfigError> {
     })
 }
 
+/// The gateway `SHOP_PAYMENTS` chooses.
+fn payment_gateway(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> Result<Arc<dyn PaymentGateway>, StartupError> {
+    match &config.payments {
+        PaymentsChoice::Simulator => Ok(Arc::new(SimulatedSquare::new(clock))),
+        PaymentsChoice::Square(square) => {
+            let mut settings = shop_square::SquareConfig::new(
+                &square.base_url,
+                shop_square::AccessToken::new(square.access_token.expose()),
+                &square.location_id,
+            );
+            settings.request_timeout = square.timeout;
+            let gateway = shop_square::SquareGateway::new(settings)
+                .map_err(|e| ConfigError::new("SHOP_SQUARE_BASE_URL", e.to_string()))?;
+            tracing::info!(base_url = %square.base_url, "payments: Square");
+            Ok(Arc::new(gateway))
+        }
+    }
+}
+
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         ensure_dir(&config.data_dir)?;
 
         // Adapters.
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let store = MemoryStore::new(clock.clone());
+        let stores = database::open(&config, clock.clone()).await?;
         let mail_dir: PathBuf = config.data_dir.join("mail");
         ensure_dir(&mail_dir)?;
         let mailbox = Arc::new(
@@ -156,17 +180,17 @@ impl Application {
         let signer = JwtSigner::hs256(&secret, &config.jwt_issuer, &config.jwt_audience)
             .map_err(|e| ConfigError::new("SHOP_JWT_SECRET", format!("unusable: {e}")))?;
         let ports = Ports {
-            accounts: Arc::new(store.clone()),
-            refresh_tokens: Arc::new(store.clone()),
-            profiles: Arc::new(store.clone()),
-            catalog: Arc::new(store.clone()),
-            quotes: Arc::new(store.clone()),
-            promotions: Arc::new(store.clone()),
-            tax_rates: Arc::new(store.clone()),
-            orders: Arc::new(store.clone()),
-            jobs: Arc::new(store.clone()),
-            contacts: Arc::new(store),
-            payments: Arc::new(SimulatedSquare::new(clock.clone())),
+            accounts: stores.accounts.clone(),
+            refresh_tokens: stores.refresh_tokens.clone(),
+            profiles: stores.profiles.clone(),
+            catalog: stores.catalog.clone(),
+            quotes: stores.quotes.clone(),
+            promotions: stores.promotions.clone(),
+            tax_rates: stores.tax_rates.clone(),
+            orders: stores.orders.clone(),
+            jobs: stores.jobs.clone(),
+            contacts: stores.contacts.clone(),
+            payments: payment_gateway(&config, clock.clone())?,
             mailer: mailbox.clone() as Arc<dyn Mailer>,
             hasher: Arc::new(Argon2Hasher::owasp()),
             signer: Arc::new(signer),
@@ -183,7 +207,15 @@ impl Application {
             pricing: PricingService::new(ports.clone(), settings.clone()),
             orders: OrderService::new(ports.clone(), settings.clone()),
             contact: ContactService::new(ports.clone()),
+            payment_events: PaymentEventService::new(ports.clone(), stores.payment_events.clone()),
+            square_webhook: config.square_webhook.as_ref().map(|w| {
+                crate::routes::webhooks::WebhookVerifier::new(
+                    w.signature_key.expose(),
+                    &w.notification_url,
+                )
+            }),
             mailbox: Some(mailbox),
+            database: stores.sql.clone(),
             limits: RateLimits::new(&config.rate_limits),
             trust_proxy: config.trust_proxy,
             currency: config.currency.clone(),
@@ -211,16 +243,28 @@ impl Application {
             .local_addr()
             .map_err(|e| StartupError::Runtime(format!("cannot read the bound address: {e}")))?;
         let body_limit = config.body_limit_bytes;
+        let web_app = webapp::WebApp::open(&config.web_dir).map(web::Data::new);
+        match &web_app {
+            Some(_) => tracing::info!(dir = %config.web_dir.display(), "serving the web app at /"),
+            None => tracing::info!(
+                dir = %config.web_dir.display(),
+                "no web app there (SHOP_WEB_DIR): / answers 404"
+            ),
+        }
         let server_state = state.clone();
         let server = HttpServer::new(move || {
-            App::new()
-                .app_data(server_state.clone())
+            let app = App::new();
+            let app = match &web_app {
+                Some(web_app) => app.app_data(web_app.clone()),
+                None => app,
+            };
+            app.app_data(server_state.clone())
                 .app_data(payload::json_config(body_limit))
                 .app_data(payload::query_config())
                 .app_data(payload::path_config())
                 .configure(routes::configure)
                 .configure(openapi::configure)
-                .default_service(web::to(payload::not_found))
+                .default_service(web::to(webapp::serve))
                 .wrap(NormalizePath::new(TrailingSlash::Trim))
                 .wrap(from_fn(telemetry::request_span))
         })

@@ -1,7 +1,7 @@
 //! Configuration of the `shop-api` binary, read from environment variables.
 //!
 //! Every setting is a `SHOP_*` environment variable; unset (or empty) means the
-//! default, which gives the embedded shape (one process, in-memory stores, the
+//! default, which gives the embedded shape (one process, a SQLite file, the
 //! Square simulator, a file mailbox, the worker loop inside the API). A bad
 //! value stops start-up with one line naming the variable. A configuration
 //! file is not read (yet): the environment is the only source.
@@ -9,12 +9,22 @@
 //! | Variable | Default | Meaning |
 //! |---|---|---|
 //! | `SHOP_BIND` | `127.0.0.1:8080` | Address to listen on; port `0` picks a free one (the bound address is logged). |
-//! | `SHOP_DATA_DIR` | `var` | Directory for local state: the generated JWT secret (`jwt-secret`) and the file mailbox (`mail/`). Created when missing. |
-//! | `SHOP_DATABASE_URL` | unset | Unset: in-memory stores (lost on exit). Any value is refused for now: SQL stores are not in this build yet. |
-//! | `SHOP_ACCOUNTS` | `sql` | Accounts store: `sql` (the relational store, in memory for now). `dynamodb` is not available in this build. |
-//! | `SHOP_PAYMENTS` | `simulator` | Payment gateway: `simulator` (the built-in Square sandbox simulator). `square` is not available in this build. |
+//! | `SHOP_DATA_DIR` | `var` | Directory for local state: the SQLite database (`shop.db`, unless `SHOP_DATABASE_URL` says otherwise), the generated JWT secret (`jwt-secret`) and the file mailbox (`mail/`). Created when missing. |
+//! | `SHOP_DATABASE_URL` | unset | The relational store. Unset: a SQLite file `$SHOP_DATA_DIR/shop.db` (WAL journal). `sqlite://PATH` (created when missing), `mysql://USER:PASSWORD@HOST:PORT/DB` (MySQL 8 / MariaDB 10.6+; the database must exist), or `memory:` (in-memory stores, lost on exit: for integrators' tests). Pending migrations are applied at start-up (and by `shop-api migrate`). |
+//! | `SHOP_DATABASE_MAX_CONNECTIONS` | `10` | Most pooled database connections (1..=1000). |
+//! | `SHOP_DATABASE_MIN_CONNECTIONS` | `1` | Pooled connections kept open when idle (0..=1000, at most the maximum). |
+//! | `SHOP_DATABASE_CONNECT_TIMEOUT_SECONDS` | `10` | Time to establish one database connection (1..=600). |
+//! | `SHOP_DATABASE_ACQUIRE_TIMEOUT_SECONDS` | `10` | Time a request waits for a free pooled connection (1..=600). |
+//! | `SHOP_SQLITE_BUSY_TIMEOUT_MS` | `5000` | SQLite only: how long a writer waits for the write lock, in milliseconds (0..=600000). |
+//! | `SHOP_ACCOUNTS` | `sql` | Accounts store: `sql` (the relational store of `SHOP_DATABASE_URL`). `dynamodb` is not available in this build. |
+//! | `SHOP_PAYMENTS` | `simulator` | Payment gateway: `simulator` (the built-in Square sandbox simulator) or `square` (Square's Payments API v2 over HTTPS, `Square-Version: 2025-08-20`; needs the three `SHOP_SQUARE_*` settings below). |
+//! | `SHOP_SQUARE_BASE_URL` | unset | With `SHOP_PAYMENTS=square`: Square's API host, `https://connect.squareupsandbox.com` (sandbox) or `https://connect.squareup.com` (production), or a test double's URL. |
+//! | `SHOP_SQUARE_ACCESS_TOKEN` | unset | With `SHOP_PAYMENTS=square`: the access token (never logged). |
+//! | `SHOP_SQUARE_LOCATION_ID` | unset | With `SHOP_PAYMENTS=square`: the location payments are taken for. |
+//! | `SHOP_SQUARE_TIMEOUT_SECONDS` | `20` | With `SHOP_PAYMENTS=square`: the longest one Square request may take (1..=300). |
 //! | `SHOP_MAIL` | `file` | Mail transport: `file` (a mailbox under `$SHOP_DATA_DIR/mail`, listed at `GET /api/v1/admin/mailbox`). `smtp` and `ses` are not available in this build. |
-//! | `SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY` | unset | Must stay unset for now: webhook verification is not in this build, so every webhook is answered 401 `invalid_signature`. |
+//! | `SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY` | unset | The signature key of the Square webhook subscription. With it (and `SHOP_SQUARE_WEBHOOK_URL`, both or neither), `POST /api/v1/webhooks/square` accepts notifications whose `x-square-hmacsha256-signature` is base64(HMAC-SHA256(key, URL + raw body)); unset: every notification is answered 401 `invalid_signature`. |
+//! | `SHOP_SQUARE_WEBHOOK_URL` | unset | The notification URL exactly as registered with Square (`http(s)://...`, e.g. `https://shop.example.com/api/v1/webhooks/square`): part of what Square signs. |
 //! | `SHOP_CURRENCY` | `USD` | ISO-4217 currency of the shop. |
 //! | `SHOP_ROUNDING` | `half_even` | Rounding to the minor unit: `half_even` or `half_up`. |
 //! | `SHOP_NAME` | `Shop` | Shop name used in mails. |
@@ -36,6 +46,7 @@
 //! | `SHOP_BODY_LIMIT_BYTES` | `65536` | Largest JSON request body (1024..=16777216); larger is 413 `payload_too_large`. |
 //! | `SHOP_WORKER` | `embedded` | Order finalization worker: `embedded` (a loop inside this process) or `off`. `stepfunctions` is not available in this build. |
 //! | `SHOP_WORKER_POLL_MS` | `250` | Worker sleep when no job is due, in milliseconds (10..=60000). |
+//! | `SHOP_WEB_DIR` | `apps/web/dist/shop-web/browser` | Directory of the built web app (apps/web), served at `/` with an SPA fallback to `index.html`; relative to the working directory. Missing: the API runs without it and `/` answers 404. |
 //! | `SHOP_LOG` | `info` | Log filter, `RUST_LOG` syntax (e.g. `info,shop_api=debug`). |
 //! | `SHOP_LOG_FORMAT` | `text` | Log format: `text` or `json`. |
 
@@ -52,15 +63,28 @@ use shop_domain::money::Rounding;
 use shop_domain::settings::ShopSettings;
 use tracing_subscriber::EnvFilter;
 
+/// Where `npm run build` in apps/web puts the app, relative to the repository root.
+pub const DEFAULT_WEB_DIR: &str = "apps/web/dist/shop-web/browser";
+
 /// Every variable this binary reads; others starting with `SHOP_` draw a warning.
 pub const KNOWN_VARIABLES: &[&str] = &[
     "SHOP_BIND",
     "SHOP_DATA_DIR",
     "SHOP_DATABASE_URL",
+    "SHOP_DATABASE_MAX_CONNECTIONS",
+    "SHOP_DATABASE_MIN_CONNECTIONS",
+    "SHOP_DATABASE_CONNECT_TIMEOUT_SECONDS",
+    "SHOP_DATABASE_ACQUIRE_TIMEOUT_SECONDS",
+    "SHOP_SQLITE_BUSY_TIMEOUT_MS",
     "SHOP_ACCOUNTS",
     "SHOP_PAYMENTS",
     "SHOP_MAIL",
     "SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY",
+    "SHOP_SQUARE_WEBHOOK_URL",
+    "SHOP_SQUARE_BASE_URL",
+    "SHOP_SQUARE_ACCESS_TOKEN",
+    "SHOP_SQUARE_LOCATION_ID",
+    "SHOP_SQUARE_TIMEOUT_SECONDS",
     "SHOP_CURRENCY",
     "SHOP_ROUNDING",
     "SHOP_NAME",
@@ -82,6 +106,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "SHOP_BODY_LIMIT_BYTES",
     "SHOP_WORKER",
     "SHOP_WORKER_POLL_MS",
+    "SHOP_WEB_DIR",
     "SHOP_LOG",
     "SHOP_LOG_FORMAT",
 ];
@@ -119,6 +144,31 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// A database URL, whose `Debug` hides the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatabaseUrl({})", shop_sql::redact(&self.0))
+    }
+}
+
+/// The relational store (`SHOP_DATABASE_URL`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseChoice {
+    /// `sqlite://...` or `mysql://...`.
+    Sql(DatabaseUrl),
+    /// `memory:`: the in-memory store.
+    Memory,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkerMode {
     Embedded,
@@ -129,6 +179,31 @@ pub enum WorkerMode {
 pub enum LogFormat {
     Text,
     Json,
+}
+
+/// The payment gateway (`SHOP_PAYMENTS`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentsChoice {
+    /// The built-in Square sandbox simulator.
+    Simulator,
+    /// Square's Payments API.
+    Square(SquareSettings),
+}
+
+/// `SHOP_SQUARE_BASE_URL`, `_ACCESS_TOKEN`, `_LOCATION_ID`, `_TIMEOUT_SECONDS`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SquareSettings {
+    pub base_url: String,
+    pub access_token: Secret,
+    pub location_id: String,
+    pub timeout: Duration,
+}
+
+/// `SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY` and `SHOP_SQUARE_WEBHOOK_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SquareWebhookConfig {
+    pub signature_key: Secret,
+    pub notification_url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,8 +221,14 @@ pub struct RateLimitConfig {
 
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The payment gateway (`SHOP_PAYMENTS`).
+    pub payments: PaymentsChoice,
+    /// Square webhook verification (`None`: every notification is refused).
+    pub square_webhook: Option<SquareWebhookConfig>,
     pub bind: String,
     pub data_dir: PathBuf,
+    pub database: DatabaseChoice,
+    pub database_pool: shop_sql::PoolOptions,
     pub currency: Currency,
     pub rounding: Rounding,
     pub shop_name: String,
@@ -166,6 +247,8 @@ pub struct Config {
     pub body_limit_bytes: usize,
     pub worker: WorkerMode,
     pub worker_poll: Duration,
+    /// Directory of the built web app served at `/` (absent: not served).
+    pub web_dir: PathBuf,
     pub log_filter: String,
     pub log_format: LogFormat,
     /// `SHOP_*` variables that were set but mean nothing to this binary.
@@ -323,21 +406,71 @@ impl Config {
             ));
         }
 
-        if src.get("SHOP_DATABASE_URL").is_some() {
-            return Err(ConfigError::new(
-                "SHOP_DATABASE_URL",
-                "SQL stores are not available in this build yet (leave it unset for in-memory stores)",
-            ));
-        }
         src.choice("SHOP_ACCOUNTS", "sql", &["sql"], &["dynamodb"])?;
-        src.choice("SHOP_PAYMENTS", "simulator", &["simulator"], &["square"])?;
+        let payments = match src
+            .choice("SHOP_PAYMENTS", "simulator", &["simulator", "square"], &[])?
+            .as_str()
+        {
+            "square" => {
+                let required = |name: &'static str| {
+                    src.get(name).ok_or_else(|| {
+                        ConfigError::new(name, "must be set when SHOP_PAYMENTS=square")
+                    })
+                };
+                let base_url = required("SHOP_SQUARE_BASE_URL")?;
+                if !(base_url.starts_with("https://") || base_url.starts_with("http://"))
+                    || base_url.chars().any(char::is_whitespace)
+                {
+                    return Err(ConfigError::new(
+                        "SHOP_SQUARE_BASE_URL",
+                        format!("{base_url:?} is not an http(s) URL"),
+                    ));
+                }
+                let access_token = Secret(required("SHOP_SQUARE_ACCESS_TOKEN")?);
+                let location_id = required("SHOP_SQUARE_LOCATION_ID")?;
+                let timeout = src.int("SHOP_SQUARE_TIMEOUT_SECONDS", 20, 1, 300)?;
+                PaymentsChoice::Square(SquareSettings {
+                    base_url,
+                    access_token,
+                    location_id,
+                    timeout: Duration::from_secs(timeout.unsigned_abs()),
+                })
+            }
+            _ => PaymentsChoice::Simulator,
+        };
         src.choice("SHOP_MAIL", "file", &["file"], &["smtp", "ses"])?;
-        if src.get("SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY").is_some() {
-            return Err(ConfigError::new(
-                "SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY",
-                "Square webhook verification is not available in this build yet (leave it unset)",
-            ));
-        }
+        let square_webhook = match (
+            src.get("SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY"),
+            src.get("SHOP_SQUARE_WEBHOOK_URL"),
+        ) {
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(ConfigError::new(
+                    "SHOP_SQUARE_WEBHOOK_URL",
+                    "must be set with SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY (the notification URL Square signs)",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::new(
+                    "SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY",
+                    "must be set with SHOP_SQUARE_WEBHOOK_URL",
+                ));
+            }
+            (Some(key), Some(url)) => {
+                if !(url.starts_with("https://") || url.starts_with("http://"))
+                    || url.chars().any(char::is_whitespace)
+                {
+                    return Err(ConfigError::new(
+                        "SHOP_SQUARE_WEBHOOK_URL",
+                        format!("{url:?} is not an http(s) URL"),
+                    ));
+                }
+                Some(SquareWebhookConfig {
+                    signature_key: Secret(key),
+                    notification_url: url,
+                })
+            }
+        };
         let worker = match src
             .choice(
                 "SHOP_WORKER",
@@ -352,6 +485,50 @@ impl Config {
         };
 
         let data_dir = PathBuf::from(src.string("SHOP_DATA_DIR", "var"));
+        let database = match src.get("SHOP_DATABASE_URL") {
+            None => DatabaseChoice::Sql(DatabaseUrl(format!(
+                "sqlite://{}",
+                data_dir.join("shop.db").display()
+            ))),
+            Some(url) if url.eq_ignore_ascii_case("memory:") => DatabaseChoice::Memory,
+            Some(url)
+                if (url.starts_with("sqlite://") && url.len() > "sqlite://".len())
+                    || (url.starts_with("mysql://") && url.len() > "mysql://".len()) =>
+            {
+                DatabaseChoice::Sql(DatabaseUrl(url))
+            }
+            Some(url) => {
+                return Err(ConfigError::new(
+                    "SHOP_DATABASE_URL",
+                    format!(
+                        "{:?} is not sqlite://PATH, mysql://USER:PASSWORD@HOST/DB or memory:",
+                        shop_sql::redact(&url)
+                    ),
+                ));
+            }
+        };
+        let max_connections = src.int("SHOP_DATABASE_MAX_CONNECTIONS", 10, 1, 1000)?;
+        let min_connections = src.int("SHOP_DATABASE_MIN_CONNECTIONS", 1, 0, 1000)?;
+        if min_connections > max_connections {
+            return Err(ConfigError::new(
+                "SHOP_DATABASE_MIN_CONNECTIONS",
+                format!(
+                    "{min_connections} is more than SHOP_DATABASE_MAX_CONNECTIONS ({max_connections})"
+                ),
+            ));
+        }
+        let connect_timeout = src.int("SHOP_DATABASE_CONNECT_TIMEOUT_SECONDS", 10, 1, 600)?;
+        let acquire_timeout = src.int("SHOP_DATABASE_ACQUIRE_TIMEOUT_SECONDS", 10, 1, 600)?;
+        let busy_timeout = src.int("SHOP_SQLITE_BUSY_TIMEOUT_MS", 5000, 0, 600_000)?;
+        let database_pool = shop_sql::PoolOptions {
+            max_connections: u32::try_from(max_connections).unwrap_or(10),
+            min_connections: u32::try_from(min_connections).unwrap_or(1),
+            connect_timeout: Duration::from_secs(connect_timeout.unsigned_abs()),
+            acquire_timeout: Duration::from_secs(acquire_timeout.unsigned_abs()),
+            busy_timeout: Duration::from_millis(busy_timeout.unsigned_abs()),
+            ..shop_sql::PoolOptions::default()
+        };
+        let web_dir = PathBuf::from(src.string("SHOP_WEB_DIR", DEFAULT_WEB_DIR));
 
         let raw_currency = src.string("SHOP_CURRENCY", "USD");
         let currency = Currency::parse(&raw_currency).map_err(|_| {
@@ -477,8 +654,12 @@ impl Config {
         };
 
         Ok(Self {
+            payments,
+            square_webhook,
             bind,
             data_dir,
+            database,
+            database_pool,
             currency,
             rounding,
             shop_name,
@@ -497,6 +678,7 @@ impl Config {
             body_limit_bytes,
             worker,
             worker_poll,
+            web_dir,
             log_filter,
             log_format,
             unknown_variables: Vec::new(),
@@ -563,9 +745,65 @@ mod tests {
     fn every_bad_value_names_its_variable() {
         let cases: &[(&[(&str, &str)], &str)] = &[
             (&[("SHOP_BIND", "nowhere")], "SHOP_BIND"),
-            (&[("SHOP_DATABASE_URL", "sqlite://x")], "SHOP_DATABASE_URL"),
+            (
+                &[("SHOP_DATABASE_URL", "postgres://x")],
+                "SHOP_DATABASE_URL",
+            ),
+            (&[("SHOP_DATABASE_URL", "sqlite://")], "SHOP_DATABASE_URL"),
+            (
+                &[("SHOP_DATABASE_MAX_CONNECTIONS", "0")],
+                "SHOP_DATABASE_MAX_CONNECTIONS",
+            ),
+            (
+                &[
+                    ("SHOP_DATABASE_MAX_CONNECTIONS", "2"),
+                    ("SHOP_DATABASE_MIN_CONNECTIONS", "3"),
+                ],
+                "SHOP_DATABASE_MIN_CONNECTIONS",
+            ),
+            (
+                &[("SHOP_DATABASE_CONNECT_TIMEOUT_SECONDS", "x")],
+                "SHOP_DATABASE_CONNECT_TIMEOUT_SECONDS",
+            ),
+            (
+                &[("SHOP_DATABASE_ACQUIRE_TIMEOUT_SECONDS", "0")],
+                "SHOP_DATABASE_ACQUIRE_TIMEOUT_SECONDS",
+            ),
+            (
+                &[("SHOP_SQLITE_BUSY_TIMEOUT_MS", "-1")],
+                "SHOP_SQLITE_BUSY_TIMEOUT_MS",
+            ),
             (&[("SHOP_ACCOUNTS", "dynamodb")], "SHOP_ACCOUNTS"),
-            (&[("SHOP_PAYMENTS", "square")], "SHOP_PAYMENTS"),
+            (&[("SHOP_PAYMENTS", "square")], "SHOP_SQUARE_BASE_URL"),
+            (
+                &[
+                    ("SHOP_PAYMENTS", "square"),
+                    ("SHOP_SQUARE_BASE_URL", "connect.squareup.com"),
+                ],
+                "SHOP_SQUARE_BASE_URL",
+            ),
+            (
+                &[
+                    ("SHOP_PAYMENTS", "square"),
+                    (
+                        "SHOP_SQUARE_BASE_URL",
+                        "https://connect.squareupsandbox.com",
+                    ),
+                ],
+                "SHOP_SQUARE_ACCESS_TOKEN",
+            ),
+            (
+                &[
+                    ("SHOP_PAYMENTS", "square"),
+                    (
+                        "SHOP_SQUARE_BASE_URL",
+                        "https://connect.squareupsandbox.com",
+                    ),
+                    ("SHOP_SQUARE_ACCESS_TOKEN", "t"),
+                ],
+                "SHOP_SQUARE_LOCATION_ID",
+            ),
+            (&[("SHOP_PAYMENTS", "stripe")], "SHOP_PAYMENTS"),
             (&[("SHOP_MAIL", "smtp")], "SHOP_MAIL"),
             (&[("SHOP_MAIL", "pigeon")], "SHOP_MAIL"),
             (&[("SHOP_WORKER", "stepfunctions")], "SHOP_WORKER"),
@@ -618,7 +856,21 @@ mod tests {
             (&[("SHOP_LOG_FORMAT", "xml")], "SHOP_LOG_FORMAT"),
             (
                 &[("SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY", "k")],
+                "SHOP_SQUARE_WEBHOOK_URL",
+            ),
+            (
+                &[(
+                    "SHOP_SQUARE_WEBHOOK_URL",
+                    "https://shop.test/api/v1/webhooks/square",
+                )],
                 "SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY",
+            ),
+            (
+                &[
+                    ("SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY", "k"),
+                    ("SHOP_SQUARE_WEBHOOK_URL", "shop.test/hook"),
+                ],
+                "SHOP_SQUARE_WEBHOOK_URL",
             ),
         ];
         for (vars, setting) in cases {
@@ -632,15 +884,63 @@ mod tests {
     #[test]
     fn unavailable_adapters_say_so() {
         assert!(
-            error_of(&[("SHOP_PAYMENTS", "square")])
+            error_of(&[("SHOP_MAIL", "ses")])
                 .problem
                 .contains("not available in this build")
         );
-        assert!(
-            error_of(&[("SHOP_DATABASE_URL", "mysql://root@localhost/shop")])
-                .problem
-                .contains("SQL stores are not available in this build yet")
+    }
+
+    #[test]
+    fn square_payments_are_configured() {
+        let c = parse(&[
+            ("SHOP_PAYMENTS", "square"),
+            (
+                "SHOP_SQUARE_BASE_URL",
+                "https://connect.squareupsandbox.com",
+            ),
+            ("SHOP_SQUARE_ACCESS_TOKEN", "EAAA-secret-token"),
+            ("SHOP_SQUARE_LOCATION_ID", "L1"),
+        ])
+        .unwrap();
+        assert!(!format!("{c:?}").contains("EAAA-secret-token"));
+        let PaymentsChoice::Square(square) = c.payments else {
+            panic!("square expected");
+        };
+        assert_eq!(square.base_url, "https://connect.squareupsandbox.com");
+        assert_eq!(square.access_token.expose(), "EAAA-secret-token");
+        assert_eq!(square.location_id, "L1");
+        assert_eq!(square.timeout, Duration::from_secs(20));
+        assert_eq!(parse(&[]).unwrap().payments, PaymentsChoice::Simulator);
+    }
+
+    #[test]
+    fn database_urls() {
+        let c = parse(&[("SHOP_DATA_DIR", "/srv/shop")]).unwrap();
+        assert_eq!(
+            c.database,
+            DatabaseChoice::Sql(DatabaseUrl("sqlite:///srv/shop/shop.db".into()))
         );
+        assert_eq!(c.database_pool.max_connections, 10);
+        assert_eq!(c.database_pool.busy_timeout, Duration::from_secs(5));
+        let c = parse(&[("SHOP_DATABASE_URL", "memory:")]).unwrap();
+        assert_eq!(c.database, DatabaseChoice::Memory);
+        let c = parse(&[
+            ("SHOP_DATABASE_URL", "mysql://shop:hunter2@db:3306/shop"),
+            ("SHOP_DATABASE_MAX_CONNECTIONS", "32"),
+            ("SHOP_DATABASE_MIN_CONNECTIONS", "0"),
+            ("SHOP_DATABASE_CONNECT_TIMEOUT_SECONDS", "3"),
+            ("SHOP_DATABASE_ACQUIRE_TIMEOUT_SECONDS", "4"),
+            ("SHOP_SQLITE_BUSY_TIMEOUT_MS", "250"),
+        ])
+        .unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+        assert_eq!(c.database_pool.max_connections, 32);
+        assert_eq!(c.database_pool.min_connections, 0);
+        assert_eq!(c.database_pool.connect_timeout, Duration::from_secs(3));
+        assert_eq!(c.database_pool.acquire_timeout, Duration::from_secs(4));
+        assert_eq!(c.database_pool.busy_timeout, Duration::from_millis(250));
+        let e = error_of(&[("SHOP_DATABASE_URL", "postgres://shop:hunter2@db/shop")]);
+        assert!(!e.to_string().contains("hunter2"), "{e}");
     }
 
     #[test]
@@ -649,11 +949,23 @@ mod tests {
             ("SHOP_JWT_SECRET", "0123456789abcdef0123456789abcdef-secret"),
             ("SHOP_ADMIN_EMAIL", "Admin@Example.com"),
             ("SHOP_ADMIN_PASSWORD", "a-long-admin-password"),
+            ("SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY", "webhook-signature-key"),
+            (
+                "SHOP_SQUARE_WEBHOOK_URL",
+                "https://shop.test/api/v1/webhooks/square",
+            ),
         ])
         .unwrap();
         let debug = format!("{c:?}");
         assert!(!debug.contains("abcdef-secret"));
         assert!(!debug.contains("a-long-admin-password"));
+        assert!(!debug.contains("webhook-signature-key"));
+        let webhook = c.square_webhook.unwrap();
+        assert_eq!(webhook.signature_key.expose(), "webhook-signature-key");
+        assert_eq!(
+            webhook.notification_url,
+            "https://shop.test/api/v1/webhooks/square"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod database;
 pub mod dto;
 pub mod openapi;
 pub mod payload;
@@ -12,6 +13,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
+pub mod webapp;
 pub mod worker;
 
 pub use app::{Application, StartupError};

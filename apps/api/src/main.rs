@@ -1,4 +1,5 @@
 //! The `shop-api` binary: configuration, logging, then the application.
+//! `shop-api migrate` applies the pending database migrations and exits.
 
 use std::process::ExitCode;
 
@@ -21,6 +22,22 @@ async fn main() -> ExitCode {
     }
     for name in &config.unknown_variables {
         tracing::warn!(variable = %name, "unknown SHOP_ variable ignored");
+    }
+    match std::env::args().nth(1).as_deref() {
+        None => {}
+        Some("migrate") => {
+            return match shop_api::database::migrate(&config).await {
+                Ok(applied) => {
+                    println!("{applied} migrations applied");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e),
+            };
+        }
+        Some(other) => {
+            eprintln!("shop-api: unknown sub-command {other:?} (usage: shop-api [migrate])");
+            return ExitCode::from(2);
+        }
     }
     let app = match Application::build(config).await {
         Ok(app) => app,

@@ -8,6 +8,7 @@ use shop_domain::business::BusinessService;
 use shop_domain::catalog::CatalogService;
 use shop_domain::contact::ContactService;
 use shop_domain::order::OrderService;
+use shop_domain::payment::events::PaymentEventService;
 use shop_domain::pricing::PricingService;
 use shop_memory::FileMailbox;
 
@@ -20,8 +21,15 @@ pub struct AppState {
     pub pricing: PricingService,
     pub orders: OrderService,
     pub contact: ContactService,
+    /// Square `payment.updated` notifications.
+    pub payment_events: PaymentEventService,
+    /// Verifies Square webhook signatures (`None`: no key configured, every
+    /// notification is refused).
+    pub square_webhook: Option<crate::routes::webhooks::WebhookVerifier>,
     /// The file mailbox, when it is the mail transport.
     pub mailbox: Option<Arc<FileMailbox>>,
+    /// The SQL store, pinged by `/readyz` (`None`: the in-memory store).
+    pub database: Option<shop_sql::SqlStore>,
     pub limits: RateLimits,
     /// Take the client IP from `X-Forwarded-For` (last entry).
     pub trust_proxy: bool,

@@ -258,6 +258,7 @@ mock! {
         async fn set_payment(&self, id: &OrderId, payment: &PaymentInfo) -> Result<(), DomainError>;
         async fn mark_customer_notified(&self, id: &OrderId) -> Result<(), DomainError>;
         async fn mark_admins_notified(&self, id: &OrderId) -> Result<(), DomainError>;
+        async fn find_by_payment_id(&self, payment_id: &str) -> Result<Option<Order>, DomainError>;
         async fn list(&self, filter: &OrderFilter, page: &PageRequest) -> Result<Page<Order>, DomainError>;
     }
 }

@@ -99,6 +99,8 @@ macro_rules! __for_each_case {
                 transition_wake_job_makes_the_job_due,
                 transition_of_a_missing_order_is_not_found,
                 set_payment_and_notification_flags,
+                find_by_payment_id_finds_the_paying_order,
+                payment_events_are_remembered_once,
                 list_is_newest_first_and_filters,
                 list_paginates_without_gaps_or_duplicates,
             ];

@@ -6,6 +6,7 @@ use shop_domain::catalog::CatalogStore;
 use shop_domain::contact::ContactStore;
 use shop_domain::jobs::JobQueue;
 use shop_domain::order::OrderStore;
+use shop_domain::payment::events::PaymentEventStore;
 use shop_domain::pricing::{PromotionStore, QuoteStore, TaxRateStore};
 
 /// The store ports under test. Suites also use ports other than their own
@@ -23,6 +24,7 @@ pub struct Stores {
     pub orders: Arc<dyn OrderStore>,
     pub jobs: Arc<dyn JobQueue>,
     pub contacts: Arc<dyn ContactStore>,
+    pub payment_events: Arc<dyn PaymentEventStore>,
 }
 
 impl Stores {
@@ -39,6 +41,7 @@ impl Stores {
             + OrderStore
             + JobQueue
             + ContactStore
+            + PaymentEventStore
             + 'static,
     {
         Self {
@@ -51,7 +54,8 @@ impl Stores {
             tax_rates: store.clone(),
             orders: store.clone(),
             jobs: store.clone(),
-            contacts: store,
+            contacts: store.clone(),
+            payment_events: store,
         }
     }
 }

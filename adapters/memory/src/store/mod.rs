@@ -7,6 +7,7 @@ mod contacts;
 mod jobs;
 mod orders;
 mod page;
+mod payment_events;
 mod pricing;
 
 use std::collections::HashMap;
@@ -52,6 +53,8 @@ struct State {
     order_seq: u64,
     jobs: HashMap<JobId, JobRow>,
     contacts: HashMap<ContactMessageId, ContactMessage>,
+    /// Provider event ids already handled (`PaymentEventStore`).
+    payment_events: HashMap<String, chrono::DateTime<chrono::Utc>>,
 }
 
 /// Every store port of the domain (accounts, refresh tokens, business

@@ -175,6 +175,15 @@ impl OrderStore for MemoryStore {
         Ok(())
     }
 
+    async fn find_by_payment_id(&self, payment_id: &str) -> Result<Option<Order>, DomainError> {
+        Ok(self
+            .lock()
+            .orders
+            .values()
+            .find(|o| o.payment.payment_id.as_deref() == Some(payment_id))
+            .cloned())
+    }
+
     async fn list(
         &self,
         filter: &OrderFilter,

@@ -10,6 +10,7 @@ pub mod order_history;
 pub mod order_lines;
 pub mod order_numbers;
 pub mod orders;
+pub mod payment_events;
 pub mod products;
 pub mod promotions;
 pub mod quotes;

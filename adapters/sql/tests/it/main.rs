@@ -6,6 +6,7 @@
 mod accounts;
 mod catalog;
 mod common;
+mod conformance;
 mod connect;
 mod fixtures;
 mod jobs;

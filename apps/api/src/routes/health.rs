@@ -34,8 +34,12 @@ pub async fn healthz() -> HttpResponse {
     ))]
 pub async fn readyz(state: State) -> HttpResponse {
     use actix_web::ResponseError;
-    match state.catalog.categories().await {
-        Ok(_) => HttpResponse::Ok().json(HealthDto { status: "ok" }),
+    let ready = match &state.database {
+        Some(db) => db.ping().await,
+        None => state.catalog.categories().await.map(|_| ()),
+    };
+    match ready {
+        Ok(()) => HttpResponse::Ok().json(HealthDto { status: "ok" }),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             ApiError::new(

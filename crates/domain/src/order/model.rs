@@ -222,6 +222,8 @@ pub trait OrderStore: Send + Sync {
     async fn set_payment(&self, id: &OrderId, payment: &PaymentInfo) -> Result<(), DomainError>;
     async fn mark_customer_notified(&self, id: &OrderId) -> Result<(), DomainError>;
     async fn mark_admins_notified(&self, id: &OrderId) -> Result<(), DomainError>;
+    /// The order whose payment has this provider id, if any.
+    async fn find_by_payment_id(&self, payment_id: &str) -> Result<Option<Order>, DomainError>;
     /// Newest first.
     async fn list(
         &self,

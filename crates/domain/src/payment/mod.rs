@@ -1,6 +1,8 @@
 //! The payment gateway port, shaped on Square's Payments API: authorize with
 //! delayed capture, then complete, cancel or refund.
 
+pub mod events;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use thiserror::Error;

@@ -600,6 +600,39 @@ pub async fn set_payment_and_notification_flags(s: Stores) {
     assert_eq!(w.get(&created.id).await, expected);
 }
 
+pub async fn find_by_payment_id_finds_the_paying_order(s: Stores) {
+    let w = World::new(s, &[5]).await;
+    let first = w.s.orders.create(&w.order(&[(0, 1)]).await).await.unwrap();
+    let second = w.s.orders.create(&w.order(&[(0, 1)]).await).await.unwrap();
+    let payment_id = unique("pay-");
+    let payment = PaymentInfo {
+        payment_id: Some(payment_id.clone()),
+        ..approved_payment()
+    };
+    w.s.orders.set_payment(&second.id, &payment).await.unwrap();
+    let found = w.s.orders.find_by_payment_id(&payment_id).await.unwrap();
+    assert_eq!(found, Some(w.get(&second.id).await));
+    assert_ne!(found.map(|o| o.id), Some(first.id));
+    assert_eq!(
+        w.s.orders
+            .find_by_payment_id(&unique("pay-none-"))
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+pub async fn payment_events_are_remembered_once(s: Stores) {
+    let event = unique("evt-");
+    assert!(!s.payment_events.seen(&event).await.unwrap());
+    s.payment_events.remember(&event, at(0)).await.unwrap();
+    assert!(s.payment_events.seen(&event).await.unwrap());
+    // Remembering it again (a concurrent redelivery) changes nothing.
+    s.payment_events.remember(&event, at(60)).await.unwrap();
+    assert!(s.payment_events.seen(&event).await.unwrap());
+    assert!(!s.payment_events.seen(&unique("evt-")).await.unwrap());
+}
+
 pub async fn list_is_newest_first_and_filters(s: Stores) {
     let w = World::new(s, &[50]).await;
     let other = w.other_user().await;

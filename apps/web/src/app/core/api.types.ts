@@ -1,0 +1,63 @@
+// Types of the shop REST API v1 (../shared/API.md, apps/api/src/dto).
+export interface Money { amount: string; currency: string; }
+export type Role = 'customer' | 'admin';
+export type AccountStatus = 'active' | 'inactive';
+export interface User { id: string; email: string; name: string; role: Role; status: AccountStatus; created_at: string; }
+export type BusinessStatus = 'none' | 'pending' | 'approved' | 'rejected';
+export interface TokenResponse {
+  access_token: string; token_type: 'Bearer'; expires_in: number; refresh_token: string;
+  user: User; business_status: BusinessStatus; next_action: 'complete_business_profile' | null;
+}
+export interface Address { line1: string; line2?: string | null; city: string; region: string; postal_code: string; country: string; }
+export interface Certificate { number: string; region: string; expires_on: string; }
+export interface BusinessProfile {
+  user_id?: string; status: BusinessStatus; legal_name: string | null; tax_id: string | null; phone: string | null;
+  address: Address | null; tax_exempt_requested: boolean | null; exemption_certificate: Certificate | null;
+  tax_exempt_granted?: boolean | null; rejection_reason: string | null; reviewed_at: string | null; submitted_at?: string | null;
+}
+export interface BusinessSubmission {
+  legal_name: string; tax_id: string; phone: string; address: Address; tax_exempt_requested: boolean;
+  exemption_certificate: Certificate | null;
+}
+export interface Page<T> { items: T[]; next_cursor: string | null; }
+export interface Category { id: string; slug: string; name: string; }
+export interface Product {
+  id: string; sku: string; name: string; description: string; category_id: string | null; price: Money;
+  in_stock: boolean; stock: number; active?: boolean; created_at?: string;
+}
+export interface CartItem { product_id: string; quantity: number; }
+export interface QuoteLine {
+  product_id: string; sku: string; name: string; unit_price: Money; quantity: number;
+  subtotal: Money; discount: Money; tax: Money; total: Money;
+}
+export interface Quote {
+  quote_id: string; expires_at: string; currency: string; lines: QuoteLine[]; subtotal: Money; discount_total: Money;
+  tax_total: Money; shipping_total?: Money; total: Money; tax_exempt: boolean; promo_code: string | null; ship_to?: Address;
+}
+export type OrderStatus = 'pending_payment' | 'authorized' | 'paid' | 'fulfilled' | 'payment_failed' | 'canceled' | 'refunded';
+export interface Order {
+  id: string; number: string; user_id?: string; status: OrderStatus; created_at: string; currency?: string; lines: QuoteLine[];
+  subtotal: Money; discount_total: Money; tax_total: Money; shipping_total?: Money; total: Money; tax_exempt: boolean;
+  promo_code?: string | null; ship_to: Address; payment: { provider: string; payment_id: string | null; status: string };
+  history: { status: OrderStatus; at: string; by: string }[];
+}
+export interface TaxRate { country: string; region: string; rate: string; }
+export interface Promotion {
+  id: string; code: string; kind: 'percent' | 'fixed'; value: string; min_subtotal: string | null;
+  starts_at: string | null; ends_at: string | null; max_uses: number | null; uses: number; created_at: string;
+}
+export interface NewPromotion {
+  code: string; kind: 'percent' | 'fixed'; value: string; min_subtotal?: string; starts_at?: string; ends_at?: string; max_uses?: number;
+}
+export type ContactStatus = 'new' | 'read' | 'archived';
+export interface ContactMessage {
+  id: string; user_id: string | null; name: string; email: string; subject: string; message: string; status: ContactStatus; created_at: string;
+}
+export interface Mail { message_id: string; from: string; to: string; subject: string; text: string; html: string; sent_at: string; }
+export interface NewProduct { sku: string; name: string; description: string; category_id: string | null; price: string; stock: number; active: boolean; }
+export interface ProductPatch { name?: string; description?: string; price?: string; stock?: number; active?: boolean; category_id?: string | null; }
+/** RFC 9457 problem document as the API sends it. */
+export interface Problem {
+  type?: string; title?: string; status?: number; detail?: string; code?: string;
+  errors?: { field: string; message: string }[];
+}

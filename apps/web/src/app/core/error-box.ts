@@ -1,0 +1,22 @@
+import { Component, input } from '@angular/core';
+import { UiError } from './problem';
+
+/** Shows an API problem readably: its detail and each field message. */
+@Component({
+  selector: 'app-error',
+  template: `
+    @if (error(); as e) {
+      <div class="error" role="alert">
+        <strong>{{ e.message }}</strong>
+        @if (e.fields.length) {
+          <ul>
+            @for (f of e.fields; track f.field + f.message) { <li>{{ f.field }}: {{ f.message }}</li> }
+          </ul>
+        }
+      </div>
+    }
+  `,
+})
+export class ErrorBox {
+  readonly error = input<UiError | null>(null);
+}

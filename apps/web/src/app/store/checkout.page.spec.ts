@@ -1,0 +1,81 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import { Router, provideRouter } from '@angular/router';
+import { Product, Quote } from '../core/api.types';
+import { CartStore } from './cart.store';
+import { CheckoutPage } from './checkout.page';
+
+const usd = (amount: string) => ({ amount, currency: 'USD' });
+const product: Product = { id: 'p1', sku: 'HAM-1', name: 'Hammer', description: '', category_id: null, price: usd('24.50'), in_stock: true, stock: 3 };
+const quote: Quote = {
+  quote_id: 'q1', expires_at: '2030-01-01T00:00:00Z', currency: 'USD', promo_code: null, tax_exempt: true,
+  lines: [{ product_id: 'p1', sku: 'HAM-1', name: 'Hammer', unit_price: usd('24.50'), quantity: 2, subtotal: usd('49.00'), discount: usd('0.00'), tax: usd('0.00'), total: usd('49.00') }],
+  subtotal: usd('49.00'), discount_total: usd('0.00'), tax_total: usd('0.00'), total: usd('49.00'),
+};
+const address = { line1: '1 Market St', line2: null, city: 'San Francisco', region: 'CA', postal_code: '94105', country: 'US' };
+
+describe('CheckoutPage', () => {
+  async function setup() {
+    localStorage.clear();
+    TestBed.configureTestingModule({ providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting()] });
+    TestBed.inject(CartStore).add(product, 2);
+    const router = TestBed.inject(Router);
+    vi.spyOn(router, 'navigate').mockResolvedValue(true);
+    const fixture = TestBed.createComponent(CheckoutPage);
+    const ctl = TestBed.inject(HttpTestingController);
+    await fixture.whenStable();
+    ctl.expectOne('/api/v1/me/business').flush({ status: 'approved', address });
+    await fixture.whenStable();
+    return { fixture, el: fixture.nativeElement as HTMLElement, ctl, router };
+  }
+
+  it('quotes the cart to the business address and shows the exemption', async () => {
+    const { fixture, el, ctl } = await setup();
+    expect(el.querySelector<HTMLInputElement>('input[name=line1]')!.value).toBe('1 Market St');
+    el.querySelector<HTMLButtonElement>('form button[type=submit]')!.click();
+    const req = ctl.expectOne('/api/v1/checkout/quote');
+    expect(req.request.body).toEqual({ items: [{ product_id: 'p1', quantity: 2 }], ship_to: address });
+    req.flush(quote);
+    await fixture.whenStable();
+    expect(el.querySelector('[data-testid=tax-total]')!.textContent!.trim()).toBe('$0.00');
+    expect(el.querySelector('[data-testid=tax-exempt]')).not.toBeNull();
+    expect(el.textContent).toContain('cnon:card-nonce-ok');
+  });
+
+  it('places the order with an idempotency key, keeping it for a retry, and clears the cart', async () => {
+    const { fixture, el, ctl, router } = await setup();
+    el.querySelector<HTMLButtonElement>('form button[type=submit]')!.click();
+    ctl.expectOne('/api/v1/checkout/quote').flush(quote);
+    await fixture.whenStable();
+    const pay = () => [...el.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent!.includes('Place order'))!;
+    pay().click();
+    const first = ctl.expectOne('/api/v1/orders');
+    expect(first.request.body).toEqual({ quote_id: 'q1', payment_source_id: 'cnon:card-nonce-ok' });
+    const key = first.request.headers.get('Idempotency-Key');
+    expect(key).toBeTruthy();
+    first.flush(null, { status: 0, statusText: 'network' });
+    await fixture.whenStable();
+    pay().click();
+    const retry = ctl.expectOne('/api/v1/orders');
+    expect(retry.request.headers.get('Idempotency-Key')).toBe(key);
+    retry.flush({ order: { id: 'o1' } }, { status: 201, statusText: 'Created' });
+    await fixture.whenStable();
+    expect(router.navigate).toHaveBeenCalledWith(['/orders', 'o1'], { queryParams: { placed: 1 } });
+    expect(TestBed.inject(CartStore).count()).toBe(0);
+  });
+
+  it('shows a declined card readably', async () => {
+    const { fixture, el, ctl } = await setup();
+    el.querySelector<HTMLButtonElement>('form button[type=submit]')!.click();
+    ctl.expectOne('/api/v1/checkout/quote').flush(quote);
+    await fixture.whenStable();
+    [...el.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent!.includes('Place order'))!.click();
+    ctl.expectOne('/api/v1/orders').flush(
+      { title: 'Payment declined', status: 402, detail: 'The card was declined.', code: 'payment_declined' },
+      { status: 402, statusText: 'Payment Required' },
+    );
+    await fixture.whenStable();
+    expect(el.querySelector('[role=alert]')!.textContent).toContain('The card was declined.');
+  });
+});

@@ -1,0 +1,49 @@
+import { Component, OnInit, inject, signal } from '@angular/core';
+import { DatePipe } from '@angular/common';
+import { RouterLink } from '@angular/router';
+import { ShopApi } from '../core/api';
+import { Order } from '../core/api.types';
+import { ErrorBox } from '../core/error-box';
+import { money, statusLabel } from '../core/format';
+import { UiError, toUiError } from '../core/problem';
+
+@Component({
+  selector: 'app-orders',
+  imports: [RouterLink, ErrorBox, DatePipe],
+  template: `
+    <h1>Your orders</h1>
+    <app-error [error]="error()" />
+    @if (loading()) { <p role="status">Loading orders…</p> }
+    @else if (!orders().length && !error()) { <p class="muted">No orders yet. <a routerLink="/">Browse the catalog</a></p> }
+    @else {
+      <div class="table-wrap"><table>
+        <thead><tr><th scope="col">Order</th><th scope="col">Placed</th><th scope="col">Status</th><th scope="col" class="num">Total</th></tr></thead>
+        <tbody>
+          @for (o of orders(); track o.id) {
+            <tr><td><a [routerLink]="['/orders', o.id]">{{ o.number }}</a></td><td>{{ o.created_at | date: 'medium' }}</td>
+              <td><span class="badge {{ o.status }}">{{ label(o.status) }}</span></td><td class="num">{{ money(o.total) }}</td></tr>
+          }
+        </tbody>
+      </table></div>
+      @if (next()) { <button type="button" class="secondary" (click)="load(next())">More</button> }
+    }
+  `,
+})
+export class OrdersPage implements OnInit {
+  private api = inject(ShopApi);
+  readonly money = money;
+  readonly label = statusLabel;
+  readonly orders = signal<Order[]>([]);
+  readonly loading = signal(true);
+  readonly next = signal<string | null>(null);
+  readonly error = signal<UiError | null>(null);
+
+  ngOnInit(): void { this.load(null); }
+
+  load(cursor: string | null): void {
+    this.api.orders(cursor).subscribe({
+      next: (p) => { this.orders.update((o) => (cursor ? [...o, ...p.items] : p.items)); this.next.set(p.next_cursor); this.loading.set(false); },
+      error: (e: unknown) => { this.error.set(toUiError(e)); this.loading.set(false); },
+    });
+  }
+}
