@@ -23,6 +23,7 @@ use shop_domain::order::OrderService;
 use shop_domain::payment::PaymentGateway;
 use shop_domain::payment::events::PaymentEventService;
 use shop_domain::pricing::PricingService;
+use shop_domain::settings::ShopSettings;
 use shop_domain::{Clock, Ports};
 use shop_memory::{FileMailbox, SimulatedSquare, SystemClock, UuidIds};
 use tokio::sync::watch;
@@ -154,52 +155,76 @@ fn payment_gateway(
     }
 }
 
+/// The ports the settings choose, with the stores and the mailbox behind
+/// them: what `shop-api` and `shop-worker` both run on.
+pub struct Wiring {
+    pub ports: Ports,
+    pub stores: database::StorePorts,
+    pub mailbox: Arc<FileMailbox>,
+    pub settings: Arc<ShopSettings>,
+}
+
+/// Builds the adapters `config` chooses (data directory, store, mailbox,
+/// JWT signer, payment gateway) and the shop settings.
+pub async fn wire(config: &Config) -> Result<Wiring, StartupError> {
+    ensure_dir(&config.data_dir)?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let stores = database::open(config, clock.clone()).await?;
+    let mail_dir: PathBuf = config.data_dir.join("mail");
+    ensure_dir(&mail_dir)?;
+    let mailbox = Arc::new(
+        FileMailbox::new(mail_dir.clone())
+            .map_err(|e| {
+                ConfigError::new(
+                    "SHOP_DATA_DIR",
+                    format!("cannot open the mailbox {}: {e}", mail_dir.display()),
+                )
+            })?
+            .with_clock(clock.clone()),
+    );
+    let secret = match &config.jwt_secret {
+        Some(s) => s.expose().as_bytes().to_vec(),
+        None => jwt_secret_file(&config.data_dir)?,
+    };
+    let signer = JwtSigner::hs256(&secret, &config.jwt_issuer, &config.jwt_audience)
+        .map_err(|e| ConfigError::new("SHOP_JWT_SECRET", format!("unusable: {e}")))?;
+    let ports = Ports {
+        accounts: stores.accounts.clone(),
+        refresh_tokens: stores.refresh_tokens.clone(),
+        profiles: stores.profiles.clone(),
+        catalog: stores.catalog.clone(),
+        quotes: stores.quotes.clone(),
+        promotions: stores.promotions.clone(),
+        tax_rates: stores.tax_rates.clone(),
+        orders: stores.orders.clone(),
+        jobs: stores.jobs.clone(),
+        contacts: stores.contacts.clone(),
+        payments: payment_gateway(config, clock.clone())?,
+        mailer: mailbox.clone() as Arc<dyn Mailer>,
+        hasher: Arc::new(Argon2Hasher::owasp()),
+        signer: Arc::new(signer),
+        clock,
+        ids: Arc::new(UuidIds),
+    };
+    Ok(Wiring {
+        ports,
+        stores,
+        mailbox,
+        settings: Arc::new(config.shop_settings()),
+    })
+}
+
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        ensure_dir(&config.data_dir)?;
-
         // Adapters.
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let stores = database::open(&config, clock.clone()).await?;
-        let mail_dir: PathBuf = config.data_dir.join("mail");
-        ensure_dir(&mail_dir)?;
-        let mailbox = Arc::new(
-            FileMailbox::new(mail_dir.clone())
-                .map_err(|e| {
-                    ConfigError::new(
-                        "SHOP_DATA_DIR",
-                        format!("cannot open the mailbox {}: {e}", mail_dir.display()),
-                    )
-                })?
-                .with_clock(clock.clone()),
-        );
-        let secret = match &config.jwt_secret {
-            Some(s) => s.expose().as_bytes().to_vec(),
-            None => jwt_secret_file(&config.data_dir)?,
-        };
-        let signer = JwtSigner::hs256(&secret, &config.jwt_issuer, &config.jwt_audience)
-            .map_err(|e| ConfigError::new("SHOP_JWT_SECRET", format!("unusable: {e}")))?;
-        let ports = Ports {
-            accounts: stores.accounts.clone(),
-            refresh_tokens: stores.refresh_tokens.clone(),
-            profiles: stores.profiles.clone(),
-            catalog: stores.catalog.clone(),
-            quotes: stores.quotes.clone(),
-            promotions: stores.promotions.clone(),
-            tax_rates: stores.tax_rates.clone(),
-            orders: stores.orders.clone(),
-            jobs: stores.jobs.clone(),
-            contacts: stores.contacts.clone(),
-            payments: payment_gateway(&config, clock.clone())?,
-            mailer: mailbox.clone() as Arc<dyn Mailer>,
-            hasher: Arc::new(Argon2Hasher::owasp()),
-            signer: Arc::new(signer),
-            clock,
-            ids: Arc::new(UuidIds),
-        };
+        let Wiring {
+            ports,
+            stores,
+            mailbox,
+            settings,
+        } = wire(&config).await?;
 
         // Services.
-        let settings = Arc::new(config.shop_settings());
         let state = web::Data::new(AppState {
             accounts: AccountService::new(ports.clone(), settings.clone()),
             business: BusinessService::new(ports.clone(), settings.clone()),
@@ -344,8 +369,9 @@ fn spawn_limiter_housekeeping(
     })
 }
 
+/// Resolves on SIGTERM or SIGINT.
 #[cfg(unix)]
-async fn wait_for_signal() {
+pub async fn wait_for_signal() {
     use tokio::signal::unix::{SignalKind, signal};
     match signal(SignalKind::terminate()) {
         Ok(mut term) => {
@@ -361,7 +387,8 @@ async fn wait_for_signal() {
     }
 }
 
+/// Resolves on SIGINT.
 #[cfg(not(unix))]
-async fn wait_for_signal() {
+pub async fn wait_for_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }

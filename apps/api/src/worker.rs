@@ -19,6 +19,17 @@ async fn pause_or_stop(pause: Duration, shutdown: &mut watch::Receiver<bool>) ->
     }
 }
 
+/// The pause after `failures` consecutive failed steps: the poll interval
+/// doubled per failure, at most 30 s (never less than the poll interval).
+pub fn back_off(poll: Duration, failures: u32) -> Duration {
+    let factor = 1_u32 << failures.saturating_sub(1).min(16);
+    poll.saturating_mul(factor)
+        .min(Duration::from_secs(30))
+        .max(poll)
+}
+
+/// Runs the finalization loop until `shutdown` turns true; a job in hand is
+/// finished first.
 pub fn spawn(
     service: Arc<FinalizationService>,
     poll: Duration,
@@ -29,6 +40,7 @@ pub fn spawn(
             poll_ms = poll.as_millis() as u64,
             "finalization worker started"
         );
+        let mut failures: u32 = 0;
         loop {
             if *shutdown.borrow() {
                 break;
@@ -36,15 +48,23 @@ pub fn spawn(
             let claim_token = uuid::Uuid::new_v4().to_string();
             let jitter: f64 = rand::random();
             match service.work_once(&claim_token, jitter).await {
-                Ok(true) => continue,
+                Ok(true) => failures = 0,
                 Ok(false) => {
+                    failures = 0;
                     if pause_or_stop(poll, &mut shutdown).await {
                         break;
                     }
                 }
                 Err(e) => {
-                    tracing::error!(error = %e, "finalization worker step failed");
-                    if pause_or_stop(poll, &mut shutdown).await {
+                    failures = failures.saturating_add(1);
+                    let pause = back_off(poll, failures);
+                    tracing::error!(
+                        error = %e,
+                        failures,
+                        pause_ms = pause.as_millis() as u64,
+                        "finalization worker step failed; backing off"
+                    );
+                    if pause_or_stop(pause, &mut shutdown).await {
                         break;
                     }
                 }
@@ -52,4 +72,20 @@ pub fn spawn(
         }
         tracing::info!("finalization worker stopped");
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_doubles_up_to_a_cap() {
+        let poll = Duration::from_millis(250);
+        assert_eq!(back_off(poll, 1), poll);
+        assert_eq!(back_off(poll, 2), Duration::from_millis(500));
+        assert_eq!(back_off(poll, 3), Duration::from_secs(1));
+        assert_eq!(back_off(poll, 60), Duration::from_secs(30));
+        let slow = Duration::from_secs(60);
+        assert_eq!(back_off(slow, 5), slow);
+    }
 }
