@@ -1,5 +1,6 @@
-//! Locates the `shop-api` binary: `SHOP_API_BIN` when set, else builds it
-//! once per test process with cargo.
+//! Locates the `shop-api` and `shop-worker` binaries: `SHOP_API_BIN` /
+//! `SHOP_WORKER_BIN` when set, else builds each once per test process with
+//! cargo.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -26,29 +27,26 @@ fn target_dir() -> PathBuf {
     }
 }
 
-fn build() -> PathBuf {
-    if let Some(bin) = std::env::var_os("SHOP_API_BIN").filter(|b| !b.is_empty()) {
+/// The binary `name` of package `name`: `$variable` when set, else built.
+fn build(name: &str, variable: &str) -> PathBuf {
+    if let Some(bin) = std::env::var_os(variable).filter(|b| !b.is_empty()) {
         let bin = PathBuf::from(bin);
-        assert!(
-            bin.is_file(),
-            "SHOP_API_BIN={} is not a file",
-            bin.display()
-        );
+        assert!(bin.is_file(), "{variable}={} is not a file", bin.display());
         return bin;
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
-        .args(["build", "-p", "shop-api", "--bin", "shop-api"])
+        .args(["build", "-p", name, "--bin", name])
         .current_dir(workspace_root())
         .stdin(Stdio::null())
         .stdout(std::io::stderr())
         .stderr(std::io::stderr())
         .status()
         .expect("cargo could not be started");
-    assert!(status.success(), "cargo build -p shop-api failed: {status}");
+    assert!(status.success(), "cargo build -p {name} failed: {status}");
     let bin = target_dir()
         .join("debug")
-        .join(format!("shop-api{}", std::env::consts::EXE_SUFFIX));
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(bin.is_file(), "no binary at {}", bin.display());
     bin
 }
@@ -56,5 +54,11 @@ fn build() -> PathBuf {
 /// The path of the `shop-api` binary under test.
 pub fn shop_api_binary() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(build)
+    BIN.get_or_init(|| build("shop-api", "SHOP_API_BIN"))
+}
+
+/// The path of the `shop-worker` binary under test.
+pub fn shop_worker_binary() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| build("shop-worker", "SHOP_WORKER_BIN"))
 }

@@ -9,10 +9,10 @@ mod fixtures;
 mod http;
 mod spawn;
 
-pub use binary::shop_api_binary;
+pub use binary::{shop_api_binary, shop_worker_binary};
 pub use fixtures::{CUSTOMER_PASSWORD, Customer, address, amount, unique};
 pub use http::{ANON, Bearer, Resp};
 pub use spawn::{
     ADMIN_EMAIL, ADMIN_PASSWORD, AppBuilder, Backend, TempDir, TestApp, ThrowawayDatabase,
-    spawn_app,
+    WorkerProcess, spawn_app,
 };

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::binary::shop_api_binary;
+use crate::binary::{shop_api_binary, shop_worker_binary};
 
 pub const ADMIN_EMAIL: &str = "admin@shop.test";
 pub const ADMIN_PASSWORD: &str = "admin-Passw0rd-for-tests";
@@ -225,9 +225,13 @@ impl AppBuilder {
     }
 
     fn command(&self, dir: &TempDir, bind: &str) -> Command {
+        self.command_for(shop_api_binary(), dir, bind)
+    }
+
+    fn command_for(&self, binary: &Path, dir: &TempDir, bind: &str) -> Command {
         let data_dir = dir.path().join("data");
         std::fs::create_dir_all(&data_dir).expect("create data dir");
-        let mut cmd = Command::new(shop_api_binary());
+        let mut cmd = Command::new(binary);
         // Nothing from the developer's shell may change what is tested.
         for (key, _) in std::env::vars_os() {
             if key.to_string_lossy().starts_with("SHOP_") {
@@ -403,6 +407,73 @@ impl TestApp {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+}
+
+impl TestApp {
+    /// Starts a `shop-worker` process with this app's settings: the same
+    /// data directory and database (stderr to `dir/worker-<n>.log`).
+    pub fn spawn_worker(&self) -> WorkerProcess {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let log_path = self.dir.path().join(format!("worker-{n}.log"));
+        let log = File::create(&log_path).expect("worker log file");
+        let child = self
+            .builder
+            .command_for(shop_worker_binary(), &self.dir, "127.0.0.1:0")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start shop-worker");
+        WorkerProcess { child, log_path }
+    }
+}
+
+/// One running `shop-worker` process, killed when dropped.
+#[derive(Debug)]
+pub struct WorkerProcess {
+    child: Child,
+    log_path: PathBuf,
+}
+
+impl WorkerProcess {
+    /// What the process wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Sends SIGTERM (with the `kill` command) and waits up to 30 s for the
+    /// process to exit; its exit status.
+    pub fn terminate(&mut self) -> ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM {pid} failed");
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for shop-worker") {
+                return status;
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                let _ = self.child.kill();
+                panic!("shop-worker did not stop within 30 s of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

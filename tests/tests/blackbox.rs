@@ -31,3 +31,5 @@ mod square;
 mod tokens;
 #[path = "blackbox/webhooks.rs"]
 mod webhooks;
+#[path = "blackbox/workers.rs"]
+mod workers;

@@ -1,0 +1,154 @@
+//! `shop-worker` beside `shop-api` (`SHOP_WORKER=off`): three worker
+//! processes on the app's database (the SQLite file of its data directory,
+//! or its MariaDB database) finalize every order exactly once: each ends
+//! paid, with one payment and one completion at the Square double and one
+//! confirmation in the file mailbox. SIGTERM stops a worker cleanly.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use shop_blackbox::{TestApp, WorkerProcess};
+use shop_square_double::{DoubleConfig, SquareDouble};
+
+const OK: &str = "cnon:card-nonce-ok";
+const TOKEN: &str = "EAAA-blackbox-workers";
+const ORDERS: usize = 20;
+
+/// The JSON files of the file mailbox (one per message) that name `needle`.
+fn mail_files_naming(app: &TestApp, needle: &str) -> Vec<Value> {
+    let Ok(entries) = std::fs::read_dir(app.data_dir.join("mail")) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .filter(|text| text.contains(needle))
+        .map(|text| serde_json::from_str(&text).expect("a mail file is JSON"))
+        .collect()
+}
+
+fn sent_to(mail: &Value, email: &str) -> bool {
+    match &mail["to"] {
+        Value::String(s) => s == email,
+        Value::Array(a) => a.iter().any(|t| t.as_str() == Some(email)),
+        _ => false,
+    }
+}
+
+fn logs(workers: &[WorkerProcess]) -> String {
+    workers
+        .iter()
+        .enumerate()
+        .map(|(i, w)| format!("--- worker {i}:\n{}", w.stderr()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn three_workers_finalize_every_order_exactly_once() {
+    let double = SquareDouble::start_with(
+        DoubleConfig {
+            access_token: Some(TOKEN.into()),
+            ..DoubleConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .await
+    .expect("double starts");
+    let app = TestApp::builder()
+        .env("SHOP_WORKER", "off")
+        .env("SHOP_PAYMENTS", "square")
+        .env("SHOP_SQUARE_BASE_URL", double.base_url())
+        .env("SHOP_SQUARE_ACCESS_TOKEN", TOKEN)
+        .env("SHOP_SQUARE_LOCATION_ID", "L-WORKERS")
+        .spawn()
+        .await;
+    // shop-api has migrated the database and written the JWT secret: the
+    // workers find both ready.
+    let mut workers: Vec<WorkerProcess> = (0..3).map(|_| app.spawn_worker()).collect();
+
+    let admin = app.admin_token().await;
+    let product = app.create_product(admin.as_str(), "4.25", 100).await;
+    let pid = product["id"].as_str().expect("id");
+    let c = app.customer().await;
+    let mut placed = Vec::new();
+    for i in 0..ORDERS {
+        let quote_id = app.quote_id(&c.token, pid, 1).await;
+        let resp = app
+            .place_order(&c.token, &quote_id, OK, &format!("workers-{i}"))
+            .await;
+        let order = resp.expect(201)["order"].clone();
+        let id = order["id"].as_str().expect("id").to_string();
+        let number = order["number"].as_str().expect("number").to_string();
+        placed.push((id, number));
+    }
+
+    for (id, _) in &placed {
+        let started = Instant::now();
+        loop {
+            let resp = app
+                .get(&format!("/api/v1/orders/{id}"), c.token.as_str())
+                .await;
+            if resp.expect(200)["order"]["status"] == "paid" {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "order {id} not paid: {}\n{}",
+                resp.text,
+                logs(&workers)
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    // A moment more for a duplicate to show, if there were one.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let ledger = double.ledger();
+    assert_eq!(ledger.payments.len(), ORDERS, "{ledger:?}");
+    for (id, number) in &placed {
+        let payments: Vec<_> = ledger
+            .payments
+            .iter()
+            .filter(|p| p.reference_id.as_deref() == Some(number.as_str()))
+            .collect();
+        assert_eq!(payments.len(), 1, "order {id}: {payments:?}");
+        assert_eq!(payments[0].status, "COMPLETED", "{:?}", payments[0]);
+        assert_eq!(payments[0].completions, 1, "{:?}", payments[0]);
+
+        let confirmations: Vec<Value> = mail_files_naming(&app, number)
+            .into_iter()
+            .filter(|m| sent_to(m, &c.email))
+            .collect();
+        assert_eq!(confirmations.len(), 1, "order {number}: {confirmations:#?}");
+    }
+
+    for worker in &mut workers {
+        assert!(worker.is_running(), "{}", worker.stderr());
+        let status = worker.terminate();
+        assert!(status.success(), "{status}: {}", worker.stderr());
+    }
+    assert!(!logs(&workers).contains(TOKEN));
+    double.stop().await;
+}
+
+#[test]
+fn shop_worker_refuses_an_in_memory_database() {
+    let out = std::process::Command::new(shop_blackbox::shop_worker_binary())
+        .env("SHOP_DATABASE_URL", "memory:")
+        .env(
+            "SHOP_DATA_DIR",
+            std::env::temp_dir().join("shop-worker-memory-refused"),
+        )
+        .env_remove("SHOP_TEST_BACKEND")
+        .output()
+        .expect("run shop-worker");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("shop-worker: SHOP_DATABASE_URL:"),
+        "{stderr}"
+    );
+}
