@@ -261,21 +261,7 @@ pub fn new_order(user: &User, quote: &Quote) -> NewOrder {
         status: OrderStatus::PendingPayment,
         created_at: t0(),
         currency: quote.currency.clone(),
-        lines: quote
-            .lines
-            .iter()
-            .map(|l| OrderLine {
-                product_id: l.product_id.clone(),
-                sku: l.sku.clone(),
-                name: l.name.clone(),
-                unit_price: l.unit_price,
-                quantity: l.quantity,
-                subtotal: l.subtotal,
-                discount: l.discount,
-                tax: l.tax,
-                total: l.total,
-            })
-            .collect(),
+        lines: quote.lines.iter().map(OrderLine::from).collect(),
         subtotal: quote.subtotal,
         discount_total: quote.discount_total,
         tax_total: quote.tax_total,

@@ -111,6 +111,23 @@ pub struct OrderLine {
     pub total: Decimal,
 }
 
+impl From<&crate::pricing::QuoteLine> for OrderLine {
+    /// The snapshot a placed order keeps of a priced line.
+    fn from(l: &crate::pricing::QuoteLine) -> Self {
+        Self {
+            product_id: l.product_id.clone(),
+            sku: l.sku.clone(),
+            name: l.name.clone(),
+            unit_price: l.unit_price,
+            quantity: l.quantity,
+            subtotal: l.subtotal,
+            discount: l.discount,
+            tax: l.tax,
+            total: l.total,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentInfo {
     pub provider: String,

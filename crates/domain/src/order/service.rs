@@ -127,21 +127,7 @@ impl OrderService {
             status: OrderStatus::PendingPayment,
             created_at: now,
             currency: quote.currency.clone(),
-            lines: priced
-                .lines
-                .iter()
-                .map(|l| OrderLine {
-                    product_id: l.product_id.clone(),
-                    sku: l.sku.clone(),
-                    name: l.name.clone(),
-                    unit_price: l.unit_price,
-                    quantity: l.quantity,
-                    subtotal: l.subtotal,
-                    discount: l.discount,
-                    tax: l.tax,
-                    total: l.total,
-                })
-                .collect(),
+            lines: priced.lines.iter().map(OrderLine::from).collect(),
             subtotal: priced.subtotal,
             discount_total: priced.discount_total,
             tax_total: priced.tax_total,
