@@ -1,8 +1,6 @@
 use std::sync::Arc;
 
-use chrono::NaiveDate;
-
-use super::{BusinessProfile, BusinessStatus, ProfileSubmission, TaxExemption};
+use super::{BusinessProfile, BusinessStatus, ProfileSubmission};
 use crate::account::Principal;
 use crate::ids::UserId;
 use crate::mail::{MailContext, MailMessage, business_approved, business_rejected};
@@ -153,20 +151,6 @@ impl BusinessService {
         if let Err(e) = self.ports.mailer.send(&message).await {
             tracing::warn!(user_id = %profile.user_id, error = %e, "business review mail not sent");
         }
-    }
-
-    /// The exemption that applies to the user's order dated `on`.
-    pub async fn exemption_for(
-        &self,
-        user_id: &UserId,
-        on: NaiveDate,
-    ) -> Result<Option<TaxExemption>, DomainError> {
-        Ok(self
-            .ports
-            .profiles
-            .get(user_id)
-            .await?
-            .and_then(|p| p.exemption_on(on)))
     }
 }
 
