@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
-use shop_domain::mail::{MailMessage, Mailer};
+use shop_domain::mail::{MailError, MailMessage, Mailer};
 use shop_domain::{Clock, DomainError};
 
 use crate::system::{SystemClock, hex};
@@ -155,7 +155,7 @@ impl FileMailbox {
 
 #[async_trait]
 impl Mailer for FileMailbox {
-    async fn send(&self, message: &MailMessage) -> Result<(), DomainError> {
+    async fn send(&self, message: &MailMessage) -> Result<(), MailError> {
         self.write(&StoredMail {
             message_id: message.message_id.clone(),
             from: message.from.as_str().to_string(),
@@ -165,6 +165,8 @@ impl Mailer for FileMailbox {
             html: message.html.clone(),
             sent_at: self.clock.now(),
         })
+        // A full disk or a permissions slip is worth retrying once fixed.
+        .map_err(|e| MailError::Transient(e.to_string()))
     }
 }
 

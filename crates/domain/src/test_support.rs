@@ -102,7 +102,7 @@ use crate::catalog::{CatalogStore, Category, Product, ProductFilter};
 use crate::contact::{ContactMessage, ContactStatus, ContactStore};
 use crate::ids::{CategoryId, ContactMessageId, JobId, SessionId};
 use crate::jobs::{ClaimedJob, Job, JobQueue};
-use crate::mail::{MailMessage, Mailer};
+use crate::mail::{MailError, MailMessage, Mailer};
 use crate::order::{IdempotencyRecord, NewOrder, OrderFilter, OrderStore, TransitionEffects};
 use crate::payment::{AuthorizeRequest, PaymentError, PaymentGateway, PaymentRecord};
 use crate::pricing::{Promotion, PromotionStore, Quote, QuoteStore, TaxRate, TaxRateStore};
@@ -323,7 +323,7 @@ mock! {
     pub Mailer {}
     #[async_trait]
     impl Mailer for Mailer {
-        async fn send(&self, message: &MailMessage) -> Result<(), DomainError>;
+        async fn send(&self, message: &MailMessage) -> Result<(), MailError>;
     }
 }
 

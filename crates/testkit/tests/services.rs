@@ -92,10 +92,12 @@ struct SwitchableMailer {
 
 #[async_trait]
 impl Mailer for SwitchableMailer {
-    async fn send(&self, message: &MailMessage) -> Result<(), DomainError> {
+    async fn send(&self, message: &MailMessage) -> Result<(), shop_domain::mail::MailError> {
         self.sends.fetch_add(1, Ordering::SeqCst);
         if self.down.load(Ordering::SeqCst) {
-            return Err(DomainError::Internal("smtp relay unreachable".into()));
+            return Err(shop_domain::mail::MailError::Transient(
+                "smtp relay unreachable".into(),
+            ));
         }
         self.inner.send(message).await
     }

@@ -25,9 +25,31 @@ pub struct MailMessage {
     pub html: String,
 }
 
+/// Why a transport did not take a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// Worth retrying later: the server is down, busy, timed out or answered
+    /// with a 4xx (temporary) reply.
+    #[error("mail transport unavailable: {0}")]
+    Transient(String),
+    /// Retrying cannot help: the server refused this message or recipient for
+    /// good (an SMTP 5xx, an SES rejection). Other recipients are unaffected.
+    #[error("mail refused: {0}")]
+    Rejected(String),
+}
+
+impl From<MailError> for DomainError {
+    fn from(e: MailError) -> Self {
+        DomainError::Internal(e.to_string())
+    }
+}
+
+/// A mail transport. Hands one message to the transport; `Ok` means the
+/// transport accepted it. A redelivery of the same `message_id` after a crash
+/// is expected and must not be treated as an error.
 #[async_trait]
 pub trait Mailer: Send + Sync {
-    async fn send(&self, message: &MailMessage) -> Result<(), DomainError>;
+    async fn send(&self, message: &MailMessage) -> Result<(), MailError>;
 }
 
 /// A deterministic Message-ID of the form `<kind.entity.recipient@domain>`.

@@ -70,7 +70,7 @@ fn approval_stands_even_when_its_mail_fails() {
         .expect_send()
         .withf(|msg| msg.to.as_str() == "ann@example.com" && msg.subject.contains("approved"))
         .times(1)
-        .returning(|_| Err(DomainError::Internal("smtp down".into())));
+        .returning(|_| Err(crate::mail::MailError::Transient("smtp down".into())));
     let svc = service(m);
     let p = block_on(svc.approve(&admin(), &UserId::new("u1"), true)).unwrap();
     assert_eq!(p.status, BusinessStatus::Approved);

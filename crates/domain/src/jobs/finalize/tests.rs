@@ -221,7 +221,7 @@ fn a_failing_mailer_is_retried_with_backoff_and_marks_nothing() {
     m.mailer
         .expect_send()
         .times(1)
-        .returning(|_| Err(DomainError::Internal("smtp down".into())));
+        .returning(|_| Err(crate::mail::MailError::Transient("smtp down".into())));
     m.jobs.expect_claim().times(1).returning(|_, lease, token| {
         assert_eq!(lease, JOB_LEASE);
         assert_eq!(token, "claim-1");
@@ -250,7 +250,7 @@ fn the_job_is_buried_after_max_attempts() {
     admins(&mut m);
     m.mailer
         .expect_send()
-        .returning(|_| Err(DomainError::Internal("smtp down".into())));
+        .returning(|_| Err(crate::mail::MailError::Transient("smtp down".into())));
     m.jobs
         .expect_claim()
         .returning(|_, _, _| Ok(Some(claim(MAX_ATTEMPTS))));
@@ -271,7 +271,7 @@ fn one_attempt_short_of_the_limit_still_retries() {
     admins(&mut m);
     m.mailer
         .expect_send()
-        .returning(|_| Err(DomainError::Internal("smtp down".into())));
+        .returning(|_| Err(crate::mail::MailError::Transient("smtp down".into())));
     m.jobs
         .expect_claim()
         .returning(|_, _, _| Ok(Some(claim(MAX_ATTEMPTS - 1))));
@@ -297,7 +297,7 @@ fn an_admin_mail_failure_does_not_resend_the_customer_mail() {
     m.mailer.expect_send().returning(move |msg: &MailMessage| {
         s.lock().unwrap().push(msg.to.to_string());
         if msg.to.as_str() == "admin2@example.com" {
-            Err(DomainError::Internal("mailbox full".into()))
+            Err(crate::mail::MailError::Transient("mailbox full".into()))
         } else {
             Ok(())
         }
