@@ -22,6 +22,7 @@ mod m0005_orders;
 mod m0006_jobs;
 mod m0007_contact_messages;
 mod m0008_payment_events;
+mod m0009_outbox;
 
 pub use sea_orm_migration;
 use sea_orm_migration::prelude::*;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_jobs::Migration),
             Box::new(m0007_contact_messages::Migration),
             Box::new(m0008_payment_events::Migration),
+            Box::new(m0009_outbox::Migration),
         ]
     }
 }

@@ -414,6 +414,11 @@ impl TestApp {
     /// Starts a `shop-worker` process with this app's settings: the same
     /// data directory and database (stderr to `dir/worker-<n>.log`).
     pub fn spawn_worker(&self) -> WorkerProcess {
+        self.spawn_worker_with(&[])
+    }
+
+    /// [`Self::spawn_worker`] with more settings for this worker only.
+    pub fn spawn_worker_with(&self, extra: &[(&str, &str)]) -> WorkerProcess {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let log_path = self.dir.path().join(format!("worker-{n}.log"));
@@ -421,6 +426,7 @@ impl TestApp {
         let child = self
             .builder
             .command_for(shop_worker_binary(), &self.dir, "127.0.0.1:0")
+            .envs(extra.iter().copied())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -445,6 +451,11 @@ impl WorkerProcess {
     /// Whether the process is still running.
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// The exit status, once the process has ended.
+    pub fn exit_status(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().ok().flatten()
     }
 
     /// Sends SIGTERM (with the `kill` command) and waits up to 30 s for the

@@ -17,6 +17,8 @@ mod checkout;
 mod config;
 #[path = "blackbox/contact.rs"]
 mod contact;
+#[path = "blackbox/crash.rs"]
+mod crash;
 #[path = "blackbox/errors.rs"]
 mod errors;
 #[path = "blackbox/health.rs"]

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use shop_domain::mail::{MailError, MailMessage, Mailer};
@@ -24,19 +25,33 @@ pub struct StoredMail {
     pub subject: String,
     pub text: String,
     pub html: String,
-    /// RFC 3339 in the file.
+    /// RFC 3339 in the file. The time of the latest delivery.
     pub sent_at: DateTime<Utc>,
+    /// How many times the transport was handed this Message-ID: more than
+    /// one shows a repeat send (crash tests look for it) while the mailbox
+    /// still holds one message per Message-ID. Files written before the
+    /// count existed were delivered once.
+    #[serde(default = "one")]
+    pub deliveries: u32,
+}
+
+fn one() -> u32 {
+    1
 }
 
 /// Stores each message as `<dir>/<safe message id>.json`. The file name is
 /// an injective encoding of the Message-ID, so sending the same message
-/// again (a redelivery after a crash) replaces its file: one file per
-/// Message-ID. Files are written to a temporary name and renamed into
-/// place, so a reader never sees half a message.
+/// again (a redelivery after a crash) replaces its file and counts the
+/// delivery: one file per Message-ID. Files are written to a temporary name
+/// and renamed into place, so a reader never sees half a message.
 #[derive(Clone)]
 pub struct FileMailbox {
     dir: PathBuf,
     clock: Arc<dyn Clock>,
+    /// Serialises read-count-write within the process, so concurrent sends
+    /// of one Message-ID lose no delivery from the count. (Across processes
+    /// sends are sequential: a restarted worker resends after the old died.)
+    writing: Arc<Mutex<()>>,
 }
 
 impl std::fmt::Debug for FileMailbox {
@@ -87,6 +102,7 @@ impl FileMailbox {
         Ok(Self {
             dir,
             clock: Arc::new(SystemClock),
+            writing: Arc::new(Mutex::new(())),
         })
     }
 
@@ -133,12 +149,35 @@ impl FileMailbox {
         Ok(mails)
     }
 
+    fn path_of(&self, message_id: &str) -> PathBuf {
+        self.dir.join(format!("{}.json", file_stem(message_id)))
+    }
+
+    /// How often the message at `path` was delivered so far: 0 when there
+    /// is none. An unreadable file counts as one delivery, since something
+    /// was written there.
+    fn deliveries_so_far(path: &Path) -> Result<u32, DomainError> {
+        match fs::read(path) {
+            Ok(bytes) => {
+                Ok(serde_json::from_slice::<StoredMail>(&bytes).map_or(1, |m| m.deliveries))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+            Err(e) => Err(io_error("read", path, &e)),
+        }
+    }
+
+    /// Writes `mail`, counting the deliveries of its Message-ID so far.
+    fn deliver(&self, mut mail: StoredMail) -> Result<(), DomainError> {
+        let _writing = self.writing.lock();
+        let target = self.path_of(&mail.message_id);
+        mail.deliveries = Self::deliveries_so_far(&target)?.saturating_add(1);
+        self.write(&mail)
+    }
+
     fn write(&self, mail: &StoredMail) -> Result<(), DomainError> {
         let json = serde_json::to_vec_pretty(mail)
             .map_err(|e| DomainError::Internal(format!("mailbox: {e}")))?;
-        let target = self
-            .dir
-            .join(format!("{}.json", file_stem(&mail.message_id)));
+        let target = self.path_of(&mail.message_id);
         let temp = self
             .dir
             .join(format!(".tmp-{}", uuid::Uuid::new_v4().simple()));
@@ -156,7 +195,7 @@ impl FileMailbox {
 #[async_trait]
 impl Mailer for FileMailbox {
     async fn send(&self, message: &MailMessage) -> Result<(), MailError> {
-        self.write(&StoredMail {
+        self.deliver(StoredMail {
             message_id: message.message_id.clone(),
             from: message.from.as_str().to_string(),
             to: message.to.as_str().to_string(),
@@ -164,6 +203,7 @@ impl Mailer for FileMailbox {
             text: message.text.clone(),
             html: message.html.clone(),
             sent_at: self.clock.now(),
+            deliveries: 1,
         })
         // A full disk or a permissions slip is worth retrying once fixed.
         .map_err(|e| MailError::Transient(e.to_string()))
@@ -184,5 +224,43 @@ mod tests {
         let long = file_stem(&"é".repeat(300));
         assert!(long.len() <= MAX_NAME, "{}", long.len());
         assert_ne!(long, file_stem(&"é".repeat(301)));
+    }
+
+    fn message(id: &str, subject: &str) -> MailMessage {
+        MailMessage {
+            message_id: id.into(),
+            from: shop_domain::account::Email::parse("shop@example.test").unwrap(),
+            to: shop_domain::account::Email::parse("ann@example.test").unwrap(),
+            subject: subject.into(),
+            text: subject.into(),
+            html: subject.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_repeat_send_keeps_one_file_and_counts_deliveries() {
+        let dir = std::env::temp_dir().join(format!("shop-mailbox-unit-{}", uuid::Uuid::new_v4()));
+        let mailbox = FileMailbox::new(&dir).unwrap();
+        mailbox.send(&message("<a@x>", "first")).await.unwrap();
+        mailbox.send(&message("<b@x>", "other")).await.unwrap();
+        mailbox.send(&message("<a@x>", "again")).await.unwrap();
+        let mut listed = mailbox.list().unwrap();
+        listed.sort_by(|x, y| x.message_id.cmp(&y.message_id));
+        let seen: Vec<(&str, &str, u32)> = listed
+            .iter()
+            .map(|m| (m.message_id.as_str(), m.subject.as_str(), m.deliveries))
+            .collect();
+        assert_eq!(seen, [("<a@x>", "again", 2), ("<b@x>", "other", 1)]);
+        let files = fs::read_dir(&dir).unwrap().count();
+        assert_eq!(files, 2);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_file_without_a_count_was_delivered_once() {
+        let old = r#"{"message_id":"<a@x>","from":"s@x.test","to":"a@x.test","subject":"s",
+            "text":"t","html":"h","sent_at":"2030-01-01T09:00:00Z"}"#;
+        let mail: StoredMail = serde_json::from_str(old).unwrap();
+        assert_eq!(mail.deliveries, 1);
     }
 }

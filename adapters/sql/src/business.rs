@@ -10,12 +10,14 @@ use shop_domain::business::{
     Address, BusinessProfile, BusinessProfileStore, BusinessStatus, ExemptionCertificate,
 };
 use shop_domain::ids::UserId;
+use shop_domain::mail::MailMessage;
 use shop_domain::{DomainError, Page, PageRequest};
 
 use crate::cursor;
 use crate::entity::business_profiles::{self as profiles, Column};
 use crate::error::{DbResultExt, corrupt};
-use crate::store::SqlStore;
+use crate::outbox::record_mails;
+use crate::store::{SqlStore, finish};
 use crate::value::instant;
 
 fn profile_from(m: profiles::Model) -> Result<BusinessProfile, DomainError> {
@@ -92,8 +94,13 @@ impl BusinessProfileStore for SqlStore {
             .transpose()
     }
 
-    /// One upsert statement (`ON DUPLICATE KEY UPDATE` / `ON CONFLICT`).
-    async fn put(&self, profile: &BusinessProfile) -> Result<(), DomainError> {
+    /// One upsert statement (`ON DUPLICATE KEY UPDATE` / `ON CONFLICT`) and
+    /// the mails, in one transaction.
+    async fn put(
+        &self,
+        profile: &BusinessProfile,
+        mails: &[MailMessage],
+    ) -> Result<(), DomainError> {
         let on_conflict = OnConflict::column(Column::UserId)
             .update_columns([
                 Column::Status,
@@ -117,12 +124,21 @@ impl BusinessProfileStore for SqlStore {
                 Column::SubmittedAt,
             ])
             .to_owned();
-        profiles::Entity::insert(row_of(profile))
-            .on_conflict(on_conflict)
-            .exec_without_returning(&self.db)
-            .await
-            .db()?;
-        Ok(())
+        let row = row_of(profile);
+        let now = profile.reviewed_at.unwrap_or(profile.submitted_at);
+        self.retrying(|| async {
+            let tx = self.begin_write().await?;
+            let result = async {
+                profiles::Entity::insert(row.clone())
+                    .on_conflict(on_conflict.clone())
+                    .exec_without_returning(&tx)
+                    .await?;
+                record_mails(&tx, mails, now).await
+            }
+            .await;
+            finish(tx, result).await
+        })
+        .await
     }
 
     /// Oldest submission first, the user id breaking ties; keyset-paged on

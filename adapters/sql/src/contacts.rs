@@ -6,12 +6,14 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use shop_domain::account::{Email, PersonName};
 use shop_domain::contact::{ContactMessage, ContactStatus, ContactStore};
 use shop_domain::ids::{ContactMessageId, UserId};
+use shop_domain::mail::MailMessage;
 use shop_domain::{DomainError, Page, PageRequest};
 
 use crate::cursor;
 use crate::entity::contact_messages::{self as messages, Column};
 use crate::error::{DbResultExt, corrupt, unique_or_backend};
-use crate::store::SqlStore;
+use crate::outbox::record_mails;
+use crate::store::{SqlStore, finish};
 use crate::value::instant;
 
 fn message_from(m: messages::Model) -> Result<ContactMessage, DomainError> {
@@ -29,7 +31,12 @@ fn message_from(m: messages::Model) -> Result<ContactMessage, DomainError> {
 
 #[async_trait]
 impl ContactStore for SqlStore {
-    async fn insert(&self, message: &ContactMessage) -> Result<(), DomainError> {
+    /// The message and its mails, in one transaction.
+    async fn insert(
+        &self,
+        message: &ContactMessage,
+        mails: &[MailMessage],
+    ) -> Result<(), DomainError> {
         let row = messages::ActiveModel {
             id: Set(message.id.to_string()),
             user_id: Set(message.user_id.as_ref().map(ToString::to_string)),
@@ -40,11 +47,21 @@ impl ContactStore for SqlStore {
             status: Set(message.status.as_str().to_owned()),
             created_at: Set(instant(message.created_at)),
         };
-        messages::Entity::insert(row)
-            .exec_without_returning(&self.db)
-            .await
-            .map_err(|e| unique_or_backend(e, |_| DomainError::AlreadyExists("contact message")))?;
-        Ok(())
+        self.retrying(|| async {
+            let tx = self.begin_write().await?;
+            let result = async {
+                messages::Entity::insert(row.clone())
+                    .exec_without_returning(&tx)
+                    .await
+                    .map_err(|e| {
+                        unique_or_backend(e, |_| DomainError::AlreadyExists("contact message"))
+                    })?;
+                record_mails(&tx, mails, message.created_at).await
+            }
+            .await;
+            finish(tx, result).await
+        })
+        .await
     }
 
     async fn get(&self, id: &ContactMessageId) -> Result<Option<ContactMessage>, DomainError> {

@@ -17,6 +17,7 @@ use crate::store::{SqlStore, finish};
 use crate::value::{instant, to_u32};
 
 const FINALIZE_ORDER: &str = "finalize_order";
+const DELIVER_MAIL: &str = "deliver_mail";
 
 fn state_from(value: &str) -> Result<JobState, DomainError> {
     match value {
@@ -29,9 +30,10 @@ fn state_from(value: &str) -> Result<JobState, DomainError> {
 }
 
 fn job_from(m: jobs::Model) -> Result<Job, DomainError> {
-    let kind = match (m.kind.as_str(), m.order_id) {
-        (FINALIZE_ORDER, Some(order_id)) => JobKind::FinalizeOrder(OrderId::new(order_id)),
-        (other, _) => return Err(corrupt("job kind", other)),
+    let kind = match (m.kind.as_str(), m.order_id, m.mail_message_id) {
+        (FINALIZE_ORDER, Some(order_id), _) => JobKind::FinalizeOrder(OrderId::new(order_id)),
+        (DELIVER_MAIL, _, Some(message_id)) => JobKind::DeliverMail(message_id),
+        (other, _, _) => return Err(corrupt("job kind", other)),
     };
     Ok(Job {
         id: JobId::new(m.id),
@@ -62,13 +64,18 @@ fn due(now: DateTime<Utc>) -> Condition {
     )
 }
 
-/// The row of a new job (also written by `OrderStore::create`).
+/// The row of a new job (also written by `OrderStore::create` and with
+/// outbox mails).
 pub(crate) fn job_row(job: &Job) -> jobs::ActiveModel {
-    let JobKind::FinalizeOrder(order_id) = &job.kind;
+    let (kind, order_id, mail_message_id) = match &job.kind {
+        JobKind::FinalizeOrder(order_id) => (FINALIZE_ORDER, Some(order_id.to_string()), None),
+        JobKind::DeliverMail(message_id) => (DELIVER_MAIL, None, Some(message_id.clone())),
+    };
     jobs::ActiveModel {
         id: Set(job.id.to_string()),
-        kind: Set(FINALIZE_ORDER.to_owned()),
-        order_id: Set(Some(order_id.to_string())),
+        kind: Set(kind.to_owned()),
+        order_id: Set(order_id),
+        mail_message_id: Set(mail_message_id),
         state: Set(job.state.as_str().to_owned()),
         attempts: Set(i64::from(job.attempts)),
         run_after: Set(instant(job.run_after)),

@@ -10,7 +10,9 @@
 //!   idempotency key, number, order, lines, history and job;
 //! - jobs are claimed with `FOR UPDATE SKIP LOCKED` on MySQL/MariaDB and
 //!   under SQLite's single write lock (`BEGIN IMMEDIATE`) on SQLite, and a
-//!   lapsed lease makes a running job claimable again.
+//!   lapsed lease makes a running job claimable again;
+//! - a mail is recorded in the outbox, with its delivery job, in the
+//!   transaction of the change that causes it.
 
 mod accounts;
 mod business;
@@ -22,6 +24,7 @@ mod error;
 mod jobs;
 mod json;
 mod orders;
+mod outbox;
 mod payment_events;
 mod pricing;
 mod query;

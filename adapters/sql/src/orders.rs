@@ -25,6 +25,7 @@ use crate::entity::{
 use crate::error::{DbResultExt, Fail, corrupt, foreign_key_violation, unique_or_backend};
 use crate::jobs::job_row;
 use crate::json::{from_json, to_json};
+use crate::outbox::record_mails;
 use crate::pricing::normalise_code;
 use crate::store::{SqlStore, finish};
 use crate::value::{Amount, instant, to_u32};
@@ -108,8 +109,6 @@ fn order_from(
             authorization_expires_at: m.payment_authorization_expires_at,
         },
         history,
-        customer_notified: m.customer_notified,
-        admins_notified: m.admins_notified,
         currency,
     })
 }
@@ -199,8 +198,10 @@ fn order_row(
         payment_status: Set(order.payment.status.clone()),
         payment_failure_code: Set(order.payment.failure_code.clone()),
         payment_authorization_expires_at: Set(order.payment.authorization_expires_at.map(instant)),
-        customer_notified: Set(order.customer_notified),
-        admins_notified: Set(order.admins_notified),
+        // Retired columns (mail now goes through the outbox), still NOT
+        // NULL without a default in existing databases.
+        customer_notified: Set(false),
+        admins_notified: Set(false),
         job_id: Set(Some(job_id.to_owned())),
     })
 }
@@ -413,17 +414,7 @@ impl SqlStore {
 
         // The row lock just taken serialises transitions of this order, so
         // the next sequence number is free.
-        let last: Option<Option<i64>> = order_history::Entity::find()
-            .select_only()
-            .expr(Expr::col(order_history::Column::Seq).max())
-            .filter(order_history::Column::OrderId.eq(id.as_str()))
-            .into_tuple()
-            .one(tx)
-            .await?;
-        let seq = last.flatten().map_or(0, |s| s + 1);
-        order_history::Entity::insert(history_row(id, seq, entry))
-            .exec_without_returning(tx)
-            .await?;
+        append_history(tx, id, entry).await?;
 
         if effects.release_stock {
             let lines = order_lines::Entity::find()
@@ -465,9 +456,32 @@ impl SqlStore {
             }
         }
 
+        record_mails(tx, &effects.mails, entry.at).await?;
+
         load_one(tx, id)
             .await?
             .ok_or(Fail::Domain(DomainError::NotFound("order")))
+    }
+
+    async fn add_note_in(
+        &self,
+        tx: &DatabaseTransaction,
+        id: &OrderId,
+        entry: &HistoryEntry,
+    ) -> Result<(), Fail> {
+        // Locks the order row as a transition does, so a note and a
+        // transition never compute the same history sequence number. (On
+        // SQLite the transaction already holds the database's write lock.)
+        let mut exists = orders::Entity::find_by_id(id.as_str())
+            .select_only()
+            .column(orders::Column::Id);
+        if self.is_mysql() {
+            exists = exists.lock_exclusive();
+        }
+        if exists.into_tuple::<String>().one(tx).await?.is_none() {
+            return Err(Fail::Domain(DomainError::NotFound("order")));
+        }
+        append_history(tx, id, entry).await
     }
 
     /// Runs an update of one order; `NotFound` when no row matched.
@@ -486,6 +500,27 @@ impl SqlStore {
         }
         Ok(())
     }
+}
+
+/// Appends `entry` after the order's last history entry. The caller holds
+/// the order's row lock.
+async fn append_history(
+    tx: &DatabaseTransaction,
+    id: &OrderId,
+    entry: &HistoryEntry,
+) -> Result<(), Fail> {
+    let last: Option<Option<i64>> = order_history::Entity::find()
+        .select_only()
+        .expr(Expr::col(order_history::Column::Seq).max())
+        .filter(order_history::Column::OrderId.eq(id.as_str()))
+        .into_tuple()
+        .one(tx)
+        .await?;
+    let seq = last.flatten().map_or(0, |s| s + 1);
+    order_history::Entity::insert(history_row(id, seq, entry))
+        .exec_without_returning(tx)
+        .await?;
+    Ok(())
 }
 
 fn set_payment_columns(
@@ -581,16 +616,13 @@ impl OrderStore for SqlStore {
         self.update_order(id, update).await
     }
 
-    async fn mark_customer_notified(&self, id: &OrderId) -> Result<(), DomainError> {
-        let update = orders::Entity::update_many()
-            .col_expr(orders::Column::CustomerNotified, Expr::value(true));
-        self.update_order(id, update).await
-    }
-
-    async fn mark_admins_notified(&self, id: &OrderId) -> Result<(), DomainError> {
-        let update = orders::Entity::update_many()
-            .col_expr(orders::Column::AdminsNotified, Expr::value(true));
-        self.update_order(id, update).await
+    async fn add_note(&self, id: &OrderId, entry: &HistoryEntry) -> Result<(), DomainError> {
+        self.retrying(|| async {
+            let tx = self.begin_write().await?;
+            let result = self.add_note_in(&tx, id, entry).await;
+            finish(tx, result).await
+        })
+        .await
     }
 
     async fn find_by_payment_id(&self, payment_id: &str) -> Result<Option<Order>, DomainError> {

@@ -66,6 +66,9 @@ impl Default for PoolOptions {
 /// promotion with `InvalidPromotion`, and a duplicate order or job id with
 /// `AlreadyExists`; `JobQueue::complete`, `retry` and `bury` with a claim
 /// whose token is no longer the job's return `Ok(())` and change nothing.
+/// Mails passed to a store write are recorded in the outbox, with their
+/// delivery jobs, in that write's transaction; a Message-ID already
+/// recorded is left as it is.
 #[derive(Clone)]
 pub struct SqlStore {
     pub(crate) db: DatabaseConnection,

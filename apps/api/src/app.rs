@@ -199,6 +199,7 @@ pub async fn wire(config: &Config) -> Result<Wiring, StartupError> {
         orders: stores.orders.clone(),
         jobs: stores.jobs.clone(),
         contacts: stores.contacts.clone(),
+        outbox: stores.outbox.clone(),
         payments: payment_gateway(config, clock.clone())?,
         mailer: mailbox.clone() as Arc<dyn Mailer>,
         hasher: Arc::new(Argon2Hasher::owasp()),
@@ -212,6 +213,20 @@ pub async fn wire(config: &Config) -> Result<Wiring, StartupError> {
         mailbox,
         settings: Arc::new(config.shop_settings()),
     })
+}
+
+/// The job runner on the configured lease, for the embedded worker and
+/// `shop-worker` alike.
+pub fn finalization_service(
+    config: &Config,
+    ports: Ports,
+    settings: Arc<ShopSettings>,
+) -> FinalizationService {
+    let lease =
+        chrono::TimeDelta::from_std(config.worker_lease).unwrap_or(shop_domain::jobs::JOB_LEASE);
+    FinalizationService::new(ports, settings)
+        .with_lease(lease)
+        .with_max_attempts(config.worker_max_attempts)
 }
 
 impl Application {
@@ -231,8 +246,12 @@ impl Application {
             catalog: CatalogService::new(ports.clone(), settings.clone()),
             pricing: PricingService::new(ports.clone(), settings.clone()),
             orders: OrderService::new(ports.clone(), settings.clone()),
-            contact: ContactService::new(ports.clone()),
-            payment_events: PaymentEventService::new(ports.clone(), stores.payment_events.clone()),
+            contact: ContactService::new(ports.clone(), settings.clone()),
+            payment_events: PaymentEventService::new(
+                ports.clone(),
+                settings.clone(),
+                stores.payment_events.clone(),
+            ),
             square_webhook: config.square_webhook.as_ref().map(|w| {
                 crate::routes::webhooks::WebhookVerifier::new(
                     w.signature_key.expose(),
@@ -303,7 +322,7 @@ impl Application {
         let (shutdown, stopping) = watch::channel(false);
         let mut background = Vec::new();
         if config.worker == WorkerMode::Embedded {
-            let finalization = Arc::new(FinalizationService::new(ports, settings));
+            let finalization = Arc::new(finalization_service(&config, ports, settings));
             background.push(worker::spawn(
                 finalization,
                 config.worker_poll,

@@ -46,6 +46,10 @@
 //! | `SHOP_BODY_LIMIT_BYTES` | `65536` | Largest JSON request body (1024..=16777216); larger is 413 `payload_too_large`. |
 //! | `SHOP_WORKER` | `embedded` | Order finalization worker: `embedded` (a loop inside this process) or `off`. `stepfunctions` is not available in this build. |
 //! | `SHOP_WORKER_POLL_MS` | `250` | Worker sleep when no job is due, in milliseconds (10..=60000). |
+//! | `SHOP_WORKER_LEASE_SECONDS` | `60` | How long a worker holds a claimed job (1..=3600): after a worker dies, its job is taken over once the lease lapses. Keep it above the longest step (a Square call with its timeout). |
+//! | `SHOP_WORKER_MAX_ATTEMPTS` | `12` | Failed attempts (1..=100) after which a job stops: a finalization shows `dead` in `GET /api/v1/admin/orders` with a note in the order's history; a mail stays unsent. Retries back off 1 s, 2 s, 4 s ... up to 10 minutes, with jitter. A mail the transport refuses for good (SMTP 5xx, SES rejection) stops at once. |
+//! | `SHOP_WORKER_CRASH_AT` | unset | Test hook, read by `shop-worker` only (with `SHOP_WORKER_CRASH_DIR`): a step boundary (`before_capture`, `after_capture`, `before_mark_paid`, `after_mark_paid`, `before_mail`, `after_mail`) at which the worker kills itself with SIGKILL, once per order or mail. Never set it in production. |
+//! | `SHOP_WORKER_CRASH_DIR` | unset | Test hook: where `shop-worker` remembers which crashes happened, so each order or mail crashes once. |
 //! | `SHOP_WEB_DIR` | `apps/web/dist/shop-web/browser` | Directory of the built web app (apps/web), served at `/` with an SPA fallback to `index.html`; relative to the working directory. Missing: the API runs without it and `/` answers 404. |
 //! | `SHOP_LOG` | `info` | Log filter, `RUST_LOG` syntax (e.g. `info,shop_api=debug`). |
 //! | `SHOP_LOG_FORMAT` | `text` | Log format: `text` or `json`. |
@@ -106,6 +110,10 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "SHOP_BODY_LIMIT_BYTES",
     "SHOP_WORKER",
     "SHOP_WORKER_POLL_MS",
+    "SHOP_WORKER_LEASE_SECONDS",
+    "SHOP_WORKER_MAX_ATTEMPTS",
+    "SHOP_WORKER_CRASH_AT",
+    "SHOP_WORKER_CRASH_DIR",
     "SHOP_WEB_DIR",
     "SHOP_LOG",
     "SHOP_LOG_FORMAT",
@@ -247,6 +255,10 @@ pub struct Config {
     pub body_limit_bytes: usize,
     pub worker: WorkerMode,
     pub worker_poll: Duration,
+    /// How long a worker holds a claimed job before another may take it.
+    pub worker_lease: Duration,
+    /// Failed attempts after which a job is buried for an admin.
+    pub worker_max_attempts: u32,
     /// Directory of the built web app served at `/` (absent: not served).
     pub web_dir: PathBuf,
     pub log_filter: String,
@@ -637,6 +649,11 @@ impl Config {
             .map_err(|_| ConfigError::new("SHOP_BODY_LIMIT_BYTES", "is too large"))?;
         let worker_poll_ms = src.int("SHOP_WORKER_POLL_MS", 250, 10, 60_000)?;
         let worker_poll = Duration::from_millis(worker_poll_ms.unsigned_abs());
+        let worker_lease_s = src.int("SHOP_WORKER_LEASE_SECONDS", 60, 1, 3600)?;
+        let worker_lease = Duration::from_secs(worker_lease_s.unsigned_abs());
+        let worker_max_attempts =
+            u32::try_from(src.int("SHOP_WORKER_MAX_ATTEMPTS", 12, 1, 100)?)
+                .map_err(|_| ConfigError::new("SHOP_WORKER_MAX_ATTEMPTS", "is out of range"))?;
 
         let log_filter = src.string("SHOP_LOG", "info");
         if let Err(e) = EnvFilter::try_new(&log_filter) {
@@ -678,6 +695,8 @@ impl Config {
             body_limit_bytes,
             worker,
             worker_poll,
+            worker_lease,
+            worker_max_attempts,
             web_dir,
             log_filter,
             log_format,
@@ -729,6 +748,8 @@ mod tests {
         assert_eq!(c.body_limit_bytes, 65_536);
         assert_eq!(c.worker, WorkerMode::Embedded);
         assert_eq!(c.worker_poll, Duration::from_millis(250));
+        assert_eq!(c.worker_lease, Duration::from_secs(60));
+        assert_eq!(c.worker_max_attempts, 12);
         assert_eq!(c.rate_limits.login_per_minute.get(), 10);
         assert_eq!(c.rate_limits.register_per_minute.get(), 5);
         assert_eq!(c.rate_limits.contact_per_minute.get(), 5);
@@ -852,6 +873,14 @@ mod tests {
             (&[("SHOP_TRUST_PROXY", "maybe")], "SHOP_TRUST_PROXY"),
             (&[("SHOP_BODY_LIMIT_BYTES", "12")], "SHOP_BODY_LIMIT_BYTES"),
             (&[("SHOP_WORKER_POLL_MS", "1.5")], "SHOP_WORKER_POLL_MS"),
+            (
+                &[("SHOP_WORKER_LEASE_SECONDS", "0")],
+                "SHOP_WORKER_LEASE_SECONDS",
+            ),
+            (
+                &[("SHOP_WORKER_MAX_ATTEMPTS", "101")],
+                "SHOP_WORKER_MAX_ATTEMPTS",
+            ),
             (&[("SHOP_LOG", "info,[[")], "SHOP_LOG"),
             (&[("SHOP_LOG_FORMAT", "xml")], "SHOP_LOG_FORMAT"),
             (

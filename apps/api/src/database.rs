@@ -10,6 +10,7 @@ use shop_domain::business::BusinessProfileStore;
 use shop_domain::catalog::CatalogStore;
 use shop_domain::contact::ContactStore;
 use shop_domain::jobs::JobQueue;
+use shop_domain::mail::MailOutbox;
 use shop_domain::order::OrderStore;
 use shop_domain::payment::events::PaymentEventStore;
 use shop_domain::pricing::{PromotionStore, QuoteStore, TaxRateStore};
@@ -32,6 +33,7 @@ pub struct StorePorts {
     pub orders: Arc<dyn OrderStore>,
     pub jobs: Arc<dyn JobQueue>,
     pub contacts: Arc<dyn ContactStore>,
+    pub outbox: Arc<dyn MailOutbox>,
     /// Square webhook event ids already handled.
     pub payment_events: Arc<dyn PaymentEventStore>,
     /// The SQL store, for `/readyz` (`None`: the in-memory store).
@@ -51,6 +53,7 @@ impl StorePorts {
             + OrderStore
             + JobQueue
             + ContactStore
+            + MailOutbox
             + PaymentEventStore
             + Clone
             + 'static,
@@ -66,6 +69,7 @@ impl StorePorts {
             orders: Arc::new(store.clone()),
             jobs: Arc::new(store.clone()),
             contacts: Arc::new(store.clone()),
+            outbox: Arc::new(store.clone()),
             payment_events: Arc::new(store),
             sql,
         }

@@ -9,8 +9,9 @@ use std::sync::Arc;
 
 use shop_api::config::{ConfigError, DatabaseChoice};
 use shop_api::{Config, StartupError};
-use shop_domain::jobs::FinalizationService;
 use tokio::sync::watch;
+
+mod crash;
 
 fn fail(error: &StartupError) -> ExitCode {
     eprintln!("shop-worker: {error}");
@@ -47,7 +48,16 @@ async fn main() -> ExitCode {
         Ok(w) => w,
         Err(e) => return fail(&e),
     };
-    let service = Arc::new(FinalizationService::new(wiring.ports, wiring.settings));
+    let mut service = shop_api::app::finalization_service(&config, wiring.ports, wiring.settings);
+    match crash::CrashProbe::from_env() {
+        Ok(Some(probe)) => service = service.with_probe(Arc::new(probe)),
+        Ok(None) => {}
+        Err(problem) => {
+            eprintln!("shop-worker: {problem}");
+            return ExitCode::from(2);
+        }
+    }
+    let service = Arc::new(service);
     let (shutdown, stopping) = watch::channel(false);
     let worker = shop_api::worker::spawn(service, config.worker_poll, stopping);
     tracing::info!("shop-worker running");

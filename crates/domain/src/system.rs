@@ -21,7 +21,7 @@ use crate::business::BusinessProfileStore;
 use crate::catalog::CatalogStore;
 use crate::contact::ContactStore;
 use crate::jobs::JobQueue;
-use crate::mail::Mailer;
+use crate::mail::{MailOutbox, Mailer};
 use crate::order::OrderStore;
 use crate::payment::PaymentGateway;
 use crate::pricing::{PromotionStore, QuoteStore, TaxRateStore};
@@ -40,6 +40,7 @@ pub struct Ports {
     pub jobs: Arc<dyn JobQueue>,
     pub contacts: Arc<dyn ContactStore>,
     pub payments: Arc<dyn PaymentGateway>,
+    pub outbox: Arc<dyn MailOutbox>,
     pub mailer: Arc<dyn Mailer>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub signer: Arc<dyn TokenSigner>,

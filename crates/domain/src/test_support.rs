@@ -80,8 +80,6 @@ pub fn order(status: OrderStatus) -> Order {
             by: Actor::User(UserId::new("user-1")),
             note: None,
         }],
-        customer_notified: false,
-        admins_notified: false,
     }
 }
 
@@ -102,7 +100,7 @@ use crate::catalog::{CatalogStore, Category, Product, ProductFilter};
 use crate::contact::{ContactMessage, ContactStatus, ContactStore};
 use crate::ids::{CategoryId, ContactMessageId, JobId, SessionId};
 use crate::jobs::{ClaimedJob, Job, JobQueue};
-use crate::mail::{MailError, MailMessage, Mailer};
+use crate::mail::{MailError, MailMessage, MailOutbox, Mailer, OutboxMail};
 use crate::order::{IdempotencyRecord, NewOrder, OrderFilter, OrderStore, TransitionEffects};
 use crate::payment::{AuthorizeRequest, PaymentError, PaymentGateway, PaymentRecord};
 use crate::pricing::{Promotion, PromotionStore, Quote, QuoteStore, TaxRate, TaxRateStore};
@@ -180,7 +178,7 @@ mock! {
     #[async_trait]
     impl BusinessProfileStore for Profiles {
         async fn get(&self, user_id: &UserId) -> Result<Option<BusinessProfile>, DomainError>;
-        async fn put(&self, profile: &BusinessProfile) -> Result<(), DomainError>;
+        async fn put(&self, profile: &BusinessProfile, mails: &[MailMessage]) -> Result<(), DomainError>;
         async fn list(
             &self,
             status: Option<BusinessStatus>,
@@ -256,8 +254,7 @@ mock! {
             effects: &TransitionEffects,
         ) -> Result<Order, DomainError>;
         async fn set_payment(&self, id: &OrderId, payment: &PaymentInfo) -> Result<(), DomainError>;
-        async fn mark_customer_notified(&self, id: &OrderId) -> Result<(), DomainError>;
-        async fn mark_admins_notified(&self, id: &OrderId) -> Result<(), DomainError>;
+        async fn add_note(&self, id: &OrderId, entry: &HistoryEntry) -> Result<(), DomainError>;
         async fn find_by_payment_id(&self, payment_id: &str) -> Result<Option<Order>, DomainError>;
         async fn list(&self, filter: &OrderFilter, page: &PageRequest) -> Result<Page<Order>, DomainError>;
     }
@@ -291,7 +288,7 @@ mock! {
     pub Contacts {}
     #[async_trait]
     impl ContactStore for Contacts {
-        async fn insert(&self, message: &ContactMessage) -> Result<(), DomainError>;
+        async fn insert(&self, message: &ContactMessage, mails: &[MailMessage]) -> Result<(), DomainError>;
         async fn get(&self, id: &ContactMessageId) -> Result<Option<ContactMessage>, DomainError>;
         async fn set_status(&self, id: &ContactMessageId, status: ContactStatus) -> Result<(), DomainError>;
         async fn list(
@@ -316,6 +313,16 @@ mock! {
             amount: &Money,
             idempotency_key: &str,
         ) -> Result<(), PaymentError>;
+    }
+}
+
+mock! {
+    pub Outbox {}
+    #[async_trait]
+    impl MailOutbox for Outbox {
+        async fn enqueue(&self, mails: &[MailMessage], now: DateTime<Utc>) -> Result<(), DomainError>;
+        async fn get(&self, message_id: &str) -> Result<Option<OutboxMail>, DomainError>;
+        async fn mark_sent(&self, message_id: &str, at: DateTime<Utc>) -> Result<(), DomainError>;
     }
 }
 
@@ -393,6 +400,7 @@ pub struct Mocks {
     pub jobs: MockJobs,
     pub contacts: MockContacts,
     pub payments: MockPayments,
+    pub outbox: MockOutbox,
     pub mailer: MockMailer,
     pub hasher: MockHasher,
     pub signer: MockSigner,
@@ -412,6 +420,7 @@ impl Mocks {
             jobs: Arc::new(self.jobs),
             contacts: Arc::new(self.contacts),
             payments: Arc::new(self.payments),
+            outbox: Arc::new(self.outbox),
             mailer: Arc::new(self.mailer),
             hasher: Arc::new(self.hasher),
             signer: Arc::new(self.signer),
@@ -454,11 +463,16 @@ pub fn principal(id: &str, role: Role) -> Principal {
 /// An order held in a mutex, so a mocked [`OrderStore`] can serve `get` and
 /// apply `transition` like a real one (compare-and-set on the status).
 #[derive(Clone)]
-pub struct SharedOrder(pub Arc<Mutex<Order>>);
+pub struct SharedOrder(pub Arc<Mutex<Order>>, pub Arc<Mutex<Vec<MailMessage>>>);
 
 impl SharedOrder {
     pub fn new(order: Order) -> Self {
-        Self(Arc::new(Mutex::new(order)))
+        Self(Arc::new(Mutex::new(order)), Arc::default())
+    }
+
+    /// The mails the applied transitions recorded, in order.
+    pub fn mails(&self) -> Vec<MailMessage> {
+        self.1.lock().unwrap().clone()
     }
 
     pub fn snapshot(&self) -> Order {
@@ -492,6 +506,7 @@ impl SharedOrder {
         if let Some(p) = &effects.payment {
             o.payment = p.clone();
         }
+        self.1.lock().unwrap().extend(effects.mails.iter().cloned());
         Ok(o.clone())
     }
 }

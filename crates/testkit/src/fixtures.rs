@@ -13,6 +13,7 @@ use shop_domain::ids::{
     CategoryId, ContactMessageId, OrderId, ProductId, PromotionId, QuoteId, SessionId, UserId,
 };
 use shop_domain::jobs::Job;
+use shop_domain::mail::MailMessage;
 use shop_domain::order::{
     Actor, HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderLine, OrderStatus, PaymentInfo,
 };
@@ -278,8 +279,6 @@ pub fn new_order(user: &User, quote: &Quote) -> NewOrder {
             by: Actor::User(user.id.clone()),
             note: None,
         }],
-        customer_notified: false,
-        admins_notified: false,
     };
     NewOrder {
         job: Job::finalize_order(&id, at(120)),
@@ -314,5 +313,23 @@ pub fn contact(user_id: Option<&UserId>, status: ContactStatus) -> ContactMessag
         message: "Do you ship to Canada?".into(),
         status,
         created_at: t0(),
+    }
+}
+
+/// A rendered mail with a fresh Message-ID starting with `kind`.
+pub fn mail(kind: &str) -> MailMessage {
+    mail_with_id(&format!("<{}@shop.test>", unique(&format!("{kind}."))))
+}
+
+/// A rendered mail with the Message-ID `message_id`.
+pub fn mail_with_id(message_id: &str) -> MailMessage {
+    MailMessage {
+        message_id: message_id.into(),
+        // The embedded default sender: not an address a customer could register.
+        from: shop_domain::account::Email::trusted("shop@localhost"),
+        to: email("ann@example.test"),
+        subject: "Your order SO-000001 ✓".into(),
+        text: "Thanks for your order.\n\nTotal: $12.50".into(),
+        html: "<p>Thanks for your order.</p><p>Total: <b>$12.50</b></p>".into(),
     }
 }

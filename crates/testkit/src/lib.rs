@@ -98,7 +98,7 @@ macro_rules! __for_each_case {
                 transition_release_stock_gives_quantities_back,
                 transition_wake_job_makes_the_job_due,
                 transition_of_a_missing_order_is_not_found,
-                set_payment_and_notification_flags,
+                set_payment_and_add_note,
                 find_by_payment_id_finds_the_paying_order,
                 payment_events_are_remembered_once,
                 list_is_newest_first_and_filters,
@@ -121,6 +121,17 @@ macro_rules! __for_each_case {
                 insert_then_get_and_set_status,
                 list_is_newest_first_and_filters,
                 list_paginates_without_gaps_or_duplicates,
+            ];
+            outbox => mail_outbox_suite [
+                enqueue_then_get_and_mark_sent,
+                enqueue_twice_keeps_one_mail_and_one_job,
+                concurrent_enqueues_of_one_mail_keep_one_job,
+                transition_records_its_mails_and_delivery_jobs,
+                a_failed_transition_records_no_mail,
+                a_transition_repeating_a_mail_keeps_the_first,
+                profile_put_records_its_mails,
+                contact_insert_records_its_mails,
+                long_message_ids_round_trip,
             ];
         }
     };
@@ -195,4 +206,5 @@ where
     order_store_suite(&make).await;
     job_queue_suite(&make).await;
     contact_store_suite(&make).await;
+    mail_outbox_suite(&make).await;
 }

@@ -5,13 +5,16 @@ use shop_domain::business::BusinessProfileStore;
 use shop_domain::catalog::CatalogStore;
 use shop_domain::contact::ContactStore;
 use shop_domain::jobs::JobQueue;
+use shop_domain::mail::MailOutbox;
 use shop_domain::order::OrderStore;
 use shop_domain::payment::events::PaymentEventStore;
 use shop_domain::pricing::{PromotionStore, QuoteStore, TaxRateStore};
 
 /// The store ports under test. Suites also use ports other than their own
 /// to set up rows an adapter may hold foreign keys to (a session's user, an
-/// order's products and quote), so every field must be usable.
+/// order's products and quote), so every field must be usable. The outbox
+/// must share its database with the other stores: they write outbox rows
+/// in their own transactions.
 #[derive(Clone)]
 pub struct Stores {
     pub accounts: Arc<dyn AccountStore>,
@@ -25,6 +28,7 @@ pub struct Stores {
     pub jobs: Arc<dyn JobQueue>,
     pub contacts: Arc<dyn ContactStore>,
     pub payment_events: Arc<dyn PaymentEventStore>,
+    pub outbox: Arc<dyn MailOutbox>,
 }
 
 impl Stores {
@@ -42,6 +46,7 @@ impl Stores {
             + JobQueue
             + ContactStore
             + PaymentEventStore
+            + MailOutbox
             + 'static,
     {
         Self {
@@ -55,7 +60,8 @@ impl Stores {
             orders: store.clone(),
             jobs: store.clone(),
             contacts: store.clone(),
-            payment_events: store,
+            payment_events: store.clone(),
+            outbox: store,
         }
     }
 }

@@ -88,12 +88,18 @@ struct SwitchableMailer {
     inner: FileMailbox,
     down: AtomicBool,
     sends: AtomicUsize,
+    /// The Message-ID of every send call, in order.
+    attempted: Mutex<Vec<String>>,
 }
 
 #[async_trait]
 impl Mailer for SwitchableMailer {
     async fn send(&self, message: &MailMessage) -> Result<(), shop_domain::mail::MailError> {
         self.sends.fetch_add(1, Ordering::SeqCst);
+        self.attempted
+            .lock()
+            .unwrap()
+            .push(message.message_id.clone());
         if self.down.load(Ordering::SeqCst) {
             return Err(shop_domain::mail::MailError::Transient(
                 "smtp relay unreachable".into(),
@@ -202,6 +208,7 @@ impl Shop {
             inner: mailbox.clone(),
             down: AtomicBool::new(false),
             sends: AtomicUsize::new(0),
+            attempted: Mutex::new(Vec::new()),
         });
         let s = Arc::new(store.clone());
         let ports = Ports {
@@ -214,7 +221,8 @@ impl Shop {
             tax_rates: s.clone(),
             orders: s.clone(),
             jobs: s.clone(),
-            contacts: s,
+            contacts: s.clone(),
+            outbox: s,
             payments: gateway.clone(),
             mailer: mailer.clone(),
             hasher: Arc::new(InsecureFastHasher),
@@ -384,6 +392,17 @@ impl Shop {
         self.finalization.work_once("worker-1", 0.0).await.unwrap()
     }
 
+    /// Runs due jobs until none is left (finalizations and then the mail
+    /// deliveries they recorded); how many ran.
+    async fn work_until_idle(&self) -> usize {
+        let mut ran = 0;
+        while self.work().await {
+            ran += 1;
+            assert!(ran < 1000, "the queue never runs dry");
+        }
+        ran
+    }
+
     fn mails(&self) -> Vec<StoredMail> {
         self.mailbox.list().unwrap()
     }
@@ -394,6 +413,23 @@ impl Shop {
 
     fn sends(&self) -> usize {
         self.mailer.sends.load(Ordering::SeqCst)
+    }
+
+    /// The distinct Message-IDs the transport was handed, sorted.
+    fn attempted_ids(&self) -> Vec<String> {
+        let mut ids = self.mailer.attempted.lock().unwrap().clone();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    async fn mail_job(&self, message_id: &str) -> Job {
+        self.ports
+            .jobs
+            .get(&Job::deliver_mail_id(message_id))
+            .await
+            .unwrap()
+            .unwrap()
     }
 }
 
@@ -753,6 +789,9 @@ async fn approval_with_tax_exemption_mails_the_customer_and_zeroes_tax() {
         .unwrap();
     assert_eq!(p.status, BusinessStatus::Approved);
     assert!(p.tax_exempt_granted);
+    // The approval mail waits in the outbox for the worker.
+    assert!(shop.mails().is_empty());
+    assert_eq!(shop.work_until_idle().await, 1);
     let mails = shop.mails_to("ann@example.com");
     assert_eq!(mails.len(), 1);
     assert!(
@@ -773,7 +812,7 @@ async fn approval_with_tax_exemption_mails_the_customer_and_zeroes_tax() {
     // The order carries the exemption, and so does its mail.
     let (order, _) = shop.place(&me, &exempt, OK_CARD, None).await.unwrap();
     assert!(order.is_tax_exempt());
-    assert!(shop.work().await);
+    assert!(shop.work_until_idle().await > 1);
     let confirmation = shop
         .mails_to("ann@example.com")
         .into_iter()
@@ -810,6 +849,7 @@ async fn approval_without_exemption_keeps_tax() {
     let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
     assert_eq!(q.tax_total, money("7.25"));
     assert!(q.tax_exemption.is_none());
+    shop.work_until_idle().await;
     assert!(
         !shop.mails_to("ann@example.com")[0]
             .text
@@ -850,7 +890,8 @@ async fn exemption_is_refused_without_a_certificate_valid_today() {
         shop.business.get(&me).await.unwrap().unwrap().status,
         BusinessStatus::Pending
     );
-    // Nothing was mailed for the refused reviews.
+    // Nothing was mailed (nor recorded to be) for the refused reviews.
+    assert_eq!(shop.work_until_idle().await, 0);
     assert!(shop.mails().is_empty());
     // It can still be approved without the exemption.
     shop.business
@@ -917,6 +958,7 @@ async fn rejection_mails_the_reason_and_asks_for_the_profile_again() {
         p.rejection_reason.as_deref(),
         Some("The tax id is unreadable")
     );
+    shop.work_until_idle().await;
     let mails = shop.mails_to("ann@example.com");
     assert_eq!(mails.len(), 1);
     assert!(mails[0].text.contains("Reason: The tax id is unreadable"));
@@ -1221,6 +1263,7 @@ async fn a_declined_card_fails_the_order_and_releases_the_stock() {
     shop.clock.advance(CHECKOUT_GRACE);
     assert!(shop.work().await);
     assert_eq!(shop.order(&o.id).await.status, OrderStatus::PaymentFailed);
+    assert_eq!(shop.work_until_idle().await, 0, "no mail was recorded");
     assert!(shop.mails().is_empty());
 }
 
@@ -1304,6 +1347,7 @@ async fn cancel_voids_the_authorization_and_releases_the_stock() {
     // Finalization leaves it alone: no capture, no mail.
     assert!(shop.work().await);
     assert_eq!(shop.square.payments()[0].completions, 0);
+    assert_eq!(shop.work_until_idle().await, 0, "no mail was recorded");
     assert!(shop.mails().is_empty());
 }
 
@@ -1398,13 +1442,16 @@ async fn finalization_captures_once_and_mails_the_customer_and_each_admin_once()
     assert!(shop.work().await);
     let paid = shop.order(&o.id).await;
     assert_eq!(paid.status, OrderStatus::Paid);
-    assert!(paid.customer_notified && paid.admins_notified);
     assert_eq!(shop.job(&o.id).await.state, JobState::Done);
     let payments = shop.square.payments();
     assert_eq!(payments.len(), 1);
     assert_eq!(payments[0].completions, 1);
     assert_eq!(payments[0].status, PaymentStatus::Completed);
 
+    // The three mails wait in the outbox, one delivery job each.
+    assert!(shop.mails().is_empty());
+    assert_eq!(shop.sends(), 0);
+    assert_eq!(shop.work_until_idle().await, 3);
     let customer = shop.mails_to("ann@example.com");
     assert_eq!(customer.len(), 1);
     assert!(customer[0].subject.contains(&paid.number));
@@ -1416,6 +1463,20 @@ async fn finalization_captures_once_and_mails_the_customer_and_each_admin_once()
         assert!(notices[0].text.contains("ann@example.com"));
     }
     assert_eq!(shop.mails().len(), 3);
+    assert_eq!(shop.sends(), 3);
+    for mail in shop.mails() {
+        assert_eq!(mail.deliveries, 1, "{}", mail.message_id);
+        let recorded = shop
+            .ports
+            .outbox
+            .get(&mail.message_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(recorded.sent_at, Some(shop.now()));
+        // Delivering it again finds it sent and sends nothing.
+        shop.finalization.deliver(&mail.message_id).await.unwrap();
+    }
     assert_eq!(shop.sends(), 3);
 
     // Running it again changes nothing and sends nothing.
@@ -1444,17 +1505,30 @@ async fn a_failing_mailer_is_retried_with_backoff_and_the_job_buried_after_max_a
     let (o, _) = shop.place(&me, &q, OK_CARD, None).await.unwrap();
     shop.mailer.down.store(true, Ordering::SeqCst);
 
+    // The finalization does not wait for the transport: the order is paid
+    // and its mails (to the customer and the admin) wait in the outbox.
+    assert!(shop.work().await);
+    assert_eq!(shop.order(&o.id).await.status, OrderStatus::Paid);
+    assert_eq!(shop.job(&o.id).await.state, JobState::Done);
+    assert_eq!(shop.square.payments()[0].completions, 1);
+    assert_eq!(shop.sends(), 0);
+
     for attempt in 1..MAX_ATTEMPTS {
         assert!(shop.work().await, "attempt {attempt}");
-        let job = shop.job(&o.id).await;
-        assert_eq!(job.state, JobState::Queued, "attempt {attempt}");
-        assert_eq!(job.attempts, attempt);
-        assert_eq!(
-            job.run_after - shop.now(),
-            backoff(attempt, 0.0),
-            "attempt {attempt}"
-        );
-        assert!(job.last_error.unwrap().contains("smtp relay unreachable"));
+        assert!(shop.work().await, "attempt {attempt}");
+        let ids = shop.attempted_ids();
+        assert_eq!(ids.len(), 2, "{ids:?}");
+        for id in &ids {
+            let job = shop.mail_job(id).await;
+            assert_eq!(job.state, JobState::Queued, "attempt {attempt}");
+            assert_eq!(job.attempts, attempt);
+            assert_eq!(
+                job.run_after - shop.now(),
+                backoff(attempt, 0.0),
+                "attempt {attempt}"
+            );
+            assert!(job.last_error.unwrap().contains("smtp relay unreachable"));
+        }
         // Not due a moment early.
         shop.clock
             .advance(backoff(attempt, 0.0) - Duration::milliseconds(1));
@@ -1465,29 +1539,30 @@ async fn a_failing_mailer_is_retried_with_backoff_and_the_job_buried_after_max_a
     assert_eq!(backoff(1, 0.0), Duration::seconds(1));
     assert_eq!(backoff(MAX_ATTEMPTS - 1, 0.0), Duration::minutes(10));
 
-    assert!(shop.work().await);
-    let job = shop.job(&o.id).await;
-    assert_eq!(job.state, JobState::Dead);
-    assert_eq!(job.attempts, MAX_ATTEMPTS);
+    assert_eq!(shop.work_until_idle().await, 2);
+    let ids = shop.attempted_ids();
+    for id in &ids {
+        let job = shop.mail_job(id).await;
+        assert_eq!(job.state, JobState::Dead);
+        assert_eq!(job.attempts, MAX_ATTEMPTS);
+        let recorded = shop.ports.outbox.get(id).await.unwrap().unwrap();
+        assert_eq!(recorded.sent_at, None);
+    }
     shop.clock.advance(Duration::days(1));
     assert!(!shop.work().await);
-
-    // The payment was captured once on the first attempt; only the mail failed.
-    let order = shop.order(&o.id).await;
-    assert_eq!(order.status, OrderStatus::Paid);
-    assert!(!order.customer_notified);
-    assert_eq!(shop.square.payments()[0].completions, 1);
-    assert_eq!(shop.sends(), usize::try_from(MAX_ATTEMPTS).unwrap());
+    assert_eq!(shop.sends(), 2 * usize::try_from(MAX_ATTEMPTS).unwrap());
     assert!(shop.mails().is_empty());
+    assert_eq!(shop.order(&o.id).await.status, OrderStatus::Paid);
 
-    // Once mail works, running the workflow by hand sends each mail once.
+    // Once mail works, delivering by hand sends each mail once.
     shop.mailer.down.store(false, Ordering::SeqCst);
-    assert_eq!(
-        shop.finalization.run(&o.id).await.unwrap(),
-        StepOutcome::Done
-    );
+    for id in &ids {
+        shop.finalization.deliver(id).await.unwrap();
+        shop.finalization.deliver(id).await.unwrap();
+    }
     assert_eq!(shop.mails_to("ann@example.com").len(), 1);
     assert_eq!(shop.mails_to(ADMIN_EMAIL).len(), 1);
+    assert!(shop.mails().iter().all(|m| m.deliveries == 1));
 }
 
 #[tokio::test]
@@ -1512,7 +1587,13 @@ async fn a_declined_capture_ends_payment_failed_with_the_stock_released() {
     );
     assert_eq!(shop.stock(&hammer.id).await, 5);
     assert_eq!(shop.job(&o.id).await.state, JobState::Done);
+    // The customer hears that the payment failed, once the worker delivers it.
     assert!(shop.mails().is_empty());
+    assert_eq!(shop.work_until_idle().await, 1);
+    let mails = shop.mails();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, "ann@example.com");
+    assert_eq!(mails[0].deliveries, 1);
 }
 
 #[tokio::test]
@@ -1587,6 +1668,7 @@ async fn after_the_checkout_grace_the_job_authorizes_by_replay_and_finishes() {
         done.payment.payment_id.as_deref(),
         Some(payments[0].id.as_str())
     );
+    shop.work_until_idle().await;
     assert_eq!(shop.mails_to("ann@example.com").len(), 1);
     assert_eq!(shop.mails_to(ADMIN_EMAIL).len(), 1);
     assert_eq!(shop.job(&o.id).await.state, JobState::Done);
@@ -1613,5 +1695,6 @@ async fn after_the_checkout_grace_a_declined_card_fails_the_order() {
         .clone();
     assert_eq!(o.status, OrderStatus::PaymentFailed);
     assert_eq!(shop.stock(&hammer.id).await, 5);
+    assert_eq!(shop.work_until_idle().await, 0, "no mail was recorded");
     assert!(shop.mails().is_empty());
 }

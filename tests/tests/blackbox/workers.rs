@@ -117,11 +117,20 @@ async fn three_workers_finalize_every_order_exactly_once() {
         assert_eq!(payments[0].status, "COMPLETED", "{:?}", payments[0]);
         assert_eq!(payments[0].completions, 1, "{:?}", payments[0]);
 
-        let confirmations: Vec<Value> = mail_files_naming(&app, number)
-            .into_iter()
-            .filter(|m| sent_to(m, &c.email))
-            .collect();
+        // The mails go out from the outbox after the order is paid.
+        let started = Instant::now();
+        let confirmations = loop {
+            let found: Vec<Value> = mail_files_naming(&app, number)
+                .into_iter()
+                .filter(|m| sent_to(m, &c.email))
+                .collect();
+            if !found.is_empty() || started.elapsed() > Duration::from_secs(30) {
+                break found;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
         assert_eq!(confirmations.len(), 1, "order {number}: {confirmations:#?}");
+        assert_eq!(confirmations[0]["deliveries"], 1, "{confirmations:#?}");
     }
 
     for worker in &mut workers {
@@ -157,4 +166,167 @@ fn shop_worker_refuses_an_in_memory_database() {
         stderr.starts_with("shop-worker: SHOP_DATABASE_URL:"),
         "{stderr}"
     );
+}
+
+/// shop-api without a worker and the Square double, for tests that start
+/// their own `shop-worker`.
+async fn app_with_double(location: &str) -> (SquareDouble, TestApp) {
+    let double = SquareDouble::start_with(
+        DoubleConfig {
+            access_token: Some(TOKEN.into()),
+            ..DoubleConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .await
+    .expect("double starts");
+    let app = TestApp::builder()
+        .env("SHOP_WORKER", "off")
+        .env("SHOP_PAYMENTS", "square")
+        .env("SHOP_SQUARE_BASE_URL", double.base_url())
+        .env("SHOP_SQUARE_ACCESS_TOKEN", TOKEN)
+        .env("SHOP_SQUARE_LOCATION_ID", location)
+        .spawn()
+        .await;
+    (double, app)
+}
+
+async fn wait_for_admin_view(
+    app: &TestApp,
+    admin: &str,
+    id: &str,
+    what: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let started = Instant::now();
+    loop {
+        let list = app.get("/api/v1/admin/orders", admin).await;
+        let item = list.expect(200)["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|o| o["id"] == id).cloned())
+            .expect("the order is listed");
+        if done(&item) {
+            return item;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{what}: {item:#}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_finalization_that_keeps_failing_is_dead_and_shown_to_admins() {
+    let (double, app) = app_with_double("L-DEAD").await;
+    let admin = app.admin_token().await;
+    let product = app.create_product(admin.as_str(), "9.00", 5).await;
+    let pid = product["id"].as_str().expect("id");
+    let c = app.customer().await;
+    let quote_id = app.quote_id(&c.token, pid, 1).await;
+    let order = app.place_order(&c.token, &quote_id, OK, "dead-1").await;
+    let id = order.expect(201)["order"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    // Square answers 500 to everything from now on: the capture never goes.
+    double.fail_next(10_000);
+    let worker = app.spawn_worker_with(&[("SHOP_WORKER_MAX_ATTEMPTS", "2")]);
+
+    let item = wait_for_admin_view(&app, &admin, &id, "finalization never died", |o| {
+        o["finalization"]["state"] == "dead"
+    })
+    .await;
+    assert_eq!(item["status"], "authorized", "{item:#}");
+    assert_eq!(item["finalization"]["attempts"], 2, "{item:#}");
+    assert!(
+        item["finalization"]["last_error"]
+            .as_str()
+            .is_some_and(|e| !e.is_empty()),
+        "{item:#}"
+    );
+    let detail = app
+        .get(&format!("/api/v1/admin/orders/{id}"), admin.as_str())
+        .await;
+    let detail = detail.expect(200);
+    assert_eq!(detail["order"]["finalization"]["state"], "dead");
+    let note = detail["order"]["history"]
+        .as_array()
+        .and_then(|h| h.last())
+        .map(|h| h["note"].clone())
+        .unwrap_or_default();
+    assert!(
+        note.as_str()
+            .is_some_and(|n| n.starts_with("finalization stopped after 2 attempts")),
+        "{detail:#}\n{}",
+        worker.stderr()
+    );
+    // The customer sees the order, not the provider's errors.
+    let mine = app
+        .get(&format!("/api/v1/orders/{id}"), c.token.as_str())
+        .await;
+    let mine = mine.expect(200);
+    assert!(mine["order"].get("finalization").is_none(), "{mine:#}");
+    assert!(
+        mine["order"]["history"]
+            .as_array()
+            .is_some_and(|h| h.iter().all(|e| e.get("note").is_none())),
+        "{mine:#}"
+    );
+    double.stop().await;
+}
+
+#[tokio::test]
+async fn an_expired_authorization_fails_the_order_releases_stock_and_mails_the_customer() {
+    let (double, app) = app_with_double("L-EXPIRED").await;
+    let admin = app.admin_token().await;
+    let product = app.create_product(admin.as_str(), "12.00", 4).await;
+    let pid = product["id"].as_str().expect("id");
+    let c = app.customer().await;
+    let quote_id = app.quote_id(&c.token, pid, 3).await;
+    let order = app.place_order(&c.token, &quote_id, OK, "expired-1").await;
+    let order = order.expect(201)["order"].clone();
+    let id = order["id"].as_str().expect("id").to_string();
+    let number = order["number"].as_str().expect("number").to_string();
+    let stock = |p: Option<Value>| p.map(|p| p["stock"].clone()).unwrap_or_default();
+    assert_eq!(stock(app.admin_product(&admin, pid).await), 1);
+    // Square voids the authorization before anyone captured it.
+    double.expire_all();
+    let _worker = app.spawn_worker();
+
+    let item = wait_for_admin_view(&app, &admin, &id, "order never failed", |o| {
+        o["status"] == "payment_failed"
+    })
+    .await;
+    assert_eq!(item["finalization"]["state"], "done", "{item:#}");
+    assert_eq!(stock(app.admin_product(&admin, pid).await), 4);
+    let started = Instant::now();
+    let failed = loop {
+        let mails: Vec<Value> = mail_files_naming(&app, &number)
+            .into_iter()
+            .filter(|m| sent_to(m, &c.email))
+            .collect();
+        if !mails.is_empty() {
+            break mails;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "no mail");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert!(
+        failed[0]["subject"]
+            .as_str()
+            .is_some_and(|s| s.contains("failed")),
+        "{failed:#?}"
+    );
+    assert!(
+        failed[0]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("nothing was charged")),
+        "{failed:#?}"
+    );
+    // Nothing was captured, so no confirmation and no admin notice.
+    assert_eq!(mail_files_naming(&app, &number).len(), 1);
+    assert_eq!(double.ledger().payments[0].completions, 0);
+    double.stop().await;
 }

@@ -1,6 +1,7 @@
 use async_trait::async_trait;
 use shop_domain::business::{BusinessProfile, BusinessProfileStore, BusinessStatus};
 use shop_domain::ids::UserId;
+use shop_domain::mail::MailMessage;
 use shop_domain::{DomainError, Page, PageRequest};
 
 use super::MemoryStore;
@@ -12,10 +13,16 @@ impl BusinessProfileStore for MemoryStore {
         Ok(self.lock().profiles.get(user_id).cloned())
     }
 
-    async fn put(&self, profile: &BusinessProfile) -> Result<(), DomainError> {
-        self.lock()
+    async fn put(
+        &self,
+        profile: &BusinessProfile,
+        mails: &[MailMessage],
+    ) -> Result<(), DomainError> {
+        let mut state = self.lock();
+        state
             .profiles
             .insert(profile.user_id.clone(), profile.clone());
+        state.record_mails(mails, profile.reviewed_at.unwrap_or(profile.submitted_at));
         Ok(())
     }
 

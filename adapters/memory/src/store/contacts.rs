@@ -1,6 +1,7 @@
 use async_trait::async_trait;
 use shop_domain::contact::{ContactMessage, ContactStatus, ContactStore};
 use shop_domain::ids::ContactMessageId;
+use shop_domain::mail::MailMessage;
 use shop_domain::{DomainError, Page, PageRequest};
 
 use super::MemoryStore;
@@ -8,12 +9,17 @@ use super::page::{Order, paginate};
 
 #[async_trait]
 impl ContactStore for MemoryStore {
-    async fn insert(&self, message: &ContactMessage) -> Result<(), DomainError> {
+    async fn insert(
+        &self,
+        message: &ContactMessage,
+        mails: &[MailMessage],
+    ) -> Result<(), DomainError> {
         let mut state = self.lock();
         if state.contacts.contains_key(&message.id) {
             return Err(DomainError::AlreadyExists("contact message"));
         }
         state.contacts.insert(message.id.clone(), message.clone());
+        state.record_mails(mails, message.created_at);
         Ok(())
     }
 

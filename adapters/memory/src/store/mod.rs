@@ -6,6 +6,7 @@ mod catalog;
 mod contacts;
 mod jobs;
 mod orders;
+mod outbox;
 mod page;
 mod payment_events;
 mod pricing;
@@ -24,6 +25,7 @@ use shop_domain::ids::{
     UserId,
 };
 use shop_domain::jobs::Job;
+use shop_domain::mail::OutboxMail;
 use shop_domain::order::{IdempotencyRecord, Order};
 use shop_domain::pricing::{Promotion, Quote, TaxRate};
 
@@ -55,15 +57,18 @@ struct State {
     contacts: HashMap<ContactMessageId, ContactMessage>,
     /// Provider event ids already handled (`PaymentEventStore`).
     payment_events: HashMap<String, chrono::DateTime<chrono::Utc>>,
+    /// Outbox mails by Message-ID (`MailOutbox`).
+    outbox: HashMap<String, OutboxMail>,
 }
 
 /// Every store port of the domain (accounts, refresh tokens, business
 /// profiles, catalog, quotes, promotions, tax rates, orders, contact
-/// messages) and the [`JobQueue`](shop_domain::jobs::JobQueue), in memory.
+/// messages), the [`JobQueue`](shop_domain::jobs::JobQueue) and the
+/// [`MailOutbox`](shop_domain::mail::MailOutbox), in memory.
 ///
 /// All state sits behind one mutex, so an operation touching several
 /// entities (placing an order: stock, promotion, idempotency key, order,
-/// job) is atomic. Clones share the state. Nothing survives the process.
+/// job; a transition and the mails it causes) is atomic. Clones share the state. Nothing survives the process.
 ///
 /// Contract details the traits leave open, as this adapter (and the
 /// `shop-testkit` conformance suites) pin them:

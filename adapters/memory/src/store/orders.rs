@@ -157,6 +157,7 @@ impl OrderStore for MemoryStore {
         {
             state.wake_job(&job_id, entry.at);
         }
+        state.record_mails(&effects.mails, entry.at);
         Ok(order)
     }
 
@@ -165,13 +166,8 @@ impl OrderStore for MemoryStore {
         Ok(())
     }
 
-    async fn mark_customer_notified(&self, id: &OrderId) -> Result<(), DomainError> {
-        self.lock().order_mut(id)?.customer_notified = true;
-        Ok(())
-    }
-
-    async fn mark_admins_notified(&self, id: &OrderId) -> Result<(), DomainError> {
-        self.lock().order_mut(id)?.admins_notified = true;
+    async fn add_note(&self, id: &OrderId, entry: &HistoryEntry) -> Result<(), DomainError> {
+        self.lock().order_mut(id)?.history.push(entry.clone());
         Ok(())
     }
 

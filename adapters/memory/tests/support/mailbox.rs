@@ -77,6 +77,7 @@ async fn a_sent_message_is_one_json_file() {
         text: m.text.clone(),
         html: m.html.clone(),
         sent_at: clock.now(),
+        deliveries: 1,
     };
     assert_eq!(mailbox.list().unwrap(), vec![expected]);
     let raw = std::fs::read_to_string(mailbox.dir().join(&names[0])).unwrap();
@@ -86,7 +87,7 @@ async fn a_sent_message_is_one_json_file() {
 }
 
 #[tokio::test]
-async fn resending_a_message_id_replaces_its_file() {
+async fn resending_a_message_id_replaces_its_file_and_counts_the_delivery() {
     let dir = TempDir::new();
     let (clock, mailbox) = setup(&dir);
     mailbox
@@ -103,6 +104,7 @@ async fn resending_a_message_id_replaces_its_file() {
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].subject, "Second try");
     assert_eq!(listed[0].sent_at, clock.now());
+    assert_eq!(listed[0].deliveries, 2);
 }
 
 #[tokio::test]
@@ -150,7 +152,9 @@ async fn concurrent_resends_leave_one_whole_file() {
         t.await.unwrap().unwrap();
     }
     assert_eq!(files(&mailbox).len(), 1);
-    assert_eq!(mailbox.list().unwrap().len(), 1);
+    let listed = mailbox.list().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].deliveries, 16);
 }
 
 #[test]

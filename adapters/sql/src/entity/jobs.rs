@@ -15,6 +15,8 @@ pub struct Model {
     pub open_run_after: Option<DateTimeUtc>,
     pub claim_token: Option<String>,
     pub last_error: Option<String>,
+    /// The Message-ID of a `deliver_mail` job.
+    pub mail_message_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -221,7 +221,7 @@ pub async fn business_profiles_upsert_and_review_queue(s: SqlStore) {
         users.push(u.id);
     }
     let first = profile(&users[0], BusinessStatus::Pending, 50);
-    s.put(&first).await.unwrap();
+    s.put(&first, &[]).await.unwrap();
     assert_eq!(
         BusinessProfileStore::get(&s, &users[0]).await.unwrap(),
         Some(first.clone())
@@ -239,14 +239,14 @@ pub async fn business_profiles_upsert_and_review_queue(s: SqlStore) {
         },
         ..first
     };
-    s.put(&approved).await.unwrap();
+    s.put(&approved, &[]).await.unwrap();
     assert_eq!(
         BusinessProfileStore::get(&s, &users[0]).await.unwrap(),
         Some(approved)
     );
     // Six more pending profiles, two per second: ties on submitted_at.
     for (i, u) in users.iter().enumerate().skip(1) {
-        s.put(&profile(u, BusinessStatus::Pending, (i as i64) / 2))
+        s.put(&profile(u, BusinessStatus::Pending, (i as i64) / 2), &[])
             .await
             .unwrap();
     }

@@ -98,4 +98,5 @@ suites!(
     order_store_suite,
     job_queue_suite,
     contact_store_suite,
+    mail_outbox_suite,
 );

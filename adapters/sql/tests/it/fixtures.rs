@@ -188,8 +188,6 @@ pub fn new_order(user: &User, quote: &Quote) -> NewOrder {
             by: Actor::User(user.id.clone()),
             note: None,
         }],
-        customer_notified: false,
-        admins_notified: false,
     };
     NewOrder {
         job: Job::finalize_order(&id, at(120)),

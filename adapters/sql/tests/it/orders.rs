@@ -218,6 +218,7 @@ pub async fn transitions_compare_and_set_with_effects(s: SqlStore) {
             &TransitionEffects {
                 payment: Some(authorized.clone()),
                 wake_job: true,
+                mails: Vec::new(),
                 ..Default::default()
             },
         )
@@ -300,30 +301,30 @@ pub async fn transitions_compare_and_set_with_effects(s: SqlStore) {
     assert_eq!(order.history.len(), 3);
     assert!(matches!(order.history[2].by, Actor::User(_)));
 
-    // Payment details and notification flags.
+    // Payment details and notes.
     let failed = PaymentInfo {
         status: "FAILED".into(),
         failure_code: Some("CARD_DECLINED".into()),
         ..authorized
     };
     s.set_payment(&new.order.id, &failed).await.unwrap();
-    s.mark_customer_notified(&new.order.id).await.unwrap();
-    s.mark_admins_notified(&new.order.id).await.unwrap();
-    s.mark_admins_notified(&new.order.id).await.unwrap();
+    let note = HistoryEntry {
+        note: Some("capture gave up".into()),
+        ..entry(OrderStatus::Canceled, 60)
+    };
+    s.add_note(&new.order.id, &note).await.unwrap();
     let order = OrderStore::get(&s, &new.order.id).await.unwrap().unwrap();
     assert_eq!(order.payment, failed);
-    assert!(order.customer_notified && order.admins_notified);
+    assert_eq!(order.status, OrderStatus::Canceled);
+    assert_eq!(order.history.len(), 4);
+    assert_eq!(order.history[3], note);
     let ghost = OrderId::new(new_id());
     assert_eq!(
         s.set_payment(&ghost, &failed).await,
         Err(DomainError::NotFound("order"))
     );
     assert_eq!(
-        s.mark_customer_notified(&ghost).await,
-        Err(DomainError::NotFound("order"))
-    );
-    assert_eq!(
-        s.mark_admins_notified(&ghost).await,
+        s.add_note(&ghost, &note).await,
         Err(DomainError::NotFound("order"))
     );
 }

@@ -2,10 +2,12 @@
 
 use rust_decimal::Decimal;
 use shop_domain::DomainError;
-use shop_domain::account::AccountStore;
+use shop_domain::account::{AccountStore, Email};
 use shop_domain::business::TaxExemption;
 use shop_domain::contact::{ContactMessage, ContactStatus, ContactStore};
 use shop_domain::ids::{ContactMessageId, QuoteId, UserId};
+use shop_domain::jobs::{Job, JobQueue};
+use shop_domain::mail::{MailMessage, MailOutbox};
 use shop_domain::pricing::{
     Promotion, PromotionKind, PromotionStore, Quote, QuoteStore, TaxRate, TaxRateStore,
 };
@@ -143,16 +145,32 @@ pub async fn contact_messages_triage(s: SqlStore) {
     let mut all = Vec::new();
     for i in 0..9 {
         let m = contact((i % 3 == 0).then_some(&u.id));
-        ContactStore::insert(&s, &m).await.unwrap();
+        ContactStore::insert(&s, &m, &[]).await.unwrap();
         all.push(m);
     }
     assert_eq!(
         ContactStore::get(&s, &all[0].id).await.unwrap(),
         Some(all[0].clone())
     );
+    // A refused insert records none of its mails.
+    let notice = MailMessage {
+        message_id: format!("<contact.{}@shop.test>", all[0].id),
+        from: Email::parse("shop@example.test").unwrap(),
+        to: Email::parse("admin@example.test").unwrap(),
+        subject: "New contact message".into(),
+        text: "text".into(),
+        html: "<p>html</p>".into(),
+    };
     assert_eq!(
-        ContactStore::insert(&s, &all[0]).await,
+        ContactStore::insert(&s, &all[0], std::slice::from_ref(&notice)).await,
         Err(DomainError::AlreadyExists("contact message"))
+    );
+    assert_eq!(MailOutbox::get(&s, &notice.message_id).await.unwrap(), None);
+    assert_eq!(
+        JobQueue::get(&s, &Job::deliver_mail_id(&notice.message_id))
+            .await
+            .unwrap(),
+        None
     );
     for m in &all[..4] {
         ContactStore::set_status(&s, &m.id, ContactStatus::Read)

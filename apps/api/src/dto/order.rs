@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use shop_domain::jobs::{Job, JobState};
 use shop_domain::order::{HistoryEntry, Order, OrderStatus, PaymentInfo};
 use utoipa::{IntoParams, ToSchema};
 
@@ -75,14 +76,19 @@ pub struct HistoryDto {
     pub at: DateTime<Utc>,
     #[schema(example = "system")]
     pub by: String,
+    /// Admin views only: why (a decline code, the workflow giving up).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl From<HistoryEntry> for HistoryDto {
+    /// Without the note: notes can carry provider errors meant for admins.
     fn from(h: HistoryEntry) -> Self {
         Self {
             status: h.status.into(),
             at: h.at,
             by: h.by.label(),
+            note: None,
         }
     }
 }
@@ -156,6 +162,65 @@ list_response!(
     /// A page of orders, newest first.
     OrderList,
     OrderDto
+);
+
+/// Where an order's finalization workflow stands.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FinalizationDto {
+    /// `queued`, `running`, `done`, or `dead`: it gave up and needs an admin.
+    #[schema(example = "done")]
+    pub state: String,
+    pub attempts: u32,
+    /// The error of the last failed attempt.
+    pub last_error: Option<String>,
+    /// When a queued job runs next.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+}
+
+impl From<Job> for FinalizationDto {
+    fn from(job: Job) -> Self {
+        Self {
+            state: job.state.as_str().to_string(),
+            attempts: job.attempts,
+            last_error: job.last_error,
+            next_attempt_at: (job.state == JobState::Queued).then_some(job.run_after),
+        }
+    }
+}
+
+/// An order as admins see it: with its finalization workflow.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AdminOrderDto {
+    #[serde(flatten)]
+    pub order: OrderDto,
+    /// `null` for an order that never had a finalization job.
+    pub finalization: Option<FinalizationDto>,
+}
+
+impl AdminOrderDto {
+    pub fn new(order: Order, job: Option<Job>) -> Self {
+        let notes: Vec<Option<String>> = order.history.iter().map(|h| h.note.clone()).collect();
+        let mut order = OrderDto::from(order);
+        for (entry, note) in order.history.iter_mut().zip(notes) {
+            entry.note = note;
+        }
+        Self {
+            order,
+            finalization: job.map(Into::into),
+        }
+    }
+}
+
+/// `{order}` for admins.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AdminOrderEnvelope {
+    pub order: AdminOrderDto,
+}
+
+list_response!(
+    /// A page of orders as admins see them, newest first.
+    AdminOrderList,
+    AdminOrderDto
 );
 
 #[derive(Deserialize, ToSchema)]

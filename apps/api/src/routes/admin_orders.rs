@@ -7,7 +7,9 @@ use shop_domain::order::OrderFilter;
 use super::State;
 use crate::auth::Admin;
 use crate::dto::common::page_request;
-use crate::dto::order::{AdminOrderQuery, OrderEnvelope, OrderList};
+use crate::dto::order::{
+    AdminOrderDto, AdminOrderEnvelope, AdminOrderList, AdminOrderQuery, OrderEnvelope,
+};
 use crate::payload::resource;
 use crate::problem::{ApiResult, Problem};
 
@@ -23,7 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     security(("bearer" = [])),
     params(AdminOrderQuery),
     responses(
-        (status = 200, description = "A page of orders", body = OrderList),
+        (status = 200, description = "A page of orders, each with its finalization workflow", body = AdminOrderList),
         (status = 401, response = Problem),
         (status = 403, response = Problem),
         (status = 422, response = Problem),
@@ -32,7 +34,7 @@ pub async fn list_all_orders(
     state: State,
     Admin(admin): Admin,
     query: web::Query<AdminOrderQuery>,
-) -> ApiResult<web::Json<OrderList>> {
+) -> ApiResult<web::Json<AdminOrderList>> {
     let query = query.into_inner();
     let page = page_request(query.limit.as_deref(), query.cursor)?;
     let filter = OrderFilter {
@@ -43,7 +45,14 @@ pub async fn list_all_orders(
             .map(UserId::new),
     };
     let orders = state.orders.admin_list(&admin, &filter, &page).await?;
-    Ok(web::Json(OrderList::from_page(orders, Into::into)))
+    let jobs = state
+        .orders
+        .admin_finalization(&admin, &orders.items)
+        .await?;
+    let mut jobs = jobs.into_iter();
+    Ok(web::Json(AdminOrderList::from_page(orders, |order| {
+        AdminOrderDto::new(order, jobs.next().flatten())
+    })))
 }
 
 /// Any order.
@@ -51,7 +60,7 @@ pub async fn list_all_orders(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Order id")),
     responses(
-        (status = 200, description = "The order", body = OrderEnvelope),
+        (status = 200, description = "The order with its finalization workflow", body = AdminOrderEnvelope),
         (status = 401, response = Problem),
         (status = 403, response = Problem),
         (status = 404, response = Problem),
@@ -60,12 +69,20 @@ pub async fn get_any_order(
     state: State,
     Admin(admin): Admin,
     id: web::Path<String>,
-) -> ApiResult<web::Json<OrderEnvelope>> {
+) -> ApiResult<web::Json<AdminOrderEnvelope>> {
     let order = state
         .orders
         .admin_get(&admin, &OrderId::new(id.into_inner()))
         .await?;
-    Ok(web::Json(order.into()))
+    let job = state
+        .orders
+        .admin_finalization(&admin, std::slice::from_ref(&order))
+        .await?
+        .pop()
+        .flatten();
+    Ok(web::Json(AdminOrderEnvelope {
+        order: AdminOrderDto::new(order, job),
+    }))
 }
 
 /// Marks a paid order fulfilled.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Validator;
 use crate::ids::UserId;
+use crate::mail::MailMessage;
 use crate::{DomainError, Page, PageRequest};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -198,7 +199,13 @@ impl BusinessProfile {
 pub trait BusinessProfileStore: Send + Sync {
     async fn get(&self, user_id: &UserId) -> Result<Option<BusinessProfile>, DomainError>;
     /// Inserts or replaces the profile of `profile.user_id`.
-    async fn put(&self, profile: &BusinessProfile) -> Result<(), DomainError>;
+    /// Writes the profile and records `mails` in the outbox (with their
+    /// delivery jobs) in the same transaction.
+    async fn put(
+        &self,
+        profile: &BusinessProfile,
+        mails: &[MailMessage],
+    ) -> Result<(), DomainError>;
     /// Oldest submission first (a review queue).
     async fn list(
         &self,

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use super::{BusinessProfile, BusinessStatus, ProfileSubmission};
 use crate::account::Principal;
 use crate::ids::UserId;
-use crate::mail::{MailContext, MailMessage, business_approved, business_rejected};
+use crate::mail::{MailContext, MailMessage, business_approved, business_rejected, mail_context};
 use crate::settings::ShopSettings;
 use crate::{DomainError, Page, PageRequest, Ports};
 
@@ -44,7 +44,7 @@ impl BusinessService {
             reviewed_by: None,
             submitted_at: now,
         };
-        self.ports.profiles.put(&profile).await?;
+        self.ports.profiles.put(&profile, &[]).await?;
         Ok(profile)
     }
 
@@ -101,8 +101,8 @@ impl BusinessService {
         profile.rejection_reason = None;
         profile.reviewed_at = Some(now);
         profile.reviewed_by = Some(admin.user_id.clone());
-        self.ports.profiles.put(&profile).await?;
-        self.notify(&profile, business_approved).await;
+        let mails = self.review_mail(&profile, business_approved).await?;
+        self.ports.profiles.put(&profile, &mails).await?;
         Ok(profile)
     }
 
@@ -126,31 +126,28 @@ impl BusinessService {
         profile.rejection_reason = Some(reason.to_string());
         profile.reviewed_at = Some(self.ports.clock.now());
         profile.reviewed_by = Some(admin.user_id.clone());
-        self.ports.profiles.put(&profile).await?;
-        self.notify(&profile, business_rejected).await;
+        let mails = self.review_mail(&profile, business_rejected).await?;
+        self.ports.profiles.put(&profile, &mails).await?;
         Ok(profile)
     }
 
-    /// The review is stored whatever happens to its mail; a failed mail is
-    /// logged, not fatal (the transactional outbox makes it durable later).
-    async fn notify(
+    /// The mail telling the owner about the review; it goes through the
+    /// outbox with the review itself, so one is never kept without the other.
+    async fn review_mail(
         &self,
         profile: &BusinessProfile,
         render: fn(&MailContext, &BusinessProfile, &crate::account::Email) -> MailMessage,
-    ) {
-        let user = match self.ports.accounts.get(&profile.user_id).await {
-            Ok(Some(u)) => u,
-            _ => return,
+    ) -> Result<Vec<MailMessage>, DomainError> {
+        let Some(user) = self.ports.accounts.get(&profile.user_id).await? else {
+            // The account is gone (it cannot be deleted through the API);
+            // there is nobody to tell.
+            return Ok(Vec::new());
         };
-        let ctx = MailContext {
-            shop_name: self.settings.shop_name.clone(),
-            shop_address: self.settings.shop_address.clone(),
-            from: self.settings.mail_from.clone(),
-        };
-        let message = render(&ctx, profile, &user.email);
-        if let Err(e) = self.ports.mailer.send(&message).await {
-            tracing::warn!(user_id = %profile.user_id, error = %e, "business review mail not sent");
-        }
+        Ok(vec![render(
+            &mail_context(&self.settings),
+            profile,
+            &user.email,
+        )])
     }
 }
 

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::account::{Email, PersonName};
 use crate::ids::{ContactMessageId, UserId};
+use crate::mail::MailMessage;
 use crate::{DomainError, Page, PageRequest};
 
 pub use service::{ContactService, NewContactMessage};
@@ -51,7 +52,13 @@ pub struct ContactMessage {
 
 #[async_trait]
 pub trait ContactStore: Send + Sync {
-    async fn insert(&self, message: &ContactMessage) -> Result<(), DomainError>;
+    /// Stores the message and records `mails` in the outbox (with their
+    /// delivery jobs) in the same transaction.
+    async fn insert(
+        &self,
+        message: &ContactMessage,
+        mails: &[MailMessage],
+    ) -> Result<(), DomainError>;
     async fn get(&self, id: &ContactMessageId) -> Result<Option<ContactMessage>, DomainError>;
     async fn set_status(
         &self,

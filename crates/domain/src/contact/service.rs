@@ -2,7 +2,10 @@ use super::{ContactMessage, ContactStatus};
 use crate::account::{Email, PersonName, Principal};
 use crate::error::Validator;
 use crate::ids::ContactMessageId;
-use crate::mail::single_line;
+use std::sync::Arc;
+
+use crate::mail::{admin_recipients, contact_notice, mail_context, single_line};
+use crate::settings::ShopSettings;
 use crate::{DomainError, Page, PageRequest, Ports};
 
 #[derive(Debug, Clone)]
@@ -15,11 +18,12 @@ pub struct NewContactMessage {
 
 pub struct ContactService {
     ports: Ports,
+    settings: Arc<ShopSettings>,
 }
 
 impl ContactService {
-    pub fn new(ports: Ports) -> Self {
-        Self { ports }
+    pub fn new(ports: Ports, settings: Arc<ShopSettings>) -> Self {
+        Self { ports, settings }
     }
 
     /// Stores a message from a visitor or a signed-in user. Line breaks in
@@ -58,7 +62,13 @@ impl ContactService {
             status: ContactStatus::New,
             created_at: self.ports.clock.now(),
         };
-        self.ports.contacts.insert(&msg).await?;
+        let ctx = mail_context(&self.settings);
+        let mails: Vec<_> = admin_recipients(&self.ports, &self.settings)
+            .await?
+            .iter()
+            .map(|admin| contact_notice(&ctx, &msg, admin))
+            .collect();
+        self.ports.contacts.insert(&msg, &mails).await?;
         Ok(msg)
     }
 

@@ -2,11 +2,14 @@ use std::sync::Arc;
 
 use chrono::Duration;
 
-use super::{ClaimedJob, JobKind, backoff};
-use crate::account::Email;
+use super::{ClaimedJob, JobKind, NoProbe, StepPoint, StepProbe, backoff};
 use crate::ids::OrderId;
-use crate::mail::{MailContext, new_order_notice, order_confirmation};
-use crate::order::service::{CHECKOUT_GRACE, authorize_order, fail_payment};
+use crate::mail::{
+    MailError, MailMessage, admin_recipients, mail_context, new_order_notice, order_confirmation,
+};
+use crate::order::service::{
+    CHECKOUT_GRACE, authorize_order, customer_name, fail_payment, payment_failed_mails,
+};
 use crate::order::{Actor, HistoryEntry, Order, OrderStatus, PaymentInfo, TransitionEffects};
 use crate::payment::PaymentError;
 use crate::settings::ShopSettings;
@@ -25,18 +28,51 @@ pub enum StepOutcome {
     NotYet(chrono::DateTime<chrono::Utc>),
 }
 
-/// The order finalization workflow: complete the payment, mark the order
-/// paid, mail the customer and the admins. Every step looks at the stored
-/// state first, so running it again after a crash at any point repeats no
-/// effect: the capture is keyed on the order, and each mail is marked sent.
+/// Runs the durable jobs. Finalizing an order completes the payment and
+/// marks the order paid, recording the confirmation to the customer and the
+/// notices to the admins in the outbox in the same transaction; delivering
+/// a mail hands one outbox mail to the transport. Every step looks at the
+/// stored state first, so running it again after a crash at any point
+/// repeats no effect: the capture is keyed on the order, the mails are
+/// recorded once by Message-ID, and a mail recorded as sent is not sent
+/// again (a crash between the hand-off and that record resends it under the
+/// same Message-ID).
 pub struct FinalizationService {
     ports: Ports,
     settings: Arc<ShopSettings>,
+    probe: Arc<dyn StepProbe>,
+    lease: Duration,
+    max_attempts: u32,
 }
 
 impl FinalizationService {
     pub fn new(ports: Ports, settings: Arc<ShopSettings>) -> Self {
-        Self { ports, settings }
+        Self {
+            ports,
+            settings,
+            probe: Arc::new(NoProbe),
+            lease: JOB_LEASE,
+            max_attempts: MAX_ATTEMPTS,
+        }
+    }
+
+    /// After how many failed attempts a job is buried (default
+    /// [`MAX_ATTEMPTS`]; at least 1).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// How long a claim lasts (default [`JOB_LEASE`]).
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// Reports each [`StepPoint`] to `probe` (the crash test's worker).
+    pub fn with_probe(mut self, probe: Arc<dyn StepProbe>) -> Self {
+        self.probe = probe;
+        self
     }
 
     pub async fn run(&self, order_id: &OrderId) -> Result<StepOutcome, DomainError> {
@@ -59,13 +95,11 @@ impl FinalizationService {
                     }
                 }
                 OrderStatus::Authorized => self.capture(&order).await?,
-                OrderStatus::Paid | OrderStatus::Fulfilled | OrderStatus::Refunded => {
-                    self.notify(&order).await?;
-                    return Ok(StepOutcome::Done);
-                }
-                OrderStatus::PaymentFailed | OrderStatus::Canceled => {
-                    return Ok(StepOutcome::Done);
-                }
+                OrderStatus::Paid
+                | OrderStatus::Fulfilled
+                | OrderStatus::Refunded
+                | OrderStatus::PaymentFailed
+                | OrderStatus::Canceled => return Ok(StepOutcome::Done),
             }
         }
     }
@@ -76,8 +110,14 @@ impl FinalizationService {
                 "authorized order without a payment id".into(),
             ));
         };
-        match self.ports.payments.complete(&payment_id).await {
+        let entity = order.id.as_str();
+        self.probe.reached(StepPoint::BeforeCapture, entity);
+        let completed = self.ports.payments.complete(&payment_id).await;
+        self.probe.reached(StepPoint::AfterCapture, entity);
+        match completed {
             Ok(record) => {
+                let mails = self.paid_mails(order).await?;
+                self.probe.reached(StepPoint::BeforeMarkPaid, entity);
                 let result = self
                     .ports
                     .orders
@@ -97,77 +137,65 @@ impl FinalizationService {
                                 ..order.payment.clone()
                             }),
                             wake_job: false,
+                            mails,
                         },
                     )
                     .await;
+                self.probe.reached(StepPoint::AfterMarkPaid, entity);
                 match result {
                     Ok(_) | Err(DomainError::InvalidOrderState { .. }) => Ok(()),
                     Err(e) => Err(e),
                 }
             }
-            Err(PaymentError::Declined { code }) => fail_payment(
-                &self.ports,
-                order,
-                &code,
-                Some(format!("capture declined: {code}")),
-            )
-            .await
-            .map(|_| ()),
-            Err(PaymentError::Rejected(message)) => fail_payment(
-                &self.ports,
-                order,
-                "CAPTURE_REJECTED",
-                Some(format!("capture refused: {message}")),
-            )
-            .await
-            .map(|_| ()),
+            Err(PaymentError::Declined { code }) => {
+                let mails = payment_failed_mails(&self.ports, &self.settings, order).await?;
+                let note = format!("capture declined: {code}");
+                fail_payment(&self.ports, order, &code, Some(note), mails)
+                    .await
+                    .map(|_| ())
+            }
+            Err(PaymentError::Rejected(message)) => {
+                let mails = payment_failed_mails(&self.ports, &self.settings, order).await?;
+                let note = format!("capture refused: {message}");
+                fail_payment(&self.ports, order, "CAPTURE_REJECTED", Some(note), mails)
+                    .await
+                    .map(|_| ())
+            }
             Err(PaymentError::Transient(m)) => Err(DomainError::PaymentUnavailable(m)),
         }
     }
 
-    fn mail_context(&self) -> MailContext {
-        MailContext {
-            shop_name: self.settings.shop_name.clone(),
-            shop_address: self.settings.shop_address.clone(),
-            from: self.settings.mail_from.clone(),
+    /// The confirmation to the customer and a notice to each admin.
+    async fn paid_mails(&self, order: &Order) -> Result<Vec<MailMessage>, DomainError> {
+        let ctx = mail_context(&self.settings);
+        let name = customer_name(&self.ports, order).await?;
+        let mut mails = vec![order_confirmation(
+            &ctx,
+            order,
+            &order.customer_email,
+            &name,
+        )];
+        for admin in admin_recipients(&self.ports, &self.settings).await? {
+            mails.push(new_order_notice(&ctx, order, &admin, &order.customer_email));
         }
+        Ok(mails)
     }
 
-    async fn admin_recipients(&self) -> Result<Vec<Email>, DomainError> {
-        if !self.settings.admin_notify.is_empty() {
-            return Ok(self.settings.admin_notify.clone());
+    /// Hands one outbox mail to the transport and records that it went.
+    pub async fn deliver(&self, message_id: &str) -> Result<(), DeliveryError> {
+        let Some(mail) = self.ports.outbox.get(message_id).await? else {
+            return Err(DeliveryError::Domain(DomainError::NotFound("outbox mail")));
+        };
+        if mail.sent_at.is_some() {
+            return Ok(());
         }
-        Ok(self
-            .ports
-            .accounts
-            .list_active_admins()
-            .await?
-            .into_iter()
-            .map(|u| u.email)
-            .collect())
-    }
-
-    async fn notify(&self, order: &Order) -> Result<(), DomainError> {
-        let ctx = self.mail_context();
-        if !order.customer_notified {
-            let name = self
-                .ports
-                .accounts
-                .get(&order.user_id)
-                .await?
-                .map(|u| u.name.as_str().to_string())
-                .unwrap_or_default();
-            let mail = order_confirmation(&ctx, order, &order.customer_email, &name);
-            self.ports.mailer.send(&mail).await?;
-            self.ports.orders.mark_customer_notified(&order.id).await?;
-        }
-        if !order.admins_notified {
-            for admin in self.admin_recipients().await? {
-                let mail = new_order_notice(&ctx, order, &admin, &order.customer_email);
-                self.ports.mailer.send(&mail).await?;
-            }
-            self.ports.orders.mark_admins_notified(&order.id).await?;
-        }
+        self.probe.reached(StepPoint::BeforeMail, message_id);
+        self.ports.mailer.send(&mail.message).await?;
+        self.probe.reached(StepPoint::AfterMail, message_id);
+        self.ports
+            .outbox
+            .mark_sent(message_id, self.ports.clock.now())
+            .await?;
         Ok(())
     }
 
@@ -175,7 +203,7 @@ impl FinalizationService {
     /// `jitter` in [0, 1) spreads the retries of many workers.
     pub async fn work_once(&self, claim_token: &str, jitter: f64) -> Result<bool, DomainError> {
         let now = self.ports.clock.now();
-        let Some(claim) = self.ports.jobs.claim(now, JOB_LEASE, claim_token).await? else {
+        let Some(claim) = self.ports.jobs.claim(now, self.lease, claim_token).await? else {
             return Ok(false);
         };
         self.execute(&claim, jitter).await?;
@@ -183,24 +211,88 @@ impl FinalizationService {
     }
 
     async fn execute(&self, claim: &ClaimedJob, jitter: f64) -> Result<(), DomainError> {
-        let JobKind::FinalizeOrder(order_id) = &claim.job.kind;
-        match self.run(order_id).await {
-            Ok(StepOutcome::Done) => self.ports.jobs.complete(claim).await,
-            Ok(StepOutcome::NotYet(due)) => {
-                self.ports
-                    .jobs
-                    .retry(claim, due, "waiting for the checkout")
-                    .await
+        let failure = match &claim.job.kind {
+            JobKind::FinalizeOrder(order_id) => match self.run(order_id).await {
+                Ok(StepOutcome::Done) => return self.ports.jobs.complete(claim).await,
+                Ok(StepOutcome::NotYet(due)) => {
+                    return self
+                        .ports
+                        .jobs
+                        .retry(claim, due, "waiting for the checkout")
+                        .await;
+                }
+                Err(e) => DeliveryError::Domain(e),
+            },
+            JobKind::DeliverMail(message_id) => match self.deliver(message_id).await {
+                Ok(()) => return self.ports.jobs.complete(claim).await,
+                Err(e) => e,
+            },
+        };
+        let subject = self.subject(claim);
+        let error = failure.to_string();
+        let give_up = matches!(failure, DeliveryError::Rejected(_))
+            || claim.job.attempts >= self.max_attempts;
+        if give_up {
+            tracing::error!(job = %claim.job.id, %subject, attempts = claim.job.attempts, error = %error, "job buried");
+            self.ports.jobs.bury(claim, &error).await?;
+            if let JobKind::FinalizeOrder(order_id) = &claim.job.kind {
+                self.note_buried(order_id, claim.job.attempts, &error)
+                    .await?;
             }
-            Err(e) if claim.job.attempts >= MAX_ATTEMPTS => {
-                tracing::error!(order_id = %order_id, error = %e, "finalization job buried");
-                self.ports.jobs.bury(claim, &e.to_string()).await
-            }
-            Err(e) => {
-                tracing::warn!(order_id = %order_id, attempt = claim.job.attempts, error = %e, "finalization step failed, will retry");
-                let at = self.ports.clock.now() + backoff(claim.job.attempts, jitter);
-                self.ports.jobs.retry(claim, at, &e.to_string()).await
-            }
+            return Ok(());
+        }
+        tracing::warn!(job = %claim.job.id, %subject, attempt = claim.job.attempts, error = %error, "job step failed, will retry");
+        let at = self.ports.clock.now() + backoff(claim.job.attempts, jitter);
+        self.ports.jobs.retry(claim, at, &error).await
+    }
+
+    fn subject(&self, claim: &ClaimedJob) -> String {
+        match &claim.job.kind {
+            JobKind::FinalizeOrder(order_id) => format!("order {order_id}"),
+            JobKind::DeliverMail(message_id) => format!("mail {message_id}"),
+        }
+    }
+
+    /// Tells the admins, in the order's history, that finalization stopped.
+    async fn note_buried(
+        &self,
+        order_id: &OrderId,
+        attempts: u32,
+        error: &str,
+    ) -> Result<(), DomainError> {
+        let Some(order) = self.ports.orders.get(order_id).await? else {
+            return Ok(());
+        };
+        let entry = HistoryEntry {
+            status: order.status,
+            at: self.ports.clock.now(),
+            by: Actor::System,
+            note: Some(format!(
+                "finalization stopped after {attempts} attempts: {error}"
+            )),
+        };
+        self.ports.orders.add_note(order_id, &entry).await
+    }
+}
+
+/// Why a job step did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    /// The transport refused the mail for good: retrying cannot help.
+    #[error("{0}")]
+    Rejected(String),
+    /// The transport is unavailable for now.
+    #[error("{0}")]
+    Transient(String),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+}
+
+impl From<MailError> for DeliveryError {
+    fn from(e: MailError) -> Self {
+        match e {
+            MailError::Rejected(m) => Self::Rejected(format!("mail refused: {m}")),
+            MailError::Transient(m) => Self::Transient(format!("mail transport unavailable: {m}")),
         }
     }
 }

@@ -8,11 +8,65 @@ use chrono::{DateTime, Duration, Utc};
 use crate::DomainError;
 use crate::ids::{JobId, OrderId};
 
-pub use finalize::{FinalizationService, JOB_LEASE, MAX_ATTEMPTS, StepOutcome};
+pub use finalize::{DeliveryError, FinalizationService, JOB_LEASE, MAX_ATTEMPTS, StepOutcome};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobKind {
     FinalizeOrder(OrderId),
+    /// Hand the outbox mail with this Message-ID to the transport.
+    DeliverMail(String),
+}
+
+/// A place in the workflow where a crash must lose and repeat nothing. The
+/// worker's crash test kills the process at each of them (see [`StepProbe`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepPoint {
+    BeforeCapture,
+    AfterCapture,
+    BeforeMarkPaid,
+    AfterMarkPaid,
+    BeforeMail,
+    AfterMail,
+}
+
+impl StepPoint {
+    pub const ALL: [Self; 6] = [
+        Self::BeforeCapture,
+        Self::AfterCapture,
+        Self::BeforeMarkPaid,
+        Self::AfterMarkPaid,
+        Self::BeforeMail,
+        Self::AfterMail,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BeforeCapture => "before_capture",
+            Self::AfterCapture => "after_capture",
+            Self::BeforeMarkPaid => "before_mark_paid",
+            Self::AfterMarkPaid => "after_mark_paid",
+            Self::BeforeMail => "before_mail",
+            Self::AfterMail => "after_mail",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == value)
+    }
+}
+
+/// Told when the workflow reaches a [`StepPoint`] for an entity (an order
+/// id, a Message-ID). Production ignores it; the crash test's worker kills
+/// itself there.
+pub trait StepProbe: Send + Sync {
+    fn reached(&self, point: StepPoint, entity: &str);
+}
+
+/// The probe of every real deployment.
+pub struct NoProbe;
+
+impl StepProbe for NoProbe {
+    fn reached(&self, _point: StepPoint, _entity: &str) {}
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +104,7 @@ impl Job {
     /// The finalization job of an order; one per order, addressable by it.
     pub fn finalize_order(order_id: &OrderId, run_after: DateTime<Utc>) -> Self {
         Self {
-            id: JobId::new(format!("finalize-{order_id}")),
+            id: Self::finalize_order_id(order_id),
             kind: JobKind::FinalizeOrder(order_id.clone()),
             state: JobState::Queued,
             attempts: 0,
@@ -58,6 +112,33 @@ impl Job {
             lease_until: None,
             last_error: None,
         }
+    }
+
+    /// The delivery job of one outbox mail, addressable by its Message-ID.
+    pub fn deliver_mail(message_id: &str, run_after: DateTime<Utc>) -> Self {
+        Self {
+            id: Self::deliver_mail_id(message_id),
+            kind: JobKind::DeliverMail(message_id.to_string()),
+            state: JobState::Queued,
+            attempts: 0,
+            run_after,
+            lease_until: None,
+            last_error: None,
+        }
+    }
+
+    /// Message-IDs can be long; the job id is a fixed-size digest of one.
+    pub fn deliver_mail_id(message_id: &str) -> JobId {
+        use sha2::{Digest as _, Sha256};
+        JobId::new(format!(
+            "mail-{}",
+            hex::encode(Sha256::digest(message_id.as_bytes()))
+        ))
+    }
+
+    /// The finalization job id of an order.
+    pub fn finalize_order_id(order_id: &OrderId) -> JobId {
+        JobId::new(format!("finalize-{order_id}"))
     }
 }
 

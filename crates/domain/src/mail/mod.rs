@@ -1,5 +1,6 @@
 //! Outgoing mail: the port and the templates.
 
+mod outbox;
 mod templates;
 
 use async_trait::async_trait;
@@ -7,9 +8,10 @@ use async_trait::async_trait;
 use crate::DomainError;
 use crate::account::Email;
 
+pub use outbox::{MailOutbox, OutboxMail};
 pub use templates::{
-    MailContext, business_approved, business_rejected, escape_html, new_order_notice,
-    order_confirmation,
+    MailContext, business_approved, business_rejected, contact_notice, escape_html,
+    new_order_notice, order_confirmation, payment_failed,
 };
 
 /// A rendered message. `message_id` is deterministic (kind, subject entity,
@@ -36,12 +38,6 @@ pub enum MailError {
     /// good (an SMTP 5xx, an SES rejection). Other recipients are unaffected.
     #[error("mail refused: {0}")]
     Rejected(String),
-}
-
-impl From<MailError> for DomainError {
-    fn from(e: MailError) -> Self {
-        DomainError::Internal(e.to_string())
-    }
 }
 
 /// A mail transport. Hands one message to the transport; `Ok` means the
@@ -103,6 +99,33 @@ pub fn message_id(kind: &str, entity: &str, recipient: &Email, domain: &str) -> 
         part(entity),
         part(recipient.as_str()),
     )
+}
+
+/// Who hears about new orders and contact messages: the configured list,
+/// or else every active admin.
+pub(crate) async fn admin_recipients(
+    ports: &crate::Ports,
+    settings: &crate::settings::ShopSettings,
+) -> Result<Vec<Email>, DomainError> {
+    if !settings.admin_notify.is_empty() {
+        return Ok(settings.admin_notify.clone());
+    }
+    Ok(ports
+        .accounts
+        .list_active_admins()
+        .await?
+        .into_iter()
+        .map(|u| u.email)
+        .collect())
+}
+
+/// The sender and footer every template takes from the shop's settings.
+pub(crate) fn mail_context(settings: &crate::settings::ShopSettings) -> MailContext {
+    MailContext {
+        shop_name: settings.shop_name.clone(),
+        shop_address: settings.shop_address.clone(),
+        from: settings.mail_from.clone(),
+    }
 }
 
 /// Collapses a would-be header value to one line.

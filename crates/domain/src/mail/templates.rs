@@ -3,6 +3,7 @@ use std::fmt::Write;
 use super::{MailMessage, message_id, single_line};
 use crate::account::Email;
 use crate::business::BusinessProfile;
+use crate::contact::ContactMessage;
 use crate::order::Order;
 
 /// What every template needs besides its subject entity.
@@ -214,4 +215,65 @@ pub fn business_rejected(ctx: &MailContext, profile: &BusinessProfile, to: &Emai
         profile.reviewed_at.map(|t| t.timestamp()).unwrap_or(0)
     );
     ctx.message("business-rejected", &entity, to, &subject, text, html)
+}
+
+/// To the customer when an authorized payment could not be taken (declined
+/// at capture, or the authorization lapsed): nothing was charged.
+pub fn payment_failed(
+    ctx: &MailContext,
+    order: &Order,
+    to: &Email,
+    customer_name: &str,
+) -> MailMessage {
+    let subject = format!(
+        "{}: payment for order {} failed",
+        ctx.shop_name, order.number
+    );
+    let text = format!(
+        "Hello {customer_name},\n\nwe could not take the payment for your order {} ({} {}), so it has been canceled and nothing was charged. You are welcome to order again with another card.\n",
+        order.number, order.total, order.currency
+    );
+    let html = format!(
+        "<p>Hello {},</p><p>we could not take the payment for your order <strong>{}</strong> ({} {}), so it has been canceled and nothing was charged. You are welcome to order again with another card.</p>",
+        escape_html(customer_name),
+        escape_html(&order.number),
+        order.total,
+        order.currency
+    );
+    ctx.message(
+        "payment-failed",
+        order.id.as_str(),
+        to,
+        &subject,
+        text,
+        html,
+    )
+}
+
+/// To the shop's admins when a visitor writes. Everything in it came from
+/// the visitor: escaped in HTML, and the subject is a single line.
+pub fn contact_notice(ctx: &MailContext, message: &ContactMessage, to: &Email) -> MailMessage {
+    let subject = format!("Contact: {}", message.subject);
+    let text = format!(
+        "{} <{}> wrote:\n\nSubject: {}\n\n{}\n",
+        message.name.as_str(),
+        message.email,
+        message.subject,
+        message.message
+    );
+    let html = format!(
+        "<p>{} &lt;{}&gt; wrote:</p><p><strong>{}</strong></p><pre>{}</pre>",
+        escape_html(message.name.as_str()),
+        escape_html(message.email.as_str()),
+        escape_html(&message.subject),
+        escape_html(&message.message)
+    );
+    ctx.message(
+        "contact-notice",
+        message.id.as_str(),
+        to,
+        &subject,
+        text,
+        html,
+    )
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::business::{Address, TaxExemption};
 use crate::ids::{OrderId, ProductId, QuoteId, UserId};
 use crate::jobs::Job;
+use crate::mail::MailMessage;
 use crate::money::Currency;
 use crate::{DomainError, Page, PageRequest};
 
@@ -165,8 +166,6 @@ pub struct Order {
     pub payment_source_id: String,
     pub payment: PaymentInfo,
     pub history: Vec<HistoryEntry>,
-    pub customer_notified: bool,
-    pub admins_notified: bool,
 }
 
 impl Order {
@@ -201,6 +200,9 @@ pub struct TransitionEffects {
     pub payment: Option<PaymentInfo>,
     /// Make the order's finalization job due now.
     pub wake_job: bool,
+    /// Mails the change causes, recorded in the outbox (with their delivery
+    /// jobs) in the same transaction; ids already recorded are kept.
+    pub mails: Vec<MailMessage>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -237,8 +239,9 @@ pub trait OrderStore: Send + Sync {
     ) -> Result<Order, DomainError>;
     /// Records the payment details without a status change.
     async fn set_payment(&self, id: &OrderId, payment: &PaymentInfo) -> Result<(), DomainError>;
-    async fn mark_customer_notified(&self, id: &OrderId) -> Result<(), DomainError>;
-    async fn mark_admins_notified(&self, id: &OrderId) -> Result<(), DomainError>;
+    /// Appends a history entry without a status change (a note for admins,
+    /// such as the finalization giving up).
+    async fn add_note(&self, id: &OrderId, entry: &HistoryEntry) -> Result<(), DomainError>;
     /// The order whose payment has this provider id, if any.
     async fn find_by_payment_id(&self, payment_id: &str) -> Result<Option<Order>, DomainError>;
     /// Newest first.

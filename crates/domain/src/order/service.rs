@@ -10,6 +10,7 @@ use crate::account::Principal;
 use crate::account::service::sha256_hex;
 use crate::ids::{OrderId, QuoteId};
 use crate::jobs::Job;
+use crate::mail::{MailMessage, mail_context, payment_failed};
 use crate::money::Money;
 use crate::payment::{AuthorizeRequest, PaymentError, idempotency_key};
 use crate::pricing::PricingService;
@@ -150,8 +151,6 @@ impl OrderService {
                 by: Actor::User(principal.user_id.clone()),
                 note: None,
             }],
-            customer_notified: false,
-            admins_notified: false,
         };
         let new = NewOrder {
             idempotency: request
@@ -294,6 +293,7 @@ impl OrderService {
                         ..order.payment.clone()
                     }),
                     wake_job: false,
+                    mails: Vec::new(),
                 },
             )
             .await
@@ -307,6 +307,26 @@ impl OrderService {
     ) -> Result<Page<Order>, DomainError> {
         admin.require_admin()?;
         self.ports.orders.list(filter, page).await
+    }
+
+    /// Each order's finalization job (`None` where there is none), for the
+    /// admins to see a workflow that is stuck or gave up.
+    pub async fn admin_finalization(
+        &self,
+        admin: &Principal,
+        orders: &[Order],
+    ) -> Result<Vec<Option<Job>>, DomainError> {
+        admin.require_admin()?;
+        let mut jobs = Vec::with_capacity(orders.len());
+        for order in orders {
+            jobs.push(
+                self.ports
+                    .jobs
+                    .get(&Job::finalize_order_id(&order.id))
+                    .await?,
+            );
+        }
+        Ok(jobs)
     }
 
     pub async fn admin_get(&self, admin: &Principal, id: &OrderId) -> Result<Order, DomainError> {
@@ -378,6 +398,7 @@ impl OrderService {
                         ..order.payment.clone()
                     }),
                     wake_job: false,
+                    mails: Vec::new(),
                 },
             )
             .await
@@ -451,6 +472,7 @@ pub(crate) async fn authorize_order(ports: &Ports, order: &Order) -> Result<Orde
                         release_stock: false,
                         payment: Some(payment),
                         wake_job: true,
+                        mails: Vec::new(),
                     },
                 )
                 .await;
@@ -481,29 +503,32 @@ pub(crate) async fn authorize_order(ports: &Ports, order: &Order) -> Result<Orde
             }
         }
         Err(PaymentError::Declined { code }) => {
-            fail_payment(ports, order, &code, None).await?;
+            fail_payment(ports, order, &code, None, Vec::new()).await?;
             Err(DomainError::PaymentDeclined { reason: code })
         }
         Err(PaymentError::Rejected(message)) => {
-            fail_payment(ports, order, "REJECTED", Some(message.clone())).await?;
+            fail_payment(ports, order, "REJECTED", Some(message.clone()), Vec::new()).await?;
             Err(DomainError::PaymentDeclined { reason: message })
         }
         Err(PaymentError::Transient(message)) => Err(DomainError::PaymentUnavailable(message)),
     }
 }
 
-/// Ends an open order in `payment_failed` and gives its stock back.
+/// Ends an open order in `payment_failed`, gives its stock back and records
+/// `mails` with it. Only from the status `order` was read in, so the mails
+/// chosen for that status go out only if that is the change that happened.
 pub(crate) async fn fail_payment(
     ports: &Ports,
     order: &Order,
     code: &str,
     note: Option<String>,
+    mails: Vec<MailMessage>,
 ) -> Result<Order, DomainError> {
     let result = ports
         .orders
         .transition(
             &order.id,
-            &[OrderStatus::PendingPayment, OrderStatus::Authorized],
+            &[order.status],
             &HistoryEntry {
                 status: OrderStatus::PaymentFailed,
                 at: ports.clock.now(),
@@ -518,6 +543,7 @@ pub(crate) async fn fail_payment(
                     ..order.payment.clone()
                 }),
                 wake_job: false,
+                mails,
             },
         )
         .await;
@@ -529,6 +555,36 @@ pub(crate) async fn fail_payment(
             .ok_or(DomainError::NotFound("order")),
         other => other,
     }
+}
+
+/// The customer's mail when an authorized payment cannot be taken. An
+/// order declined at checkout gets none: the checkout answered with the
+/// decline already.
+pub(crate) async fn payment_failed_mails(
+    ports: &Ports,
+    settings: &ShopSettings,
+    order: &Order,
+) -> Result<Vec<MailMessage>, DomainError> {
+    if order.status != OrderStatus::Authorized {
+        return Ok(Vec::new());
+    }
+    let name = customer_name(ports, order).await?;
+    Ok(vec![payment_failed(
+        &mail_context(settings),
+        order,
+        &order.customer_email,
+        &name,
+    )])
+}
+
+/// The name to greet the customer with; empty if the account is gone.
+pub(crate) async fn customer_name(ports: &Ports, order: &Order) -> Result<String, DomainError> {
+    Ok(ports
+        .accounts
+        .get(&order.user_id)
+        .await?
+        .map(|u| u.name.as_str().to_string())
+        .unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 
 use crate::error::DomainError;
 use crate::order::OrderStatus;
-use crate::order::service::fail_payment;
+use crate::order::service::{fail_payment, payment_failed_mails};
+use crate::settings::ShopSettings;
 use crate::system::Ports;
 
 /// The provider event ids already handled.
@@ -48,12 +49,21 @@ pub enum EventOutcome {
 
 pub struct PaymentEventService {
     ports: Ports,
+    settings: Arc<ShopSettings>,
     events: Arc<dyn PaymentEventStore>,
 }
 
 impl PaymentEventService {
-    pub fn new(ports: Ports, events: Arc<dyn PaymentEventStore>) -> Self {
-        Self { ports, events }
+    pub fn new(
+        ports: Ports,
+        settings: Arc<ShopSettings>,
+        events: Arc<dyn PaymentEventStore>,
+    ) -> Self {
+        Self {
+            ports,
+            settings,
+            events,
+        }
     }
 
     /// Handles a verified event once. The id is remembered only after the
@@ -89,7 +99,8 @@ impl PaymentEventService {
         }
         let code = format!("PAYMENT_{status}");
         let note = format!("the payment was {} at the provider", status.to_lowercase());
-        let after = fail_payment(&self.ports, &order, &code, Some(note)).await?;
+        let mails = payment_failed_mails(&self.ports, &self.settings, &order).await?;
+        let after = fail_payment(&self.ports, &order, &code, Some(note), mails).await?;
         Ok(if after.status == OrderStatus::PaymentFailed {
             EventOutcome::OrderFailed
         } else {
@@ -144,9 +155,20 @@ mod tests {
                 assert!(effects.release_stock, "stock goes back");
                 s.apply(from, entry, effects)
             });
+        m.accounts.expect_get().returning(|id| {
+            Ok(Some(crate::test_support::user(
+                id.as_str(),
+                "ann@example.com",
+                crate::account::Role::Customer,
+            )))
+        });
         let seen = Arc::new(Seen::default());
         (
-            PaymentEventService::new(m.ports(TestClock::at(t0())), seen.clone()),
+            PaymentEventService::new(
+                m.ports(TestClock::at(t0())),
+                crate::test_support::settings(),
+                seen.clone(),
+            ),
             seen,
         )
     }
@@ -174,6 +196,11 @@ mod tests {
                 Some(format!("PAYMENT_{status}").as_str())
             );
             assert!(seen.0.lock().unwrap().contains("e1"));
+            // The customer is told, in the same transition.
+            let mails = shared.mails();
+            assert_eq!(mails.len(), 1);
+            assert_eq!(mails[0].to.as_str(), "ann@example.com");
+            assert!(mails[0].subject.contains("failed"));
             let history = after.history.len();
             assert_eq!(
                 block_on(svc.handle(&event("e1", status))).unwrap(),

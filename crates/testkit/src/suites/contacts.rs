@@ -26,8 +26,8 @@ pub async fn insert_then_get_and_set_status(s: Stores) {
     let user_id = signed_up(&s).await;
     let visitor = contact(None, ContactStatus::New);
     let member = contact(Some(&user_id), ContactStatus::New);
-    s.contacts.insert(&visitor).await.unwrap();
-    s.contacts.insert(&member).await.unwrap();
+    s.contacts.insert(&visitor, &[]).await.unwrap();
+    s.contacts.insert(&member, &[]).await.unwrap();
     assert_eq!(
         s.contacts.get(&visitor.id).await.unwrap(),
         Some(visitor.clone())
@@ -59,7 +59,7 @@ pub async fn list_is_newest_first_and_filters(s: Stores) {
     let b = contact(None, ContactStatus::Read);
     let c = contact(None, ContactStatus::New);
     for m in [&a, &b, &c] {
-        s.contacts.insert(m).await.unwrap();
+        s.contacts.insert(m, &[]).await.unwrap();
     }
     let ids = |v: Vec<ContactMessage>| v.into_iter().map(|m| m.id).collect::<Vec<_>>();
     assert_eq!(
@@ -85,7 +85,7 @@ pub async fn list_paginates_without_gaps_or_duplicates(s: Stores) {
     let mut inserted = Vec::new();
     for _ in 0..21 {
         let m = contact(None, ContactStatus::New);
-        s.contacts.insert(&m).await.unwrap();
+        s.contacts.insert(&m, &[]).await.unwrap();
         inserted.push(m.id);
     }
     inserted.reverse();

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod contacts;
 pub mod jobs;
 pub mod orders;
+pub mod outbox;
 pub mod pricing;
 pub mod refresh_tokens;
 

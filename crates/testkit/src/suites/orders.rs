@@ -568,12 +568,13 @@ pub async fn transition_of_a_missing_order_is_not_found(s: Stores) {
         assert!(matches!(r, Err(DomainError::NotFound(_))), "{r:?}");
     };
     not_found(w.s.orders.set_payment(&ghost, &approved_payment()).await);
-    not_found(w.s.orders.mark_customer_notified(&ghost).await);
-    not_found(w.s.orders.mark_admins_notified(&ghost).await);
+    not_found(w.s.orders.add_note(&ghost, &entry).await);
     assert_eq!(w.stock(0).await, 5);
 }
 
-pub async fn set_payment_and_notification_flags(s: Stores) {
+/// `add_note` appends to the history and changes nothing else, the status
+/// least of all.
+pub async fn set_payment_and_add_note(s: Stores) {
     let w = World::new(s, &[5]).await;
     let new = w.order(&[(0, 1)]).await;
     let created = w.s.orders.create(&new).await.unwrap();
@@ -588,16 +589,27 @@ pub async fn set_payment_and_notification_flags(s: Stores) {
         ..created.clone()
     };
     assert_eq!(w.get(&created.id).await, expected);
-    w.s.orders
-        .mark_customer_notified(&created.id)
-        .await
-        .unwrap();
-    expected.customer_notified = true;
+    let note = HistoryEntry {
+        status: OrderStatus::Authorized,
+        at: at(30),
+        by: Actor::System,
+        note: Some("finalization gave up: capture failed".into()),
+    };
+    w.s.orders.add_note(&created.id, &note).await.unwrap();
+    expected.history.push(note.clone());
     assert_eq!(w.get(&created.id).await, expected);
-    w.s.orders.mark_admins_notified(&created.id).await.unwrap();
-    w.s.orders.mark_admins_notified(&created.id).await.unwrap();
-    expected.admins_notified = true;
+    assert_eq!(expected.status, created.status, "a note moves nothing");
+    let again = HistoryEntry {
+        at: at(31),
+        note: Some("second note".into()),
+        ..note
+    };
+    w.s.orders.add_note(&created.id, &again).await.unwrap();
+    expected.history.push(again);
     assert_eq!(w.get(&created.id).await, expected);
+    let ghost = OrderId::new(new_id());
+    let r = w.s.orders.add_note(&ghost, &expected.history[0]).await;
+    assert!(matches!(r, Err(DomainError::NotFound(_))), "{r:?}");
 }
 
 pub async fn find_by_payment_id_finds_the_paying_order(s: Stores) {

@@ -26,12 +26,16 @@ import { UiError, toUiError } from '../core/problem';
     @else if (!orders().length && !error()) { <p class="muted">No orders.</p> }
     @else {
       <div class="table-wrap"><table>
-        <thead><tr><th scope="col">Order</th><th scope="col">Placed</th><th scope="col">Customer</th><th scope="col">Status</th><th scope="col" class="num">Total</th></tr></thead>
+        <thead><tr><th scope="col">Order</th><th scope="col">Placed</th><th scope="col">Customer</th><th scope="col">Status</th><th scope="col">Workflow</th><th scope="col" class="num">Total</th></tr></thead>
         <tbody>
           @for (o of orders(); track o.id) {
             <tr><td><a [routerLink]="['/admin/orders', o.id]">{{ o.number }}</a></td><td>{{ o.created_at | date: 'short' }}</td>
               <td class="muted">{{ o.user_id }}</td>
-              <td><span class="badge {{ o.status }}">{{ label(o.status) }}</span></td><td class="num">{{ money(o.total) }}</td></tr>
+              <td><span class="badge {{ o.status }}">{{ label(o.status) }}</span></td>
+              <td>@if (o.finalization; as f) {
+                @if (f.state === 'dead') { <span class="badge payment_failed" [title]="f.last_error ?? ''">stopped after {{ f.attempts }} attempts</span> }
+                @else { <span class="muted">{{ f.state }}</span> }
+              }</td><td class="num">{{ money(o.total) }}</td></tr>
           }
         </tbody>
       </table></div>

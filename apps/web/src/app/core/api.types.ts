@@ -39,7 +39,9 @@ export interface Order {
   id: string; number: string; user_id?: string; status: OrderStatus; created_at: string; currency?: string; lines: QuoteLine[];
   subtotal: Money; discount_total: Money; tax_total: Money; shipping_total?: Money; total: Money; tax_exempt: boolean;
   promo_code?: string | null; ship_to: Address; payment: { provider: string; payment_id: string | null; status: string };
-  history: { status: OrderStatus; at: string; by: string }[];
+  history: { status: OrderStatus; at: string; by: string; note?: string | null }[];
+  /** Admin views only: the order's finalization workflow (`dead` needs an admin). */
+  finalization?: { state: 'queued' | 'running' | 'done' | 'dead'; attempts: number; last_error: string | null; next_attempt_at: string | null } | null;
 }
 export interface TaxRate { country: string; region: string; rate: string; }
 export interface Promotion {

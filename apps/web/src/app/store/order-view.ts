@@ -30,7 +30,7 @@ import { money, statusLabel } from '../core/format';
     <p>Payment: {{ o.payment.provider }} · {{ o.payment.status }} @if (o.payment.payment_id) { · {{ o.payment.payment_id }} }</p>
     <h2>History</h2>
     <ol>
-      @for (h of o.history; track $index) { <li>{{ label(h.status) }} — {{ h.at | date: 'medium' }} <span class="muted">by {{ h.by }}</span></li> }
+      @for (h of o.history; track $index) { <li>{{ label(h.status) }} — {{ h.at | date: 'medium' }} <span class="muted">by {{ h.by }}</span>@if (h.note) { <span class="muted"> — {{ h.note }}</span> }</li> }
     </ol>
   `,
 })

@@ -4,7 +4,7 @@ use futures::executor::block_on;
 
 use super::*;
 use crate::account::Role;
-use crate::test_support::{Mocks, TestClock, principal, t0};
+use crate::test_support::{Mocks, TestClock, principal, settings, t0, user};
 
 fn new_message() -> NewContactMessage {
     NewContactMessage {
@@ -20,11 +20,23 @@ fn a_message_is_normalised_and_stored() {
     let mut m = Mocks::default();
     let stored = Arc::new(Mutex::new(Vec::new()));
     let s = stored.clone();
-    m.contacts.expect_insert().times(1).returning(move |msg| {
-        s.lock().unwrap().push(msg.clone());
-        Ok(())
+    let mails = Arc::new(Mutex::new(Vec::new()));
+    let recorded = mails.clone();
+    m.contacts
+        .expect_insert()
+        .times(1)
+        .returning(move |msg, mails| {
+            s.lock().unwrap().push(msg.clone());
+            recorded.lock().unwrap().extend(mails.iter().cloned());
+            Ok(())
+        });
+    m.accounts.expect_list_active_admins().returning(|| {
+        Ok(vec![
+            user("admin-1", "admin1@example.com", Role::Admin),
+            user("admin-2", "admin2@example.com", Role::Admin),
+        ])
     });
-    let svc = ContactService::new(m.ports(TestClock::at(t0())));
+    let svc = ContactService::new(m.ports(TestClock::at(t0())), settings());
     let sender = principal("u1", Role::Customer);
     let msg = block_on(svc.submit(Some(&sender), &new_message())).unwrap();
     assert_eq!(msg.name.as_str(), "Ann Lee");
@@ -34,12 +46,53 @@ fn a_message_is_normalised_and_stored() {
     assert_eq!(msg.status, ContactStatus::New);
     assert_eq!(msg.user_id, Some(sender.user_id));
     assert_eq!(msg.created_at, t0());
-    assert_eq!(stored.lock().unwrap().as_slice(), [msg]);
+    assert_eq!(
+        stored.lock().unwrap().as_slice(),
+        std::slice::from_ref(&msg)
+    );
+    // Each admin gets a notice, recorded with the message itself.
+    let mails = mails.lock().unwrap().clone();
+    let to: Vec<_> = mails.iter().map(|m| m.to.to_string()).collect();
+    assert_eq!(to, ["admin1@example.com", "admin2@example.com"]);
+    assert_eq!(
+        mails[0].subject,
+        "Contact: Order question  Bcc: evil@example.com"
+    );
+    assert!(mails[0].html.contains("Where is my hammer?"));
+    assert_ne!(mails[0].message_id, mails[1].message_id);
+}
+
+#[test]
+fn a_hostile_contact_message_is_escaped_in_the_notice_and_cannot_add_a_header() {
+    let mut m = Mocks::default();
+    let mails = Arc::new(Mutex::new(Vec::new()));
+    let recorded = mails.clone();
+    m.contacts.expect_insert().returning(move |_, mails| {
+        recorded.lock().unwrap().extend(mails.iter().cloned());
+        Ok(())
+    });
+    m.accounts
+        .expect_list_active_admins()
+        .returning(|| Ok(vec![user("admin-1", "admin1@example.com", Role::Admin)]));
+    let svc = ContactService::new(m.ports(TestClock::at(t0())), settings());
+    let hostile = NewContactMessage {
+        name: "<script>alert(1)</script>".into(),
+        email: "eve@example.com".into(),
+        subject: "Hi\r\nBcc: x@evil.test".into(),
+        message: "<img src=x onerror=alert(2)>".into(),
+    };
+    block_on(svc.submit(None, &hostile)).unwrap();
+    let mail = mails.lock().unwrap()[0].clone();
+    assert!(!mail.html.contains("<script>"), "{}", mail.html);
+    assert!(mail.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!mail.html.contains("<img"));
+    assert!(!mail.subject.contains('\r') && !mail.subject.contains('\n'));
+    assert_eq!(mail.subject, "Contact: Hi  Bcc: x@evil.test");
 }
 
 #[test]
 fn every_invalid_field_is_reported_and_nothing_stored() {
-    let svc = ContactService::new(Mocks::default().ports(TestClock::at(t0())));
+    let svc = ContactService::new(Mocks::default().ports(TestClock::at(t0())), settings());
     let bad = NewContactMessage {
         name: String::new(),
         email: "nope".into(),
@@ -57,7 +110,7 @@ fn every_invalid_field_is_reported_and_nothing_stored() {
 
 #[test]
 fn only_admins_triage() {
-    let svc = ContactService::new(Mocks::default().ports(TestClock::at(t0())));
+    let svc = ContactService::new(Mocks::default().ports(TestClock::at(t0())), settings());
     let c = principal("u1", Role::Customer);
     assert_eq!(
         block_on(svc.list(&c, None, &PageRequest::default())),
@@ -69,7 +122,7 @@ fn only_admins_triage() {
     );
     let mut m = Mocks::default();
     m.contacts.expect_get().returning(|_| Ok(None));
-    let svc = ContactService::new(m.ports(TestClock::at(t0())));
+    let svc = ContactService::new(m.ports(TestClock::at(t0())), settings());
     assert_eq!(
         block_on(svc.set_status(
             &principal("a1", Role::Admin),

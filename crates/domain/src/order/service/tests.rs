@@ -211,7 +211,8 @@ fn a_declined_card_fails_the_order_and_releases_its_stock() {
     m.orders
         .expect_transition()
         .withf(|_, from, entry, effects| {
-            from == [OrderStatus::PendingPayment, OrderStatus::Authorized]
+            from == [OrderStatus::PendingPayment]
+                && effects.mails.is_empty()
                 && entry.status == OrderStatus::PaymentFailed
                 && effects.release_stock
         })

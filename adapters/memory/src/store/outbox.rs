@@ -1,0 +1,56 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use shop_domain::DomainError;
+use shop_domain::jobs::Job;
+use shop_domain::mail::{MailMessage, MailOutbox, OutboxMail};
+
+use super::{JobRow, MemoryStore, State};
+
+impl State {
+    /// Records `mails` and their delivery jobs, due at `now`. The caller
+    /// holds the lock for its own change too, so both land together. A
+    /// Message-ID already recorded keeps its row and its job: recording a
+    /// mail twice must not send it twice.
+    pub(super) fn record_mails(&mut self, mails: &[MailMessage], now: DateTime<Utc>) {
+        for mail in mails {
+            if self.outbox.contains_key(&mail.message_id) {
+                continue;
+            }
+            self.outbox.insert(
+                mail.message_id.clone(),
+                OutboxMail {
+                    message: mail.clone(),
+                    created_at: now,
+                    sent_at: None,
+                },
+            );
+            let job = Job::deliver_mail(&mail.message_id, now);
+            self.jobs.entry(job.id.clone()).or_insert(JobRow {
+                job,
+                claim_token: None,
+            });
+        }
+    }
+}
+
+#[async_trait]
+impl MailOutbox for MemoryStore {
+    async fn enqueue(&self, mails: &[MailMessage], now: DateTime<Utc>) -> Result<(), DomainError> {
+        self.lock().record_mails(mails, now);
+        Ok(())
+    }
+
+    async fn get(&self, message_id: &str) -> Result<Option<OutboxMail>, DomainError> {
+        Ok(self.lock().outbox.get(message_id).cloned())
+    }
+
+    async fn mark_sent(&self, message_id: &str, at: DateTime<Utc>) -> Result<(), DomainError> {
+        let mut state = self.lock();
+        let mail = state
+            .outbox
+            .get_mut(message_id)
+            .ok_or(DomainError::NotFound("outbox mail"))?;
+        mail.sent_at.get_or_insert(at);
+        Ok(())
+    }
+}

@@ -1,0 +1,139 @@
+//! `MailOutbox`, and the recording of mails inside other stores'
+//! transactions.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sha2::{Digest as _, Sha256};
+use shop_domain::DomainError;
+use shop_domain::account::Email;
+use shop_domain::jobs::Job;
+use shop_domain::mail::{MailMessage, MailOutbox, OutboxMail};
+
+use crate::entity::jobs;
+use crate::entity::mail_outbox::{self as outbox, Column};
+use crate::error::{DbResultExt, Fail};
+use crate::jobs::job_row;
+use crate::store::{SqlStore, finish};
+use crate::value::instant;
+
+/// The outbox key of a Message-ID: its SHA-256 in hex, since the id itself
+/// may exceed MySQL's index key length.
+fn key_of(message_id: &str) -> String {
+    hex::encode(Sha256::digest(message_id.as_bytes()))
+}
+
+fn mail_row(mail: &MailMessage, now: DateTime<Utc>) -> outbox::ActiveModel {
+    outbox::ActiveModel {
+        id_hash: Set(key_of(&mail.message_id)),
+        message_id: Set(mail.message_id.clone()),
+        mail_from: Set(mail.from.to_string()),
+        mail_to: Set(mail.to.to_string()),
+        subject: Set(mail.subject.clone()),
+        text_body: Set(mail.text.clone()),
+        html_body: Set(mail.html.clone()),
+        created_at: Set(instant(now)),
+        sent_at: Set(None),
+    }
+}
+
+fn mail_from(m: outbox::Model) -> Result<OutboxMail, DomainError> {
+    Ok(OutboxMail {
+        message: MailMessage {
+            // Checked when the mail was made; the sender comes from the
+            // configuration and may be a local address like `shop@localhost`.
+            from: Email::trusted(&m.mail_from),
+            to: Email::trusted(&m.mail_to),
+            message_id: m.message_id,
+            subject: m.subject,
+            text: m.text_body,
+            html: m.html_body,
+        },
+        created_at: m.created_at,
+        sent_at: m.sent_at,
+    })
+}
+
+/// Records `mails` and their delivery jobs (due at `now`) in `tx`, the
+/// transaction of the change that causes them, so either both the change
+/// and its mails are kept or neither is.
+///
+/// Both inserts leave an existing row alone (`ON CONFLICT DO NOTHING` on
+/// SQLite, `ON DUPLICATE KEY UPDATE key = key` on MySQL): a Message-ID
+/// already recorded keeps its mail and its one job, whatever state the job
+/// reached, so recording a mail again never sends it again.
+pub(crate) async fn record_mails(
+    tx: &DatabaseTransaction,
+    mails: &[MailMessage],
+    now: DateTime<Utc>,
+) -> Result<(), Fail> {
+    for mail in mails {
+        outbox::Entity::insert(mail_row(mail, now))
+            .on_conflict(
+                OnConflict::column(Column::IdHash)
+                    .do_nothing_on([Column::IdHash])
+                    .to_owned(),
+            )
+            .exec_without_returning(tx)
+            .await?;
+        jobs::Entity::insert(job_row(&Job::deliver_mail(&mail.message_id, now)))
+            .on_conflict(
+                OnConflict::column(jobs::Column::Id)
+                    .do_nothing_on([jobs::Column::Id])
+                    .to_owned(),
+            )
+            .exec_without_returning(tx)
+            .await?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl MailOutbox for SqlStore {
+    async fn enqueue(&self, mails: &[MailMessage], now: DateTime<Utc>) -> Result<(), DomainError> {
+        if mails.is_empty() {
+            return Ok(());
+        }
+        self.retrying(|| async {
+            let tx = self.begin_write().await?;
+            let result = record_mails(&tx, mails, now).await;
+            finish(tx, result).await
+        })
+        .await
+    }
+
+    async fn get(&self, message_id: &str) -> Result<Option<OutboxMail>, DomainError> {
+        outbox::Entity::find_by_id(key_of(message_id))
+            .one(&self.db)
+            .await
+            .db()?
+            .map(mail_from)
+            .transpose()
+    }
+
+    /// Sets `sent_at` only where it is still NULL, so the first time stays.
+    async fn mark_sent(&self, message_id: &str, at: DateTime<Utc>) -> Result<(), DomainError> {
+        let key = key_of(message_id);
+        let marked = outbox::Entity::update_many()
+            .col_expr(Column::SentAt, Expr::value(instant(at)))
+            .filter(Column::IdHash.eq(key.as_str()))
+            .filter(Column::SentAt.is_null())
+            .exec(&self.db)
+            .await
+            .db()?;
+        if marked.rows_affected > 0 {
+            return Ok(());
+        }
+        let exists = outbox::Entity::find_by_id(key)
+            .one(&self.db)
+            .await
+            .db()?
+            .is_some();
+        if exists {
+            Ok(())
+        } else {
+            Err(DomainError::NotFound("outbox mail"))
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! The transactional outbox: a mail is recorded (with its delivery job) in
+//! the same transaction as the state change that causes it, and a worker
+//! hands it to the transport later, retrying until the transport takes it.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::MailMessage;
+use crate::DomainError;
+
+/// A recorded mail and how far its delivery got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMail {
+    pub message: MailMessage,
+    pub created_at: DateTime<Utc>,
+    /// Set once the transport took it; a sent mail is never sent again.
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// Stores write outbox rows inside their own transactions (order
+/// transitions, business reviews, contact messages); this port reads them
+/// and records delivery.
+#[async_trait]
+pub trait MailOutbox: Send + Sync {
+    /// Records mails and their delivery jobs on their own, in one
+    /// transaction. A Message-ID already recorded is left as it is, so
+    /// recording the same mail twice sends it once.
+    async fn enqueue(&self, mails: &[MailMessage], now: DateTime<Utc>) -> Result<(), DomainError>;
+    async fn get(&self, message_id: &str) -> Result<Option<OutboxMail>, DomainError>;
+    /// Records that the transport took the mail. Marking a sent mail again
+    /// keeps the first time.
+    async fn mark_sent(&self, message_id: &str, at: DateTime<Utc>) -> Result<(), DomainError>;
+}

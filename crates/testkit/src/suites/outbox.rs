@@ -1,0 +1,340 @@
+//! `MailOutbox`, and the outbox rows other stores write in their own
+//! transactions (order transitions, business profiles, contact messages).
+
+use chrono::{DateTime, Duration, Utc};
+use shop_domain::DomainError;
+use shop_domain::business::BusinessStatus;
+use shop_domain::contact::ContactStatus;
+use shop_domain::jobs::{Job, JobKind, JobState};
+use shop_domain::mail::{MailMessage, OutboxMail};
+use shop_domain::order::{HistoryEntry, OrderStatus, TransitionEffects};
+
+use super::concurrently;
+use crate::Stores;
+use crate::fixtures::{
+    at, contact, customer, history, mail, mail_with_id, new_order, product, profile, quote, unique,
+};
+
+fn lease() -> Duration {
+    Duration::seconds(30)
+}
+
+/// The outbox row `mails` should have become, unsent.
+fn recorded(mail: &MailMessage, created_at: DateTime<Utc>) -> Option<OutboxMail> {
+    Some(OutboxMail {
+        message: mail.clone(),
+        created_at,
+        sent_at: None,
+    })
+}
+
+/// Asserts that `mail` is in the outbox, unsent since `now`, with its
+/// delivery job queued and due at `now`.
+async fn assert_recorded(s: &Stores, mail: &MailMessage, now: DateTime<Utc>) {
+    assert_eq!(
+        s.outbox.get(&mail.message_id).await.unwrap(),
+        recorded(mail, now),
+        "outbox row of {}",
+        mail.message_id
+    );
+    assert_eq!(
+        s.jobs
+            .get(&Job::deliver_mail_id(&mail.message_id))
+            .await
+            .unwrap(),
+        Some(Job::deliver_mail(&mail.message_id, now)),
+        "delivery job of {}",
+        mail.message_id
+    );
+}
+
+/// Asserts that neither `mail` nor its delivery job was recorded.
+async fn assert_not_recorded(s: &Stores, mail: &MailMessage) {
+    assert_eq!(s.outbox.get(&mail.message_id).await.unwrap(), None);
+    assert_eq!(
+        s.jobs
+            .get(&Job::deliver_mail_id(&mail.message_id))
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+/// Claims every job due at `now`, returning their kinds (each claimed job
+/// is completed).
+async fn drain(s: &Stores, now: DateTime<Utc>) -> Vec<JobKind> {
+    let mut kinds = Vec::new();
+    while let Some(claim) = s.jobs.claim(now, lease(), &unique("w-")).await.unwrap() {
+        kinds.push(claim.job.kind.clone());
+        s.jobs.complete(&claim).await.unwrap();
+        assert!(kinds.len() < 1000, "claims never run out");
+    }
+    kinds
+}
+
+/// A placed order (pending payment) with its finalization job due at
+/// `at(120)`.
+async fn placed_order(s: &Stores) -> shop_domain::ids::OrderId {
+    let user = customer();
+    s.accounts.insert(&user).await.unwrap();
+    let p = product(&unique("M-"), "Mailed thing", 5);
+    s.catalog.insert_product(&p).await.unwrap();
+    let q = quote(&user.id, &[(&p, 1)]);
+    s.quotes.insert(&q).await.unwrap();
+    s.orders.create(&new_order(&user, &q)).await.unwrap().id
+}
+
+fn authorized(seconds: i64) -> HistoryEntry {
+    history(OrderStatus::Authorized, at(seconds))
+}
+
+/// `mark_sent` sets `sent_at` once: marking again keeps the first time. An
+/// unknown Message-ID is `NotFound`.
+pub async fn enqueue_then_get_and_mark_sent(s: Stores) {
+    let a = mail("confirmation");
+    let b = mail("notice");
+    assert_eq!(s.outbox.get(&a.message_id).await.unwrap(), None);
+    s.outbox
+        .enqueue(&[a.clone(), b.clone()], at(5))
+        .await
+        .unwrap();
+    assert_recorded(&s, &a, at(5)).await;
+    assert_recorded(&s, &b, at(5)).await;
+    s.outbox.enqueue(&[], at(6)).await.unwrap();
+
+    s.outbox.mark_sent(&a.message_id, at(7)).await.unwrap();
+    let sent = s.outbox.get(&a.message_id).await.unwrap().unwrap();
+    assert_eq!(sent.sent_at, Some(at(7)));
+    assert_eq!(sent.created_at, at(5));
+    assert_eq!(sent.message, a);
+    s.outbox.mark_sent(&a.message_id, at(9)).await.unwrap();
+    assert_eq!(
+        s.outbox.get(&a.message_id).await.unwrap().unwrap().sent_at,
+        Some(at(7)),
+        "the first time stays"
+    );
+    assert_eq!(
+        s.outbox.get(&b.message_id).await.unwrap().unwrap().sent_at,
+        None,
+        "other mails are untouched"
+    );
+
+    let r = s.outbox.mark_sent("<nobody@shop.test>", at(7)).await;
+    assert!(matches!(r, Err(DomainError::NotFound(_))), "{r:?}");
+}
+
+/// Recording a Message-ID again keeps the first mail and its one job,
+/// whatever the job's state: a mail recorded twice is sent once.
+pub async fn enqueue_twice_keeps_one_mail_and_one_job(s: Stores) {
+    let first = mail("twice");
+    s.outbox
+        .enqueue(std::slice::from_ref(&first), at(1))
+        .await
+        .unwrap();
+    let changed = MailMessage {
+        subject: "A different rendering".into(),
+        ..first.clone()
+    };
+    s.outbox
+        .enqueue(&[changed.clone(), changed.clone()], at(2))
+        .await
+        .unwrap();
+    assert_recorded(&s, &first, at(1)).await;
+
+    assert_eq!(
+        drain(&s, at(2)).await,
+        [JobKind::DeliverMail(first.message_id.clone())]
+    );
+    s.outbox.mark_sent(&first.message_id, at(3)).await.unwrap();
+    s.outbox.enqueue(&[changed], at(4)).await.unwrap();
+    let job = s
+        .jobs
+        .get(&Job::deliver_mail_id(&first.message_id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.state, JobState::Done, "the finished job stays finished");
+    assert_eq!(drain(&s, at(10)).await, []);
+    let kept = s.outbox.get(&first.message_id).await.unwrap().unwrap();
+    assert_eq!((kept.message, kept.sent_at), (first, Some(at(3))));
+}
+
+/// Concurrent recordings of one mail all succeed and leave one job.
+pub async fn concurrent_enqueues_of_one_mail_keep_one_job(s: Stores) {
+    let m = mail("race");
+    let results = concurrently(8, |i| {
+        let (s, m) = (s.clone(), m.clone());
+        async move { s.outbox.enqueue(&[m], at(1 + i as i64)).await }
+    })
+    .await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    let kept = s.outbox.get(&m.message_id).await.unwrap().unwrap();
+    assert_eq!(kept.message, m);
+    assert_eq!(
+        drain(&s, at(100)).await,
+        [JobKind::DeliverMail(m.message_id.clone())]
+    );
+}
+
+/// A transition's mails are recorded with it, their delivery jobs due at
+/// the entry's time and claimable as `DeliverMail`.
+pub async fn transition_records_its_mails_and_delivery_jobs(s: Stores) {
+    let order_id = placed_order(&s).await;
+    let customer_mail = mail("confirmation");
+    let admin_mail = mail("new-order");
+    s.orders
+        .transition(
+            &order_id,
+            &[OrderStatus::PendingPayment],
+            &authorized(10),
+            &TransitionEffects {
+                mails: vec![customer_mail.clone(), admin_mail.clone()],
+                ..TransitionEffects::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_recorded(&s, &customer_mail, at(10)).await;
+    assert_recorded(&s, &admin_mail, at(10)).await;
+
+    assert_eq!(drain(&s, at(9)).await, [], "not due before the change");
+    let mut kinds = drain(&s, at(10)).await;
+    kinds.sort_by_key(|k| format!("{k:?}"));
+    let mut expected = vec![
+        JobKind::DeliverMail(customer_mail.message_id),
+        JobKind::DeliverMail(admin_mail.message_id),
+    ];
+    expected.sort_by_key(|k| format!("{k:?}"));
+    assert_eq!(kinds, expected, "the finalization job is not due yet");
+}
+
+/// A transition refused by its compare-and-set records none of its mails.
+pub async fn a_failed_transition_records_no_mail(s: Stores) {
+    let order_id = placed_order(&s).await;
+    let m = mail("confirmation");
+    let r = s
+        .orders
+        .transition(
+            &order_id,
+            &[OrderStatus::Authorized],
+            &history(OrderStatus::Paid, at(10)),
+            &TransitionEffects {
+                mails: vec![m.clone()],
+                ..TransitionEffects::default()
+            },
+        )
+        .await;
+    assert!(
+        matches!(r, Err(DomainError::InvalidOrderState { .. })),
+        "{r:?}"
+    );
+    assert_not_recorded(&s, &m).await;
+    let order = s.orders.get(&order_id).await.unwrap().unwrap();
+    assert_eq!(order.status, OrderStatus::PendingPayment);
+    assert_eq!(order.history.len(), 1);
+}
+
+/// A later transition naming an already recorded Message-ID keeps the first
+/// mail and job, and still applies its own change.
+pub async fn a_transition_repeating_a_mail_keeps_the_first(s: Stores) {
+    let order_id = placed_order(&s).await;
+    let m = mail("status");
+    let effects = TransitionEffects {
+        mails: vec![m.clone()],
+        ..TransitionEffects::default()
+    };
+    s.orders
+        .transition(
+            &order_id,
+            &[OrderStatus::PendingPayment],
+            &authorized(10),
+            &effects,
+        )
+        .await
+        .unwrap();
+    let moved = s
+        .orders
+        .transition(
+            &order_id,
+            &[OrderStatus::Authorized],
+            &history(OrderStatus::Paid, at(20)),
+            &effects,
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved.status, OrderStatus::Paid);
+    assert_recorded(&s, &m, at(10)).await;
+}
+
+/// A profile's mails are recorded with it, due at its review time (or its
+/// submission time before any review).
+pub async fn profile_put_records_its_mails(s: Stores) {
+    let user = customer();
+    s.accounts.insert(&user).await.unwrap();
+    let pending = profile(&user.id, BusinessStatus::Pending, at(5));
+    let received = mail("business-received");
+    s.profiles
+        .put(&pending, std::slice::from_ref(&received))
+        .await
+        .unwrap();
+    assert_recorded(&s, &received, at(5)).await;
+
+    let approved = shop_domain::business::BusinessProfile {
+        status: BusinessStatus::Approved,
+        reviewed_at: Some(at(60)),
+        reviewed_by: Some(user.id.clone()),
+        ..pending
+    };
+    let welcome = mail("business-approved");
+    s.profiles
+        .put(&approved, &[welcome.clone(), received.clone()])
+        .await
+        .unwrap();
+    assert_eq!(s.profiles.get(&user.id).await.unwrap(), Some(approved));
+    assert_recorded(&s, &welcome, at(60)).await;
+    assert_recorded(&s, &received, at(5)).await;
+}
+
+/// A contact message's mails are recorded with it, due at its creation; a
+/// refused insert (a duplicate id) records none.
+pub async fn contact_insert_records_its_mails(s: Stores) {
+    let message = contact(None, ContactStatus::New);
+    let notices = [mail("contact"), mail("contact")];
+    s.contacts.insert(&message, &notices).await.unwrap();
+    for notice in &notices {
+        assert_recorded(&s, notice, message.created_at).await;
+    }
+    let late = mail("contact");
+    let r = s
+        .contacts
+        .insert(&message, std::slice::from_ref(&late))
+        .await;
+    assert!(matches!(r, Err(DomainError::AlreadyExists(_))), "{r:?}");
+    assert_not_recorded(&s, &late).await;
+}
+
+/// Message-IDs longer than any index key round-trip whole, and two that
+/// differ only at the end are two mails.
+pub async fn long_message_ids_round_trip(s: Stores) {
+    let stem = format!("<{}", "x".repeat(880));
+    let a = mail_with_id(&format!("{stem}.{}@shop.test>", unique("a")));
+    let b = mail_with_id(&format!("{stem}.{}@shop.test>", unique("b")));
+    assert!(a.message_id.len() >= 900, "{}", a.message_id.len());
+    s.outbox
+        .enqueue(std::slice::from_ref(&a), at(1))
+        .await
+        .unwrap();
+    s.outbox
+        .enqueue(std::slice::from_ref(&b), at(2))
+        .await
+        .unwrap();
+    assert_recorded(&s, &a, at(1)).await;
+    assert_recorded(&s, &b, at(2)).await;
+    s.outbox.mark_sent(&a.message_id, at(3)).await.unwrap();
+    assert_eq!(
+        s.outbox.get(&b.message_id).await.unwrap().unwrap().sent_at,
+        None
+    );
+    let claim = s.jobs.claim(at(1), lease(), "w").await.unwrap().unwrap();
+    assert_eq!(claim.job.kind, JobKind::DeliverMail(a.message_id.clone()));
+}
