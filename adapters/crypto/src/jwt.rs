@@ -1,27 +1,13 @@
 //! HS256 access tokens.
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
-use serde::{Deserialize, Serialize};
 use shop_domain::DomainError;
-use shop_domain::account::{AccessClaims, Role, TokenSigner};
-use shop_domain::ids::{SessionId, UserId};
+use shop_domain::account::{AccessClaims, TokenSigner};
+
+use crate::claims::{WireClaims, pinned_validation, require_issuer_and_audience};
 
 /// The shortest HMAC secret accepted: 256 bits, the size of the hash.
 pub const MIN_SECRET_LEN: usize = 32;
-
-/// The claims on the wire.
-#[derive(Debug, Serialize, Deserialize)]
-struct WireClaims {
-    iss: String,
-    aud: String,
-    sub: String,
-    role: String,
-    ver: u64,
-    sid: String,
-    jti: String,
-    iat: i64,
-    exp: i64,
-}
 
 /// Signs and verifies HS256 JWTs with a fixed issuer and audience. The
 /// algorithm is pinned: a token whose header names any other algorithm
@@ -56,20 +42,8 @@ impl JwtSigner {
                 format!("must be at least {MIN_SECRET_LEN} bytes"),
             ));
         }
-        if issuer.is_empty() || audience.is_empty() {
-            return Err(DomainError::invalid(
-                "jwt_issuer",
-                "issuer and audience must not be empty",
-            ));
-        }
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.algorithms = vec![Algorithm::HS256];
-        validation.validate_exp = false;
-        validation.validate_nbf = false;
-        validation.leeway = 0;
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.set_issuer(&[issuer]);
-        validation.set_audience(&[audience]);
+        require_issuer_and_audience(issuer, audience)?;
+        let validation = pinned_validation(Algorithm::HS256, issuer, audience);
         Ok(Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -82,17 +56,7 @@ impl JwtSigner {
 
 impl TokenSigner for JwtSigner {
     fn sign(&self, claims: &AccessClaims) -> Result<String, DomainError> {
-        let wire = WireClaims {
-            iss: self.issuer.clone(),
-            aud: self.audience.clone(),
-            sub: claims.user_id.as_str().to_string(),
-            role: claims.role.as_str().to_string(),
-            ver: claims.session_version,
-            sid: claims.session_id.as_str().to_string(),
-            jti: claims.token_id.clone(),
-            iat: claims.issued_at,
-            exp: claims.expires_at,
-        };
+        let wire = WireClaims::new(claims, &self.issuer, &self.audience);
         encode(&Header::new(Algorithm::HS256), &wire, &self.encoding)
             .map_err(|e| DomainError::Internal(format!("cannot sign an access token: {e}")))
     }
@@ -103,17 +67,7 @@ impl TokenSigner for JwtSigner {
         if data.header.alg != Algorithm::HS256 {
             return Err(DomainError::InvalidToken);
         }
-        let c = data.claims;
-        let role = Role::parse(&c.role).ok_or(DomainError::InvalidToken)?;
-        Ok(AccessClaims {
-            user_id: UserId::new(c.sub),
-            role,
-            session_version: c.ver,
-            session_id: SessionId::new(c.sid),
-            token_id: c.jti,
-            issued_at: c.iat,
-            expires_at: c.exp,
-        })
+        data.claims.into_access_claims()
     }
 }
 
@@ -124,6 +78,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use shop_domain::account::Role;
+    use shop_domain::ids::{SessionId, UserId};
 
     const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
     const ISS: &str = "shop-test";
