@@ -1,0 +1,234 @@
+//! Configuration from the environment.
+//!
+//! | Variable | Default | Meaning |
+//! |---|---|---|
+//! | `SHOP_JWT_PRIVATE_KEY_PEM` | required | PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`) of the active Ed25519 signing key. In AWS it is put in the environment from Secrets Manager or SSM. `\n` escapes stand for line breaks when the value has none. |
+//! | `SHOP_JWT_PREVIOUS_PUBLIC_JWKS` | unset | A JWKS document (`{"keys":[...]}`) of keys rotated out whose tokens may still be unexpired: verified (logout) and published on `/.well-known/jwks.json`, never used to sign. |
+//! | `SHOP_JWT_ISSUER` | `shop` | `iss` claim of access tokens. |
+//! | `SHOP_JWT_AUDIENCE` | `shop-api` | `aud` claim of access tokens. |
+//! | `SHOP_ACCESS_TOKEN_TTL_SECONDS` | `900` | Access token lifetime (1..=86400). |
+//! | `SHOP_REFRESH_TOKEN_TTL_SECONDS` | `2592000` | Refresh token lifetime (1..=31536000). |
+//! | `SHOP_DYNAMODB_ENDPOINT_URL`, `SHOP_DYNAMODB_REGION`, `SHOP_DYNAMODB_TABLE_PREFIX`, `SHOP_DYNAMODB_CREATE_TABLES` | see shop-dynamodb | Where the account and session tables are. |
+//!
+//! AWS credentials come from the SDK's default chain (the function's role).
+//! No error or log line names a key's private half; errors name the variable.
+
+use serde_json::Value;
+use shop_crypto::{Ed25519Key, Ed25519PublicKey, KeyRing};
+use shop_dynamodb::DynamoSettings;
+
+/// A setting the function cannot start with, naming the variable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(variable: &'static str, problem: impl Into<String>) -> Self {
+        Self {
+            variable,
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Everything the function reads at start-up.
+#[derive(Debug)]
+pub struct Config {
+    /// Signs with the active key; verifies with it and the previous ones.
+    pub ring: KeyRing,
+    pub access_token_ttl_seconds: i64,
+    pub refresh_token_ttl_seconds: i64,
+    pub dynamodb: DynamoSettings,
+}
+
+impl Config {
+    /// Reads the variables through `lookup` (the process environment in
+    /// production, a map in tests). Blank values count as unset.
+    pub fn from_env(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let issuer = get("SHOP_JWT_ISSUER").map_or_else(|| "shop".to_string(), trimmed);
+        let audience = get("SHOP_JWT_AUDIENCE").map_or_else(|| "shop-api".to_string(), trimmed);
+        let pem = get("SHOP_JWT_PRIVATE_KEY_PEM").ok_or_else(|| {
+            ConfigError::new(
+                "SHOP_JWT_PRIVATE_KEY_PEM",
+                "is required: the PKCS#8 PEM of the Ed25519 signing key",
+            )
+        })?;
+        let active = Ed25519Key::from_pkcs8_pem(&unescape_newlines(&pem))
+            .map_err(|e| ConfigError::new("SHOP_JWT_PRIVATE_KEY_PEM", e.to_string()))?;
+        let previous = match get("SHOP_JWT_PREVIOUS_PUBLIC_JWKS") {
+            Some(jwks) => previous_keys(&jwks)
+                .map_err(|problem| ConfigError::new("SHOP_JWT_PREVIOUS_PUBLIC_JWKS", problem))?,
+            None => Vec::new(),
+        };
+        let ring = KeyRing::new(active, previous, &issuer, &audience)
+            .map_err(|e| ConfigError::new("SHOP_JWT_ISSUER", e.to_string()))?;
+        let access_token_ttl_seconds = int(&get, "SHOP_ACCESS_TOKEN_TTL_SECONDS", 900, 86_400)?;
+        let refresh_token_ttl_seconds = int(
+            &get,
+            "SHOP_REFRESH_TOKEN_TTL_SECONDS",
+            2_592_000,
+            31_536_000,
+        )?;
+        let dynamodb = DynamoSettings::from_env(lookup)
+            .map_err(|e| ConfigError::new(e.variable, e.problem))?;
+        Ok(Self {
+            ring,
+            access_token_ttl_seconds,
+            refresh_token_ttl_seconds,
+            dynamodb,
+        })
+    }
+}
+
+fn trimmed(value: String) -> String {
+    value.trim().to_string()
+}
+
+fn int(
+    get: &dyn Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: i64,
+    max: i64,
+) -> Result<i64, ConfigError> {
+    let Some(value) = get(variable) else {
+        return Ok(default);
+    };
+    value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| ConfigError::new(variable, format!("must be a whole number in 1..={max}")))
+}
+
+/// Templates and consoles often flatten a PEM into one line with literal
+/// `\n`; a value that already has line breaks is left alone.
+fn unescape_newlines(pem: &str) -> String {
+    if pem.contains('\n') {
+        pem.to_string()
+    } else {
+        pem.replace("\\n", "\n")
+    }
+}
+
+/// The Ed25519 keys of a JWKS document. Each `kid` given must be the key's
+/// RFC 7638 thumbprint: the ring files every key under its thumbprint, so
+/// a token carrying any other `kid` would never find its key.
+fn previous_keys(jwks: &str) -> Result<Vec<Ed25519PublicKey>, String> {
+    let doc: Value = serde_json::from_str(jwks).map_err(|e| format!("is not JSON: {e}"))?;
+    let keys = doc
+        .get("keys")
+        .and_then(Value::as_array)
+        .ok_or("must be a JWKS document: {\"keys\": [...]}")?;
+    let mut found = Vec::new();
+    for (i, key) in keys.iter().enumerate() {
+        let member = |name: &str| key.get(name).and_then(Value::as_str);
+        if member("kty") != Some("OKP") || member("crv") != Some("Ed25519") {
+            continue;
+        }
+        let x = member("x").ok_or_else(|| format!("key {i} has no x"))?;
+        let public = Ed25519PublicKey::from_x(x).map_err(|e| format!("key {i}: {e}"))?;
+        if let Some(kid) = member("kid")
+            && kid != public.kid()
+        {
+            return Err(format!(
+                "key {i}: kid {kid} is not the key's RFC 7638 thumbprint {}",
+                public.kid()
+            ));
+        }
+        found.push(public);
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn pem() -> String {
+        Ed25519Key::generate()
+            .unwrap()
+            .to_pkcs8_pem()
+            .unwrap()
+            .to_string()
+    }
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_env(&|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let pem = pem();
+        let c = config(&[("SHOP_JWT_PRIVATE_KEY_PEM", &pem)]).unwrap();
+        assert_eq!(c.access_token_ttl_seconds, 900);
+        assert_eq!(c.refresh_token_ttl_seconds, 2_592_000);
+        assert_eq!(c.dynamodb.table_prefix, "shop");
+        assert_eq!(c.ring.kids().count(), 1);
+        let debug = format!("{c:?}");
+        assert!(debug.contains("issuer: \"shop\""), "{debug}");
+        assert!(debug.contains("audience: \"shop-api\""), "{debug}");
+    }
+
+    #[test]
+    fn a_missing_or_bad_key_names_the_variable_and_never_echoes_it() {
+        let err = config(&[]).unwrap_err();
+        assert_eq!(err.variable, "SHOP_JWT_PRIVATE_KEY_PEM");
+        let secret =
+            "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LXNlY3JldA==\n-----END PRIVATE KEY-----\n";
+        let err = config(&[("SHOP_JWT_PRIVATE_KEY_PEM", secret)]).unwrap_err();
+        assert_eq!(err.variable, "SHOP_JWT_PRIVATE_KEY_PEM");
+        assert!(!err.to_string().contains("c2VjcmV0"), "{err}");
+    }
+
+    #[test]
+    fn a_one_line_pem_with_escaped_newlines_loads() {
+        let pem = pem().trim_end().replace('\n', "\\n");
+        assert!(config(&[("SHOP_JWT_PRIVATE_KEY_PEM", &pem)]).is_ok());
+    }
+
+    #[test]
+    fn previous_keys_are_verified_and_published() {
+        let old = Ed25519Key::generate().unwrap();
+        let old_ring = KeyRing::new(old, [], "shop", "shop-api").unwrap();
+        let jwks = old_ring.jwks().to_string();
+        let pem = pem();
+        let c = config(&[
+            ("SHOP_JWT_PRIVATE_KEY_PEM", &pem),
+            ("SHOP_JWT_PREVIOUS_PUBLIC_JWKS", &jwks),
+        ])
+        .unwrap();
+        assert_eq!(c.ring.kids().count(), 2);
+        assert!(c.ring.kids().any(|kid| Some(kid) == old_ring.active_kid()));
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let pem = pem();
+        let x = Ed25519Key::generate().unwrap().public_key().x().to_string();
+        let wrong_kid =
+            format!(r#"{{"keys":[{{"kty":"OKP","crv":"Ed25519","x":"{x}","kid":"k1"}}]}}"#);
+        for (name, value) in [
+            ("SHOP_JWT_PREVIOUS_PUBLIC_JWKS", "not json"),
+            ("SHOP_JWT_PREVIOUS_PUBLIC_JWKS", "{}"),
+            ("SHOP_JWT_PREVIOUS_PUBLIC_JWKS", wrong_kid.as_str()),
+            ("SHOP_ACCESS_TOKEN_TTL_SECONDS", "0"),
+            ("SHOP_ACCESS_TOKEN_TTL_SECONDS", "86401"),
+            ("SHOP_REFRESH_TOKEN_TTL_SECONDS", "soon"),
+            ("SHOP_DYNAMODB_CREATE_TABLES", "yes"),
+        ] {
+            let err = config(&[("SHOP_JWT_PRIVATE_KEY_PEM", &pem), (name, value)]).unwrap_err();
+            assert_eq!(err.variable, name, "{value}");
+        }
+    }
+}

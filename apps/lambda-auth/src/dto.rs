@@ -1,0 +1,150 @@
+//! The request and response bodies of the auth routes, field for field as
+//! shop-api's `dto/account.rs` has them (API.md is the contract both keep).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shop_domain::account::{AccountStatus, LoginOutcome, Role, User};
+use shop_domain::business::BusinessStatus;
+
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleDto {
+    Customer,
+    Admin,
+}
+
+impl From<Role> for RoleDto {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::Customer => Self::Customer,
+            Role::Admin => Self::Admin,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatusDto {
+    Active,
+    Inactive,
+}
+
+impl From<AccountStatus> for AccountStatusDto {
+    fn from(s: AccountStatus) -> Self {
+        match s {
+            AccountStatus::Active => Self::Active,
+            AccountStatus::Inactive => Self::Inactive,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BusinessStatusDto {
+    None,
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl From<BusinessStatus> for BusinessStatusDto {
+    fn from(s: BusinessStatus) -> Self {
+        match s {
+            BusinessStatus::None => Self::None,
+            BusinessStatus::Pending => Self::Pending,
+            BusinessStatus::Approved => Self::Approved,
+            BusinessStatus::Rejected => Self::Rejected,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserDto {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: RoleDto,
+    pub status: AccountStatusDto,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<User> for UserDto {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id.to_string(),
+            email: u.email.to_string(),
+            name: u.name.as_str().to_string(),
+            role: u.role.into(),
+            status: u.status.into(),
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// `{user}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserEnvelope {
+    pub user: UserDto,
+}
+
+impl From<User> for UserEnvelope {
+    fn from(u: User) -> Self {
+        Self { user: u.into() }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    pub email: String,
+    pub password: String,
+    pub name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NextAction {
+    CompleteBusinessProfile,
+}
+
+#[derive(Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub refresh_token: String,
+    pub user: UserDto,
+    pub business_status: BusinessStatusDto,
+    pub next_action: Option<NextAction>,
+}
+
+impl From<LoginOutcome> for TokenResponse {
+    fn from(o: LoginOutcome) -> Self {
+        let next_action = o
+            .business_status
+            .needs_profile()
+            .then_some(NextAction::CompleteBusinessProfile);
+        Self {
+            access_token: o.tokens.access_token,
+            token_type: "Bearer",
+            expires_in: o.tokens.expires_in,
+            refresh_token: o.tokens.refresh_token,
+            user: o.user.into(),
+            business_status: o.business_status.into(),
+            next_action,
+        }
+    }
+}
