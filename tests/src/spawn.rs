@@ -188,6 +188,7 @@ impl Default for AppBuilder {
 
 impl AppBuilder {
     pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.removed.retain(|removed| removed != key);
         self.env.insert(key.into(), value.into());
         self
     }
@@ -380,6 +381,23 @@ impl TestApp {
     /// What the process wrote to stderr so far.
     pub fn stderr(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("stderr.log")).unwrap_or_default()
+    }
+
+    /// Runs the binary to completion with `args` (e.g. `["jwt-rotate"]`) on
+    /// this app's settings, data directory and database, beside the
+    /// running process.
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        self.builder.run_in(&self.dir, args)
+    }
+
+    /// Sets a variable for the next [`Self::restart`].
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.builder = self.builder.clone().env(key, value);
+    }
+
+    /// Unsets a variable for the next [`Self::restart`].
+    pub fn unset_env(&mut self, key: &str) {
+        self.builder = self.builder.clone().without(key);
     }
 
     /// Polls `GET /healthz` until 200; `Err(stderr)` when the process exits first.

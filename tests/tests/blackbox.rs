@@ -19,10 +19,14 @@ mod config;
 mod contact;
 #[path = "blackbox/crash.rs"]
 mod crash;
+#[path = "blackbox/dynamodb.rs"]
+mod dynamodb;
 #[path = "blackbox/errors.rs"]
 mod errors;
 #[path = "blackbox/health.rs"]
 mod health;
+#[path = "blackbox/jwt.rs"]
+mod jwt;
 #[path = "blackbox/orders.rs"]
 mod orders;
 #[path = "blackbox/persistence.rs"]

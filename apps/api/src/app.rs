@@ -1,7 +1,6 @@
 //! The composition root: configuration -> adapters -> services -> HTTP server
 //! (and the embedded worker). Like zero2prod's `Application::build`.
 
-use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,9 +9,7 @@ use std::time::Duration;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{NormalizePath, TrailingSlash, from_fn};
 use actix_web::{App, HttpServer, web};
-use base64::Engine;
-use rand::RngCore;
-use shop_crypto::{Argon2Hasher, JwtSigner};
+use shop_crypto::Argon2Hasher;
 use shop_domain::account::AccountService;
 use shop_domain::business::BusinessService;
 use shop_domain::catalog::CatalogService;
@@ -32,7 +29,7 @@ use tokio::task::JoinHandle;
 use crate::config::{Config, ConfigError, PaymentsChoice, WorkerMode};
 use crate::ratelimit::RateLimits;
 use crate::state::AppState;
-use crate::{database, openapi, payload, routes, telemetry, webapp, worker};
+use crate::{database, openapi, payload, routes, telemetry, tokens, webapp, worker};
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -59,69 +56,6 @@ pub struct Application {
     server: Server,
     shutdown: watch::Sender<bool>,
     background: Vec<JoinHandle<()>>,
-}
-
-/// Reads `$SHOP_DATA_DIR/jwt-secret`, creating it (32 random bytes,
-/// base64, mode 0600) on first start.
-fn jwt_secret_file(data_dir: &Path) -> Result<Vec<u8>, StartupError> {
-    let path = data_dir.join("jwt-secret");
-    let engine = base64::engine::general_purpose::STANDARD;
-    let fail = |what: &str, e: std::io::Error| {
-        ConfigError::new(
-            "SHOP_DATA_DIR",
-            format!("cannot {what} {}: {e}", path.display()),
-        )
-    };
-    match std::fs::read_to_string(&path) {
-        Ok(text) => {
-            let secret = engine.decode(text.trim()).map_err(|_| {
-                ConfigError::new(
-                    "SHOP_DATA_DIR",
-                    format!(
-                        "{} is not base64 (delete it to generate a new secret)",
-                        path.display()
-                    ),
-                )
-            })?;
-            if secret.len() < 32 {
-                return Err(ConfigError::new(
-                    "SHOP_DATA_DIR",
-                    format!(
-                        "{} holds fewer than 32 bytes (delete it to generate a new one)",
-                        path.display()
-                    ),
-                )
-                .into());
-            }
-            Ok(secret)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut secret = vec![0_u8; 32];
-            rand::rng().fill_bytes(&mut secret);
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                options.mode(0o600);
-            }
-            match options.open(&path) {
-                Ok(mut file) => {
-                    file.write_all(engine.encode(&secret).as_bytes())
-                        .and_then(|()| file.sync_all())
-                        .map_err(|e| fail("write", e))?;
-                    tracing::info!(path = %path.display(), "generated a new JWT secret");
-                    Ok(secret)
-                }
-                // Another process created it first: use theirs.
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    jwt_secret_file(data_dir)
-                }
-                Err(e) => Err(fail("create", e).into()),
-            }
-        }
-        Err(e) => Err(fail("read", e).into()),
-    }
 }
 
 fn ensure_dir(dir: &Path) -> Result<(), ConfigError> {
@@ -162,6 +96,8 @@ pub struct Wiring {
     pub stores: database::StorePorts,
     pub mailbox: Arc<FileMailbox>,
     pub settings: Arc<ShopSettings>,
+    /// The public access-token keys, served at `/.well-known/jwks.json`.
+    pub jwks: serde_json::Value,
 }
 
 /// Builds the adapters `config` chooses (data directory, store, mailbox,
@@ -182,12 +118,7 @@ pub async fn wire(config: &Config) -> Result<Wiring, StartupError> {
             })?
             .with_clock(clock.clone()),
     );
-    let secret = match &config.jwt_secret {
-        Some(s) => s.expose().as_bytes().to_vec(),
-        None => jwt_secret_file(&config.data_dir)?,
-    };
-    let signer = JwtSigner::hs256(&secret, &config.jwt_issuer, &config.jwt_audience)
-        .map_err(|e| ConfigError::new("SHOP_JWT_SECRET", format!("unusable: {e}")))?;
+    let token_keys = tokens::token_keys(config).await?;
     let ports = Ports {
         accounts: stores.accounts.clone(),
         refresh_tokens: stores.refresh_tokens.clone(),
@@ -203,7 +134,7 @@ pub async fn wire(config: &Config) -> Result<Wiring, StartupError> {
         payments: payment_gateway(config, clock.clone())?,
         mailer: mailbox.clone() as Arc<dyn Mailer>,
         hasher: Arc::new(Argon2Hasher::owasp()),
-        signer: Arc::new(signer),
+        signer: token_keys.signer,
         clock,
         ids: Arc::new(UuidIds),
     };
@@ -212,6 +143,7 @@ pub async fn wire(config: &Config) -> Result<Wiring, StartupError> {
         stores,
         mailbox,
         settings: Arc::new(config.shop_settings()),
+        jwks: token_keys.jwks,
     })
 }
 
@@ -237,6 +169,7 @@ impl Application {
             stores,
             mailbox,
             settings,
+            jwks,
         } = wire(&config).await?;
 
         // Services.
@@ -263,6 +196,7 @@ impl Application {
             limits: RateLimits::new(&config.rate_limits),
             trust_proxy: config.trust_proxy,
             currency: config.currency.clone(),
+            jwks,
         });
 
         if let Some(admin) = &config.admin {

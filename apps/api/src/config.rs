@@ -9,14 +9,18 @@
 //! | Variable | Default | Meaning |
 //! |---|---|---|
 //! | `SHOP_BIND` | `127.0.0.1:8080` | Address to listen on; port `0` picks a free one (the bound address is logged). |
-//! | `SHOP_DATA_DIR` | `var` | Directory for local state: the SQLite database (`shop.db`, unless `SHOP_DATABASE_URL` says otherwise), the generated JWT secret (`jwt-secret`) and the file mailbox (`mail/`). Created when missing. |
+//! | `SHOP_DATA_DIR` | `var` | Directory for local state: the SQLite database (`shop.db`, unless `SHOP_DATABASE_URL` says otherwise), the access-token signing keys (`jwt-keys/`, unless `SHOP_JWT_KEY_DIR` says otherwise) and the file mailbox (`mail/`). Created when missing. |
 //! | `SHOP_DATABASE_URL` | unset | The relational store. Unset: a SQLite file `$SHOP_DATA_DIR/shop.db` (WAL journal). `sqlite://PATH` (created when missing), `mysql://USER:PASSWORD@HOST:PORT/DB` (MySQL 8 / MariaDB 10.6+; the database must exist), or `memory:` (in-memory stores, lost on exit: for integrators' tests). Pending migrations are applied at start-up (and by `shop-api migrate`). |
 //! | `SHOP_DATABASE_MAX_CONNECTIONS` | `10` | Most pooled database connections (1..=1000). |
 //! | `SHOP_DATABASE_MIN_CONNECTIONS` | `1` | Pooled connections kept open when idle (0..=1000, at most the maximum). |
 //! | `SHOP_DATABASE_CONNECT_TIMEOUT_SECONDS` | `10` | Time to establish one database connection (1..=600). |
 //! | `SHOP_DATABASE_ACQUIRE_TIMEOUT_SECONDS` | `10` | Time a request waits for a free pooled connection (1..=600). |
 //! | `SHOP_SQLITE_BUSY_TIMEOUT_MS` | `5000` | SQLite only: how long a writer waits for the write lock, in milliseconds (0..=600000). |
-//! | `SHOP_ACCOUNTS` | `sql` | Accounts store: `sql` (the relational store of `SHOP_DATABASE_URL`). `dynamodb` is not available in this build. |
+//! | `SHOP_ACCOUNTS` | `sql` | Accounts store (users and refresh sessions): `sql` (the relational store of `SHOP_DATABASE_URL`) or `dynamodb` (two DynamoDB tables, settings `SHOP_DYNAMODB_*` below; every other store stays in `SHOP_DATABASE_URL`). AWS credentials come from the AWS default chain (`AWS_ACCESS_KEY_ID`..., profile, role). |
+//! | `SHOP_DYNAMODB_ENDPOINT_URL` | unset: AWS itself | With `SHOP_ACCOUNTS=dynamodb`: another endpoint (`http(s)://...`), such as moto server or DynamoDB Local. |
+//! | `SHOP_DYNAMODB_REGION` | unset: the AWS chain (`AWS_REGION`, the profile...) | With `SHOP_ACCOUNTS=dynamodb`: the AWS region. |
+//! | `SHOP_DYNAMODB_TABLE_PREFIX` | `shop` | With `SHOP_ACCOUNTS=dynamodb`: the tables are `<prefix>-accounts` and `<prefix>-sessions` (1 to 200 of `A-Za-z0-9_.-`). |
+//! | `SHOP_DYNAMODB_CREATE_TABLES` | `false` | With `SHOP_ACCOUNTS=dynamodb`: `true` creates missing tables at start-up (local setups; in production the tables come from infrastructure code). |
 //! | `SHOP_PAYMENTS` | `simulator` | Payment gateway: `simulator` (the built-in Square sandbox simulator) or `square` (Square's Payments API v2 over HTTPS, `Square-Version: 2025-08-20`; needs the three `SHOP_SQUARE_*` settings below). |
 //! | `SHOP_SQUARE_BASE_URL` | unset | With `SHOP_PAYMENTS=square`: Square's API host, `https://connect.squareupsandbox.com` (sandbox) or `https://connect.squareup.com` (production), or a test double's URL. |
 //! | `SHOP_SQUARE_ACCESS_TOKEN` | unset | With `SHOP_PAYMENTS=square`: the access token (never logged). |
@@ -33,7 +37,9 @@
 //! | `SHOP_ADMIN_NOTIFY` | empty | Comma-separated addresses that receive new-order notices; empty means every active admin. |
 //! | `SHOP_ADMIN_EMAIL` | unset | With `SHOP_ADMIN_PASSWORD` (both or neither): the admin account ensured at start-up (created, or promoted and re-activated). |
 //! | `SHOP_ADMIN_PASSWORD` | unset | Password of that admin when it is created (10..=128 characters, not a common one). |
-//! | `SHOP_JWT_SECRET` | unset | HS256 key for access tokens, at least 32 bytes. Unset: 32 random bytes generated once and kept in `$SHOP_DATA_DIR/jwt-secret` (mode 0600). |
+//! | `SHOP_JWT_KEY_DIR` | `$SHOP_DATA_DIR` | Access tokens are EdDSA (Ed25519) JWTs with a `kid`: signed with the active key of `<dir>/jwt-keys/` (a first key is generated there, mode 0600), verified with every key there. `shop-api jwt-rotate` adds a new active key (restart the processes sharing the directory); the public keys are served at `GET /.well-known/jwks.json`. |
+//! | `SHOP_JWT_JWKS_URL` | unset | Also accept access tokens signed by another service (such as the auth Lambda): the `http(s)://` URL of its JWKS document (`.../.well-known/jwks.json`), fetched at start-up, every 10 minutes, and again (at most once a minute) when a token names an unknown `kid`. Not with `SHOP_JWT_SECRET`. |
+//! | `SHOP_JWT_SECRET` | unset | Legacy: HS256 access tokens with this shared key (at least 32 bytes) instead of EdDSA; `SHOP_JWT_KEY_DIR` and the JWKS then play no part. Only for deployments that already rely on it. |
 //! | `SHOP_JWT_ISSUER` | `shop` | `iss` claim of access tokens. |
 //! | `SHOP_JWT_AUDIENCE` | `shop-api` | `aud` claim of access tokens. |
 //! | `SHOP_ACCESS_TOKEN_TTL_SECONDS` | `900` | Access token lifetime (1..=86400). |
@@ -81,6 +87,10 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "SHOP_DATABASE_ACQUIRE_TIMEOUT_SECONDS",
     "SHOP_SQLITE_BUSY_TIMEOUT_MS",
     "SHOP_ACCOUNTS",
+    "SHOP_DYNAMODB_ENDPOINT_URL",
+    "SHOP_DYNAMODB_REGION",
+    "SHOP_DYNAMODB_TABLE_PREFIX",
+    "SHOP_DYNAMODB_CREATE_TABLES",
     "SHOP_PAYMENTS",
     "SHOP_MAIL",
     "SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY",
@@ -97,6 +107,8 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "SHOP_ADMIN_NOTIFY",
     "SHOP_ADMIN_EMAIL",
     "SHOP_ADMIN_PASSWORD",
+    "SHOP_JWT_KEY_DIR",
+    "SHOP_JWT_JWKS_URL",
     "SHOP_JWT_SECRET",
     "SHOP_JWT_ISSUER",
     "SHOP_JWT_AUDIENCE",
@@ -189,6 +201,28 @@ pub enum LogFormat {
     Json,
 }
 
+/// The accounts store (`SHOP_ACCOUNTS`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountsChoice {
+    /// The relational store of `SHOP_DATABASE_URL`.
+    Sql,
+    /// DynamoDB tables (`SHOP_DYNAMODB_*`).
+    DynamoDb(shop_dynamodb::DynamoSettings),
+}
+
+/// How access tokens are signed and verified (`SHOP_JWT_*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenKeys {
+    /// EdDSA with the key ring of `dir/jwt-keys/`, and optionally the keys
+    /// of another service's JWKS document.
+    KeyRing {
+        dir: PathBuf,
+        jwks_url: Option<String>,
+    },
+    /// Legacy HS256 with a shared secret (`SHOP_JWT_SECRET`).
+    Hs256(Secret),
+}
+
 /// The payment gateway (`SHOP_PAYMENTS`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaymentsChoice {
@@ -229,6 +263,8 @@ pub struct RateLimitConfig {
 
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The accounts store (`SHOP_ACCOUNTS`).
+    pub accounts: AccountsChoice,
     /// The payment gateway (`SHOP_PAYMENTS`).
     pub payments: PaymentsChoice,
     /// Square webhook verification (`None`: every notification is refused).
@@ -244,7 +280,8 @@ pub struct Config {
     pub mail_from: Email,
     pub admin_notify: Vec<Email>,
     pub admin: Option<AdminBootstrap>,
-    pub jwt_secret: Option<Secret>,
+    /// Access-token keys (`SHOP_JWT_KEY_DIR`, `SHOP_JWT_JWKS_URL`, `SHOP_JWT_SECRET`).
+    pub token_keys: TokenKeys,
     pub jwt_issuer: String,
     pub jwt_audience: String,
     pub access_token_ttl_seconds: i64,
@@ -418,7 +455,16 @@ impl Config {
             ));
         }
 
-        src.choice("SHOP_ACCOUNTS", "sql", &["sql"], &["dynamodb"])?;
+        let accounts = match src
+            .choice("SHOP_ACCOUNTS", "sql", &["sql", "dynamodb"], &[])?
+            .as_str()
+        {
+            "dynamodb" => AccountsChoice::DynamoDb(
+                shop_dynamodb::DynamoSettings::from_env(lookup)
+                    .map_err(|e| ConfigError::new(e.variable, e.problem))?,
+            ),
+            _ => AccountsChoice::Sql,
+        };
         let payments = match src
             .choice("SHOP_PAYMENTS", "simulator", &["simulator", "square"], &[])?
             .as_str()
@@ -630,6 +676,31 @@ impl Config {
             }
             Some(s) => Some(Secret(s)),
         };
+        let jwks_url = src.get("SHOP_JWT_JWKS_URL");
+        if let Some(url) = &jwks_url
+            && (!(url.starts_with("https://") || url.starts_with("http://"))
+                || url.chars().any(char::is_whitespace))
+        {
+            return Err(ConfigError::new(
+                "SHOP_JWT_JWKS_URL",
+                format!("{url:?} is not an http(s) URL"),
+            ));
+        }
+        let token_keys = match jwt_secret {
+            Some(_) if jwks_url.is_some() => {
+                return Err(ConfigError::new(
+                    "SHOP_JWT_JWKS_URL",
+                    "cannot be used with SHOP_JWT_SECRET (legacy HS256 tokens): unset one of them",
+                ));
+            }
+            Some(secret) => TokenKeys::Hs256(secret),
+            None => TokenKeys::KeyRing {
+                dir: src
+                    .get("SHOP_JWT_KEY_DIR")
+                    .map_or_else(|| data_dir.clone(), PathBuf::from),
+                jwks_url,
+            },
+        };
         let jwt_issuer = src.string("SHOP_JWT_ISSUER", "shop");
         let jwt_audience = src.string("SHOP_JWT_AUDIENCE", "shop-api");
 
@@ -671,6 +742,7 @@ impl Config {
         };
 
         Ok(Self {
+            accounts,
             payments,
             square_webhook,
             bind,
@@ -684,7 +756,7 @@ impl Config {
             mail_from,
             admin_notify,
             admin,
-            jwt_secret,
+            token_keys,
             jwt_issuer,
             jwt_audience,
             access_token_ttl_seconds,
@@ -754,7 +826,15 @@ mod tests {
         assert_eq!(c.rate_limits.register_per_minute.get(), 5);
         assert_eq!(c.rate_limits.contact_per_minute.get(), 5);
         assert_eq!(c.log_format, LogFormat::Text);
-        assert!(c.admin.is_none() && c.jwt_secret.is_none() && !c.trust_proxy);
+        assert!(c.admin.is_none() && !c.trust_proxy);
+        assert_eq!(c.accounts, AccountsChoice::Sql);
+        assert_eq!(
+            c.token_keys,
+            TokenKeys::KeyRing {
+                dir: PathBuf::from("var"),
+                jwks_url: None
+            }
+        );
         let s = c.shop_settings();
         assert_eq!(s.access_token_ttl.num_seconds(), 900);
         assert_eq!(s.refresh_token_ttl.num_seconds(), 2_592_000);
@@ -794,7 +874,39 @@ mod tests {
                 &[("SHOP_SQLITE_BUSY_TIMEOUT_MS", "-1")],
                 "SHOP_SQLITE_BUSY_TIMEOUT_MS",
             ),
-            (&[("SHOP_ACCOUNTS", "dynamodb")], "SHOP_ACCOUNTS"),
+            (&[("SHOP_ACCOUNTS", "mongo")], "SHOP_ACCOUNTS"),
+            (
+                &[
+                    ("SHOP_ACCOUNTS", "dynamodb"),
+                    ("SHOP_DYNAMODB_CREATE_TABLES", "yes"),
+                ],
+                "SHOP_DYNAMODB_CREATE_TABLES",
+            ),
+            (
+                &[
+                    ("SHOP_ACCOUNTS", "dynamodb"),
+                    ("SHOP_DYNAMODB_TABLE_PREFIX", "shop tables"),
+                ],
+                "SHOP_DYNAMODB_TABLE_PREFIX",
+            ),
+            (
+                &[
+                    ("SHOP_ACCOUNTS", "dynamodb"),
+                    ("SHOP_DYNAMODB_ENDPOINT_URL", "127.0.0.1:5005"),
+                ],
+                "SHOP_DYNAMODB_ENDPOINT_URL",
+            ),
+            (
+                &[("SHOP_JWT_JWKS_URL", "auth.example.com/jwks.json")],
+                "SHOP_JWT_JWKS_URL",
+            ),
+            (
+                &[
+                    ("SHOP_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+                    ("SHOP_JWT_JWKS_URL", "https://auth.example.com/jwks.json"),
+                ],
+                "SHOP_JWT_JWKS_URL",
+            ),
             (&[("SHOP_PAYMENTS", "square")], "SHOP_SQUARE_BASE_URL"),
             (
                 &[
@@ -907,6 +1019,87 @@ mod tests {
             assert_eq!(e.setting, *setting, "{vars:?}: {e}");
             assert!(e.to_string().starts_with(&format!("{setting}: ")), "{e}");
             assert!(!e.to_string().contains('\n'), "one line: {e}");
+        }
+    }
+
+    #[test]
+    fn token_keys_default_to_the_data_dir_key_ring() {
+        let c = parse(&[("SHOP_DATA_DIR", "/srv/shop")]).unwrap();
+        assert_eq!(
+            c.token_keys,
+            TokenKeys::KeyRing {
+                dir: PathBuf::from("/srv/shop"),
+                jwks_url: None
+            }
+        );
+        let c = parse(&[
+            ("SHOP_DATA_DIR", "/srv/shop"),
+            ("SHOP_JWT_KEY_DIR", "/run/secrets/shop"),
+            (
+                "SHOP_JWT_JWKS_URL",
+                "https://auth.example.com/.well-known/jwks.json",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.token_keys,
+            TokenKeys::KeyRing {
+                dir: PathBuf::from("/run/secrets/shop"),
+                jwks_url: Some("https://auth.example.com/.well-known/jwks.json".into())
+            }
+        );
+    }
+
+    #[test]
+    fn an_explicit_secret_keeps_legacy_hs256() {
+        let c = parse(&[
+            ("SHOP_JWT_SECRET", "0123456789abcdef0123456789abcdef-legacy"),
+            ("SHOP_JWT_KEY_DIR", "/ignored"),
+        ])
+        .unwrap();
+        let TokenKeys::Hs256(secret) = &c.token_keys else {
+            panic!("HS256 expected: {:?}", c.token_keys);
+        };
+        assert_eq!(secret.expose(), "0123456789abcdef0123456789abcdef-legacy");
+        assert!(!format!("{c:?}").contains("abcdef-legacy"));
+    }
+
+    #[test]
+    fn dynamodb_accounts_read_their_settings() {
+        let c = parse(&[
+            ("SHOP_ACCOUNTS", "DynamoDB"),
+            ("SHOP_DYNAMODB_ENDPOINT_URL", "http://127.0.0.1:5005"),
+            ("SHOP_DYNAMODB_REGION", "eu-west-1"),
+            ("SHOP_DYNAMODB_TABLE_PREFIX", "staging"),
+            ("SHOP_DYNAMODB_CREATE_TABLES", "true"),
+        ])
+        .unwrap();
+        let AccountsChoice::DynamoDb(settings) = &c.accounts else {
+            panic!("dynamodb expected: {:?}", c.accounts);
+        };
+        assert_eq!(
+            settings.endpoint_url.as_deref(),
+            Some("http://127.0.0.1:5005")
+        );
+        assert_eq!(settings.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(settings.tables().accounts, "staging-accounts");
+        assert!(settings.create_tables);
+        // The DynamoDB settings are only read when DynamoDB is chosen.
+        let c = parse(&[("SHOP_DYNAMODB_CREATE_TABLES", "yes")]).unwrap();
+        assert_eq!(c.accounts, AccountsChoice::Sql);
+    }
+
+    #[test]
+    fn new_variables_are_known() {
+        for name in [
+            "SHOP_JWT_KEY_DIR",
+            "SHOP_JWT_JWKS_URL",
+            "SHOP_DYNAMODB_ENDPOINT_URL",
+            "SHOP_DYNAMODB_REGION",
+            "SHOP_DYNAMODB_TABLE_PREFIX",
+            "SHOP_DYNAMODB_CREATE_TABLES",
+        ] {
+            assert!(KNOWN_VARIABLES.contains(&name), "{name}");
         }
     }
 

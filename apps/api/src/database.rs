@@ -1,6 +1,7 @@
 //! The relational store the settings choose (`SHOP_DATABASE_URL`): a
 //! migrated [`SqlStore`] on SQLite or MySQL/MariaDB, or the in-memory store
-//! for integrators; and the `shop-api migrate` sub-command.
+//! for integrators; accounts and refresh sessions from DynamoDB instead when
+//! `SHOP_ACCOUNTS=dynamodb`; and the `shop-api migrate` sub-command.
 
 use std::sync::Arc;
 
@@ -18,7 +19,7 @@ use shop_memory::MemoryStore;
 use shop_sql::{SqlStore, redact};
 
 use crate::app::StartupError;
-use crate::config::{Config, DatabaseChoice};
+use crate::config::{AccountsChoice, Config, DatabaseChoice};
 
 /// Every store port, from one adapter.
 #[derive(Clone)]
@@ -83,9 +84,25 @@ async fn connect(config: &Config, url: &str) -> Result<SqlStore, StartupError> {
         .map_err(|e| StartupError::Runtime(format!("SHOP_DATABASE_URL: {e}")))
 }
 
-/// Opens the store the settings choose; a SQL store gets its pending
+/// Opens the stores the settings choose; a SQL store gets its pending
 /// migrations applied first.
 pub async fn open(config: &Config, clock: Arc<dyn Clock>) -> Result<StorePorts, StartupError> {
+    let mut stores = open_relational(config, clock).await?;
+    if let AccountsChoice::DynamoDb(settings) = &config.accounts {
+        let store = shop_dynamodb::DynamoAccountStore::connect(settings)
+            .await
+            .map_err(|e| StartupError::Runtime(format!("SHOP_ACCOUNTS=dynamodb: {e}")))?;
+        tracing::info!(tables = ?store.tables(), "accounts: DynamoDB");
+        stores.accounts = Arc::new(store.clone());
+        stores.refresh_tokens = Arc::new(store);
+    }
+    Ok(stores)
+}
+
+async fn open_relational(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> Result<StorePorts, StartupError> {
     match &config.database {
         DatabaseChoice::Memory => {
             tracing::warn!(

@@ -13,6 +13,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
+pub mod tokens;
 pub mod webapp;
 pub mod worker;
 

@@ -1,5 +1,6 @@
 //! The `shop-api` binary: configuration, logging, then the application.
-//! `shop-api migrate` applies the pending database migrations and exits.
+//! `shop-api migrate` applies the pending database migrations and exits;
+//! `shop-api jwt-rotate` adds a new active access-token key and prints its kid.
 
 use std::process::ExitCode;
 
@@ -34,8 +35,20 @@ async fn main() -> ExitCode {
                 Err(e) => fail(&e),
             };
         }
+        Some("jwt-rotate") => {
+            return match shop_api::tokens::rotate(&config).await {
+                Ok(kid) => {
+                    // Only the public thumbprint: never anything of the key itself.
+                    println!("{kid}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e),
+            };
+        }
         Some(other) => {
-            eprintln!("shop-api: unknown sub-command {other:?} (usage: shop-api [migrate])");
+            eprintln!(
+                "shop-api: unknown sub-command {other:?} (usage: shop-api [migrate | jwt-rotate])"
+            );
             return ExitCode::from(2);
         }
     }

@@ -10,7 +10,7 @@ use crate::payload::resource;
 use crate::problem::{Problem, ProblemDetails, ProblemField};
 use crate::routes::{
     admin_businesses, admin_catalog, admin_contact, admin_mailbox, admin_orders, admin_pricing,
-    admin_users, auth, business, catalog, checkout, contact, health, me, orders, webhooks,
+    admin_users, auth, business, catalog, checkout, contact, health, jwks, me, orders, webhooks,
 };
 
 struct BearerAuth;
@@ -39,6 +39,7 @@ impl Modify for BearerAuth {
     paths(
         health::healthz,
         health::readyz,
+        jwks::jwks,
         auth::register,
         auth::login,
         auth::refresh,
@@ -123,6 +124,7 @@ mod tests {
         let paths = doc["paths"].as_object().unwrap();
         for path in [
             "/healthz",
+            "/.well-known/jwks.json",
             "/api/v1/auth/login",
             "/api/v1/orders",
             "/api/v1/orders/{id}/cancel",
@@ -139,6 +141,7 @@ mod tests {
             "MoneyDto",
             "TokenResponse",
             "QuoteRequestDto",
+            "JwksDto",
         ] {
             assert!(schemas.contains_key(schema), "{schema} missing");
         }
@@ -146,5 +149,9 @@ mod tests {
             doc["components"]["securitySchemes"]["bearer"]["scheme"],
             "bearer"
         );
+        let jwk = &schemas["JwkDto"]["properties"];
+        for member in ["kty", "crv", "x", "kid", "alg", "use"] {
+            assert!(jwk.get(member).is_some(), "JwkDto.{member} missing: {jwk}");
+        }
     }
 }

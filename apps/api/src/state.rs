@@ -34,4 +34,6 @@ pub struct AppState {
     /// Take the client IP from `X-Forwarded-For` (last entry).
     pub trust_proxy: bool,
     pub currency: Currency,
+    /// The public access-token keys (JWKS), for `/.well-known/jwks.json`.
+    pub jwks: serde_json::Value,
 }

@@ -18,6 +18,7 @@ pub mod catalog;
 pub mod checkout;
 pub mod contact;
 pub mod health;
+pub mod jwks;
 pub mod me;
 pub mod orders;
 pub mod webhooks;
@@ -27,6 +28,7 @@ pub type State = web::Data<AppState>;
 /// Registers every API route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
+    jwks::configure(cfg);
     auth::configure(cfg);
     me::configure(cfg);
     business::configure(cfg);

@@ -1,0 +1,130 @@
+//! `SHOP_ACCOUNTS=dynamodb`: accounts and refresh sessions in DynamoDB
+//! (moto server, `SHOP_TEST_MOTO_URL`, default `http://127.0.0.1:5005`),
+//! everything else in the SQL store. Never skipped: without moto it fails
+//! and says how to start it.
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::types::AttributeValue;
+use shop_blackbox::{ADMIN_EMAIL, TestApp, unique};
+
+const DEFAULT_MOTO_URL: &str = "http://127.0.0.1:5005";
+
+fn moto_url() -> String {
+    std::env::var("SHOP_TEST_MOTO_URL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_MOTO_URL.to_string())
+}
+
+/// A client of moto with static test credentials; fails the test when moto
+/// does not answer.
+async fn moto_client(url: &str) -> Client {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(url)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "static"))
+        .build();
+    let client = Client::from_conf(config);
+    if let Err(err) = client.list_tables().limit(1).send().await {
+        panic!(
+            "moto server does not answer at {url} (SHOP_TEST_MOTO_URL): start it with \
+             `bash .ci/services/moto.sh`. The DynamoDB tests never skip. Error: {}",
+            aws_sdk_dynamodb::error::DisplayErrorContext(&err)
+        );
+    }
+    client
+}
+
+async fn user_item(client: &Client, table: &str, id: &str) -> Option<String> {
+    let item = client
+        .get_item()
+        .table_name(table)
+        .key("pk", AttributeValue::S(format!("USER#{id}")))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("get_item on moto")
+        .item?;
+    item.get("email")
+        .and_then(|v| v.as_s().ok())
+        .map(ToString::to_string)
+}
+
+#[tokio::test]
+async fn accounts_and_sessions_live_in_dynamodb() {
+    let url = moto_url();
+    let client = moto_client(&url).await;
+    let prefix = unique("bb");
+    let mut app = TestApp::builder()
+        .env("SHOP_ACCOUNTS", "dynamodb")
+        .env("SHOP_DYNAMODB_ENDPOINT_URL", &url)
+        .env("SHOP_DYNAMODB_TABLE_PREFIX", &prefix)
+        .env("SHOP_DYNAMODB_CREATE_TABLES", "true")
+        .env("SHOP_DYNAMODB_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .spawn()
+        .await;
+
+    let c = app.customer().await;
+    let me = app.get("/api/v1/me", &c).await;
+    assert_eq!(me.expect(200)["user"]["email"], c.email.as_str());
+
+    let refreshed = app
+        .post(
+            "/api/v1/auth/refresh",
+            shop_blackbox::ANON,
+            &serde_json::json!({"refresh_token": c.refresh_token}),
+        )
+        .await;
+    refreshed.expect(200);
+
+    let admin = app.admin_token().await;
+    let list = app
+        .get("/api/v1/admin/users?limit=100", admin.as_str())
+        .await;
+    let items = list.expect(200)["items"].as_array().expect("items").clone();
+    assert!(
+        items.iter().any(|u| u["id"] == c.id.as_str()),
+        "{}",
+        list.text
+    );
+
+    // The users really are in DynamoDB: the customer, and the admin the
+    // app ensured at start-up.
+    let accounts = format!("{prefix}-accounts");
+    assert_eq!(
+        user_item(&client, &accounts, &c.id).await.as_deref(),
+        Some(c.email.as_str())
+    );
+    let admin_id = app.get("/api/v1/me", admin.as_str()).await.expect(200)["user"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert_eq!(
+        user_item(&client, &accounts, &admin_id).await.as_deref(),
+        Some(ADMIN_EMAIL)
+    );
+    let sessions = client
+        .scan()
+        .table_name(format!("{prefix}-sessions"))
+        .send()
+        .await
+        .expect("scan sessions");
+    assert!(sessions.count() > 0, "no session item in DynamoDB");
+
+    // ...and not in the SQL store: on SQL accounts, the same data
+    // directory knows no such customer.
+    app.set_env("SHOP_ACCOUNTS", "sql");
+    app.restart().await;
+    app.login(&c.email, &c.password)
+        .await
+        .problem(401, "invalid_credentials");
+
+    for table in [accounts, format!("{prefix}-sessions")] {
+        let _ = client.delete_table().table_name(table).send().await;
+    }
+}
