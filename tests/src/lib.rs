@@ -11,7 +11,7 @@ mod spawn;
 
 pub use binary::{shop_api_binary, shop_worker_binary};
 pub use fixtures::{CUSTOMER_PASSWORD, Customer, address, amount, unique};
-pub use http::{ANON, Bearer, Resp};
+pub use http::{ANON, Bearer, Resp, serve_json};
 pub use spawn::{
     ADMIN_EMAIL, ADMIN_PASSWORD, AppBuilder, Backend, TempDir, TestApp, ThrowawayDatabase,
     WorkerProcess, spawn_app,

@@ -27,6 +27,8 @@ mod errors;
 mod health;
 #[path = "blackbox/jwt.rs"]
 mod jwt;
+#[path = "blackbox/lambda_auth.rs"]
+mod lambda_auth;
 #[path = "blackbox/orders.rs"]
 mod orders;
 #[path = "blackbox/persistence.rs"]

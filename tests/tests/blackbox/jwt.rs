@@ -11,7 +11,6 @@ use shop_blackbox::{Customer, TestApp, spawn_app};
 use shop_crypto::{Ed25519Key, KeyRing};
 use shop_domain::account::{AccessClaims, Role, TokenSigner};
 use shop_domain::ids::{SessionId, UserId};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn part(token: &str, index: usize) -> Value {
     let part = token.split('.').nth(index).expect("a JWS has three parts");
@@ -81,34 +80,6 @@ fn hs256(claims: &Value, kid: &str, key: &[u8]) -> String {
         "{signing_input}.{}",
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     )
-}
-
-/// Serves `body` as the answer to every request on a free port; the
-/// server lives as long as the test's runtime.
-async fn serve_jwks(body: String) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!(
-        "http://{}/.well-known/jwks.json",
-        listener.local_addr().expect("addr")
-    );
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let body = body.clone();
-            tokio::spawn(async move {
-                let mut request = [0_u8; 8192];
-                let _ = socket.read(&mut request).await;
-                let reply = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
-                     content-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = socket.write_all(reply.as_bytes()).await;
-            });
-        }
-    });
-    url
 }
 
 #[tokio::test]
@@ -202,7 +173,7 @@ async fn hs256_tokens_are_refused_whatever_their_key() {
 async fn another_services_tokens_are_accepted_only_through_its_jwks() {
     let elsewhere =
         KeyRing::new(Ed25519Key::generate().expect("key"), [], "shop", "shop-api").expect("ring");
-    let url = serve_jwks(elsewhere.jwks().to_string()).await;
+    let url = shop_blackbox::serve_json(elsewhere.jwks().to_string()).await;
 
     let mut app = spawn_app().await;
     let c = app.customer().await;

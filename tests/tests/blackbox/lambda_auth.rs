@@ -1,0 +1,142 @@
+//! The serverless auth path end to end: the auth Lambda (`apps/lambda-auth`,
+//! called with API Gateway v2 events) registers and signs in a customer on
+//! DynamoDB (moto), and the access token it issues opens `GET /api/v1/me` on
+//! `shop-api`, which shares the accounts table and trusts the Lambda's keys
+//! through its JWKS (`SHOP_JWT_JWKS_URL`). Never skipped: without moto it
+//! fails and says how to start it.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use serde_json::{Value, json};
+use shop_blackbox::{TestApp, serve_json, unique};
+use shop_crypto::Ed25519Key;
+use shop_dynamodb::{DynamoAccountStore, DynamoTables, create_tables};
+use shop_lambda_auth::{AuthLambda, Config};
+
+fn moto_url() -> String {
+    std::env::var("SHOP_TEST_MOTO_URL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "http://127.0.0.1:5005".to_string())
+}
+
+async fn moto_client(url: &str) -> Client {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(url)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "static"))
+        .build();
+    let client = Client::from_conf(config);
+    if let Err(err) = client.list_tables().limit(1).send().await {
+        panic!(
+            "moto server does not answer at {url} (SHOP_TEST_MOTO_URL): start it with \
+             `bash .ci/services/moto.sh`. These tests never skip. Error: {}",
+            aws_sdk_dynamodb::error::DisplayErrorContext(&err)
+        );
+    }
+    client
+}
+
+/// One of the Lambda's API Gateway v2 event fixtures, with `body`.
+fn event(name: &str, body: &Value) -> String {
+    let path = format!(
+        "{}/../apps/lambda-auth/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut event: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("JSON");
+    let body = body.to_string();
+    event["headers"]["content-length"] = json!(body.len().to_string());
+    event["body"] = json!(body);
+    event.to_string()
+}
+
+async fn call(lambda: &AuthLambda, event: &str) -> (u16, Value) {
+    let request = lambda_http::request::from_str(event).expect("an API Gateway v2 event");
+    let response = lambda.handle(request).await;
+    let status = response.status().as_u16();
+    let body = match response.body() {
+        lambda_http::Body::Text(t) => serde_json::from_str(t).unwrap_or(Value::Null),
+        lambda_http::Body::Binary(b) => serde_json::from_slice(b).unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
+    (status, body)
+}
+
+#[tokio::test]
+async fn a_token_from_the_auth_lambda_opens_me_on_shop_api() {
+    let url = moto_url();
+    let client = moto_client(&url).await;
+    let prefix = unique("la");
+    let tables = DynamoTables::with_prefix(&prefix);
+    create_tables(&client, &tables).await.expect("tables");
+    let pem = Ed25519Key::generate()
+        .expect("key")
+        .to_pkcs8_pem()
+        .expect("pem");
+    let vars = HashMap::from([("SHOP_JWT_PRIVATE_KEY_PEM", pem.to_string())]);
+    let config = Config::from_env(&|name| vars.get(name).cloned()).expect("config");
+    let lambda = AuthLambda::new(DynamoAccountStore::new(client, tables), config);
+
+    let (status, jwks) = call(&lambda, &event("jwks.json", &Value::Null)).await;
+    assert_eq!(status, 200, "{jwks}");
+    let jwks_url = serve_json(jwks.to_string()).await;
+    let app = TestApp::builder()
+        .env("SHOP_ACCOUNTS", "dynamodb")
+        .env("SHOP_DYNAMODB_ENDPOINT_URL", &url)
+        .env("SHOP_DYNAMODB_TABLE_PREFIX", &prefix)
+        .env("SHOP_DYNAMODB_REGION", "us-east-1")
+        .env("SHOP_JWT_JWKS_URL", &jwks_url)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .spawn()
+        .await;
+
+    let email = format!("{}@example.com", unique("lambda"));
+    let password = "Tr0ub4dor&3-long-enough";
+    let (status, registered) = call(
+        &lambda,
+        &event(
+            "register.json",
+            &json!({"email": email, "password": password, "name": "Lena Lambda"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{registered}");
+    let (status, login) = call(
+        &lambda,
+        &event("login.json", &json!({"email": email, "password": password})),
+    )
+    .await;
+    assert_eq!(status, 200, "{login}");
+    let token = login["access_token"].as_str().expect("access_token");
+
+    let me = app.get("/api/v1/me", token).await;
+    let me = me.expect(200);
+    assert_eq!(me["user"]["email"], email.as_str(), "{me}");
+    assert_eq!(me["user"]["id"], registered["user"]["id"], "{me}");
+
+    // A token signed by a key the Lambda does not publish is refused.
+    let forged =
+        shop_crypto::KeyRing::new(Ed25519Key::generate().expect("key"), [], "shop", "shop-api")
+            .expect("ring");
+    let claims = {
+        use shop_domain::account::TokenSigner as _;
+        let ring_of_lambda =
+            shop_crypto::KeyRing::from_jwks(&jwks.to_string(), "shop", "shop-api").expect("jwks");
+        ring_of_lambda
+            .verify(token)
+            .expect("the Lambda's token verifies")
+    };
+    let forged_token = {
+        use shop_domain::account::TokenSigner as _;
+        forged.sign(&claims).expect("sign")
+    };
+    app.get("/api/v1/me", forged_token.as_str())
+        .await
+        .problem(401, "invalid_token");
+}
