@@ -27,6 +27,8 @@ mod health;
 mod orders;
 #[path = "blackbox/persistence.rs"]
 mod persistence;
+#[path = "blackbox/smtp.rs"]
+mod smtp;
 #[path = "blackbox/square.rs"]
 mod square;
 #[path = "blackbox/tokens.rs"]
