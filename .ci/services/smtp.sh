@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The SMTP sink for shop-email's tests: aiosmtpd from PyPI. Each test starts
+# The SMTP sink of the mail tests (shop-email's, shop-blackbox's smtp.rs;
+# the harness is shop_testkit::smtp_sink): aiosmtpd from PyPI. Each test starts
 # its own server on a free port, so nothing is left running here.
 set -euo pipefail
 

@@ -33,6 +33,8 @@ mod lambda_auth;
 mod orders;
 #[path = "blackbox/persistence.rs"]
 mod persistence;
+#[path = "blackbox/smtp.rs"]
+mod smtp;
 #[path = "blackbox/square.rs"]
 mod square;
 #[path = "blackbox/tokens.rs"]

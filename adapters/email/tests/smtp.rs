@@ -3,8 +3,6 @@
 // Test helpers outside #[test] functions fail loudly too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "support/smtp_sink.rs"]
-mod smtp_sink;
 mod support;
 
 use std::net::TcpListener;
@@ -13,11 +11,24 @@ use std::time::{Duration, Instant};
 use shop_domain::account::Email;
 use shop_domain::mail::{MailError, Mailer as _};
 use shop_email::{SmtpMailer, SmtpSecurity, SmtpSettings};
-use smtp_sink::{SmtpSink, free_port, plain_settings};
+use shop_testkit::smtp_sink::{SmtpSink, free_port};
 use support::{assert_is_sent_message, header_values, unique_message};
 
 fn mailer(settings: &SmtpSettings) -> SmtpMailer {
     SmtpMailer::new(settings).expect("valid SMTP settings")
+}
+
+/// Plain SMTP to 127.0.0.1:`port`, with a short timeout.
+fn plain_settings(port: u16) -> SmtpSettings {
+    SmtpSettings {
+        port,
+        timeout: Duration::from_secs(5),
+        ..SmtpSettings::new("127.0.0.1", SmtpSecurity::Plain)
+    }
+}
+
+fn sink_settings(sink: &SmtpSink) -> SmtpSettings {
+    plain_settings(sink.port())
 }
 
 #[tokio::test]
@@ -25,19 +36,22 @@ async fn delivers_text_and_html_with_the_given_message_id() {
     let sink = SmtpSink::start();
     let message = unique_message("shop.test");
 
-    mailer(&sink.settings())
+    mailer(&sink_settings(&sink))
         .send(&message)
         .await
         .expect("the sink accepts the message");
 
     let stored = sink.messages();
     assert_eq!(stored.len(), 1, "{stored:#?}");
-    assert_is_sent_message(stored[0].as_bytes(), &message);
+    assert_is_sent_message(&stored[0].raw, &message);
     assert_eq!(
-        header_values(&stored[0], "X-MailFrom"),
+        header_values(&stored[0].raw_text(), "X-MailFrom"),
         [message.from.as_str()]
     );
-    assert_eq!(header_values(&stored[0], "X-RcptTo"), [message.to.as_str()]);
+    assert_eq!(
+        header_values(&stored[0].raw_text(), "X-RcptTo"),
+        [message.to.as_str()]
+    );
 }
 
 #[tokio::test]
@@ -56,7 +70,7 @@ async fn a_relay_that_is_down_is_transient_and_the_same_send_succeeds_once_it_is
     mailer.send(&message).await.expect("the relay is up now");
     let stored = sink.messages();
     assert_eq!(stored.len(), 1, "{stored:#?}");
-    assert_is_sent_message(stored[0].as_bytes(), &message);
+    assert_is_sent_message(&stored[0].raw, &message);
 }
 
 #[tokio::test]
@@ -83,7 +97,7 @@ async fn a_relay_that_never_answers_times_out_as_transient() {
 #[tokio::test]
 async fn a_4xx_recipient_is_transient_a_5xx_one_rejected_and_others_still_get_mail() {
     let sink = SmtpSink::start_picky();
-    let mailer = mailer(&sink.settings());
+    let mailer = mailer(&sink_settings(&sink));
 
     let mut busy = unique_message("shop.test");
     busy.to = Email::trusted("busy@example.test");
@@ -109,8 +123,44 @@ async fn a_4xx_recipient_is_transient_a_5xx_one_rejected_and_others_still_get_ma
 
     let stored = sink.messages();
     assert_eq!(stored.len(), 1, "{stored:#?}");
-    assert_is_sent_message(stored[0].as_bytes(), &welcome);
-    assert_eq!(header_values(&stored[0], "X-RcptTo"), [welcome.to.as_str()]);
+    assert_is_sent_message(&stored[0].raw, &welcome);
+    assert_eq!(
+        header_values(&stored[0].raw_text(), "X-RcptTo"),
+        [welcome.to.as_str()]
+    );
+}
+
+#[tokio::test]
+async fn a_busy_recipient_is_taken_once_the_relay_stops_answering_451() {
+    let mut sink = SmtpSink::builder().busy_for(1).start();
+    let mailer = mailer(&sink_settings(&sink));
+    let mut message = unique_message("shop.test");
+    message.to = Email::trusted("busy@example.test");
+
+    let first = mailer.send(&message).await;
+    assert!(matches!(first, Err(MailError::Transient(_))), "{first:?}");
+    mailer
+        .send(&message)
+        .await
+        .expect("the second try is taken");
+
+    // A restart keeps the port and what was stored; its counters start over.
+    sink.restart();
+    let again = mailer.send(&message).await;
+    assert!(matches!(again, Err(MailError::Transient(_))), "{again:?}");
+    sink.stop();
+    let down = mailer.send(&message).await;
+    assert!(matches!(down, Err(MailError::Transient(_))), "{down:?}");
+
+    let stored = sink.messages();
+    assert_eq!(stored.len(), 1, "{stored:#?}");
+    assert_is_sent_message(&stored[0].raw, &message);
+    assert_eq!(stored[0].envelope_to, [message.to.as_str()]);
+    assert_eq!(
+        stored[0].message_id.as_deref(),
+        Some(message.message_id.as_str())
+    );
+    assert_eq!(sink.rcpt_count("busy@example.test"), 3);
 }
 
 #[tokio::test]
@@ -120,14 +170,14 @@ async fn a_line_break_in_the_subject_adds_no_header_and_no_recipient() {
     // Built directly: the domain's rendering would have made it one line.
     message.subject = "Your order\r\nBcc: x@evil.test".into();
 
-    mailer(&sink.settings())
+    mailer(&sink_settings(&sink))
         .send(&message)
         .await
         .expect("the sink accepts the message");
 
     let stored = sink.messages();
     assert_eq!(stored.len(), 1, "{stored:#?}");
-    let raw = &stored[0];
+    let raw = &stored[0].raw_text();
     assert!(header_values(raw, "Bcc").is_empty(), "{raw}");
     assert!(header_values(raw, "Cc").is_empty(), "{raw}");
     assert!(!raw.to_ascii_lowercase().contains("\nbcc:"), "{raw}");

@@ -89,12 +89,58 @@ fn payment_gateway(
     }
 }
 
+/// The mail transport `SHOP_MAIL` chooses, and the file mailbox when it is
+/// that one (the admin mailbox endpoint lists only the file mailbox).
+async fn mail_transport(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> Result<(Arc<dyn Mailer>, Option<Arc<FileMailbox>>), StartupError> {
+    use crate::config::MailChoice;
+    match &config.mail {
+        MailChoice::File => {
+            let mail_dir: PathBuf = config.data_dir.join("mail");
+            ensure_dir(&mail_dir)?;
+            let mailbox = Arc::new(
+                FileMailbox::new(mail_dir.clone())
+                    .map_err(|e| {
+                        ConfigError::new(
+                            "SHOP_DATA_DIR",
+                            format!("cannot open the mailbox {}: {e}", mail_dir.display()),
+                        )
+                    })?
+                    .with_clock(clock),
+            );
+            Ok((mailbox.clone() as Arc<dyn Mailer>, Some(mailbox)))
+        }
+        MailChoice::Smtp(smtp) => {
+            let mailer = shop_email::SmtpMailer::new(smtp).map_err(ConfigError::from)?;
+            // Host, port and security only: the credentials stay out of logs.
+            tracing::info!(
+                host = %smtp.host,
+                port = smtp.port,
+                security = ?smtp.security,
+                authenticated = smtp.credentials.is_some(),
+                "mail: SMTP"
+            );
+            Ok((Arc::new(mailer), None))
+        }
+        MailChoice::Ses(ses) => {
+            let mailer = shop_email::SesMailer::new(ses)
+                .await
+                .map_err(ConfigError::from)?;
+            tracing::info!(mailer = ?mailer, "mail: Amazon SES");
+            Ok((Arc::new(mailer), None))
+        }
+    }
+}
+
 /// The ports the settings choose, with the stores and the mailbox behind
 /// them: what `shop-api` and `shop-worker` both run on.
 pub struct Wiring {
     pub ports: Ports,
     pub stores: database::StorePorts,
-    pub mailbox: Arc<FileMailbox>,
+    /// The file mailbox, when it is the mail transport.
+    pub mailbox: Option<Arc<FileMailbox>>,
     pub settings: Arc<ShopSettings>,
     /// The public access-token keys, served at `/.well-known/jwks.json`.
     pub jwks: serde_json::Value,
@@ -106,18 +152,7 @@ pub async fn wire(config: &Config) -> Result<Wiring, StartupError> {
     ensure_dir(&config.data_dir)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let stores = database::open(config, clock.clone()).await?;
-    let mail_dir: PathBuf = config.data_dir.join("mail");
-    ensure_dir(&mail_dir)?;
-    let mailbox = Arc::new(
-        FileMailbox::new(mail_dir.clone())
-            .map_err(|e| {
-                ConfigError::new(
-                    "SHOP_DATA_DIR",
-                    format!("cannot open the mailbox {}: {e}", mail_dir.display()),
-                )
-            })?
-            .with_clock(clock.clone()),
-    );
+    let (mailer, mailbox) = mail_transport(config, clock.clone()).await?;
     let token_keys = tokens::token_keys(config).await?;
     let ports = Ports {
         accounts: stores.accounts.clone(),
@@ -132,7 +167,7 @@ pub async fn wire(config: &Config) -> Result<Wiring, StartupError> {
         contacts: stores.contacts.clone(),
         outbox: stores.outbox.clone(),
         payments: payment_gateway(config, clock.clone())?,
-        mailer: mailbox.clone() as Arc<dyn Mailer>,
+        mailer,
         hasher: Arc::new(Argon2Hasher::owasp()),
         signer: token_keys.signer,
         clock,
@@ -191,7 +226,7 @@ impl Application {
                     &w.notification_url,
                 )
             }),
-            mailbox: Some(mailbox),
+            mailbox,
             database: stores.sql.clone(),
             limits: RateLimits::new(&config.rate_limits),
             trust_proxy: config.trust_proxy,

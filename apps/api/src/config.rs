@@ -26,7 +26,16 @@
 //! | `SHOP_SQUARE_ACCESS_TOKEN` | unset | With `SHOP_PAYMENTS=square`: the access token (never logged). |
 //! | `SHOP_SQUARE_LOCATION_ID` | unset | With `SHOP_PAYMENTS=square`: the location payments are taken for. |
 //! | `SHOP_SQUARE_TIMEOUT_SECONDS` | `20` | With `SHOP_PAYMENTS=square`: the longest one Square request may take (1..=300). |
-//! | `SHOP_MAIL` | `file` | Mail transport: `file` (a mailbox under `$SHOP_DATA_DIR/mail`, listed at `GET /api/v1/admin/mailbox`). `smtp` and `ses` are not available in this build. |
+//! | `SHOP_MAIL` | `file` | Mail transport: `file` (a mailbox under `$SHOP_DATA_DIR/mail`, listed at `GET /api/v1/admin/mailbox`), `smtp` (an SMTP relay, `SHOP_SMTP_*` below) or `ses` (Amazon SES v2, `SHOP_SES_*` below; credentials from the standard AWS chain). With `smtp` or `ses` the admin mailbox endpoint answers 404. |
+//! | `SHOP_SMTP_HOST` | required with `smtp` | Host name of the SMTP relay (also the name its TLS certificate must carry). |
+//! | `SHOP_SMTP_SECURITY` | `starttls` | `starttls` (plain connection upgraded with STARTTLS, which is required), `tls` (TLS from the first byte, "SMTPS") or `plain` (no encryption: local relays and tests only). |
+//! | `SHOP_SMTP_PORT` | `587` for `starttls`, `465` for `tls`, `25` for `plain` | TCP port of the relay, 1 to 65535. |
+//! | `SHOP_SMTP_USERNAME` | unset | User name for SMTP AUTH; set together with `SHOP_SMTP_PASSWORD` or not at all. |
+//! | `SHOP_SMTP_PASSWORD` | unset | Password for SMTP AUTH; never logged or shown in `Debug`. |
+//! | `SHOP_SMTP_TIMEOUT_SECONDS` | `10` | Limit for one whole send (connecting, the SMTP dialogue, the data), 1 to 300 seconds. |
+//! | `SHOP_SES_REGION` | the AWS chain (`AWS_REGION`, then the profile) | AWS region of SES, e.g. `eu-west-1`. |
+//! | `SHOP_SES_ENDPOINT_URL` | the region's SES endpoint | Another endpoint, e.g. a local emulator (`http://127.0.0.1:5005`). |
+//! | `SHOP_SES_CONFIGURATION_SET` | unset | SES configuration set that every message is sent with (event publishing, dedicated IPs). |
 //! | `SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY` | unset | The signature key of the Square webhook subscription. With it (and `SHOP_SQUARE_WEBHOOK_URL`, both or neither), `POST /api/v1/webhooks/square` accepts notifications whose `x-square-hmacsha256-signature` is base64(HMAC-SHA256(key, URL + raw body)); unset: every notification is answered 401 `invalid_signature`. |
 //! | `SHOP_SQUARE_WEBHOOK_URL` | unset | The notification URL exactly as registered with Square (`http(s)://...`, e.g. `https://shop.example.com/api/v1/webhooks/square`): part of what Square signs. |
 //! | `SHOP_CURRENCY` | `USD` | ISO-4217 currency of the shop. |
@@ -93,6 +102,15 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "SHOP_DYNAMODB_CREATE_TABLES",
     "SHOP_PAYMENTS",
     "SHOP_MAIL",
+    "SHOP_SMTP_HOST",
+    "SHOP_SMTP_SECURITY",
+    "SHOP_SMTP_PORT",
+    "SHOP_SMTP_USERNAME",
+    "SHOP_SMTP_PASSWORD",
+    "SHOP_SMTP_TIMEOUT_SECONDS",
+    "SHOP_SES_REGION",
+    "SHOP_SES_ENDPOINT_URL",
+    "SHOP_SES_CONFIGURATION_SET",
     "SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY",
     "SHOP_SQUARE_WEBHOOK_URL",
     "SHOP_SQUARE_BASE_URL",
@@ -232,6 +250,34 @@ pub enum PaymentsChoice {
     Square(SquareSettings),
 }
 
+/// The mail transport (`SHOP_MAIL`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailChoice {
+    /// The file mailbox under `$SHOP_DATA_DIR/mail`.
+    File,
+    /// An SMTP relay (`SHOP_SMTP_*`); the password never shows in `Debug`.
+    Smtp(shop_email::SmtpSettings),
+    /// Amazon SES v2 (`SHOP_SES_*`).
+    Ses(shop_email::SesSettings),
+}
+
+/// The mail adapter's settings errors name their variable too.
+impl From<shop_email::SettingsError> for ConfigError {
+    fn from(error: shop_email::SettingsError) -> Self {
+        use shop_email::SettingsError;
+        match error {
+            SettingsError::Missing { variable } => {
+                ConfigError::new(variable, "must be set when SHOP_MAIL=smtp")
+            }
+            SettingsError::Invalid { variable, problem } => ConfigError::new(variable, problem),
+            SettingsError::Unpaired { set, unset } => ConfigError::new(
+                unset,
+                format!("must be set when {set} is set (both or neither)"),
+            ),
+        }
+    }
+}
+
 /// `SHOP_SQUARE_BASE_URL`, `_ACCESS_TOKEN`, `_LOCATION_ID`, `_TIMEOUT_SECONDS`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SquareSettings {
@@ -269,6 +315,8 @@ pub struct Config {
     pub payments: PaymentsChoice,
     /// Square webhook verification (`None`: every notification is refused).
     pub square_webhook: Option<SquareWebhookConfig>,
+    /// The mail transport (`SHOP_MAIL`).
+    pub mail: MailChoice,
     pub bind: String,
     pub data_dir: PathBuf,
     pub database: DatabaseChoice,
@@ -496,7 +544,14 @@ impl Config {
             }
             _ => PaymentsChoice::Simulator,
         };
-        src.choice("SHOP_MAIL", "file", &["file"], &["smtp", "ses"])?;
+        let mail = match src
+            .choice("SHOP_MAIL", "file", &["file", "smtp", "ses"], &[])?
+            .as_str()
+        {
+            "smtp" => MailChoice::Smtp(shop_email::SmtpSettings::from_env(src.lookup)?),
+            "ses" => MailChoice::Ses(shop_email::SesSettings::from_env(src.lookup)?),
+            _ => MailChoice::File,
+        };
         let square_webhook = match (
             src.get("SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY"),
             src.get("SHOP_SQUARE_WEBHOOK_URL"),
@@ -745,6 +800,7 @@ impl Config {
             accounts,
             payments,
             square_webhook,
+            mail,
             bind,
             data_dir,
             database,
@@ -937,7 +993,7 @@ mod tests {
                 "SHOP_SQUARE_LOCATION_ID",
             ),
             (&[("SHOP_PAYMENTS", "stripe")], "SHOP_PAYMENTS"),
-            (&[("SHOP_MAIL", "smtp")], "SHOP_MAIL"),
+            (&[("SHOP_MAIL", "smtp")], "SHOP_SMTP_HOST"),
             (&[("SHOP_MAIL", "pigeon")], "SHOP_MAIL"),
             (&[("SHOP_WORKER", "stepfunctions")], "SHOP_WORKER"),
             (&[("SHOP_CURRENCY", "dollars")], "SHOP_CURRENCY"),
@@ -1106,10 +1162,99 @@ mod tests {
     #[test]
     fn unavailable_adapters_say_so() {
         assert!(
-            error_of(&[("SHOP_MAIL", "ses")])
+            error_of(&[("SHOP_WORKER", "stepfunctions")])
                 .problem
                 .contains("not available in this build")
         );
+    }
+
+    #[test]
+    fn mail_transports_are_configured() {
+        assert_eq!(parse(&[]).unwrap().mail, MailChoice::File);
+        let c = parse(&[
+            ("SHOP_MAIL", "SMTP"),
+            ("SHOP_SMTP_HOST", "smtp.example.com"),
+            ("SHOP_SMTP_SECURITY", "tls"),
+            ("SHOP_SMTP_USERNAME", "shop"),
+            ("SHOP_SMTP_PASSWORD", "smtp-hunter2"),
+            ("SHOP_SMTP_TIMEOUT_SECONDS", "7"),
+        ])
+        .unwrap();
+        assert!(!format!("{c:?}").contains("smtp-hunter2"));
+        let MailChoice::Smtp(smtp) = c.mail else {
+            panic!("smtp expected");
+        };
+        assert_eq!(smtp.host, "smtp.example.com");
+        assert_eq!(smtp.port, 465);
+        assert_eq!(smtp.security, shop_email::SmtpSecurity::Tls);
+        assert_eq!(smtp.timeout, Duration::from_secs(7));
+        assert_eq!(
+            smtp.credentials.as_ref().map(|c| c.username()),
+            Some("shop")
+        );
+        let c = parse(&[
+            ("SHOP_MAIL", "ses"),
+            ("SHOP_SES_REGION", "eu-west-1"),
+            ("SHOP_SES_ENDPOINT_URL", "http://127.0.0.1:5005"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.mail,
+            MailChoice::Ses(shop_email::SesSettings {
+                region: Some("eu-west-1".into()),
+                endpoint_url: Some("http://127.0.0.1:5005".into()),
+                configuration_set: None,
+            })
+        );
+        // The transport's variables mean nothing with the file mailbox.
+        assert_eq!(
+            parse(&[("SHOP_SMTP_PORT", "nope")]).unwrap().mail,
+            MailChoice::File
+        );
+    }
+
+    #[test]
+    fn mail_settings_errors_name_their_variable() {
+        let smtp = |extra: &[(&'static str, &'static str)]| {
+            let mut vars = vec![("SHOP_MAIL", "smtp"), ("SHOP_SMTP_HOST", "127.0.0.1")];
+            vars.extend_from_slice(extra);
+            error_of(&vars)
+        };
+        let cases = [
+            (error_of(&[("SHOP_MAIL", "smtp")]), "SHOP_SMTP_HOST"),
+            (
+                smtp(&[("SHOP_SMTP_SECURITY", "ssl3")]),
+                "SHOP_SMTP_SECURITY",
+            ),
+            (smtp(&[("SHOP_SMTP_PORT", "0")]), "SHOP_SMTP_PORT"),
+            (smtp(&[("SHOP_SMTP_PORT", "65536")]), "SHOP_SMTP_PORT"),
+            (
+                smtp(&[("SHOP_SMTP_TIMEOUT_SECONDS", "301")]),
+                "SHOP_SMTP_TIMEOUT_SECONDS",
+            ),
+            (
+                smtp(&[("SHOP_SMTP_USERNAME", "shop")]),
+                "SHOP_SMTP_PASSWORD",
+            ),
+            (
+                smtp(&[("SHOP_SMTP_PASSWORD", "smtp-hunter2")]),
+                "SHOP_SMTP_USERNAME",
+            ),
+            (
+                error_of(&[("SHOP_MAIL", "ses"), ("SHOP_SES_REGION", "EU WEST")]),
+                "SHOP_SES_REGION",
+            ),
+            (
+                error_of(&[("SHOP_MAIL", "ses"), ("SHOP_SES_ENDPOINT_URL", "moto:5005")]),
+                "SHOP_SES_ENDPOINT_URL",
+            ),
+        ];
+        for (e, setting) in cases {
+            assert_eq!(e.setting, setting, "{e}");
+            assert!(e.to_string().starts_with(&format!("{setting}: ")), "{e}");
+            assert!(!e.to_string().contains('\n'), "one line: {e}");
+            assert!(!e.to_string().contains("smtp-hunter2"), "{e}");
+        }
     }
 
     #[test]

@@ -31,6 +31,7 @@
 
 pub mod fixtures;
 mod pages;
+pub mod smtp_sink;
 mod stores;
 pub mod suites;
 

@@ -4,6 +4,7 @@
 use mail_parser::{MessageParser, MimeHeaders as _};
 use shop_domain::account::Email;
 use shop_domain::mail::{MailMessage, message_id};
+pub use shop_testkit::smtp_sink::header_values;
 
 /// A message from and to addresses no other test uses, so tests that share
 /// a server (moto) can tell their mail apart. The subject and bodies hold
@@ -21,38 +22,6 @@ pub fn unique_message(sender_domain: &str) -> MailMessage {
             "<p>Hello Zoë,</p><p>your order <b>{tag}</b> is confirmed: 2 &times; Café (€ 7.50).</p>"
         ),
     }
-}
-
-/// The header lines (unfolded) of a raw message, up to the blank line.
-fn header_lines(raw: &str) -> Vec<String> {
-    let head = raw
-        .replace("\r\n", "\n")
-        .split("\n\n")
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let mut lines: Vec<String> = Vec::new();
-    for line in head.lines() {
-        match lines.last_mut() {
-            Some(last) if line.starts_with([' ', '\t']) => last.push_str(line),
-            _ => lines.push(line.to_string()),
-        }
-    }
-    lines
-}
-
-/// The value of header `name` in each (unfolded) header line that has it.
-pub fn header_values(raw: &str, name: &str) -> Vec<String> {
-    header_lines(raw)
-        .into_iter()
-        .filter_map(|line| {
-            let (header, value) = line.split_once(':')?;
-            header
-                .trim()
-                .eq_ignore_ascii_case(name)
-                .then(|| value.trim().to_string())
-        })
-        .collect()
 }
 
 /// `raw` is `sent` as a MIME message: From, one To, Subject, the
