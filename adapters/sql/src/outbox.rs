@@ -4,7 +4,10 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use sha2::{Digest as _, Sha256};
 use shop_domain::DomainError;
 use shop_domain::account::Email;
@@ -135,5 +138,22 @@ impl MailOutbox for SqlStore {
         } else {
             Err(DomainError::NotFound("outbox mail"))
         }
+    }
+
+    async fn unsent(&self, limit: usize) -> Result<Vec<OutboxMail>, DomainError> {
+        let limit = u64::try_from(limit).unwrap_or(u64::MAX);
+        // The Message-ID itself is no key (it may exceed MySQL's key length);
+        // rows of one second are few, so ordering them by it is cheap.
+        outbox::Entity::find()
+            .filter(Column::SentAt.is_null())
+            .order_by_asc(Column::CreatedAt)
+            .order_by_asc(Column::MessageId)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .db()?
+            .into_iter()
+            .map(mail_from)
+            .collect()
     }
 }

@@ -14,7 +14,7 @@ use shop_domain::account::AccountService;
 use shop_domain::business::BusinessService;
 use shop_domain::catalog::CatalogService;
 use shop_domain::contact::ContactService;
-use shop_domain::jobs::FinalizationService;
+use shop_domain::jobs::{FinalizationService, WorkflowLauncher};
 use shop_domain::mail::Mailer;
 use shop_domain::order::OrderService;
 use shop_domain::payment::PaymentGateway;
@@ -26,7 +26,7 @@ use shop_memory::{FileMailbox, SimulatedSquare, SystemClock, UuidIds};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::config::{Config, ConfigError, PaymentsChoice, WorkerMode};
+use crate::config::{Config, ConfigError, PaymentsChoice, StepFunctionsSettings, WorkerMode};
 use crate::ratelimit::RateLimits;
 use crate::state::AppState;
 use crate::{database, openapi, payload, routes, telemetry, tokens, webapp, worker};
@@ -196,6 +196,18 @@ pub fn finalization_service(
         .with_max_attempts(config.worker_max_attempts)
 }
 
+/// The launcher of `SHOP_WORKER=stepfunctions`: credentials from the AWS
+/// default chain; the region too, else the state machine ARN's own.
+pub async fn step_functions_launcher(sfn: &StepFunctionsSettings) -> Arc<dyn WorkflowLauncher> {
+    let launcher = shop_stepfunctions::StepFunctionsLauncher::from_env(
+        &sfn.state_machine_arn,
+        sfn.endpoint_url.as_deref(),
+    )
+    .await;
+    tracing::info!(state_machine = %sfn.state_machine_arn, "finalization: AWS Step Functions");
+    Arc::new(launcher)
+}
+
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         // Adapters.
@@ -290,8 +302,12 @@ impl Application {
         // Background tasks.
         let (shutdown, stopping) = watch::channel(false);
         let mut background = Vec::new();
-        if config.worker == WorkerMode::Embedded {
-            let finalization = Arc::new(finalization_service(&config, ports, settings));
+        if config.worker != WorkerMode::Off {
+            let mut finalization = finalization_service(&config, ports, settings);
+            if let WorkerMode::StepFunctions(sfn) = &config.worker {
+                finalization = finalization.with_launcher(step_functions_launcher(sfn).await);
+            }
+            let finalization = Arc::new(finalization);
             background.push(worker::spawn(
                 finalization,
                 config.worker_poll,

@@ -59,7 +59,9 @@
 //! | `SHOP_RATE_LIMIT_CONTACT_PER_MINUTE` | `5` | Contact messages per minute per client IP. |
 //! | `SHOP_TRUST_PROXY` | `false` | `true`: the client IP is the last address of `X-Forwarded-For` (set by your proxy); otherwise the peer address. |
 //! | `SHOP_BODY_LIMIT_BYTES` | `65536` | Largest JSON request body (1024..=16777216); larger is 413 `payload_too_large`. |
-//! | `SHOP_WORKER` | `embedded` | Order finalization worker: `embedded` (a loop inside this process) or `off`. `stepfunctions` is not available in this build. |
+//! | `SHOP_WORKER` | `embedded` | Order finalization worker: `embedded` (a loop inside this process), `off` (run `shop-worker` processes instead), or `stepfunctions` (the loop inside this process hands each order's finalization to the AWS Step Functions state machine of `deploy/aws`, whose Lambda steps do the work; mail jobs still run in the loop; needs `SHOP_SFN_STATE_MACHINE_ARN`). |
+//! | `SHOP_SFN_STATE_MACHINE_ARN` | unset | With `SHOP_WORKER=stepfunctions`: the ARN of the finalization state machine (`arn:aws:states:REGION:ACCOUNT:stateMachine:NAME`). Region and credentials come from the AWS default chain (`AWS_REGION`, `AWS_ACCESS_KEY_ID` ..., an instance or task role). |
+//! | `SHOP_SFN_ENDPOINT_URL` | unset | With `SHOP_WORKER=stepfunctions`: a Step Functions endpoint other than AWS's (`http(s)://...`, an emulator such as moto). |
 //! | `SHOP_WORKER_POLL_MS` | `250` | Worker sleep when no job is due, in milliseconds (10..=60000). |
 //! | `SHOP_WORKER_LEASE_SECONDS` | `60` | How long a worker holds a claimed job (1..=3600): after a worker dies, its job is taken over once the lease lapses. Keep it above the longest step (a Square call with its timeout). |
 //! | `SHOP_WORKER_MAX_ATTEMPTS` | `12` | Failed attempts (1..=100) after which a job stops: a finalization shows `dead` in `GET /api/v1/admin/orders` with a note in the order's history; a mail stays unsent. Retries back off 1 s, 2 s, 4 s ... up to 10 minutes, with jitter. A mail the transport refuses for good (SMTP 5xx, SES rejection) stops at once. |
@@ -144,6 +146,8 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "SHOP_WORKER_MAX_ATTEMPTS",
     "SHOP_WORKER_CRASH_AT",
     "SHOP_WORKER_CRASH_DIR",
+    "SHOP_SFN_STATE_MACHINE_ARN",
+    "SHOP_SFN_ENDPOINT_URL",
     "SHOP_WEB_DIR",
     "SHOP_LOG",
     "SHOP_LOG_FORMAT",
@@ -207,10 +211,19 @@ pub enum DatabaseChoice {
     Memory,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WorkerMode {
     Embedded,
     Off,
+    /// The embedded loop hands finalizations to Step Functions.
+    StepFunctions(StepFunctionsSettings),
+}
+
+/// `SHOP_SFN_STATE_MACHINE_ARN` and `SHOP_SFN_ENDPOINT_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepFunctionsSettings {
+    pub state_machine_arn: String,
+    pub endpoint_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -456,6 +469,42 @@ impl Source<'_> {
     }
 }
 
+/// The state machine `SHOP_WORKER=stepfunctions` starts, and where.
+fn step_functions_settings(src: &Source<'_>) -> Result<StepFunctionsSettings, ConfigError> {
+    let state_machine_arn = src.get("SHOP_SFN_STATE_MACHINE_ARN").ok_or_else(|| {
+        ConfigError::new(
+            "SHOP_SFN_STATE_MACHINE_ARN",
+            "must be set when SHOP_WORKER=stepfunctions",
+        )
+    })?;
+    if !state_machine_arn.starts_with("arn:")
+        || !state_machine_arn.contains(":states:")
+        || !state_machine_arn.contains(":stateMachine:")
+        || state_machine_arn.chars().any(char::is_whitespace)
+    {
+        return Err(ConfigError::new(
+            "SHOP_SFN_STATE_MACHINE_ARN",
+            format!(
+                "{state_machine_arn:?} is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)"
+            ),
+        ));
+    }
+    let endpoint_url = src.get("SHOP_SFN_ENDPOINT_URL");
+    if let Some(url) = &endpoint_url
+        && (!(url.starts_with("https://") || url.starts_with("http://"))
+            || url.chars().any(char::is_whitespace))
+    {
+        return Err(ConfigError::new(
+            "SHOP_SFN_ENDPOINT_URL",
+            format!("{url:?} is not an http(s) URL"),
+        ));
+    }
+    Ok(StepFunctionsSettings {
+        state_machine_arn,
+        endpoint_url,
+    })
+}
+
 impl Config {
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -588,12 +637,13 @@ impl Config {
             .choice(
                 "SHOP_WORKER",
                 "embedded",
-                &["embedded", "off"],
-                &["stepfunctions"],
+                &["embedded", "off", "stepfunctions"],
+                &[],
             )?
             .as_str()
         {
             "off" => WorkerMode::Off,
+            "stepfunctions" => WorkerMode::StepFunctions(step_functions_settings(&src)?),
             _ => WorkerMode::Embedded,
         };
 
@@ -963,6 +1013,28 @@ mod tests {
                 ],
                 "SHOP_JWT_JWKS_URL",
             ),
+            (
+                &[("SHOP_WORKER", "stepfunctions")],
+                "SHOP_SFN_STATE_MACHINE_ARN",
+            ),
+            (
+                &[
+                    ("SHOP_WORKER", "stepfunctions"),
+                    ("SHOP_SFN_STATE_MACHINE_ARN", "my-machine"),
+                ],
+                "SHOP_SFN_STATE_MACHINE_ARN",
+            ),
+            (
+                &[
+                    ("SHOP_WORKER", "stepfunctions"),
+                    (
+                        "SHOP_SFN_STATE_MACHINE_ARN",
+                        "arn:aws:states:us-east-1:123456789012:stateMachine:finalize",
+                    ),
+                    ("SHOP_SFN_ENDPOINT_URL", "localhost:5006"),
+                ],
+                "SHOP_SFN_ENDPOINT_URL",
+            ),
             (&[("SHOP_PAYMENTS", "square")], "SHOP_SQUARE_BASE_URL"),
             (
                 &[
@@ -995,7 +1067,7 @@ mod tests {
             (&[("SHOP_PAYMENTS", "stripe")], "SHOP_PAYMENTS"),
             (&[("SHOP_MAIL", "smtp")], "SHOP_SMTP_HOST"),
             (&[("SHOP_MAIL", "pigeon")], "SHOP_MAIL"),
-            (&[("SHOP_WORKER", "stepfunctions")], "SHOP_WORKER"),
+            (&[("SHOP_WORKER", "lambda")], "SHOP_WORKER"),
             (&[("SHOP_CURRENCY", "dollars")], "SHOP_CURRENCY"),
             (&[("SHOP_MAIL_FROM", "not-an-address")], "SHOP_MAIL_FROM"),
             (
@@ -1160,15 +1232,6 @@ mod tests {
     }
 
     #[test]
-    fn unavailable_adapters_say_so() {
-        assert!(
-            error_of(&[("SHOP_WORKER", "stepfunctions")])
-                .problem
-                .contains("not available in this build")
-        );
-    }
-
-    #[test]
     fn mail_transports_are_configured() {
         assert_eq!(parse(&[]).unwrap().mail, MailChoice::File);
         let c = parse(&[
@@ -1255,6 +1318,36 @@ mod tests {
             assert!(!e.to_string().contains('\n'), "one line: {e}");
             assert!(!e.to_string().contains("smtp-hunter2"), "{e}");
         }
+    }
+
+    #[test]
+    fn step_functions_worker_is_configured() {
+        let arn = "arn:aws:states:us-east-1:123456789012:stateMachine:shop-finalize";
+        let c = parse(&[
+            ("SHOP_WORKER", "stepfunctions"),
+            ("SHOP_SFN_STATE_MACHINE_ARN", arn),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.worker,
+            WorkerMode::StepFunctions(StepFunctionsSettings {
+                state_machine_arn: arn.into(),
+                endpoint_url: None,
+            })
+        );
+        let c = parse(&[
+            ("SHOP_WORKER", "StepFunctions"),
+            ("SHOP_SFN_STATE_MACHINE_ARN", arn),
+            ("SHOP_SFN_ENDPOINT_URL", "http://127.0.0.1:5006"),
+        ])
+        .unwrap();
+        let WorkerMode::StepFunctions(sfn) = c.worker else {
+            panic!("{:?}", c.worker);
+        };
+        assert_eq!(sfn.endpoint_url.as_deref(), Some("http://127.0.0.1:5006"));
+        // The SFN settings mean nothing to the other modes.
+        let c = parse(&[("SHOP_SFN_STATE_MACHINE_ARN", "nonsense")]).unwrap();
+        assert_eq!(c.worker, WorkerMode::Embedded);
     }
 
     #[test]

@@ -323,6 +323,15 @@ mock! {
         async fn enqueue(&self, mails: &[MailMessage], now: DateTime<Utc>) -> Result<(), DomainError>;
         async fn get(&self, message_id: &str) -> Result<Option<OutboxMail>, DomainError>;
         async fn mark_sent(&self, message_id: &str, at: DateTime<Utc>) -> Result<(), DomainError>;
+        async fn unsent(&self, limit: usize) -> Result<Vec<OutboxMail>, DomainError>;
+    }
+}
+
+mock! {
+    pub Launcher {}
+    #[async_trait]
+    impl crate::jobs::WorkflowLauncher for Launcher {
+        async fn start_finalization(&self, order_id: &OrderId) -> Result<(), DomainError>;
     }
 }
 

@@ -133,6 +133,7 @@ macro_rules! __for_each_case {
                 profile_put_records_its_mails,
                 contact_insert_records_its_mails,
                 long_message_ids_round_trip,
+                unsent_lists_the_oldest_unsent_first,
             ];
         }
     };

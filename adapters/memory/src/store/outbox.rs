@@ -53,4 +53,17 @@ impl MailOutbox for MemoryStore {
         mail.sent_at.get_or_insert(at);
         Ok(())
     }
+
+    async fn unsent(&self, limit: usize) -> Result<Vec<OutboxMail>, DomainError> {
+        let state = self.lock();
+        let mut mails: Vec<&OutboxMail> = state
+            .outbox
+            .values()
+            .filter(|m| m.sent_at.is_none())
+            .collect();
+        mails.sort_by(|a, b| {
+            (a.created_at, &a.message.message_id).cmp(&(b.created_at, &b.message.message_id))
+        });
+        Ok(mails.into_iter().take(limit).cloned().collect())
+    }
 }

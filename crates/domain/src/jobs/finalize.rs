@@ -2,16 +2,17 @@ use std::sync::Arc;
 
 use chrono::Duration;
 
-use super::{ClaimedJob, JobKind, NoProbe, StepPoint, StepProbe, backoff};
+use super::{ClaimedJob, JobKind, NoProbe, StepPoint, StepProbe, WorkflowLauncher, backoff};
 use crate::ids::OrderId;
 use crate::mail::{
-    MailError, MailMessage, admin_recipients, mail_context, new_order_notice, order_confirmation,
+    MailError, MailMessage, OutboxMail, admin_recipients, mail_context, new_order_notice,
+    order_confirmation,
 };
 use crate::order::service::{
     CHECKOUT_GRACE, authorize_order, customer_name, fail_payment, payment_failed_mails,
 };
 use crate::order::{Actor, HistoryEntry, Order, OrderStatus, PaymentInfo, TransitionEffects};
-use crate::payment::PaymentError;
+use crate::payment::{PaymentError, idempotency_key};
 use crate::settings::ShopSettings;
 use crate::{DomainError, Ports};
 
@@ -28,6 +29,13 @@ pub enum StepOutcome {
     NotYet(chrono::DateTime<chrono::Utc>),
 }
 
+/// What a workflow step left the order in, for the engine that runs the
+/// steps (the state machine's Lambda tasks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepReport {
+    pub status: OrderStatus,
+}
+
 /// Runs the durable jobs. Finalizing an order completes the payment and
 /// marks the order paid, recording the confirmation to the customer and the
 /// notices to the admins in the outbox in the same transaction; delivering
@@ -41,6 +49,7 @@ pub struct FinalizationService {
     ports: Ports,
     settings: Arc<ShopSettings>,
     probe: Arc<dyn StepProbe>,
+    launcher: Option<Arc<dyn WorkflowLauncher>>,
     lease: Duration,
     max_attempts: u32,
 }
@@ -51,6 +60,7 @@ impl FinalizationService {
             ports,
             settings,
             probe: Arc::new(NoProbe),
+            launcher: None,
             lease: JOB_LEASE,
             max_attempts: MAX_ATTEMPTS,
         }
@@ -73,6 +83,115 @@ impl FinalizationService {
     pub fn with_probe(mut self, probe: Arc<dyn StepProbe>) -> Self {
         self.probe = probe;
         self
+    }
+
+    /// Hands each claimed finalization job to `launcher` (an external
+    /// workflow engine that calls [`Self::finalize_step`] and
+    /// [`Self::fail_step`]) instead of running it here. Mail jobs still run
+    /// in this process.
+    pub fn with_launcher(mut self, launcher: Arc<dyn WorkflowLauncher>) -> Self {
+        self.launcher = Some(launcher);
+        self
+    }
+
+    /// The workflow engine's finalize step: [`Self::run`], reporting the
+    /// order's status after it. An order the checkout still holds is
+    /// `PaymentUnavailable` (retryable), never a status the engine could
+    /// mistake for an end.
+    pub async fn finalize_step(&self, order_id: &OrderId) -> Result<StepReport, DomainError> {
+        if let StepOutcome::NotYet(due) = self.run(order_id).await? {
+            return Err(DomainError::PaymentUnavailable(format!(
+                "the checkout holds the order until {due}"
+            )));
+        }
+        let status = self.load(order_id).await?.status;
+        Ok(StepReport { status })
+    }
+
+    /// The workflow engine's last resort after the finalize step failed
+    /// for good: ends a still open order in `payment_failed`, releasing its
+    /// stock, with the customer's mail when the card had been authorized.
+    /// The authorization is voided first; if Square refuses (it may have
+    /// been captured after all), the order is left as it is for an admin,
+    /// with a note, and this step fails. A closed order is left alone.
+    pub async fn fail_step(
+        &self,
+        order_id: &OrderId,
+        cause: &str,
+    ) -> Result<StepReport, DomainError> {
+        let order = self.load(order_id).await?;
+        if !order.status.is_open() {
+            return Ok(StepReport {
+                status: order.status,
+            });
+        }
+        let voided = match &order.payment.payment_id {
+            Some(payment_id) => self.ports.payments.cancel(payment_id).await.map(|_| ()),
+            None => {
+                self.ports
+                    .payments
+                    .cancel_by_idempotency_key(&idempotency_key(&order.id, "authorize"))
+                    .await
+            }
+        };
+        match voided {
+            Ok(()) => {}
+            Err(PaymentError::Transient(m)) => return Err(DomainError::PaymentUnavailable(m)),
+            Err(PaymentError::Declined { code: why } | PaymentError::Rejected(why)) => {
+                let entry = HistoryEntry {
+                    status: order.status,
+                    at: self.ports.clock.now(),
+                    by: Actor::System,
+                    note: Some(format!(
+                        "finalization failed ({}) and the authorization could not be voided: {why}",
+                        clip(cause)
+                    )),
+                };
+                self.ports.orders.add_note(order_id, &entry).await?;
+                return Err(DomainError::InvalidState(format!(
+                    "the authorization of order {order_id} could not be voided: {why}"
+                )));
+            }
+        }
+        let mails = payment_failed_mails(&self.ports, &self.settings, &order).await?;
+        let note = format!("finalization failed: {}", clip(cause));
+        let failed = fail_payment(
+            &self.ports,
+            &order,
+            "FINALIZATION_FAILED",
+            Some(note),
+            mails,
+        )
+        .await?;
+        Ok(StepReport {
+            status: failed.status,
+        })
+    }
+
+    async fn load(&self, order_id: &OrderId) -> Result<Order, DomainError> {
+        self.ports
+            .orders
+            .get(order_id)
+            .await?
+            .ok_or(DomainError::NotFound("order"))
+    }
+
+    /// Starts the external workflow of an order the checkout no longer
+    /// holds.
+    async fn launch(
+        &self,
+        launcher: &dyn WorkflowLauncher,
+        order_id: &OrderId,
+    ) -> Result<StepOutcome, DomainError> {
+        let order = self.load(order_id).await?;
+        if order.status == OrderStatus::PendingPayment {
+            let due = order.created_at + CHECKOUT_GRACE;
+            if self.ports.clock.now() < due {
+                return Ok(StepOutcome::NotYet(due));
+            }
+        }
+        launcher.start_finalization(order_id).await?;
+        Ok(StepOutcome::Done)
     }
 
     pub async fn run(&self, order_id: &OrderId) -> Result<StepOutcome, DomainError> {
@@ -181,6 +300,12 @@ impl FinalizationService {
         Ok(mails)
     }
 
+    /// Up to `limit` unsent outbox mails, oldest first: the batch a
+    /// delivery sweep outside the job queue hands to [`Self::deliver`].
+    pub async fn unsent_mails(&self, limit: usize) -> Result<Vec<OutboxMail>, DomainError> {
+        self.ports.outbox.unsent(limit).await
+    }
+
     /// Hands one outbox mail to the transport and records that it went.
     pub async fn deliver(&self, message_id: &str) -> Result<(), DeliveryError> {
         let Some(mail) = self.ports.outbox.get(message_id).await? else {
@@ -212,7 +337,7 @@ impl FinalizationService {
 
     async fn execute(&self, claim: &ClaimedJob, jitter: f64) -> Result<(), DomainError> {
         let failure = match &claim.job.kind {
-            JobKind::FinalizeOrder(order_id) => match self.run(order_id).await {
+            JobKind::FinalizeOrder(order_id) => match self.finalize_job(order_id).await {
                 Ok(StepOutcome::Done) => return self.ports.jobs.complete(claim).await,
                 Ok(StepOutcome::NotYet(due)) => {
                     return self
@@ -246,6 +371,13 @@ impl FinalizationService {
         self.ports.jobs.retry(claim, at, &error).await
     }
 
+    async fn finalize_job(&self, order_id: &OrderId) -> Result<StepOutcome, DomainError> {
+        match &self.launcher {
+            Some(launcher) => self.launch(launcher.as_ref(), order_id).await,
+            None => self.run(order_id).await,
+        }
+    }
+
     fn subject(&self, claim: &ClaimedJob) -> String {
         match &claim.job.kind {
             JobKind::FinalizeOrder(order_id) => format!("order {order_id}"),
@@ -275,6 +407,15 @@ impl FinalizationService {
     }
 }
 
+/// A cause from the workflow engine, cut to a length fit for a history note.
+fn clip(cause: &str) -> String {
+    const MAX: usize = 500;
+    match cause.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}...", &cause[..end]),
+        None => cause.to_string(),
+    }
+}
+
 /// Why a job step did not finish.
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveryError {
@@ -299,3 +440,6 @@ impl From<MailError> for DeliveryError {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod step_tests;

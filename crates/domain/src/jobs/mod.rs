@@ -1,6 +1,7 @@
 //! The durable job queue behind order finalization.
 
 mod finalize;
+mod launcher;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -8,7 +9,10 @@ use chrono::{DateTime, Duration, Utc};
 use crate::DomainError;
 use crate::ids::{JobId, OrderId};
 
-pub use finalize::{DeliveryError, FinalizationService, JOB_LEASE, MAX_ATTEMPTS, StepOutcome};
+pub use finalize::{
+    DeliveryError, FinalizationService, JOB_LEASE, MAX_ATTEMPTS, StepOutcome, StepReport,
+};
+pub use launcher::WorkflowLauncher;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobKind {

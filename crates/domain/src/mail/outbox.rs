@@ -30,4 +30,8 @@ pub trait MailOutbox: Send + Sync {
     /// Records that the transport took the mail. Marking a sent mail again
     /// keeps the first time.
     async fn mark_sent(&self, message_id: &str, at: DateTime<Utc>) -> Result<(), DomainError>;
+    /// Up to `limit` mails not yet sent, oldest first (by `created_at`,
+    /// then Message-ID): what a delivery sweep without the job queue (the
+    /// state machine's mail step) hands to the transport.
+    async fn unsent(&self, limit: usize) -> Result<Vec<OutboxMail>, DomainError>;
 }

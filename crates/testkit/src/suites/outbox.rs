@@ -338,3 +338,58 @@ pub async fn long_message_ids_round_trip(s: Stores) {
     let claim = s.jobs.claim(at(1), lease(), "w").await.unwrap().unwrap();
     assert_eq!(claim.job.kind, JobKind::DeliverMail(a.message_id.clone()));
 }
+
+/// `unsent` lists mails not yet sent, oldest first (ties by Message-ID),
+/// at most `limit` of them; mails recorded by other stores' transactions
+/// are listed too, and a sent mail never is.
+pub async fn unsent_lists_the_oldest_unsent_first(s: Stores) {
+    assert_eq!(s.outbox.unsent(10).await.unwrap(), []);
+    let late = mail("late");
+    let early = mail("early");
+    let sent = mail("sent");
+    let (tie_a, tie_b) = (
+        mail_with_id(&format!("<a.{}@shop.test>", unique("tie"))),
+        mail_with_id(&format!("<b.{}@shop.test>", unique("tie"))),
+    );
+    s.outbox
+        .enqueue(std::slice::from_ref(&late), at(30))
+        .await
+        .unwrap();
+    s.outbox
+        .enqueue(&[early.clone(), sent.clone()], at(10))
+        .await
+        .unwrap();
+    s.outbox
+        .enqueue(&[tie_b.clone(), tie_a.clone()], at(20))
+        .await
+        .unwrap();
+    s.outbox.mark_sent(&sent.message_id, at(11)).await.unwrap();
+    let contact_notice = mail("contact");
+    let message = contact(None, ContactStatus::New);
+    s.contacts
+        .insert(&message, std::slice::from_ref(&contact_notice))
+        .await
+        .unwrap();
+
+    let mut expected = vec![
+        recorded(&early, at(10)).unwrap(),
+        recorded(&tie_a, at(20)).unwrap(),
+        recorded(&tie_b, at(20)).unwrap(),
+        recorded(&late, at(30)).unwrap(),
+        recorded(&contact_notice, message.created_at).unwrap(),
+    ];
+    expected.sort_by(|a, b| {
+        (a.created_at, &a.message.message_id).cmp(&(b.created_at, &b.message.message_id))
+    });
+    assert_eq!(s.outbox.unsent(100).await.unwrap(), expected);
+    assert_eq!(s.outbox.unsent(2).await.unwrap(), expected[..2].to_vec());
+    assert_eq!(s.outbox.unsent(0).await.unwrap(), []);
+
+    s.outbox.mark_sent(&early.message_id, at(40)).await.unwrap();
+    let rest = s.outbox.unsent(100).await.unwrap();
+    assert_eq!(rest.len(), expected.len() - 1);
+    assert!(
+        rest.iter()
+            .all(|m| m.message.message_id != early.message_id)
+    );
+}

@@ -1,0 +1,214 @@
+//! The step handlers called directly, on a real SQLite store with the
+//! payment simulator or the Square double.
+
+use serde_json::json;
+use shop_domain::order::OrderStatus;
+use shop_lambda_steps::{DeliveryReport, FATAL, OrderReport, RETRYABLE, handle};
+use shop_square_double::{DoubleConfig, SquareDouble};
+
+use crate::common::{Shop, shop};
+
+const TOKEN: &str = "EAAA-lambda-steps-test";
+
+async fn with_double() -> (SquareDouble, Shop) {
+    let double = SquareDouble::start_with(
+        DoubleConfig {
+            access_token: Some(TOKEN.into()),
+            ..DoubleConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .await
+    .unwrap();
+    let shop = shop(&[
+        ("SHOP_PAYMENTS", "square"),
+        ("SHOP_SQUARE_BASE_URL", double.base_url()),
+        ("SHOP_SQUARE_ACCESS_TOKEN", TOKEN),
+        ("SHOP_SQUARE_LOCATION_ID", "L-LAMBDA"),
+    ])
+    .await;
+    (double, shop)
+}
+
+fn report(value: serde_json::Value) -> OrderReport {
+    serde_json::from_value(value).unwrap()
+}
+
+#[tokio::test]
+async fn finalize_captures_marks_paid_and_records_the_mails() {
+    let shop = shop(&[]).await;
+    let id = shop.authorized_order().await;
+    let out = handle(
+        &shop.service,
+        json!({"step": "finalize", "order_id": id.as_str()}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        report(out.clone()),
+        OrderReport {
+            order_id: id.to_string(),
+            status: "paid".into()
+        }
+    );
+    assert_eq!(shop.status(&id).await, OrderStatus::Paid);
+    let order = shop.wiring.ports.orders.get(&id).await.unwrap().unwrap();
+    let mut expected = vec![
+        order.customer_email.to_string(),
+        "orders@shop.test".to_string(),
+    ];
+    expected.sort();
+    assert_eq!(shop.unsent_recipients().await, expected);
+
+    // A repeated step (a Retry after a lost answer) changes nothing.
+    let again = handle(
+        &shop.service,
+        json!({"step": "finalize", "order_id": id.as_str()}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again, out);
+    assert_eq!(shop.unsent_recipients().await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_declined_capture_ends_payment_failed_and_mails_the_customer() {
+    let (double, shop) = with_double().await;
+    let id = shop.authorized_order().await;
+    // Square voids the authorization (its 7 days ran out): the capture is refused.
+    double.expire_all();
+    let out = handle(
+        &shop.service,
+        json!({"step": "finalize", "order_id": id.as_str()}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report(out).status, "payment_failed");
+    let order = shop.wiring.ports.orders.get(&id).await.unwrap().unwrap();
+    assert_eq!(order.status, OrderStatus::PaymentFailed);
+    assert_eq!(
+        shop.unsent_recipients().await,
+        [order.customer_email.to_string()],
+        "the customer is told; the shop gets no new-order notice"
+    );
+    double.stop().await;
+}
+
+#[tokio::test]
+async fn square_unavailable_is_retryable_and_changes_nothing() {
+    let (double, shop) = with_double().await;
+    let id = shop.authorized_order().await;
+    double.fail_next(5);
+    let err = handle(
+        &shop.service,
+        json!({"step": "finalize", "order_id": id.as_str()}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.error_type, RETRYABLE, "{err}");
+    assert_eq!(shop.status(&id).await, OrderStatus::Authorized);
+    double.stop().await;
+}
+
+#[tokio::test]
+async fn fail_voids_the_authorization_and_ends_the_order_payment_failed() {
+    let (double, shop) = with_double().await;
+    let id = shop.authorized_order().await;
+    let out = handle(
+        &shop.service,
+        json!({"step": "fail", "order_id": id.as_str(), "error": "Retryable", "cause": "Square unavailable"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report(out).status, "payment_failed");
+    let order = shop.wiring.ports.orders.get(&id).await.unwrap().unwrap();
+    assert_eq!(
+        order.payment.failure_code.as_deref(),
+        Some("FINALIZATION_FAILED")
+    );
+    assert!(
+        order
+            .history
+            .last()
+            .and_then(|h| h.note.as_deref())
+            .is_some_and(|n| n.contains("Retryable: Square unavailable")),
+        "{:?}",
+        order.history
+    );
+    let ledger = double.ledger();
+    assert_eq!(
+        ledger
+            .payments
+            .iter()
+            .map(|p| p.status.as_str())
+            .collect::<Vec<_>>(),
+        ["CANCELED"],
+        "the authorization is voided, nothing charged"
+    );
+    assert_eq!(
+        shop.unsent_recipients().await,
+        [order.customer_email.to_string()]
+    );
+    double.stop().await;
+}
+
+#[tokio::test]
+async fn deliver_mails_sends_every_unsent_mail_once() {
+    let shop = shop(&[]).await;
+    for _ in 0..2 {
+        let id = shop.authorized_order().await;
+        handle(
+            &shop.service,
+            json!({"step": "finalize", "order_id": id.as_str()}),
+        )
+        .await
+        .unwrap();
+    }
+    let out = handle(&shop.service, json!({"step": "deliver_mails", "limit": 3}))
+        .await
+        .unwrap();
+    let first: DeliveryReport = serde_json::from_value(out).unwrap();
+    assert_eq!(
+        first,
+        DeliveryReport {
+            attempted: 3,
+            delivered: 3,
+            rejected: 0
+        }
+    );
+    let out = handle(&shop.service, json!({"step": "deliver_mails"}))
+        .await
+        .unwrap();
+    let second: DeliveryReport = serde_json::from_value(out).unwrap();
+    assert_eq!((second.attempted, second.delivered), (1, 1));
+    assert!(shop.unsent_recipients().await.is_empty());
+    let out = handle(&shop.service, json!({"step": "deliver_mails"}))
+        .await
+        .unwrap();
+    assert_eq!(out, json!({"attempted": 0, "delivered": 0, "rejected": 0}));
+    assert_eq!(
+        shop.wiring
+            .mailbox
+            .as_ref()
+            .expect("the file mailbox")
+            .list()
+            .unwrap()
+            .len(),
+        4
+    );
+}
+
+#[tokio::test]
+async fn unknown_orders_and_bad_events_are_fatal() {
+    let shop = shop(&[]).await;
+    for event in [
+        json!({"step": "finalize", "order_id": "no-such-order"}),
+        json!({"step": "fail", "order_id": "no-such-order", "cause": "x"}),
+        json!({"step": "finalize", "order_id": " "}),
+        json!({"step": "launch"}),
+        json!({"order_id": "o-1"}),
+    ] {
+        let err = handle(&shop.service, event.clone()).await.unwrap_err();
+        assert_eq!(err.error_type, FATAL, "{event}: {err}");
+    }
+}
