@@ -49,6 +49,11 @@ async fn main() -> ExitCode {
         Err(e) => return fail(&e),
     };
     let mut service = shop_api::app::finalization_service(&config, wiring.ports, wiring.settings);
+    // With SHOP_WORKER=stepfunctions the workers hand finalizations to the
+    // state machine, as shop-api's embedded loop does, and still send mail.
+    if let shop_api::config::WorkerMode::StepFunctions(sfn) = &config.worker {
+        service = service.with_launcher(shop_api::app::step_functions_launcher(sfn).await);
+    }
     match crash::CrashProbe::from_env() {
         Ok(Some(probe)) => service = service.with_probe(Arc::new(probe)),
         Ok(None) => {}
