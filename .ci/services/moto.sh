@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The AWS emulator for the AWS adapters' tests: moto server on 127.0.0.1:5005.
-# Idempotent: a moto that already answers (started by an earlier run or by
+# The AWS emulator for the AWS adapters' tests: moto server on 127.0.0.1:PORT
+# (the first argument, default 5005). Idempotent: a moto that already answers (started by an earlier run or by
 # another checkout) is left alone, so concurrent callers share one server.
 set -euo pipefail
 
-port=5005
+port=${1:-5005}
 url="http://127.0.0.1:${port}"
 log_file="/tmp/moto-${port}.log"
 

@@ -4,11 +4,13 @@
 //! The tests themselves live in `tests/blackbox.rs` (one test binary).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod aws;
 mod binary;
 mod fixtures;
 mod http;
 mod spawn;
 
+pub use aws::{moto_dynamodb, moto_url};
 pub use binary::{shop_api_binary, shop_worker_binary};
 pub use fixtures::{CUSTOMER_PASSWORD, Customer, address, amount, unique};
 pub use http::{ANON, Bearer, Resp, serve_json};

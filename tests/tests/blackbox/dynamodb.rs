@@ -4,38 +4,8 @@
 //! and says how to start it.
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::types::AttributeValue;
 use shop_blackbox::{ADMIN_EMAIL, TestApp, unique};
-
-const DEFAULT_MOTO_URL: &str = "http://127.0.0.1:5005";
-
-fn moto_url() -> String {
-    std::env::var("SHOP_TEST_MOTO_URL")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_MOTO_URL.to_string())
-}
-
-/// A client of moto with static test credentials; fails the test when moto
-/// does not answer.
-async fn moto_client(url: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(url)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "static"))
-        .build();
-    let client = Client::from_conf(config);
-    if let Err(err) = client.list_tables().limit(1).send().await {
-        panic!(
-            "moto server does not answer at {url} (SHOP_TEST_MOTO_URL): start it with \
-             `bash .ci/services/moto.sh`. The DynamoDB tests never skip. Error: {}",
-            aws_sdk_dynamodb::error::DisplayErrorContext(&err)
-        );
-    }
-    client
-}
 
 async fn user_item(client: &Client, table: &str, id: &str) -> Option<String> {
     let item = client
@@ -54,8 +24,8 @@ async fn user_item(client: &Client, table: &str, id: &str) -> Option<String> {
 
 #[tokio::test]
 async fn accounts_and_sessions_live_in_dynamodb() {
-    let url = moto_url();
-    let client = moto_client(&url).await;
+    let url = shop_blackbox::moto_url();
+    let client = shop_blackbox::moto_dynamodb(&url).await;
     let prefix = unique("bb");
     let mut app = TestApp::builder()
         .env("SHOP_ACCOUNTS", "dynamodb")

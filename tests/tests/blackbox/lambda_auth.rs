@@ -7,38 +7,11 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use serde_json::{Value, json};
 use shop_blackbox::{TestApp, serve_json, unique};
 use shop_crypto::Ed25519Key;
 use shop_dynamodb::{DynamoAccountStore, DynamoTables, create_tables};
 use shop_lambda_auth::{AuthLambda, Config};
-
-fn moto_url() -> String {
-    std::env::var("SHOP_TEST_MOTO_URL")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .unwrap_or_else(|| "http://127.0.0.1:5005".to_string())
-}
-
-async fn moto_client(url: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(url)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "static"))
-        .build();
-    let client = Client::from_conf(config);
-    if let Err(err) = client.list_tables().limit(1).send().await {
-        panic!(
-            "moto server does not answer at {url} (SHOP_TEST_MOTO_URL): start it with \
-             `bash .ci/services/moto.sh`. These tests never skip. Error: {}",
-            aws_sdk_dynamodb::error::DisplayErrorContext(&err)
-        );
-    }
-    client
-}
 
 /// One of the Lambda's API Gateway v2 event fixtures, with `body`.
 fn event(name: &str, body: &Value) -> String {
@@ -68,8 +41,8 @@ async fn call(lambda: &AuthLambda, event: &str) -> (u16, Value) {
 
 #[tokio::test]
 async fn a_token_from_the_auth_lambda_opens_me_on_shop_api() {
-    let url = moto_url();
-    let client = moto_client(&url).await;
+    let url = shop_blackbox::moto_url();
+    let client = shop_blackbox::moto_dynamodb(&url).await;
     let prefix = unique("la");
     let tables = DynamoTables::with_prefix(&prefix);
     create_tables(&client, &tables).await.expect("tables");
