@@ -3,39 +3,10 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use serde::Serialize;
-use shop_domain::{DomainError, FieldError};
-use utoipa::ToSchema;
+use shop_domain::DomainError;
+use shop_http_contract::problem::{self, Problem as Contract};
 
-pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
-
-/// One invalid field of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct ProblemField {
-    /// The field, dotted for nested ones (`ship_to.country`, `items[0].quantity`),
-    /// or a header name (`Idempotency-Key`).
-    pub field: String,
-    pub message: String,
-}
-
-/// An error response (`application/problem+json`, RFC 9457).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct ProblemDetails {
-    /// A URI naming the problem type (`urn:shop:problem:<code>`).
-    #[serde(rename = "type")]
-    #[schema(example = "urn:shop:problem:validation_failed")]
-    pub problem_type: String,
-    #[schema(example = "Validation failed")]
-    pub title: String,
-    #[schema(example = 422)]
-    pub status: u16,
-    pub detail: String,
-    /// Stable machine-readable code.
-    #[schema(example = "validation_failed")]
-    pub code: String,
-    /// The invalid fields; empty unless `code` is `validation_failed` or similar.
-    pub errors: Vec<ProblemField>,
-}
+pub use shop_http_contract::{PROBLEM_CONTENT_TYPE, ProblemDetails, ProblemField};
 
 /// An error on its way to the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,12 +59,7 @@ impl ApiError {
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Unauthorized",
-            detail,
-        )
+        Contract::unauthorized(detail).into()
     }
 
     pub fn forbidden() -> Self {
@@ -106,16 +72,11 @@ impl ApiError {
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found", detail)
+        Contract::not_found(detail).into()
     }
 
     pub fn method_not_allowed() -> Self {
-        Self::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "Method not allowed",
-            "this resource does not support the request method",
-        )
+        Contract::method_not_allowed().into()
     }
 
     pub fn rate_limited(retry_after: u64) -> Self {
@@ -131,24 +92,17 @@ impl ApiError {
 
     /// 500 with a generic detail; the real cause goes to the log only.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
-        tracing::error!(error = %cause, "internal error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "Internal error",
-            "the server failed to handle the request; it has been logged",
-        )
+        Contract::internal(cause).into()
     }
 
     pub fn body(&self) -> ProblemDetails {
-        ProblemDetails {
-            problem_type: format!("urn:shop:problem:{}", self.code),
-            title: self.title.to_string(),
-            status: self.status.as_u16(),
-            detail: self.detail.clone(),
-            code: self.code.to_string(),
-            errors: self.errors.clone(),
-        }
+        problem::details(
+            self.status.as_u16(),
+            self.code,
+            self.title,
+            &self.detail,
+            &self.errors,
+        )
     }
 }
 
@@ -172,76 +126,26 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
-        response.body(serde_json::to_string(&self.body()).unwrap_or_else(|_| "{}".into()))
+        response.body(problem::to_json(&self.body()))
     }
 }
 
-fn fields(errors: Vec<FieldError>) -> Vec<ProblemField> {
-    errors
-        .into_iter()
-        .map(|e| ProblemField {
-            field: e.field,
-            message: e.message,
-        })
-        .collect()
+impl From<Contract> for ApiError {
+    fn from(p: Contract) -> Self {
+        Self {
+            status: StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code: p.code,
+            title: p.title,
+            detail: p.detail,
+            errors: p.errors,
+            retry_after: None,
+        }
+    }
 }
 
 impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> Self {
-        use StatusCode as S;
-        let code = error.code();
-        let detail = error.to_string();
-        let (status, title) = match &error {
-            DomainError::Validation(errors) => {
-                let errors = fields(errors.clone());
-                let detail = errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                let mut e = Self::new(S::UNPROCESSABLE_ENTITY, code, "Validation failed", detail);
-                e.errors = errors;
-                return e;
-            }
-            DomainError::InvalidCredentials => (S::UNAUTHORIZED, "Invalid credentials"),
-            DomainError::TokenExpired => (S::UNAUTHORIZED, "Token expired"),
-            DomainError::InvalidToken => (S::UNAUTHORIZED, "Invalid token"),
-            DomainError::AccountInactive => (S::UNAUTHORIZED, "Account inactive"),
-            DomainError::Forbidden => (S::FORBIDDEN, "Forbidden"),
-            DomainError::NotFound(_) => (S::NOT_FOUND, "Not found"),
-            DomainError::EmailTaken => (S::CONFLICT, "E-mail taken"),
-            DomainError::AlreadyExists(_) => (S::CONFLICT, "Already exists"),
-            DomainError::InsufficientStock { .. } => (S::CONFLICT, "Insufficient stock"),
-            DomainError::IdempotencyKeyReused => (S::CONFLICT, "Idempotency key reused"),
-            DomainError::QuoteExpired => (S::CONFLICT, "Quote expired"),
-            DomainError::PriceChanged => (S::CONFLICT, "Price changed"),
-            DomainError::InvalidOrderState { .. } => (S::CONFLICT, "Invalid order state"),
-            DomainError::InvalidState(_) => (S::CONFLICT, "Invalid state"),
-            DomainError::InvalidPromotion(reason) => {
-                return Self::new(S::UNPROCESSABLE_ENTITY, code, "Invalid promotion", detail)
-                    .with_field("promo_code", reason.clone());
-            }
-            DomainError::PaymentDeclined { .. } => (S::PAYMENT_REQUIRED, "Payment declined"),
-            DomainError::PaymentUnavailable(cause) => {
-                tracing::warn!(error = %cause, "payment provider unavailable");
-                return Self::new(
-                    S::SERVICE_UNAVAILABLE,
-                    code,
-                    "Payment provider unavailable",
-                    "the payment provider could not be reached; retry later",
-                );
-            }
-            DomainError::Store(_) | DomainError::Internal(_) => {
-                tracing::error!(error = %error, code, "request failed");
-                return Self::new(
-                    S::INTERNAL_SERVER_ERROR,
-                    code,
-                    "Internal error",
-                    "the server failed to handle the request; it has been logged",
-                );
-            }
-        };
-        Self::new(status, code, title, detail)
+        Contract::from(error).into()
     }
 }
 
@@ -274,6 +178,7 @@ impl utoipa::ToResponse<'static> for Problem {
 mod tests {
     use super::*;
     use actix_web::body::to_bytes;
+    use shop_domain::FieldError;
 
     fn status_and_code(e: DomainError) -> (u16, String) {
         let api = ApiError::from(e);

@@ -10,7 +10,7 @@
 //! Configuration: [`config`].
 
 pub mod config;
-mod dto;
+use shop_http_contract::auth as dto;
 mod ports;
 mod problem;
 

@@ -1,31 +1,14 @@
-//! RFC 9457 problem details with the same statuses, codes, titles and
-//! details as shop-api's `problem.rs` and `payload.rs`, so a client cannot
-//! tell which of the two answered. (shop-api is not a dependency: it brings
-//! actix-web, which the Lambda does not need.)
+//! RFC 9457 problem details as lambda_http responses. The documents and the
+//! DomainError mapping are shop-http-contract's, as shop-api's are, so a
+//! client cannot tell which of the two answered; the body-parsing errors
+//! match shop-api's `payload.rs`.
 
 use lambda_http::http::{StatusCode, header};
 use lambda_http::{Body, Response};
-use serde::Serialize;
-use shop_domain::{DomainError, FieldError};
+use shop_domain::DomainError;
+use shop_http_contract::problem::{self, Problem, ProblemField};
 
-pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ProblemField {
-    pub field: String,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ProblemDetails {
-    #[serde(rename = "type")]
-    pub problem_type: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
-    pub code: String,
-    pub errors: Vec<ProblemField>,
-}
+pub use shop_http_contract::PROBLEM_CONTENT_TYPE;
 
 /// An error on its way to the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,25 +45,15 @@ impl ApiError {
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Unauthorized",
-            detail,
-        )
+        Problem::unauthorized(detail).into()
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found", detail)
+        Problem::not_found(detail).into()
     }
 
     pub fn method_not_allowed() -> Self {
-        Self::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "Method not allowed",
-            "this resource does not support the request method",
-        )
+        Problem::method_not_allowed().into()
     }
 
     pub fn too_large(limit: usize) -> Self {
@@ -128,28 +101,21 @@ impl ApiError {
 
     /// 500 with a generic detail; the real cause goes to the log only.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
-        tracing::error!(error = %cause, "internal error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "Internal error",
-            "the server failed to handle the request; it has been logged",
+        Problem::internal(cause).into()
+    }
+
+    pub fn body(&self) -> problem::ProblemDetails {
+        problem::details(
+            self.status.as_u16(),
+            self.code,
+            self.title,
+            &self.detail,
+            &self.errors,
         )
     }
 
-    pub fn body(&self) -> ProblemDetails {
-        ProblemDetails {
-            problem_type: format!("urn:shop:problem:{}", self.code),
-            title: self.title.to_string(),
-            status: self.status.as_u16(),
-            detail: self.detail.clone(),
-            code: self.code.to_string(),
-            errors: self.errors.clone(),
-        }
-    }
-
     pub fn into_response(self) -> Response<Body> {
-        let body = serde_json::to_string(&self.body()).unwrap_or_else(|_| "{}".into());
+        let body = problem::to_json(&self.body());
         let mut response = Response::new(Body::from(body));
         *response.status_mut() = self.status;
         let headers = response.headers_mut();
@@ -176,72 +142,21 @@ fn named_field(message: &str) -> Option<String> {
         .then(|| name.to_string())
 }
 
-fn fields(errors: Vec<FieldError>) -> Vec<ProblemField> {
-    errors
-        .into_iter()
-        .map(|e| ProblemField {
-            field: e.field,
-            message: e.message,
-        })
-        .collect()
+impl From<Problem> for ApiError {
+    fn from(p: Problem) -> Self {
+        Self {
+            status: StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code: p.code,
+            title: p.title,
+            detail: p.detail,
+            errors: p.errors,
+        }
+    }
 }
 
 impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> Self {
-        use StatusCode as S;
-        let code = error.code();
-        let detail = error.to_string();
-        let (status, title) = match &error {
-            DomainError::Validation(errors) => {
-                let errors = fields(errors.clone());
-                let detail = errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                let mut e = Self::new(S::UNPROCESSABLE_ENTITY, code, "Validation failed", detail);
-                e.errors = errors;
-                return e;
-            }
-            DomainError::InvalidCredentials => (S::UNAUTHORIZED, "Invalid credentials"),
-            DomainError::TokenExpired => (S::UNAUTHORIZED, "Token expired"),
-            DomainError::InvalidToken => (S::UNAUTHORIZED, "Invalid token"),
-            DomainError::AccountInactive => (S::UNAUTHORIZED, "Account inactive"),
-            DomainError::Forbidden => (S::FORBIDDEN, "Forbidden"),
-            DomainError::NotFound(_) => (S::NOT_FOUND, "Not found"),
-            DomainError::EmailTaken => (S::CONFLICT, "E-mail taken"),
-            DomainError::AlreadyExists(_) => (S::CONFLICT, "Already exists"),
-            DomainError::InsufficientStock { .. } => (S::CONFLICT, "Insufficient stock"),
-            DomainError::IdempotencyKeyReused => (S::CONFLICT, "Idempotency key reused"),
-            DomainError::QuoteExpired => (S::CONFLICT, "Quote expired"),
-            DomainError::PriceChanged => (S::CONFLICT, "Price changed"),
-            DomainError::InvalidOrderState { .. } => (S::CONFLICT, "Invalid order state"),
-            DomainError::InvalidState(_) => (S::CONFLICT, "Invalid state"),
-            DomainError::InvalidPromotion(reason) => {
-                return Self::new(S::UNPROCESSABLE_ENTITY, code, "Invalid promotion", detail)
-                    .with_field("promo_code", reason.clone());
-            }
-            DomainError::PaymentDeclined { .. } => (S::PAYMENT_REQUIRED, "Payment declined"),
-            DomainError::PaymentUnavailable(cause) => {
-                tracing::warn!(error = %cause, "payment provider unavailable");
-                return Self::new(
-                    S::SERVICE_UNAVAILABLE,
-                    code,
-                    "Payment provider unavailable",
-                    "the payment provider could not be reached; retry later",
-                );
-            }
-            DomainError::Store(_) | DomainError::Internal(_) => {
-                tracing::error!(error = %error, code, "request failed");
-                return Self::new(
-                    S::INTERNAL_SERVER_ERROR,
-                    code,
-                    "Internal error",
-                    "the server failed to handle the request; it has been logged",
-                );
-            }
-        };
-        Self::new(status, code, title, detail)
+        Problem::from(error).into()
     }
 }
 

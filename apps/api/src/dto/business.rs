@@ -2,44 +2,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use shop_domain::business::{
-    BusinessProfile, BusinessStatus, ExemptionCertificate, ProfileSubmission,
-};
+use shop_domain::business::{BusinessProfile, ExemptionCertificate, ProfileSubmission};
 use shop_domain::ids::UserId;
 use utoipa::ToSchema;
 
 use super::common::{AddressDto, list_response};
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BusinessStatusDto {
-    None,
-    Pending,
-    Approved,
-    Rejected,
-}
-
-impl From<BusinessStatus> for BusinessStatusDto {
-    fn from(s: BusinessStatus) -> Self {
-        match s {
-            BusinessStatus::None => Self::None,
-            BusinessStatus::Pending => Self::Pending,
-            BusinessStatus::Approved => Self::Approved,
-            BusinessStatus::Rejected => Self::Rejected,
-        }
-    }
-}
-
-impl From<BusinessStatusDto> for BusinessStatus {
-    fn from(s: BusinessStatusDto) -> Self {
-        match s {
-            BusinessStatusDto::None => Self::None,
-            BusinessStatusDto::Pending => Self::Pending,
-            BusinessStatusDto::Approved => Self::Approved,
-            BusinessStatusDto::Rejected => Self::Rejected,
-        }
-    }
-}
+pub use shop_http_contract::auth::BusinessStatusDto;
 
 /// A tax-exemption certificate.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -1,12 +1,13 @@
-//! The request and response bodies of the auth routes, field for field as
-//! shop-api's `dto/account.rs` has them (API.md is the contract both keep).
+//! The auth routes' request and response bodies (register, login, refresh,
+//! logout) and the user they carry, field for field as API.md has them.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shop_domain::account::{AccountStatus, LoginOutcome, Role, User};
 use shop_domain::business::BusinessStatus;
 
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RoleDto {
     Customer,
@@ -22,7 +23,8 @@ impl From<Role> for RoleDto {
     }
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AccountStatusDto {
     Active,
@@ -38,29 +40,21 @@ impl From<AccountStatus> for AccountStatusDto {
     }
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BusinessStatusDto {
-    None,
-    Pending,
-    Approved,
-    Rejected,
-}
-
-impl From<BusinessStatus> for BusinessStatusDto {
-    fn from(s: BusinessStatus) -> Self {
+impl From<AccountStatusDto> for AccountStatus {
+    fn from(s: AccountStatusDto) -> Self {
         match s {
-            BusinessStatus::None => Self::None,
-            BusinessStatus::Pending => Self::Pending,
-            BusinessStatus::Approved => Self::Approved,
-            BusinessStatus::Rejected => Self::Rejected,
+            AccountStatusDto::Active => Self::Active,
+            AccountStatusDto::Inactive => Self::Inactive,
         }
     }
 }
 
+/// A user account.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserDto {
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(example = "ann@example.com"))]
     pub email: String,
     pub name: String,
     pub role: RoleDto,
@@ -83,6 +77,7 @@ impl From<User> for UserDto {
 
 /// `{user}`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserEnvelope {
     pub user: UserDto,
 }
@@ -94,14 +89,18 @@ impl From<User> for UserEnvelope {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
+    #[cfg_attr(feature = "openapi", schema(example = "ann@example.com"))]
     pub email: String,
+    /// 10..=128 characters, not a common password.
     pub password: String,
     pub name: String,
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub email: String,
@@ -109,25 +108,32 @@ pub struct LoginRequest {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NextAction {
     CompleteBusinessProfile,
 }
 
+/// A new token pair, the user and where their business profile stands.
 #[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenResponse {
     pub access_token: String,
+    #[cfg_attr(feature = "openapi", schema(example = "Bearer"))]
     pub token_type: &'static str,
+    /// Seconds until the access token expires.
     pub expires_in: i64,
     pub refresh_token: String,
     pub user: UserDto,
     pub business_status: BusinessStatusDto,
+    /// `complete_business_profile` while the profile is `none` or `rejected`, else null.
     pub next_action: Option<NextAction>,
 }
 
@@ -145,6 +151,38 @@ impl From<LoginOutcome> for TokenResponse {
             user: o.user.into(),
             business_status: o.business_status.into(),
             next_action,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BusinessStatusDto {
+    None,
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl From<BusinessStatus> for BusinessStatusDto {
+    fn from(s: BusinessStatus) -> Self {
+        match s {
+            BusinessStatus::None => Self::None,
+            BusinessStatus::Pending => Self::Pending,
+            BusinessStatus::Approved => Self::Approved,
+            BusinessStatus::Rejected => Self::Rejected,
+        }
+    }
+}
+
+impl From<BusinessStatusDto> for BusinessStatus {
+    fn from(s: BusinessStatusDto) -> Self {
+        match s {
+            BusinessStatusDto::None => Self::None,
+            BusinessStatusDto::Pending => Self::Pending,
+            BusinessStatusDto::Approved => Self::Approved,
+            BusinessStatusDto::Rejected => Self::Rejected,
         }
     }
 }

@@ -1,0 +1,218 @@
+//! RFC 9457 problem details: the document, and every domain error as a
+//! status, a stable `code`, a title and a detail.
+
+use serde::Serialize;
+use shop_domain::{DomainError, FieldError};
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProblemField {
+    /// The field, dotted for nested ones (`ship_to.country`, `items[0].quantity`),
+    /// or a header name (`Idempotency-Key`).
+    pub field: String,
+    pub message: String,
+}
+
+/// An error response (`application/problem+json`, RFC 9457).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProblemDetails {
+    /// A URI naming the problem type (`urn:shop:problem:<code>`).
+    #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "urn:shop:problem:validation_failed")
+    )]
+    pub problem_type: String,
+    #[cfg_attr(feature = "openapi", schema(example = "Validation failed"))]
+    pub title: String,
+    #[cfg_attr(feature = "openapi", schema(example = 422))]
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code.
+    #[cfg_attr(feature = "openapi", schema(example = "validation_failed"))]
+    pub code: String,
+    /// The invalid fields; empty unless `code` is `validation_failed` or similar.
+    pub errors: Vec<ProblemField>,
+}
+
+/// An error as plain data: what both apps answer, before their transport.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub status: u16,
+    pub code: &'static str,
+    pub title: &'static str,
+    pub detail: String,
+    pub errors: Vec<ProblemField>,
+}
+
+impl Problem {
+    pub fn new(
+        status: u16,
+        code: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            title,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>, message: impl Into<String>) -> Self {
+        self.errors.push(ProblemField {
+            field: field.into(),
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(401, "unauthorized", "Unauthorized", detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(404, "not_found", "Not found", detail)
+    }
+
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            405,
+            "method_not_allowed",
+            "Method not allowed",
+            "this resource does not support the request method",
+        )
+    }
+
+    /// 500 with a generic detail; the real cause goes to the log only.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::new(
+            500,
+            "internal_error",
+            "Internal error",
+            "the server failed to handle the request; it has been logged",
+        )
+    }
+
+    pub fn body(&self) -> ProblemDetails {
+        details(
+            self.status,
+            self.code,
+            self.title,
+            &self.detail,
+            &self.errors,
+        )
+    }
+}
+
+/// The problem document of an error.
+pub fn details(
+    status: u16,
+    code: &str,
+    title: &str,
+    detail: &str,
+    errors: &[ProblemField],
+) -> ProblemDetails {
+    ProblemDetails {
+        problem_type: format!("urn:shop:problem:{code}"),
+        title: title.to_string(),
+        status,
+        detail: detail.to_string(),
+        code: code.to_string(),
+        errors: errors.to_vec(),
+    }
+}
+
+/// The document as the body of a response.
+pub fn to_json(details: &ProblemDetails) -> String {
+    serde_json::to_string(details).unwrap_or_else(|_| "{}".into())
+}
+
+fn fields(errors: Vec<FieldError>) -> Vec<ProblemField> {
+    errors
+        .into_iter()
+        .map(|e| ProblemField {
+            field: e.field,
+            message: e.message,
+        })
+        .collect()
+}
+
+impl From<DomainError> for Problem {
+    fn from(error: DomainError) -> Self {
+        let code = error.code();
+        let detail = error.to_string();
+        let (status, title) = match &error {
+            DomainError::Validation(errors) => {
+                let errors = fields(errors.clone());
+                let detail = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let mut e = Self::new(422, code, "Validation failed", detail);
+                e.errors = errors;
+                return e;
+            }
+            DomainError::InvalidCredentials => (401, "Invalid credentials"),
+            DomainError::TokenExpired => (401, "Token expired"),
+            DomainError::InvalidToken => (401, "Invalid token"),
+            DomainError::AccountInactive => (401, "Account inactive"),
+            DomainError::Forbidden => (403, "Forbidden"),
+            DomainError::NotFound(_) => (404, "Not found"),
+            DomainError::EmailTaken => (409, "E-mail taken"),
+            DomainError::AlreadyExists(_) => (409, "Already exists"),
+            DomainError::InsufficientStock { .. } => (409, "Insufficient stock"),
+            DomainError::IdempotencyKeyReused => (409, "Idempotency key reused"),
+            DomainError::QuoteExpired => (409, "Quote expired"),
+            DomainError::PriceChanged => (409, "Price changed"),
+            DomainError::InvalidOrderState { .. } => (409, "Invalid order state"),
+            DomainError::InvalidState(_) => (409, "Invalid state"),
+            DomainError::InvalidPromotion(reason) => {
+                return Self::new(422, code, "Invalid promotion", detail)
+                    .with_field("promo_code", reason.clone());
+            }
+            DomainError::PaymentDeclined { .. } => (402, "Payment declined"),
+            DomainError::PaymentUnavailable(cause) => {
+                tracing::warn!(error = %cause, "payment provider unavailable");
+                return Self::new(
+                    503,
+                    code,
+                    "Payment provider unavailable",
+                    "the payment provider could not be reached; retry later",
+                );
+            }
+            DomainError::Store(_) | DomainError::Internal(_) => {
+                tracing::error!(error = %error, code, "request failed");
+                return Self::new(
+                    500,
+                    code,
+                    "Internal error",
+                    "the server failed to handle the request; it has been logged",
+                );
+            }
+        };
+        Self::new(status, code, title, detail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_names_the_problem_type_after_the_code() {
+        let body = Problem::from(DomainError::invalid("email", "bad")).body();
+        assert_eq!(body.problem_type, "urn:shop:problem:validation_failed");
+        assert_eq!(body.status, 422);
+        assert_eq!(body.detail, "email: bad");
+        assert_eq!(body.errors.len(), 1);
+    }
+}
