@@ -37,6 +37,8 @@ mod persistence;
 mod smtp;
 #[path = "blackbox/square.rs"]
 mod square;
+#[path = "blackbox/stepfunctions.rs"]
+mod stepfunctions;
 #[path = "blackbox/tokens.rs"]
 mod tokens;
 #[path = "blackbox/webhooks.rs"]
