@@ -52,6 +52,20 @@ pub struct Customer {
 pub const CUSTOMER_PASSWORD: &str = "Sturdy-horse-battery-9";
 
 impl TestApp {
+    /// The JSON files of the file mailbox (one per message) that name `needle`.
+    pub fn mail_files_naming(&self, needle: &str) -> Vec<Value> {
+        let Ok(entries) = std::fs::read_dir(self.data_dir.join("mail")) else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .filter(|text| text.contains(needle))
+            .map(|text| serde_json::from_str(&text).expect("a mail file is JSON"))
+            .collect()
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Resp {
         self.post(
             "/api/v1/auth/login",

@@ -9,6 +9,7 @@ mod binary;
 mod fixtures;
 mod http;
 mod spawn;
+mod square;
 
 pub use aws::{moto_dynamodb, moto_url};
 pub use binary::{shop_api_binary, shop_worker_binary};
@@ -18,3 +19,4 @@ pub use spawn::{
     ADMIN_EMAIL, ADMIN_PASSWORD, AppBuilder, Backend, TempDir, TestApp, ThrowawayDatabase,
     WorkerProcess, spawn_app,
 };
+pub use square::spawn_with_square;

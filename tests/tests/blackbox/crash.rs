@@ -10,9 +10,7 @@
 use std::os::unix::process::ExitStatusExt as _;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-use shop_blackbox::{ADMIN_EMAIL, Customer, TestApp, WorkerProcess};
-use shop_square_double::{DoubleConfig, SquareDouble};
+use shop_blackbox::{ADMIN_EMAIL, Customer, TestApp, WorkerProcess, spawn_with_square};
 
 const OK: &str = "cnon:card-nonce-ok";
 const TOKEN: &str = "EAAA-blackbox-crash";
@@ -26,20 +24,6 @@ const POINTS: [&str; 6] = [
     "before_mail",
     "after_mail",
 ];
-
-/// The mailbox's messages that name `needle`.
-fn mails_naming(app: &TestApp, needle: &str) -> Vec<Value> {
-    let Ok(entries) = std::fs::read_dir(app.data_dir.join("mail")) else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-        .filter(|text| text.contains(needle))
-        .filter_map(|text| serde_json::from_str(&text).ok())
-        .collect()
-}
 
 fn crashes_at(dir: &std::path::Path, point: &str) -> usize {
     std::fs::read_dir(dir)
@@ -69,7 +53,7 @@ async fn status(app: &TestApp, c: &Customer, id: &str) -> String {
 /// Both mails of the order are in the mailbox, delivered at least
 /// `deliveries` times each.
 fn mails_done(app: &TestApp, number: &str, deliveries: u64) -> bool {
-    let mails = mails_naming(app, number);
+    let mails = app.mail_files_naming(number);
     mails.len() == 2
         && mails
             .iter()
@@ -88,23 +72,12 @@ fn worker_env<'a>(point: &'a str, crash_dir: &'a str) -> [(&'a str, &'a str); 4]
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_at_every_step_boundary_loses_nothing_and_charges_once() {
-    let double = SquareDouble::start_with(
-        DoubleConfig {
-            access_token: Some(TOKEN.into()),
-            ..DoubleConfig::default()
-        },
-        "127.0.0.1:0",
+    let (double, app) = spawn_with_square(
+        TestApp::builder().env("SHOP_WORKER", "off"),
+        TOKEN,
+        "L-CRASH",
     )
-    .await
-    .expect("double starts");
-    let app = TestApp::builder()
-        .env("SHOP_WORKER", "off")
-        .env("SHOP_PAYMENTS", "square")
-        .env("SHOP_SQUARE_BASE_URL", double.base_url())
-        .env("SHOP_SQUARE_ACCESS_TOKEN", TOKEN)
-        .env("SHOP_SQUARE_LOCATION_ID", "L-CRASH")
-        .spawn()
-        .await;
+    .await;
     let crash_dir = app.data_dir.join("crashes");
     let crash_dir_str = crash_dir.to_string_lossy().to_string();
     let admin = app.admin_token().await;
@@ -195,7 +168,7 @@ async fn sigkill_at_every_step_boundary_loses_nothing_and_charges_once() {
         );
         assert_eq!(payments[0].completions, 1, "{point}: {:?}", payments[0]);
 
-        let mails = mails_naming(&app, number);
+        let mails = app.mail_files_naming(number);
         let to_customer: Vec<_> = mails
             .iter()
             .filter(|m| m["to"] == c.email.as_str())

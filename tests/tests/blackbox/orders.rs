@@ -36,21 +36,6 @@ async fn mails_naming(app: &TestApp, admin: &str, needle: &str) -> Vec<Value> {
         .collect()
 }
 
-/// The JSON files of the file mailbox (one per message) that name `needle`.
-fn mail_files_naming(app: &TestApp, needle: &str) -> Vec<Value> {
-    let dir = app.data_dir.join("mail");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-        .filter(|text| text.contains(needle))
-        .map(|text| serde_json::from_str(&text).expect("a mail file is JSON"))
-        .collect()
-}
-
 fn recipients(mails: &[Value]) -> Vec<String> {
     let mut to: Vec<String> = mails
         .iter()
@@ -173,7 +158,7 @@ async fn a_tax_exempt_business_orders_once_gets_paid_and_both_sides_are_mailed()
             "subject names the order: {mail}"
         );
     }
-    let files = mail_files_naming(&app, &number);
+    let files = app.mail_files_naming(&number);
     assert_eq!(recipients(&files), expected, "mail files: {files:#?}");
 }
 

@@ -6,30 +6,14 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use shop_blackbox::TestApp;
-use shop_square_double::{DoubleConfig, SquareDouble};
+use shop_blackbox::{TestApp, spawn_with_square};
+use shop_square_double::SquareDouble;
 
 const OK: &str = "cnon:card-nonce-ok";
 const TOKEN: &str = "EAAA-blackbox-token";
 
 async fn with_square() -> (SquareDouble, TestApp) {
-    let double = SquareDouble::start_with(
-        DoubleConfig {
-            access_token: Some(TOKEN.into()),
-            ..DoubleConfig::default()
-        },
-        "127.0.0.1:0",
-    )
-    .await
-    .expect("double starts");
-    let app = TestApp::builder()
-        .env("SHOP_PAYMENTS", "square")
-        .env("SHOP_SQUARE_BASE_URL", double.base_url())
-        .env("SHOP_SQUARE_ACCESS_TOKEN", TOKEN)
-        .env("SHOP_SQUARE_LOCATION_ID", "L-BLACKBOX")
-        .spawn()
-        .await;
-    (double, app)
+    spawn_with_square(TestApp::builder(), TOKEN, "L-BLACKBOX").await
 }
 
 #[tokio::test]

@@ -7,26 +7,12 @@
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use shop_blackbox::{TestApp, WorkerProcess};
-use shop_square_double::{DoubleConfig, SquareDouble};
+use shop_blackbox::{TestApp, WorkerProcess, spawn_with_square};
+use shop_square_double::SquareDouble;
 
 const OK: &str = "cnon:card-nonce-ok";
 const TOKEN: &str = "EAAA-blackbox-workers";
 const ORDERS: usize = 20;
-
-/// The JSON files of the file mailbox (one per message) that name `needle`.
-fn mail_files_naming(app: &TestApp, needle: &str) -> Vec<Value> {
-    let Ok(entries) = std::fs::read_dir(app.data_dir.join("mail")) else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-        .filter(|text| text.contains(needle))
-        .map(|text| serde_json::from_str(&text).expect("a mail file is JSON"))
-        .collect()
-}
 
 fn sent_to(mail: &Value, email: &str) -> bool {
     match &mail["to"] {
@@ -47,23 +33,7 @@ fn logs(workers: &[WorkerProcess]) -> String {
 
 #[tokio::test]
 async fn three_workers_finalize_every_order_exactly_once() {
-    let double = SquareDouble::start_with(
-        DoubleConfig {
-            access_token: Some(TOKEN.into()),
-            ..DoubleConfig::default()
-        },
-        "127.0.0.1:0",
-    )
-    .await
-    .expect("double starts");
-    let app = TestApp::builder()
-        .env("SHOP_WORKER", "off")
-        .env("SHOP_PAYMENTS", "square")
-        .env("SHOP_SQUARE_BASE_URL", double.base_url())
-        .env("SHOP_SQUARE_ACCESS_TOKEN", TOKEN)
-        .env("SHOP_SQUARE_LOCATION_ID", "L-WORKERS")
-        .spawn()
-        .await;
+    let (double, app) = app_with_double("L-WORKERS").await;
     // shop-api has migrated the database and written the JWT secret: the
     // workers find both ready.
     let mut workers: Vec<WorkerProcess> = (0..3).map(|_| app.spawn_worker()).collect();
@@ -120,7 +90,8 @@ async fn three_workers_finalize_every_order_exactly_once() {
         // The mails go out from the outbox after the order is paid.
         let started = Instant::now();
         let confirmations = loop {
-            let found: Vec<Value> = mail_files_naming(&app, number)
+            let found: Vec<Value> = app
+                .mail_files_naming(number)
                 .into_iter()
                 .filter(|m| sent_to(m, &c.email))
                 .collect();
@@ -171,24 +142,12 @@ fn shop_worker_refuses_an_in_memory_database() {
 /// shop-api without a worker and the Square double, for tests that start
 /// their own `shop-worker`.
 async fn app_with_double(location: &str) -> (SquareDouble, TestApp) {
-    let double = SquareDouble::start_with(
-        DoubleConfig {
-            access_token: Some(TOKEN.into()),
-            ..DoubleConfig::default()
-        },
-        "127.0.0.1:0",
+    spawn_with_square(
+        TestApp::builder().env("SHOP_WORKER", "off"),
+        TOKEN,
+        location,
     )
     .await
-    .expect("double starts");
-    let app = TestApp::builder()
-        .env("SHOP_WORKER", "off")
-        .env("SHOP_PAYMENTS", "square")
-        .env("SHOP_SQUARE_BASE_URL", double.base_url())
-        .env("SHOP_SQUARE_ACCESS_TOKEN", TOKEN)
-        .env("SHOP_SQUARE_LOCATION_ID", location)
-        .spawn()
-        .await;
-    (double, app)
 }
 
 async fn wait_for_admin_view(
@@ -302,7 +261,8 @@ async fn an_expired_authorization_fails_the_order_releases_stock_and_mails_the_c
     assert_eq!(stock(app.admin_product(&admin, pid).await), 4);
     let started = Instant::now();
     let failed = loop {
-        let mails: Vec<Value> = mail_files_naming(&app, &number)
+        let mails: Vec<Value> = app
+            .mail_files_naming(&number)
             .into_iter()
             .filter(|m| sent_to(m, &c.email))
             .collect();
@@ -326,7 +286,7 @@ async fn an_expired_authorization_fails_the_order_releases_stock_and_mails_the_c
         "{failed:#?}"
     );
     // Nothing was captured, so no confirmation and no admin notice.
-    assert_eq!(mail_files_naming(&app, &number).len(), 1);
+    assert_eq!(app.mail_files_naming(&number).len(), 1);
     assert_eq!(double.ledger().payments[0].completions, 0);
     double.stop().await;
 }

@@ -1,0 +1,31 @@
+//! shop-api on the Square test double instead of the built-in simulator.
+
+use shop_square_double::{DoubleConfig, SquareDouble};
+
+use crate::spawn::{AppBuilder, TestApp};
+
+/// Starts a Square double that accepts `token`, then the app of `builder`
+/// taking payments through it for `location`.
+pub async fn spawn_with_square(
+    builder: AppBuilder,
+    token: &str,
+    location: &str,
+) -> (SquareDouble, TestApp) {
+    let double = SquareDouble::start_with(
+        DoubleConfig {
+            access_token: Some(token.into()),
+            ..DoubleConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .await
+    .expect("double starts");
+    let app = builder
+        .env("SHOP_PAYMENTS", "square")
+        .env("SHOP_SQUARE_BASE_URL", double.base_url())
+        .env("SHOP_SQUARE_ACCESS_TOKEN", token)
+        .env("SHOP_SQUARE_LOCATION_ID", location)
+        .spawn()
+        .await;
+    (double, app)
+}
