@@ -165,3 +165,34 @@ pub async fn create_table(
 pub fn index<T: IntoIden>(name: &str, table: T) -> IndexCreateStatement {
     Index::create().name(name).table(table).take()
 }
+
+/// Creates an index unless one of that name exists on `table` already (a
+/// run of the migration cut short after it): MySQL has no `CREATE INDEX IF
+/// NOT EXISTS`, and DDL is not transactional there.
+pub async fn create_index_once(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    index: IndexCreateStatement,
+) -> Result<(), DbErr> {
+    let name = index.get_index_spec().get_name().unwrap_or_default().to_owned();
+    if manager.has_index(table, &name).await? {
+        return Ok(());
+    }
+    manager.create_index(index).await
+}
+
+/// Adds `column` to `table` unless a run cut short added it already.
+pub async fn add_column_once<T: IntoIden>(
+    manager: &SchemaManager<'_>,
+    table: T,
+    name: &str,
+    column: ColumnDef,
+) -> Result<(), DbErr> {
+    let table = table.into_iden();
+    if manager.has_column(&table.to_string(), name).await? {
+        return Ok(());
+    }
+    manager
+        .alter_table(Table::alter().table(table).add_column(column).take())
+        .await
+}

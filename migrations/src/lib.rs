@@ -23,6 +23,7 @@ mod m0006_jobs;
 mod m0007_contact_messages;
 mod m0008_payment_events;
 mod m0009_outbox;
+mod m0010_money_safety;
 
 pub use sea_orm_migration;
 use sea_orm_migration::prelude::*;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_contact_messages::Migration),
             Box::new(m0008_payment_events::Migration),
             Box::new(m0009_outbox::Migration),
+            Box::new(m0010_money_safety::Migration),
         ]
     }
 }

@@ -3,7 +3,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{Columns, create_table, index};
+use crate::columns::{Columns, create_index_once, create_table, index};
 use crate::m0005_orders::Orders;
 
 #[derive(DeriveMigrationName)]
@@ -32,12 +32,13 @@ impl MigrationTrait for Migration {
         )
         .await?;
         // A payment webhook names the payment, not the order.
-        manager
-            .create_index(
-                index("idx_orders_payment_id", Orders::Table)
-                    .col(Orders::PaymentId)
-                    .take(),
-            )
-            .await
+        create_index_once(
+            manager,
+            "orders",
+            index("idx_orders_payment_id", Orders::Table)
+                .col(Orders::PaymentId)
+                .take(),
+        )
+        .await
     }
 }

@@ -3,7 +3,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{Columns, create_table, index, nullable};
+use crate::columns::{Columns, add_column_once, create_table, index, nullable};
 use crate::m0006_jobs::Jobs;
 
 #[derive(DeriveMigrationName)]
@@ -62,16 +62,12 @@ impl MigrationTrait for Migration {
         .await?;
         // DDL is not transactional on MySQL: a re-run after a crash between
         // the two statements finds the column already there.
-        if !manager.has_column("jobs", "mail_message_id").await? {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Jobs::Table)
-                        .add_column(nullable(c.text(JobsMail::MailMessageId)))
-                        .take(),
-                )
-                .await?;
-        }
-        Ok(())
+        add_column_once(
+            manager,
+            Jobs::Table,
+            "mail_message_id",
+            nullable(c.text(JobsMail::MailMessageId)),
+        )
+        .await
     }
 }

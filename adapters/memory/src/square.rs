@@ -322,6 +322,11 @@ impl PaymentGateway for SimulatedSquare {
         }
     }
 
+    async fn status(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError> {
+        let mut ledger = self.begin()?;
+        Ok(ledger.payment_mut(payment_id)?.record())
+    }
+
     async fn refund(
         &self,
         payment_id: &str,

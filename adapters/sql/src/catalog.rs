@@ -8,15 +8,16 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
-use shop_domain::catalog::{CatalogStore, Category, Product, ProductFilter};
+use shop_domain::catalog::{CatalogStore, Category, Product, ProductFilter, StockMovement};
 use shop_domain::ids::{CategoryId, ProductId};
 use shop_domain::{Currency, DomainError, Money, Page, PageRequest};
 
 use crate::cursor;
 use crate::entity::{categories, products};
-use crate::error::{DbResultExt, corrupt, foreign_key_violation, unique_or_backend};
+use crate::error::{DbResultExt, Fail, corrupt, foreign_key_violation, unique_or_backend};
 use crate::query::contains_ci;
-use crate::store::SqlStore;
+use crate::stock;
+use crate::store::{SqlStore, finish};
 use crate::value::{Amount, instant, to_u32};
 
 fn category_from(m: categories::Model) -> Category {
@@ -101,7 +102,11 @@ impl CatalogStore for SqlStore {
         Ok(())
     }
 
-    async fn insert_product(&self, product: &Product) -> Result<(), DomainError> {
+    async fn insert_product(
+        &self,
+        product: &Product,
+        opening: Option<&StockMovement>,
+    ) -> Result<(), DomainError> {
         let row = products::ActiveModel {
             id: Set(product.id.to_string()),
             sku: Set(product.sku.clone()),
@@ -114,11 +119,22 @@ impl CatalogStore for SqlStore {
             active: Set(product.active),
             created_at: Set(instant(product.created_at)),
         };
-        products::Entity::insert(row)
-            .exec_without_returning(&self.db)
-            .await
-            .map_err(product_write_error)?;
-        Ok(())
+        self.retrying(|| async {
+            let tx = self.begin_write().await?;
+            let result = async {
+                products::Entity::insert(row.clone())
+                    .exec_without_returning(&tx)
+                    .await
+                    .map_err(|e| Fail::Domain(product_write_error(e)))?;
+                if let Some(opening) = opening {
+                    stock::record_opening(&tx, opening, product.stock).await?;
+                }
+                Ok(())
+            }
+            .await;
+            finish(tx, result).await
+        })
+        .await
     }
 
     async fn get_product(&self, id: &ProductId) -> Result<Option<Product>, DomainError> {
@@ -180,17 +196,37 @@ impl CatalogStore for SqlStore {
         Ok(())
     }
 
-    async fn set_stock(&self, id: &ProductId, stock: u32) -> Result<(), DomainError> {
-        let result = products::Entity::update_many()
-            .col_expr(products::Column::Stock, Expr::value(i64::from(stock)))
-            .filter(products::Column::Id.eq(id.as_str()))
-            .exec(&self.db)
+    async fn adjust_stock(&self, movement: &StockMovement) -> Result<StockMovement, DomainError> {
+        let applied = self
+            .retrying(|| async {
+                let tx = self.begin_write().await?;
+                let result = stock::apply(&tx, movement).await;
+                finish(tx, result).await
+            })
+            .await?;
+        match applied {
+            Some(movement) => Ok(movement),
+            None => {
+                self.require_product(&movement.product_id).await?;
+                Err(DomainError::InsufficientStock {
+                    product_id: movement.product_id.to_string(),
+                })
+            }
+        }
+    }
+
+    /// Newest first, keyset-paged on the id.
+    async fn stock_movements(
+        &self,
+        product_id: &ProductId,
+        page: &PageRequest,
+    ) -> Result<Page<StockMovement>, DomainError> {
+        let rows = stock::newest_first(product_id, cursor::after::<String>(page)?)
+            .limit(cursor::fetch_limit(page))
+            .all(&self.db)
             .await
             .db()?;
-        if result.rows_affected == 0 {
-            self.require_product(id).await?;
-        }
-        Ok(())
+        cursor::page_of(rows, page, |m| m.id.clone(), stock::movement_from)
     }
 
     /// By name, then id; keyset-paged on (name, id).

@@ -43,6 +43,7 @@ fn job_from(m: jobs::Model) -> Result<Job, DomainError> {
         run_after: m.run_after,
         lease_until: m.lease_until,
         last_error: m.last_error,
+        generation: to_u32(m.generation, "generation")?,
     })
 }
 
@@ -83,6 +84,7 @@ pub(crate) fn job_row(job: &Job) -> jobs::ActiveModel {
         open_run_after: Set(open_run_after(job).map(instant)),
         claim_token: Set(None),
         last_error: Set(job.last_error.clone()),
+        generation: Set(i64::from(job.generation)),
     }
 }
 
@@ -235,6 +237,36 @@ impl JobQueue for SqlStore {
             .await
             .db()?;
         Ok(())
+    }
+
+    async fn requeue(&self, id: &JobId, now: DateTime<Utc>) -> Result<Option<Job>, DomainError> {
+        let at = instant(now);
+        // A queued job is woken; a finished one starts its next generation.
+        jobs::Entity::update_many()
+            .col_expr(Column::RunAfter, Expr::value(at))
+            .col_expr(Column::OpenRunAfter, Expr::value(at))
+            .filter(Column::Id.eq(id.as_str()))
+            .filter(Column::State.eq(JobState::Queued.as_str()))
+            .exec(&self.db)
+            .await
+            .db()?;
+        jobs::Entity::update_many()
+            .col_expr(Column::State, Expr::value(JobState::Queued.as_str()))
+            .col_expr(Column::RunAfter, Expr::value(at))
+            .col_expr(Column::OpenRunAfter, Expr::value(at))
+            .col_expr(Column::Attempts, Expr::value(0_i64))
+            .col_expr(
+                Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(Column::ClaimToken, Expr::value(Option::<String>::None))
+            .col_expr(Column::Generation, Expr::col(Column::Generation).add(1))
+            .filter(Column::Id.eq(id.as_str()))
+            .filter(Column::State.is_in([JobState::Done.as_str(), JobState::Dead.as_str()]))
+            .exec(&self.db)
+            .await
+            .db()?;
+        self.get(id).await
     }
 
     async fn get(&self, id: &JobId) -> Result<Option<Job>, DomainError> {

@@ -28,6 +28,7 @@ mod outbox;
 mod payment_events;
 mod pricing;
 mod query;
+mod stock;
 mod store;
 mod value;
 

@@ -1,7 +1,7 @@
 //! `OrderStore`: placement in one transaction and compare-and-set
 //! transitions.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -12,16 +12,18 @@ use sea_orm::{
 use shop_domain::account::Email;
 use shop_domain::ids::{OrderId, ProductId, QuoteId, UserId};
 use shop_domain::jobs::JobState;
+use shop_domain::mail::MailMessage;
 use shop_domain::order::{
-    Actor, HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderFilter, OrderLine, OrderStatus,
-    OrderStore, PaymentInfo, TransitionEffects,
+    Actor, HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderAlert, OrderFilter, OrderLine,
+    OrderStatus, OrderStore, PaymentInfo, PaymentProvider, PaymentState, StatusChange,
 };
 use shop_domain::{Currency, DomainError, Page, PageRequest};
 
 use crate::cursor;
 use crate::entity::{
-    idempotency_keys, jobs, order_history, order_lines, order_numbers, orders, products, promotions,
+    idempotency_keys, jobs, order_history, order_lines, order_numbers, orders, promotions, quotes,
 };
+use crate::stock;
 use crate::error::{DbResultExt, Fail, corrupt, foreign_key_violation, unique_or_backend};
 use crate::jobs::job_row;
 use crate::json::{from_json, to_json};
@@ -31,14 +33,7 @@ use crate::store::{SqlStore, finish};
 use crate::value::{Amount, instant, to_u32};
 
 fn actor_from(label: &str) -> Result<Actor, DomainError> {
-    match label {
-        "system" => Ok(Actor::System),
-        "square" => Ok(Actor::PaymentProvider),
-        other => other
-            .strip_prefix("user:")
-            .map(|id| Actor::User(UserId::new(id)))
-            .ok_or_else(|| corrupt("actor", other)),
-    }
+    Actor::parse(label).ok_or_else(|| corrupt("actor", label))
 }
 
 fn status_from(value: &str) -> Result<OrderStatus, DomainError> {
@@ -102,13 +97,22 @@ fn order_from(
         ship_to: from_json("address", &m.ship_to)?,
         payment_source_id: m.payment_source_id,
         payment: PaymentInfo {
-            provider: m.payment_provider,
+            provider: PaymentProvider::parse(&m.payment_provider)
+                .ok_or_else(|| corrupt("payment provider", &m.payment_provider))?,
             payment_id: m.payment_id,
-            status: m.payment_status,
+            status: PaymentState::parse(&m.payment_status)
+                .ok_or_else(|| corrupt("payment status", &m.payment_status))?,
             failure_code: m.payment_failure_code,
             authorization_expires_at: m.payment_authorization_expires_at,
         },
         history,
+        alert: match (m.alert_at, m.alert_reason) {
+            (Some(at), reason) => Some(OrderAlert {
+                at,
+                reason: reason.unwrap_or_default(),
+            }),
+            (None, _) => None,
+        },
         currency,
     })
 }
@@ -193,9 +197,9 @@ fn order_row(
         tax_exemption: Set(order.tax_exemption.as_ref().map(to_json).transpose()?),
         ship_to: Set(to_json(&order.ship_to)?),
         payment_source_id: Set(order.payment_source_id.clone()),
-        payment_provider: Set(order.payment.provider.clone()),
+        payment_provider: Set(order.payment.provider.as_str().to_owned()),
         payment_id: Set(order.payment.payment_id.clone()),
-        payment_status: Set(order.payment.status.clone()),
+        payment_status: Set(order.payment.status.as_str().to_owned()),
         payment_failure_code: Set(order.payment.failure_code.clone()),
         payment_authorization_expires_at: Set(order.payment.authorization_expires_at.map(instant)),
         // Retired columns (mail now goes through the outbox), still NOT
@@ -203,6 +207,8 @@ fn order_row(
         customer_notified: Set(false),
         admins_notified: Set(false),
         job_id: Set(Some(job_id.to_owned())),
+        alert_at: Set(order.alert.as_ref().map(|a| instant(a.at))),
+        alert_reason: Set(order.alert.as_ref().map(|a| a.reason.clone())),
     })
 }
 
@@ -227,17 +233,6 @@ fn line_rows(order: &Order) -> Result<Vec<order_lines::ActiveModel>, DomainError
             })
         })
         .collect()
-}
-
-/// Quantities per product, in product-id order: every transaction locks
-/// product rows in the same order, so two placements cannot deadlock on
-/// them.
-fn quantities<'a>(lines: impl Iterator<Item = (&'a str, u32)>) -> BTreeMap<&'a str, i64> {
-    let mut wanted = BTreeMap::new();
-    for (product_id, quantity) in lines {
-        *wanted.entry(product_id).or_insert(0) += i64::from(quantity);
-    }
-    wanted
 }
 
 /// The rows of a new order, converted (and checked) once before the
@@ -292,26 +287,34 @@ impl SqlStore {
                 .map_err(|e| unique_or_backend(e, |_| DomainError::IdempotencyKeyReused))?;
         }
 
-        // Stock: one conditional update per product.
-        let wanted = quantities(
-            order
-                .lines
-                .iter()
-                .map(|l| (l.product_id.as_str(), l.quantity)),
-        );
-        for (product_id, quantity) in wanted {
-            let reserved = products::Entity::update_many()
-                .col_expr(
-                    products::Column::Stock,
-                    Expr::col(products::Column::Stock).sub(quantity),
-                )
-                .filter(products::Column::Id.eq(product_id))
-                .filter(products::Column::Stock.gte(quantity))
-                .exec(tx)
+        // The quote, once: a second placement names the order it became.
+        let spent = quotes::Entity::update_many()
+            .col_expr(quotes::Column::OrderId, Expr::value(order.id.as_str()))
+            .filter(quotes::Column::Id.eq(order.quote_id.as_str()))
+            .filter(quotes::Column::OrderId.is_null())
+            .exec(tx)
+            .await?;
+        if spent.rows_affected == 0 {
+            let holder: Option<Option<String>> = quotes::Entity::find_by_id(order.quote_id.as_str())
+                .select_only()
+                .column(quotes::Column::OrderId)
+                .into_tuple()
+                .one(tx)
                 .await?;
-            if reserved.rows_affected == 0 {
+            return Err(Fail::Domain(match holder.flatten() {
+                Some(order_id) => DomainError::QuoteUsed {
+                    order_id: OrderId::new(order_id),
+                },
+                None => DomainError::NotFound("quote"),
+            }));
+        }
+
+        // Stock: one conditional update per product, in product order (the
+        // domain's order), so two placements cannot deadlock on them.
+        for movement in &new.stock {
+            if stock::apply(tx, movement).await?.is_none() {
                 return Err(Fail::Domain(DomainError::InsufficientStock {
-                    product_id: product_id.to_owned(),
+                    product_id: movement.product_id.to_string(),
                 }));
             }
         }
@@ -376,26 +379,24 @@ impl SqlStore {
         &self,
         tx: &DatabaseTransaction,
         id: &OrderId,
-        from: &[OrderStatus],
-        entry: &HistoryEntry,
-        effects: &TransitionEffects,
+        change: &StatusChange,
     ) -> Result<Order, Fail> {
         use orders::Column as O;
-        let moved = if from.is_empty() {
-            0
-        } else {
-            let mut update = orders::Entity::update_many()
-                .col_expr(O::Status, Expr::value(entry.status.as_str()));
-            if let Some(payment) = &effects.payment {
-                update = set_payment_columns(update, payment);
-            }
-            update
-                .filter(O::Id.eq(id.as_str()))
-                .filter(O::Status.is_in(from.iter().map(|s| s.as_str())))
-                .exec(tx)
-                .await?
-                .rows_affected
-        };
+        let effects = change.effects();
+        let entry = change.entry();
+        let mut update = orders::Entity::update_many()
+            .col_expr(O::Status, Expr::value(change.to().as_str()))
+            .col_expr(O::AlertAt, Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None))
+            .col_expr(O::AlertReason, Expr::value(Option::<String>::None));
+        if let Some(payment) = &effects.payment {
+            update = set_payment_columns(update, payment);
+        }
+        let moved = update
+            .filter(O::Id.eq(id.as_str()))
+            .filter(O::Status.eq(change.from().as_str()))
+            .exec(tx)
+            .await?
+            .rows_affected;
         if moved == 0 {
             let current: Option<String> = orders::Entity::find_by_id(id.as_str())
                 .select_only()
@@ -416,22 +417,31 @@ impl SqlStore {
         // the next sequence number is free.
         append_history(tx, id, entry).await?;
 
-        if effects.release_stock {
-            let lines = order_lines::Entity::find()
-                .filter(order_lines::Column::OrderId.eq(id.as_str()))
-                .all(tx)
+        for movement in &effects.stock {
+            // A product that vanished has no stock to give back.
+            stock::apply(tx, movement).await?;
+        }
+        if let Some(code) = &effects.return_promotion {
+            use promotions::Column as P;
+            promotions::Entity::update_many()
+                .col_expr(P::Uses, Expr::col(P::Uses).sub(1))
+                .filter(P::Code.eq(normalise_code(code)))
+                .filter(P::Uses.gt(0))
+                .exec(tx)
                 .await?;
-            let mut given_back = Vec::new();
-            for line in &lines {
-                given_back.push((line.product_id.as_str(), to_u32(line.quantity, "quantity")?));
-            }
-            for (product_id, quantity) in quantities(given_back.into_iter()) {
-                products::Entity::update_many()
-                    .col_expr(
-                        products::Column::Stock,
-                        Expr::col(products::Column::Stock).add(quantity),
-                    )
-                    .filter(products::Column::Id.eq(product_id))
+        }
+        if effects.release_quote {
+            let quote_id: Option<String> = orders::Entity::find_by_id(id.as_str())
+                .select_only()
+                .column(O::QuoteId)
+                .into_tuple()
+                .one(tx)
+                .await?;
+            if let Some(quote_id) = quote_id {
+                quotes::Entity::update_many()
+                    .col_expr(quotes::Column::OrderId, Expr::value(Option::<String>::None))
+                    .filter(quotes::Column::Id.eq(quote_id))
+                    .filter(quotes::Column::OrderId.eq(id.as_str()))
                     .exec(tx)
                     .await?;
             }
@@ -463,11 +473,40 @@ impl SqlStore {
             .ok_or(Fail::Domain(DomainError::NotFound("order")))
     }
 
+    /// Raises the alert where none is up, with its note and mails.
+    async fn raise_alert_in(
+        &self,
+        tx: &DatabaseTransaction,
+        id: &OrderId,
+        alert: &OrderAlert,
+        note: &HistoryEntry,
+        mails: &[MailMessage],
+    ) -> Result<bool, Fail> {
+        use orders::Column as O;
+        let raised = orders::Entity::update_many()
+            .col_expr(O::AlertAt, Expr::value(instant(alert.at)))
+            .col_expr(O::AlertReason, Expr::value(alert.reason.clone()))
+            .filter(O::Id.eq(id.as_str()))
+            .filter(O::AlertAt.is_null())
+            .exec(tx)
+            .await?
+            .rows_affected;
+        if raised == 0 {
+            self.add_note_in(tx, id, None).await?;
+            return Ok(false);
+        }
+        append_history(tx, id, note).await?;
+        record_mails(tx, mails, alert.at).await?;
+        Ok(true)
+    }
+
+    /// Appends `entry` (if any) to the order's history; `NotFound` for a
+    /// missing order.
     async fn add_note_in(
         &self,
         tx: &DatabaseTransaction,
         id: &OrderId,
-        entry: &HistoryEntry,
+        entry: Option<&HistoryEntry>,
     ) -> Result<(), Fail> {
         // Locks the order row as a transition does, so a note and a
         // transition never compute the same history sequence number. (On
@@ -481,24 +520,10 @@ impl SqlStore {
         if exists.into_tuple::<String>().one(tx).await?.is_none() {
             return Err(Fail::Domain(DomainError::NotFound("order")));
         }
-        append_history(tx, id, entry).await
-    }
-
-    /// Runs an update of one order; `NotFound` when no row matched.
-    async fn update_order(
-        &self,
-        id: &OrderId,
-        update: sea_orm::UpdateMany<orders::Entity>,
-    ) -> Result<(), DomainError> {
-        let result = update
-            .filter(orders::Column::Id.eq(id.as_str()))
-            .exec(&self.db)
-            .await
-            .db()?;
-        if result.rows_affected == 0 {
-            return Err(DomainError::NotFound("order"));
+        match entry {
+            Some(entry) => append_history(tx, id, entry).await,
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -529,9 +554,9 @@ fn set_payment_columns(
 ) -> sea_orm::UpdateMany<orders::Entity> {
     use orders::Column as O;
     update
-        .col_expr(O::PaymentProvider, Expr::value(payment.provider.clone()))
+        .col_expr(O::PaymentProvider, Expr::value(payment.provider.as_str()))
         .col_expr(O::PaymentId, Expr::value(payment.payment_id.clone()))
-        .col_expr(O::PaymentStatus, Expr::value(payment.status.clone()))
+        .col_expr(O::PaymentStatus, Expr::value(payment.status.as_str()))
         .col_expr(
             O::PaymentFailureCode,
             Expr::value(payment.failure_code.clone()),
@@ -596,33 +621,77 @@ impl OrderStore for SqlStore {
         )
     }
 
-    async fn transition(
-        &self,
-        id: &OrderId,
-        from: &[OrderStatus],
-        entry: &HistoryEntry,
-        effects: &TransitionEffects,
-    ) -> Result<Order, DomainError> {
+    async fn transition(&self, id: &OrderId, change: &StatusChange) -> Result<Order, DomainError> {
         self.retrying(|| async {
             let tx = self.begin_write().await?;
-            let result = self.transition_in(&tx, id, from, entry, effects).await;
+            let result = self.transition_in(&tx, id, change).await;
             finish(tx, result).await
         })
         .await
-    }
-
-    async fn set_payment(&self, id: &OrderId, payment: &PaymentInfo) -> Result<(), DomainError> {
-        let update = set_payment_columns(orders::Entity::update_many(), payment);
-        self.update_order(id, update).await
     }
 
     async fn add_note(&self, id: &OrderId, entry: &HistoryEntry) -> Result<(), DomainError> {
         self.retrying(|| async {
             let tx = self.begin_write().await?;
-            let result = self.add_note_in(&tx, id, entry).await;
+            let result = self.add_note_in(&tx, id, Some(entry)).await;
             finish(tx, result).await
         })
         .await
+    }
+
+    async fn raise_alert(
+        &self,
+        id: &OrderId,
+        alert: &OrderAlert,
+        note: &HistoryEntry,
+        mails: &[MailMessage],
+    ) -> Result<bool, DomainError> {
+        self.retrying(|| async {
+            let tx = self.begin_write().await?;
+            let result = self.raise_alert_in(&tx, id, alert, note, mails).await;
+            finish(tx, result).await
+        })
+        .await
+    }
+
+    async fn clear_alert(&self, id: &OrderId, note: &HistoryEntry) -> Result<(), DomainError> {
+        use orders::Column as O;
+        self.retrying(|| async {
+            let tx = self.begin_write().await?;
+            let result = async {
+                self.add_note_in(&tx, id, Some(note)).await?;
+                orders::Entity::update_many()
+                    .col_expr(O::AlertAt, Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None))
+                    .col_expr(O::AlertReason, Expr::value(Option::<String>::None))
+                    .filter(O::Id.eq(id.as_str()))
+                    .exec(&tx)
+                    .await?;
+                Ok(())
+            }
+            .await;
+            finish(tx, result).await
+        })
+        .await
+    }
+
+    /// Oldest (smallest id) first, on the (status, id) index.
+    async fn list_in(
+        &self,
+        statuses: &[OrderStatus],
+        limit: usize,
+    ) -> Result<Vec<Order>, DomainError> {
+        use orders::Column as O;
+        if statuses.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let rows = orders::Entity::find()
+            .filter(O::Status.is_in(statuses.iter().map(|s| s.as_str())))
+            .order_by_asc(O::Id)
+            .limit(u64::try_from(limit).unwrap_or(u64::MAX))
+            .all(&self.db)
+            .await
+            .db()?;
+        Ok(load(&self.db, rows).await?)
     }
 
     async fn find_by_payment_id(&self, payment_id: &str) -> Result<Option<Order>, DomainError> {

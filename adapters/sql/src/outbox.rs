@@ -8,23 +8,23 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
-use sha2::{Digest as _, Sha256};
-use shop_domain::DomainError;
+use shop_domain::{DomainError, Page, PageRequest};
 use shop_domain::account::Email;
 use shop_domain::jobs::Job;
-use shop_domain::mail::{MailMessage, MailOutbox, OutboxMail};
+use shop_domain::mail::{MailMessage, MailOutbox, OutboxMail, outbox_id};
 
 use crate::entity::jobs;
 use crate::entity::mail_outbox::{self as outbox, Column};
+use crate::cursor;
 use crate::error::{DbResultExt, Fail};
 use crate::jobs::job_row;
 use crate::store::{SqlStore, finish};
 use crate::value::instant;
 
-/// The outbox key of a Message-ID: its SHA-256 in hex, since the id itself
-/// may exceed MySQL's index key length.
+/// The outbox key of a Message-ID: the domain's outbox id (its SHA-256 in
+/// hex), since the id itself may exceed MySQL's index key length.
 fn key_of(message_id: &str) -> String {
-    hex::encode(Sha256::digest(message_id.as_bytes()))
+    outbox_id(message_id)
 }
 
 fn mail_row(mail: &MailMessage, now: DateTime<Utc>) -> outbox::ActiveModel {
@@ -155,5 +155,41 @@ impl MailOutbox for SqlStore {
             .into_iter()
             .map(mail_from)
             .collect()
+    }
+
+    async fn find(&self, id: &str) -> Result<Option<OutboxMail>, DomainError> {
+        outbox::Entity::find_by_id(id)
+            .one(&self.db)
+            .await
+            .db()?
+            .map(mail_from)
+            .transpose()
+    }
+
+    /// Newest first, keyset-paged on (created_at, id).
+    async fn list(&self, sent: bool, page: &PageRequest) -> Result<Page<OutboxMail>, DomainError> {
+        use sea_orm::Condition;
+        let mut query = outbox::Entity::find().filter(if sent {
+            Column::SentAt.is_not_null()
+        } else {
+            Column::SentAt.is_null()
+        });
+        if let Some((created_at, id)) = cursor::after::<(DateTime<Utc>, String)>(page)? {
+            query = query.filter(
+                Condition::any().add(Column::CreatedAt.lt(created_at)).add(
+                    Condition::all()
+                        .add(Column::CreatedAt.eq(created_at))
+                        .add(Column::IdHash.lt(id)),
+                ),
+            );
+        }
+        let rows = query
+            .order_by_desc(Column::CreatedAt)
+            .order_by_desc(Column::IdHash)
+            .limit(cursor::fetch_limit(page))
+            .all(&self.db)
+            .await
+            .db()?;
+        cursor::page_of(rows, page, |m| (m.created_at, m.id_hash.clone()), mail_from)
     }
 }

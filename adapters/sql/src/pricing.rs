@@ -68,6 +68,7 @@ impl QuoteStore for SqlStore {
             shipping_total: Set(Amount::money(quote.shipping_total)?),
             total: Set(Amount::money(quote.total)?),
             tax_exemption: Set(quote.tax_exemption.as_ref().map(to_json).transpose()?),
+            order_id: Set(None),
         };
         quotes::Entity::insert(row)
             .exec_without_returning(&self.db)

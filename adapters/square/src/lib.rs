@@ -337,6 +337,10 @@ impl PaymentGateway for SquareGateway {
         Ok(())
     }
 
+    async fn status(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError> {
+        self.get(payment_id).await
+    }
+
     async fn refund(
         &self,
         payment_id: &str,

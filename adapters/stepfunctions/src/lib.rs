@@ -66,33 +66,47 @@ fn arn_region(arn: &str) -> Option<&str> {
     arn.split(':').nth(3).filter(|r| !r.is_empty())
 }
 
-/// The execution name of an order's workflow: `order-` and the id when it
-/// is made of the characters Step Functions allows in a name and fits its
-/// 80 characters, else `order-` and the id's SHA-256 (64 hex digits). The
-/// same order always gets the same name.
-pub fn execution_name(order_id: &OrderId) -> String {
+/// The execution name of an order's workflow, generation `generation`:
+/// `order-` and the id (then `-r` and the generation after a requeue) when
+/// it is made of the characters Step Functions allows in a name and fits
+/// its 80 characters, else `order-` and the SHA-256 of both (64 hex
+/// digits). The same (order, generation) always gets the same name.
+pub fn execution_name(order_id: &OrderId, generation: u32) -> String {
     let id = order_id.as_str();
+    let suffix = if generation == 0 {
+        String::new()
+    } else {
+        format!("-r{generation}")
+    };
     let plain = !id.is_empty()
-        && id.len() <= 74
+        && id.len() + suffix.len() <= 74
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if plain {
-        format!("order-{id}")
+        format!("order-{id}{suffix}")
     } else {
-        format!("order-{}", hex::encode(Sha256::digest(id.as_bytes())))
+        let mut hash = Sha256::new();
+        hash.update(id.as_bytes());
+        hash.update(suffix.as_bytes());
+        format!("order-{}", hex::encode(hash.finalize()))
     }
 }
 
-/// The execution's input: what the state machine's first step reads.
+/// The execution's input: what the state machine's first step reads (the
+/// order, and no failed capture yet).
 pub fn execution_input(order_id: &OrderId) -> String {
-    serde_json::json!({ "order_id": order_id.as_str() }).to_string()
+    serde_json::json!({ "order_id": order_id.as_str(), "failures": 0 }).to_string()
 }
 
 #[async_trait]
 impl WorkflowLauncher for StepFunctionsLauncher {
-    async fn start_finalization(&self, order_id: &OrderId) -> Result<(), DomainError> {
-        let name = execution_name(order_id);
+    async fn start_finalization(
+        &self,
+        order_id: &OrderId,
+        generation: u32,
+    ) -> Result<(), DomainError> {
+        let name = execution_name(order_id, generation);
         let result = self
             .client
             .start_execution()
@@ -131,16 +145,20 @@ mod tests {
     fn plain_ids_name_their_execution() {
         let id = OrderId::new("0192f0c4-1b2c-7d3e-8f40-123456789abc");
         assert_eq!(
-            execution_name(&id),
+            execution_name(&id, 0),
             "order-0192f0c4-1b2c-7d3e-8f40-123456789abc"
         );
-        assert_eq!(execution_name(&id), execution_name(&id.clone()));
+        assert_eq!(execution_name(&id, 0), execution_name(&id.clone(), 0));
+        assert_eq!(
+            execution_name(&id, 2),
+            "order-0192f0c4-1b2c-7d3e-8f40-123456789abc-r2"
+        );
     }
 
     #[test]
     fn other_ids_are_hashed_into_an_allowed_name() {
         for raw in ["a b", "x".repeat(75).as_str(), "ü", "a/b", ""] {
-            let name = execution_name(&OrderId::new(raw));
+            let name = execution_name(&OrderId::new(raw), 0);
             assert_eq!(name.len(), 70, "{raw:?}");
             assert!(name.starts_with("order-"));
             assert!(
@@ -149,8 +167,12 @@ mod tests {
             );
         }
         assert_ne!(
-            execution_name(&OrderId::new("a b")),
-            execution_name(&OrderId::new("a/b"))
+            execution_name(&OrderId::new("a b"), 0),
+            execution_name(&OrderId::new("a/b"), 0)
+        );
+        assert_ne!(
+            execution_name(&OrderId::new("a b"), 0),
+            execution_name(&OrderId::new("a b"), 1)
         );
     }
 
@@ -168,7 +190,7 @@ mod tests {
     fn the_input_carries_the_order_id() {
         assert_eq!(
             execution_input(&OrderId::new("o\"1")),
-            r#"{"order_id":"o\"1"}"#
+            r#"{"failures":0,"order_id":"o\"1"}"#
         );
     }
 }

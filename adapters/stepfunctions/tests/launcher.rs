@@ -107,12 +107,12 @@ async fn starting_one_order_twice_makes_one_execution() {
     let launcher = StepFunctionsLauncher::new(client.clone(), &machine);
     let order = OrderId::new(uuid::Uuid::now_v7().to_string());
 
-    launcher.start_finalization(&order).await.unwrap();
+    launcher.start_finalization(&order, 0).await.unwrap();
     // While it runs: Step Functions answers with the running execution.
-    launcher.start_finalization(&order).await.unwrap();
+    launcher.start_finalization(&order, 0).await.unwrap();
     let listed = executions(&client, &machine).await;
     assert_eq!(listed.len(), 1, "{listed:?}");
-    assert_eq!(listed[0].0, execution_name(&order));
+    assert_eq!(listed[0].0, execution_name(&order, 0));
 
     // Once it ended: ExecutionAlreadyExists, which is success too.
     let mut waited = 0;
@@ -121,7 +121,7 @@ async fn starting_one_order_twice_makes_one_execution() {
         tokio::time::sleep(Duration::from_millis(100)).await;
         waited += 1;
     }
-    launcher.start_finalization(&order).await.unwrap();
+    launcher.start_finalization(&order, 0).await.unwrap();
     assert_eq!(executions(&client, &machine).await.len(), 1);
 
     // (moto 5.2.1 cannot run a second execution of one state machine, so
@@ -137,7 +137,7 @@ async fn a_missing_state_machine_is_an_error() {
         "arn:aws:states:ap-southeast-2:123456789012:stateMachine:no-such-machine",
     );
     let err = launcher
-        .start_finalization(&OrderId::new("o-1"))
+        .start_finalization(&OrderId::new("o-1"), 0)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("StartExecution"), "{err}");

@@ -193,7 +193,7 @@ pub fn finalization_service(
         chrono::TimeDelta::from_std(config.worker_lease).unwrap_or(shop_domain::jobs::JOB_LEASE);
     FinalizationService::new(ports, settings)
         .with_lease(lease)
-        .with_max_attempts(config.worker_max_attempts)
+        .with_policy(config.retry_policy.clone())
 }
 
 /// The launcher of `SHOP_WORKER=stepfunctions`: credentials from the AWS
@@ -227,6 +227,7 @@ impl Application {
             pricing: PricingService::new(ports.clone(), settings.clone()),
             orders: OrderService::new(ports.clone(), settings.clone()),
             contact: ContactService::new(ports.clone(), settings.clone()),
+            mail: shop_domain::mail::MailAdminService::new(ports.clone()),
             payment_events: PaymentEventService::new(
                 ports.clone(),
                 settings.clone(),
@@ -310,7 +311,10 @@ impl Application {
             let finalization = Arc::new(finalization);
             background.push(worker::spawn(
                 finalization,
-                config.worker_poll,
+                worker::Timing {
+                    poll: config.worker_poll,
+                    sweep: config.sweep_interval,
+                },
                 stopping.clone(),
             ));
         }

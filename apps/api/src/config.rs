@@ -64,7 +64,13 @@
 //! | `SHOP_SFN_ENDPOINT_URL` | unset | With `SHOP_WORKER=stepfunctions`: a Step Functions endpoint other than AWS's (`http(s)://...`, an emulator such as moto). |
 //! | `SHOP_WORKER_POLL_MS` | `250` | Worker sleep when no job is due, in milliseconds (10..=60000). |
 //! | `SHOP_WORKER_LEASE_SECONDS` | `60` | How long a worker holds a claimed job (1..=3600): after a worker dies, its job is taken over once the lease lapses. Keep it above the longest step (a Square call with its timeout). |
-//! | `SHOP_WORKER_MAX_ATTEMPTS` | `12` | Failed attempts (1..=100) after which a job stops: a finalization shows `dead` in `GET /api/v1/admin/orders` with a note in the order's history; a mail stays unsent. Retries back off 1 s, 2 s, 4 s ... up to 10 minutes, with jitter. A mail the transport refuses for good (SMTP 5xx, SES rejection) stops at once. |
+//! | `SHOP_WORKER_MAX_ATTEMPTS` | `12` | Quick retries (1..=100), backing off 1 s, 2 s, 4 s ... up to `SHOP_WORKER_BACKOFF_MAX_MS`, with jitter. A finalization failing for another reason than the payment provider (the store, a bug) stops after them: `dead` in `GET /api/v1/admin/orders`, the order alerted (admins mailed) and requeueable. A capture the provider cannot take yet is not counted against them: it is retried until `SHOP_PAYMENT_VOID_MARGIN_SECONDS` before the authorization lapses. A mail past them moves to the slow retry (`SHOP_MAIL_SLOW_RETRY_SECONDS`); one the transport refuses for good (SMTP 5xx, SES rejection) stops at once. |
+//! | `SHOP_WORKER_BACKOFF_MAX_MS` | `600000` | The longest pause between two quick retries, in milliseconds (100..=3600000). |
+//! | `SHOP_PAYMENT_ALERT_AFTER` | `10` | Failed captures (1..=1000) after which the order is flagged in the admin list and the admins are mailed, once; retries go on. |
+//! | `SHOP_PAYMENT_VOID_MARGIN_SECONDS` | `21600` | How long before a card authorization lapses (Square: 7 days) the shop stops retrying its capture, voids it, fails the order (stock, promotion use and quote given back) and mails the customer and the admins (1..=518400). |
+//! | `SHOP_MAIL_SLOW_RETRY_SECONDS` | `3600` | The pause between attempts of a mail past its quick retries (1..=86400). |
+//! | `SHOP_MAIL_GIVE_UP_AFTER_HOURS` | `168` | How long after it was recorded a mail is still tried (72..=720); after that it is `dead` in `GET /api/v1/admin/mail`, where an admin can resend it. |
+//! | `SHOP_SWEEP_INTERVAL_SECONDS` | `300` | How often the worker looks for open orders without a live finalization (a lost job, a stopped workflow past its deadline) and requeues them (1..=86400). |
 //! | `SHOP_WORKER_CRASH_AT` | unset | Test hook, read by `shop-worker` only (with `SHOP_WORKER_CRASH_DIR`): a step boundary (`before_capture`, `after_capture`, `before_mark_paid`, `after_mark_paid`, `before_mail`, `after_mail`) at which the worker kills itself with SIGKILL, once per order or mail. Never set it in production. |
 //! | `SHOP_WORKER_CRASH_DIR` | unset | Test hook: where `shop-worker` remembers which crashes happened, so each order or mail crashes once. |
 //! | `SHOP_WEB_DIR` | `apps/web/dist/shop-web/browser` | Directory of the built web app (apps/web), served at `/` with an SPA fallback to `index.html`; relative to the working directory. Missing: the API runs without it and `/` answers 404. |
@@ -79,6 +85,7 @@ use std::time::Duration;
 
 use chrono::Duration as ChronoDuration;
 use shop_domain::Currency;
+use shop_domain::jobs::RetryPolicy;
 use shop_domain::account::{Email, Password};
 use shop_domain::money::Rounding;
 use shop_domain::settings::ShopSettings;
@@ -144,6 +151,12 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "SHOP_WORKER_POLL_MS",
     "SHOP_WORKER_LEASE_SECONDS",
     "SHOP_WORKER_MAX_ATTEMPTS",
+    "SHOP_WORKER_BACKOFF_MAX_MS",
+    "SHOP_PAYMENT_ALERT_AFTER",
+    "SHOP_PAYMENT_VOID_MARGIN_SECONDS",
+    "SHOP_MAIL_SLOW_RETRY_SECONDS",
+    "SHOP_MAIL_GIVE_UP_AFTER_HOURS",
+    "SHOP_SWEEP_INTERVAL_SECONDS",
     "SHOP_WORKER_CRASH_AT",
     "SHOP_WORKER_CRASH_DIR",
     "SHOP_SFN_STATE_MACHINE_ARN",
@@ -357,6 +370,10 @@ pub struct Config {
     pub worker_lease: Duration,
     /// Failed attempts after which a job is buried for an admin.
     pub worker_max_attempts: u32,
+    /// Retry budgets, alerts and the void margin of the jobs.
+    pub retry_policy: RetryPolicy,
+    /// How often the worker looks for stranded open orders.
+    pub sweep_interval: Duration,
     /// Directory of the built web app served at `/` (absent: not served).
     pub web_dir: PathBuf,
     pub log_filter: String,
@@ -830,6 +847,44 @@ impl Config {
         let worker_max_attempts =
             u32::try_from(src.int("SHOP_WORKER_MAX_ATTEMPTS", 12, 1, 100)?)
                 .map_err(|_| ConfigError::new("SHOP_WORKER_MAX_ATTEMPTS", "is out of range"))?;
+        let count = |name: &'static str, value: i64| {
+            u32::try_from(value).map_err(|_| ConfigError::new(name, "is out of range"))
+        };
+        let retry_policy = RetryPolicy {
+            max_attempts: worker_max_attempts,
+            backoff_cap: ChronoDuration::milliseconds(src.int(
+                "SHOP_WORKER_BACKOFF_MAX_MS",
+                600_000,
+                100,
+                3_600_000,
+            )?),
+            alert_after: count(
+                "SHOP_PAYMENT_ALERT_AFTER",
+                src.int("SHOP_PAYMENT_ALERT_AFTER", 10, 1, 1000)?,
+            )?,
+            void_margin: ChronoDuration::seconds(src.int(
+                "SHOP_PAYMENT_VOID_MARGIN_SECONDS",
+                21_600,
+                1,
+                518_400,
+            )?),
+            mail_slow_retry: ChronoDuration::seconds(src.int(
+                "SHOP_MAIL_SLOW_RETRY_SECONDS",
+                3600,
+                1,
+                86_400,
+            )?),
+            mail_give_up_after: ChronoDuration::hours(src.int(
+                "SHOP_MAIL_GIVE_UP_AFTER_HOURS",
+                168,
+                72,
+                720,
+            )?),
+        };
+        let sweep_interval = Duration::from_secs(
+            src.int("SHOP_SWEEP_INTERVAL_SECONDS", 300, 1, 86_400)?
+                .unsigned_abs(),
+        );
 
         let log_filter = src.string("SHOP_LOG", "info");
         if let Err(e) = EnvFilter::try_new(&log_filter) {
@@ -875,6 +930,8 @@ impl Config {
             worker_poll,
             worker_lease,
             worker_max_attempts,
+            retry_policy,
+            sweep_interval,
             web_dir,
             log_filter,
             log_format,
@@ -928,6 +985,8 @@ mod tests {
         assert_eq!(c.worker_poll, Duration::from_millis(250));
         assert_eq!(c.worker_lease, Duration::from_secs(60));
         assert_eq!(c.worker_max_attempts, 12);
+        assert_eq!(c.retry_policy, RetryPolicy::default());
+        assert_eq!(c.sweep_interval, Duration::from_secs(300));
         assert_eq!(c.rate_limits.login_per_minute.get(), 10);
         assert_eq!(c.rate_limits.register_per_minute.get(), 5);
         assert_eq!(c.rate_limits.contact_per_minute.get(), 5);
@@ -1116,6 +1175,30 @@ mod tests {
             (
                 &[("SHOP_WORKER_LEASE_SECONDS", "0")],
                 "SHOP_WORKER_LEASE_SECONDS",
+            ),
+            (
+                &[("SHOP_WORKER_BACKOFF_MAX_MS", "99")],
+                "SHOP_WORKER_BACKOFF_MAX_MS",
+            ),
+            (
+                &[("SHOP_PAYMENT_ALERT_AFTER", "0")],
+                "SHOP_PAYMENT_ALERT_AFTER",
+            ),
+            (
+                &[("SHOP_PAYMENT_VOID_MARGIN_SECONDS", "604800")],
+                "SHOP_PAYMENT_VOID_MARGIN_SECONDS",
+            ),
+            (
+                &[("SHOP_MAIL_SLOW_RETRY_SECONDS", "0")],
+                "SHOP_MAIL_SLOW_RETRY_SECONDS",
+            ),
+            (
+                &[("SHOP_MAIL_GIVE_UP_AFTER_HOURS", "71")],
+                "SHOP_MAIL_GIVE_UP_AFTER_HOURS",
+            ),
+            (
+                &[("SHOP_SWEEP_INTERVAL_SECONDS", "x")],
+                "SHOP_SWEEP_INTERVAL_SECONDS",
             ),
             (
                 &[("SHOP_WORKER_MAX_ATTEMPTS", "101")],

@@ -9,7 +9,8 @@ use utoipa_scalar::{Scalar, Servable};
 use crate::payload::resource;
 use crate::problem::{Problem, ProblemDetails, ProblemField};
 use crate::routes::{
-    admin_businesses, admin_catalog, admin_contact, admin_mailbox, admin_orders, admin_pricing,
+    admin_businesses, admin_catalog, admin_contact, admin_mail, admin_mailbox, admin_orders,
+    admin_pricing,
     admin_users, auth, business, catalog, checkout, contact, health, jwks, me, orders, webhooks,
 };
 
@@ -70,6 +71,8 @@ impl Modify for BearerAuth {
         admin_catalog::create_product,
         admin_catalog::list_all_products,
         admin_catalog::update_product,
+        admin_catalog::adjust_stock,
+        admin_catalog::list_stock_movements,
         admin_pricing::get_tax_rates,
         admin_pricing::put_tax_rates,
         admin_pricing::create_promotion,
@@ -78,9 +81,12 @@ impl Modify for BearerAuth {
         admin_orders::get_any_order,
         admin_orders::fulfill_order,
         admin_orders::refund_order,
+        admin_orders::retry_finalization,
         admin_contact::list_contact_messages,
         admin_contact::update_contact_message,
         admin_mailbox::list_mailbox,
+        admin_mail::list_mail,
+        admin_mail::resend_mail,
     ),
     components(schemas(ProblemDetails, ProblemField), responses(Problem)),
     modifiers(&BearerAuth),

@@ -18,6 +18,8 @@ pub struct ApiError {
     pub errors: Vec<ProblemField>,
     /// Seconds, for `Retry-After`.
     pub retry_after: Option<u64>,
+    /// `quote_used`: the order the quote became.
+    pub order_id: Option<String>,
 }
 
 impl ApiError {
@@ -34,6 +36,7 @@ impl ApiError {
             detail: detail.into(),
             errors: Vec::new(),
             retry_after: None,
+            order_id: None,
         }
     }
 
@@ -96,13 +99,16 @@ impl ApiError {
     }
 
     pub fn body(&self) -> ProblemDetails {
-        problem::details(
-            self.status.as_u16(),
-            self.code,
-            self.title,
-            &self.detail,
-            &self.errors,
-        )
+        ProblemDetails {
+            order_id: self.order_id.clone(),
+            ..problem::details(
+                self.status.as_u16(),
+                self.code,
+                self.title,
+                &self.detail,
+                &self.errors,
+            )
+        }
     }
 }
 
@@ -138,7 +144,8 @@ impl From<Contract> for ApiError {
             title: p.title,
             detail: p.detail,
             errors: p.errors,
-            retry_after: None,
+            retry_after: p.retry_after,
+            order_id: p.order_id,
         }
     }
 }
@@ -243,9 +250,17 @@ mod tests {
             ),
             (
                 DomainError::Store(shop_domain::StoreError::Backend("disk".into())),
-                500,
+                503,
                 "store_unavailable",
             ),
+            (
+                DomainError::QuoteUsed {
+                    order_id: shop_domain::ids::OrderId::new("o-1"),
+                },
+                409,
+                "quote_used",
+            ),
+            (DomainError::MailAlreadySent, 409, "mail_already_sent"),
             (DomainError::Internal("boom".into()), 500, "internal_error"),
         ];
         for (error, status, code) in cases {
@@ -296,6 +311,40 @@ mod tests {
             json["errors"][1]["message"],
             "must be at least 10 characters"
         );
+    }
+
+    #[test]
+    fn unavailable_stores_and_providers_say_when_to_retry() {
+        for (error, seconds) in [
+            (
+                DomainError::Store(shop_domain::StoreError::Backend("down".into())),
+                "5",
+            ),
+            (DomainError::PaymentUnavailable("timeout".into()), "10"),
+        ] {
+            let response = ApiError::from(error).error_response();
+            assert_eq!(response.status(), 503);
+            assert_eq!(
+                response
+                    .headers()
+                    .get(header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok()),
+                Some(seconds)
+            );
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_used_quote_names_its_order() {
+        let response = ApiError::from(DomainError::QuoteUsed {
+            order_id: shop_domain::ids::OrderId::new("o-42"),
+        })
+        .error_response();
+        let body = to_bytes(response.into_body()).await.unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["code"], "quote_used");
+        assert_eq!(json["order_id"], "o-42");
+        assert!(json["detail"].as_str().unwrap().contains("o-42"));
     }
 
     #[test]

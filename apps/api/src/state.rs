@@ -7,6 +7,7 @@ use shop_domain::account::AccountService;
 use shop_domain::business::BusinessService;
 use shop_domain::catalog::CatalogService;
 use shop_domain::contact::ContactService;
+use shop_domain::mail::MailAdminService;
 use shop_domain::order::OrderService;
 use shop_domain::payment::events::PaymentEventService;
 use shop_domain::pricing::PricingService;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub pricing: PricingService,
     pub orders: OrderService,
     pub contact: ContactService,
+    /// The outbox's deliveries, for admins.
+    pub mail: MailAdminService,
     /// Square `payment.updated` notifications.
     pub payment_events: PaymentEventService,
     /// Verifies Square webhook signatures (`None`: no key configured, every

@@ -1,5 +1,6 @@
 //! The embedded order-finalization worker: a loop claiming due jobs until
-//! shutdown. A job in hand is always finished before the loop stops.
+//! shutdown, sweeping now and then for open orders the queue forgot. A job
+//! in hand is always finished before the loop stops.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,22 +29,45 @@ pub fn back_off(poll: Duration, failures: u32) -> Duration {
         .max(poll)
 }
 
+/// How often the loop looks for work.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// The sleep when no job is due.
+    pub poll: Duration,
+    /// Between two sweeps for stranded open orders.
+    pub sweep: Duration,
+}
+
+/// Open orders looked at per sweep, oldest first.
+const SWEEP_BATCH: usize = 500;
+
 /// Runs the finalization loop until `shutdown` turns true; a job in hand is
 /// finished first.
 pub fn spawn(
     service: Arc<FinalizationService>,
-    poll: Duration,
+    timing: Timing,
     mut shutdown: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
+    let poll = timing.poll;
     tokio::spawn(async move {
         tracing::info!(
             poll_ms = poll.as_millis() as u64,
+            sweep_s = timing.sweep.as_secs(),
             "finalization worker started"
         );
         let mut failures: u32 = 0;
+        let mut next_sweep = tokio::time::Instant::now();
         loop {
             if *shutdown.borrow() {
                 break;
+            }
+            if tokio::time::Instant::now() >= next_sweep {
+                next_sweep = tokio::time::Instant::now() + timing.sweep;
+                match service.sweep(SWEEP_BATCH).await {
+                    Ok(0) => {}
+                    Ok(requeued) => tracing::warn!(requeued, "sweep requeued stranded orders"),
+                    Err(e) => tracing::error!(error = %e, "sweep failed"),
+                }
             }
             let claim_token = uuid::Uuid::new_v4().to_string();
             let jitter: f64 = rand::random();

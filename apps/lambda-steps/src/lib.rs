@@ -7,8 +7,8 @@
 //!
 //! | `step` | input | output |
 //! |---|---|---|
-//! | `finalize` | `{"order_id"}` | `{"order_id", "status"}`: the order after capture (`paid`, or `payment_failed` after a declined capture) |
-//! | `fail` | `{"order_id", "cause", "error"?}` | `{"order_id", "status"}`: an order still open ends `payment_failed` |
+//! | `finalize` | `{"order_id", "failures"?}` | `{"order_id", "status", "next", "retry_at", "failures"}`: the order after this attempt. `next` is `"done"` (paid, or failed and voided) or `"retry"`: Square could not be reached, run again at `retry_at` (never past the margin before the authorization lapses, where the step voids and fails the order itself) with `failures` |
+//! | `fail` | `{"order_id", "cause", "error"?}` | `{"order_id", "status", "next": "done", ...}`: an order still open is voided and ends `payment_failed` |
 //! | `deliver_mails` | `{"limit"?}` | `{"attempted", "delivered", "rejected"}` |
 //!
 //! Failures are Lambda errors whose `errorType` the state machine's Retry and
@@ -21,8 +21,7 @@ use lambda_runtime::Diagnostic;
 use serde::{Deserialize, Serialize};
 use shop_domain::DomainError;
 use shop_domain::ids::OrderId;
-use shop_domain::jobs::{DeliveryError, FinalizationService};
-use shop_domain::order::OrderStatus;
+use shop_domain::jobs::{DeliveryError, FinalizationService, StepReport};
 
 /// How many outbox mails one `deliver_mails` step sends at most, unless its
 /// input says otherwise.
@@ -42,6 +41,9 @@ pub const FATAL: &str = "Fatal";
 pub enum StepRequest {
     Finalize {
         order_id: String,
+        /// Failed captures so far (the previous run's `failures`).
+        #[serde(default)]
+        failures: u32,
     },
     Fail {
         order_id: String,
@@ -63,7 +65,19 @@ pub enum StepRequest {
 pub struct OrderReport {
     pub order_id: String,
     pub status: String,
+    /// `done`, or `retry` at `retry_at`.
+    pub next: String,
+    /// `YYYY-MM-DDTHH:MM:SSZ` (what a Wait state's `TimestampPath` takes),
+    /// when `next` is `retry`.
+    pub retry_at: Option<String>,
+    /// Failed captures so far, for the next run.
+    pub failures: u32,
 }
+
+/// `next` of a step after which the workflow moves on.
+pub const DONE: &str = "done";
+/// `next` of a step to run again at `retry_at`.
+pub const RETRY: &str = "retry";
 
 /// What `deliver_mails` answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,23 +144,48 @@ fn order_id(raw: &str) -> Result<OrderId, StepError> {
     Ok(OrderId::new(raw))
 }
 
-fn report(order_id: &OrderId, status: OrderStatus) -> OrderReport {
+fn report(order_id: &OrderId, step: &StepReport) -> OrderReport {
     OrderReport {
         order_id: order_id.to_string(),
-        status: status.as_str().to_string(),
+        status: step.status.as_str().to_string(),
+        next: if step.retry_at.is_some() { RETRY } else { DONE }.to_string(),
+        // Whole seconds, rounded up so the wait is never shorter than asked.
+        retry_at: step.retry_at.map(|at| {
+            let at = if at.timestamp_subsec_nanos() > 0 {
+                at + chrono::Duration::seconds(1)
+            } else {
+                at
+            };
+            at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+        }),
+        failures: step.failures,
     }
 }
 
 /// `finalize`: captures an authorized order and marks it paid (with its
-/// mails in the outbox), or ends it `payment_failed` when the capture is
-/// declined. Repeating it repeats no effect.
+/// mails in the outbox), or ends it `payment_failed` (voided) when the
+/// capture is declined or cannot be made before the deadline. Square out of
+/// reach is `next: "retry"`. Repeating it repeats no effect.
 pub async fn finalize(
     service: &FinalizationService,
     order_id_raw: &str,
+    failures: u32,
 ) -> Result<OrderReport, StepError> {
     let id = order_id(order_id_raw)?;
-    let step = service.finalize_step(&id).await?;
-    Ok(report(&id, step.status))
+    let step = service
+        .finalize_step(&id, failures, rand_jitter())
+        .await?;
+    Ok(report(&id, &step))
+}
+
+/// A fraction in [0, 1) to spread retries, from the clock's nanoseconds
+/// (a scheduling nicety, not a secret).
+fn rand_jitter() -> f64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    f64::from(nanos % 1000) / 1000.0
 }
 
 /// `fail`: the state machine's Catch. Ends a still open order in
@@ -165,7 +204,7 @@ pub async fn fail(
         (None, None) => "the workflow gave up".to_string(),
     };
     let step = service.fail_step(&id, &why).await?;
-    Ok(report(&id, step.status))
+    Ok(report(&id, &step))
 }
 
 /// `deliver_mails`: hands up to `limit` unsent outbox mails, oldest first,
@@ -216,7 +255,9 @@ pub async fn handle(
     let request: StepRequest = serde_json::from_value(event)
         .map_err(|e| StepError::fatal(format!("not a step request: {e}")))?;
     let output = match &request {
-        StepRequest::Finalize { order_id } => to_json(&finalize(service, order_id).await?),
+        StepRequest::Finalize { order_id, failures } => {
+            to_json(&finalize(service, order_id, *failures).await?)
+        }
         StepRequest::Fail {
             order_id,
             cause,
@@ -243,7 +284,15 @@ mod tests {
         assert_eq!(
             parse(serde_json::json!({"step": "finalize", "order_id": "o-1"})).ok(),
             Some(StepRequest::Finalize {
-                order_id: "o-1".into()
+                order_id: "o-1".into(),
+                failures: 0
+            })
+        );
+        assert_eq!(
+            parse(serde_json::json!({"step": "finalize", "order_id": "o-1", "failures": 3})).ok(),
+            Some(StepRequest::Finalize {
+                order_id: "o-1".into(),
+                failures: 3
             })
         );
         assert_eq!(

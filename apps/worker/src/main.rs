@@ -64,7 +64,11 @@ async fn main() -> ExitCode {
     }
     let service = Arc::new(service);
     let (shutdown, stopping) = watch::channel(false);
-    let worker = shop_api::worker::spawn(service, config.worker_poll, stopping);
+    let timing = shop_api::worker::Timing {
+        poll: config.worker_poll,
+        sweep: config.sweep_interval,
+    };
+    let worker = shop_api::worker::spawn(service, timing, stopping);
     tracing::info!("shop-worker running");
     shop_api::app::wait_for_signal().await;
     tracing::info!("shutdown requested; finishing the job in hand");

@@ -59,6 +59,10 @@ pub enum DomainError {
     PaymentUnavailable(String),
     #[error("idempotency key reused with a different request")]
     IdempotencyKeyReused,
+    #[error("the quote was already placed as order {order_id}")]
+    QuoteUsed { order_id: crate::ids::OrderId },
+    #[error("the mail was already sent")]
+    MailAlreadySent,
     #[error("order is {current}, cannot {action}")]
     InvalidOrderState {
         current: String,
@@ -92,6 +96,8 @@ impl DomainError {
             Self::PaymentDeclined { .. } => "payment_declined",
             Self::PaymentUnavailable(_) => "payment_unavailable",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::QuoteUsed { .. } => "quote_used",
+            Self::MailAlreadySent => "mail_already_sent",
             Self::InvalidOrderState { .. } => "invalid_order_state",
             Self::InvalidState(_) => "invalid_state",
             Self::Store(_) => "store_unavailable",
@@ -231,6 +237,10 @@ mod tests {
             DomainError::PaymentDeclined { reason: "x".into() },
             DomainError::PaymentUnavailable("x".into()),
             DomainError::IdempotencyKeyReused,
+            DomainError::QuoteUsed {
+                order_id: crate::ids::OrderId::new("o"),
+            },
+            DomainError::MailAlreadySent,
             DomainError::InvalidOrderState {
                 current: "paid".into(),
                 action: "cancel",

@@ -34,4 +34,5 @@ string_id!(
     PromotionId,
     ContactMessageId,
     JobId,
+    StockMovementId,
 );

@@ -65,14 +65,20 @@ pub fn order(status: OrderStatus) -> Order {
         ship_to: address(),
         payment_source_id: "cnon:card-nonce-ok".into(),
         payment: PaymentInfo {
-            provider: "square".into(),
+            provider: crate::order::PaymentProvider::Square,
             payment_id: match status {
                 OrderStatus::PendingPayment => None,
                 _ => Some("pay-1".into()),
             },
-            status: "APPROVED".into(),
+            status: match status {
+                OrderStatus::PendingPayment => crate::order::PaymentState::Pending,
+                _ => crate::order::PaymentState::Approved,
+            },
             failure_code: None,
-            authorization_expires_at: None,
+            authorization_expires_at: match status {
+                OrderStatus::PendingPayment => None,
+                _ => Some(t0() + chrono::Duration::days(7)),
+            },
         },
         history: vec![HistoryEntry {
             status: OrderStatus::PendingPayment,
@@ -80,6 +86,7 @@ pub fn order(status: OrderStatus) -> Order {
             by: Actor::User(UserId::new("user-1")),
             note: None,
         }],
+        alert: None,
     }
 }
 
@@ -96,12 +103,12 @@ use crate::account::{
     RefreshSession, RefreshToken, RefreshTokenStore, Role, TokenSigner, User, UserFilter,
 };
 use crate::business::{BusinessProfile, BusinessProfileStore, BusinessStatus};
-use crate::catalog::{CatalogStore, Category, Product, ProductFilter};
+use crate::catalog::{CatalogStore, Category, Product, ProductFilter, StockMovement};
 use crate::contact::{ContactMessage, ContactStatus, ContactStore};
 use crate::ids::{CategoryId, ContactMessageId, JobId, SessionId};
 use crate::jobs::{ClaimedJob, Job, JobQueue};
 use crate::mail::{MailError, MailMessage, MailOutbox, Mailer, OutboxMail};
-use crate::order::{IdempotencyRecord, NewOrder, OrderFilter, OrderStore, TransitionEffects};
+use crate::order::{IdempotencyRecord, NewOrder, OrderAlert, OrderFilter, OrderStore, StatusChange};
 use crate::payment::{AuthorizeRequest, PaymentError, PaymentGateway, PaymentRecord};
 use crate::pricing::{Promotion, PromotionStore, Quote, QuoteStore, TaxRate, TaxRateStore};
 use crate::settings::ShopSettings;
@@ -187,23 +194,73 @@ mock! {
     }
 }
 
+// As for refresh tokens: mockall cannot take `Option<&StockMovement>`.
 mock! {
-    pub Catalog {}
-    #[async_trait]
-    impl CatalogStore for Catalog {
-        async fn list_categories(&self) -> Result<Vec<Category>, DomainError>;
-        async fn get_category(&self, id: &CategoryId) -> Result<Option<Category>, DomainError>;
-        async fn insert_category(&self, category: &Category) -> Result<(), DomainError>;
-        async fn insert_product(&self, product: &Product) -> Result<(), DomainError>;
-        async fn get_product(&self, id: &ProductId) -> Result<Option<Product>, DomainError>;
-        async fn get_products(&self, ids: &[ProductId]) -> Result<Vec<Product>, DomainError>;
-        async fn update_product(&self, product: &Product) -> Result<(), DomainError>;
-        async fn set_stock(&self, id: &ProductId, stock: u32) -> Result<(), DomainError>;
-        async fn list_products(
+    pub Catalog {
+        pub fn list_categories(&self) -> Result<Vec<Category>, DomainError>;
+        pub fn get_category(&self, id: &CategoryId) -> Result<Option<Category>, DomainError>;
+        pub fn insert_category(&self, category: &Category) -> Result<(), DomainError>;
+        pub fn insert_product(&self, product: &Product, opening: Option<StockMovement>) -> Result<(), DomainError>;
+        pub fn get_product(&self, id: &ProductId) -> Result<Option<Product>, DomainError>;
+        pub fn get_products(&self, ids: &[ProductId]) -> Result<Vec<Product>, DomainError>;
+        pub fn update_product(&self, product: &Product) -> Result<(), DomainError>;
+        pub fn adjust_stock(&self, movement: &StockMovement) -> Result<StockMovement, DomainError>;
+        pub fn stock_movements(
+            &self,
+            product_id: &ProductId,
+            page: &PageRequest,
+        ) -> Result<Page<StockMovement>, DomainError>;
+        pub fn list_products(
             &self,
             filter: &ProductFilter,
             page: &PageRequest,
         ) -> Result<Page<Product>, DomainError>;
+    }
+}
+
+#[async_trait]
+impl CatalogStore for MockCatalog {
+    async fn list_categories(&self) -> Result<Vec<Category>, DomainError> {
+        MockCatalog::list_categories(self)
+    }
+    async fn get_category(&self, id: &CategoryId) -> Result<Option<Category>, DomainError> {
+        MockCatalog::get_category(self, id)
+    }
+    async fn insert_category(&self, category: &Category) -> Result<(), DomainError> {
+        MockCatalog::insert_category(self, category)
+    }
+    async fn insert_product(
+        &self,
+        product: &Product,
+        opening: Option<&StockMovement>,
+    ) -> Result<(), DomainError> {
+        MockCatalog::insert_product(self, product, opening.cloned())
+    }
+    async fn get_product(&self, id: &ProductId) -> Result<Option<Product>, DomainError> {
+        MockCatalog::get_product(self, id)
+    }
+    async fn get_products(&self, ids: &[ProductId]) -> Result<Vec<Product>, DomainError> {
+        MockCatalog::get_products(self, ids)
+    }
+    async fn update_product(&self, product: &Product) -> Result<(), DomainError> {
+        MockCatalog::update_product(self, product)
+    }
+    async fn adjust_stock(&self, movement: &StockMovement) -> Result<StockMovement, DomainError> {
+        MockCatalog::adjust_stock(self, movement)
+    }
+    async fn stock_movements(
+        &self,
+        product_id: &ProductId,
+        page: &PageRequest,
+    ) -> Result<Page<StockMovement>, DomainError> {
+        MockCatalog::stock_movements(self, product_id, page)
+    }
+    async fn list_products(
+        &self,
+        filter: &ProductFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Product>, DomainError> {
+        MockCatalog::list_products(self, filter, page)
     }
 }
 
@@ -246,15 +303,17 @@ mock! {
             user_id: &UserId,
             key: &str,
         ) -> Result<Option<IdempotencyRecord>, DomainError>;
-        async fn transition(
+        async fn transition(&self, id: &OrderId, change: &StatusChange) -> Result<Order, DomainError>;
+        async fn add_note(&self, id: &OrderId, entry: &HistoryEntry) -> Result<(), DomainError>;
+        async fn raise_alert(
             &self,
             id: &OrderId,
-            from: &[OrderStatus],
-            entry: &HistoryEntry,
-            effects: &TransitionEffects,
-        ) -> Result<Order, DomainError>;
-        async fn set_payment(&self, id: &OrderId, payment: &PaymentInfo) -> Result<(), DomainError>;
-        async fn add_note(&self, id: &OrderId, entry: &HistoryEntry) -> Result<(), DomainError>;
+            alert: &OrderAlert,
+            note: &HistoryEntry,
+            mails: &[MailMessage],
+        ) -> Result<bool, DomainError>;
+        async fn clear_alert(&self, id: &OrderId, note: &HistoryEntry) -> Result<(), DomainError>;
+        async fn list_in(&self, statuses: &[OrderStatus], limit: usize) -> Result<Vec<Order>, DomainError>;
         async fn find_by_payment_id(&self, payment_id: &str) -> Result<Option<Order>, DomainError>;
         async fn list(&self, filter: &OrderFilter, page: &PageRequest) -> Result<Page<Order>, DomainError>;
     }
@@ -280,6 +339,7 @@ mock! {
         ) -> Result<(), DomainError>;
         async fn bury(&self, claim: &ClaimedJob, error: &str) -> Result<(), DomainError>;
         async fn wake(&self, id: &JobId, now: DateTime<Utc>) -> Result<(), DomainError>;
+        async fn requeue(&self, id: &JobId, now: DateTime<Utc>) -> Result<Option<Job>, DomainError>;
         async fn get(&self, id: &JobId) -> Result<Option<Job>, DomainError>;
     }
 }
@@ -313,6 +373,7 @@ mock! {
             amount: &Money,
             idempotency_key: &str,
         ) -> Result<(), PaymentError>;
+        async fn status(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError>;
     }
 }
 
@@ -324,6 +385,8 @@ mock! {
         async fn get(&self, message_id: &str) -> Result<Option<OutboxMail>, DomainError>;
         async fn mark_sent(&self, message_id: &str, at: DateTime<Utc>) -> Result<(), DomainError>;
         async fn unsent(&self, limit: usize) -> Result<Vec<OutboxMail>, DomainError>;
+        async fn find(&self, id: &str) -> Result<Option<OutboxMail>, DomainError>;
+        async fn list(&self, sent: bool, page: &PageRequest) -> Result<Page<OutboxMail>, DomainError>;
     }
 }
 
@@ -331,7 +394,7 @@ mock! {
     pub Launcher {}
     #[async_trait]
     impl crate::jobs::WorkflowLauncher for Launcher {
-        async fn start_finalization(&self, order_id: &OrderId) -> Result<(), DomainError>;
+        async fn start_finalization(&self, order_id: &OrderId, generation: u32) -> Result<(), DomainError>;
     }
 }
 
@@ -497,25 +560,32 @@ impl SharedOrder {
     }
 
     /// Applies one transition like the store contract says.
-    pub fn apply(
-        &self,
-        from: &[OrderStatus],
-        entry: &HistoryEntry,
-        effects: &TransitionEffects,
-    ) -> Result<Order, DomainError> {
+    pub fn apply(&self, change: &StatusChange) -> Result<Order, DomainError> {
         let mut o = self.0.lock().unwrap();
-        if !from.contains(&o.status) {
+        if o.status != change.from() {
             return Err(DomainError::InvalidOrderState {
                 current: o.status.as_str().into(),
                 action: "transition",
             });
         }
-        o.status = entry.status;
-        o.history.push(entry.clone());
-        if let Some(p) = &effects.payment {
+        o.status = change.to();
+        o.history.push(change.entry().clone());
+        o.alert = None;
+        if let Some(p) = &change.effects().payment {
             o.payment = p.clone();
         }
-        self.1.lock().unwrap().extend(effects.mails.iter().cloned());
+        self.1
+            .lock()
+            .unwrap()
+            .extend(change.effects().mails.iter().cloned());
         Ok(o.clone())
+    }
+
+    /// `transition` applies changes as [`Self::apply`] does.
+    pub fn serve_transition(&self, orders: &mut MockOrders) {
+        let me = self.clone();
+        orders
+            .expect_transition()
+            .returning(move |_, change| me.apply(change));
     }
 }

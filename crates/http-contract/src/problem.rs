@@ -37,6 +37,9 @@ pub struct ProblemDetails {
     pub code: String,
     /// The invalid fields; empty unless `code` is `validation_failed` or similar.
     pub errors: Vec<ProblemField>,
+    /// `quote_used`: the live order the quote already became.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
 }
 
 /// An error as plain data: what both apps answer, before their transport.
@@ -47,7 +50,17 @@ pub struct Problem {
     pub title: &'static str,
     pub detail: String,
     pub errors: Vec<ProblemField>,
+    /// Seconds, for `Retry-After`.
+    pub retry_after: Option<u64>,
+    /// The order a `quote_used` problem names.
+    pub order_id: Option<String>,
 }
+
+/// How long a client should wait before retrying after the store failed.
+pub const STORE_RETRY_AFTER_SECONDS: u64 = 5;
+/// How long a client should wait before retrying when the payment
+/// provider could not be reached.
+pub const PAYMENT_RETRY_AFTER_SECONDS: u64 = 10;
 
 impl Problem {
     pub fn new(
@@ -62,6 +75,8 @@ impl Problem {
             title,
             detail: detail.into(),
             errors: Vec::new(),
+            retry_after: None,
+            order_id: None,
         }
     }
 
@@ -102,13 +117,16 @@ impl Problem {
     }
 
     pub fn body(&self) -> ProblemDetails {
-        details(
-            self.status,
-            self.code,
-            self.title,
-            &self.detail,
-            &self.errors,
-        )
+        ProblemDetails {
+            order_id: self.order_id.clone(),
+            ..details(
+                self.status,
+                self.code,
+                self.title,
+                &self.detail,
+                &self.errors,
+            )
+        }
     }
 }
 
@@ -127,6 +145,7 @@ pub fn details(
         detail: detail.to_string(),
         code: code.to_string(),
         errors: errors.to_vec(),
+        order_id: None,
     }
 }
 
@@ -171,6 +190,12 @@ impl From<DomainError> for Problem {
             DomainError::AlreadyExists(_) => (409, "Already exists"),
             DomainError::InsufficientStock { .. } => (409, "Insufficient stock"),
             DomainError::IdempotencyKeyReused => (409, "Idempotency key reused"),
+            DomainError::QuoteUsed { order_id } => {
+                let mut e = Self::new(409, code, "Quote already used", detail);
+                e.order_id = Some(order_id.to_string());
+                return e;
+            }
+            DomainError::MailAlreadySent => (409, "Mail already sent"),
             DomainError::QuoteExpired => (409, "Quote expired"),
             DomainError::PriceChanged => (409, "Price changed"),
             DomainError::InvalidOrderState { .. } => (409, "Invalid order state"),
@@ -182,14 +207,27 @@ impl From<DomainError> for Problem {
             DomainError::PaymentDeclined { .. } => (402, "Payment declined"),
             DomainError::PaymentUnavailable(cause) => {
                 tracing::warn!(error = %cause, "payment provider unavailable");
-                return Self::new(
+                let mut e = Self::new(
                     503,
                     code,
                     "Payment provider unavailable",
                     "the payment provider could not be reached; retry later",
                 );
+                e.retry_after = Some(PAYMENT_RETRY_AFTER_SECONDS);
+                return e;
             }
-            DomainError::Store(_) | DomainError::Internal(_) => {
+            DomainError::Store(_) => {
+                tracing::error!(error = %error, code, "request failed: the store is unavailable");
+                let mut e = Self::new(
+                    503,
+                    code,
+                    "Store unavailable",
+                    "the shop's database could not be reached; retry later",
+                );
+                e.retry_after = Some(STORE_RETRY_AFTER_SECONDS);
+                return e;
+            }
+            DomainError::Internal(_) => {
                 tracing::error!(error = %error, code, "request failed");
                 return Self::new(
                     500,

@@ -7,7 +7,7 @@ use shop_domain::account::{
     AccountStatus, Email, PersonName, RefreshSession, RefreshToken, Role, User,
 };
 use shop_domain::business::{Address, BusinessProfile, BusinessStatus, ExemptionCertificate};
-use shop_domain::catalog::{Category, Product};
+use shop_domain::catalog::{Category, Product, StockMovement};
 use shop_domain::contact::{ContactMessage, ContactStatus};
 use shop_domain::ids::{
     CategoryId, ContactMessageId, OrderId, ProductId, PromotionId, QuoteId, SessionId, UserId,
@@ -16,13 +16,29 @@ use shop_domain::jobs::Job;
 use shop_domain::mail::MailMessage;
 use shop_domain::order::{
     Actor, HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderLine, OrderStatus, PaymentInfo,
+    PaymentProvider, PaymentState,
 };
 use shop_domain::pricing::{CartLine, Promotion, PromotionKind, Quote, QuoteLine};
-use shop_domain::{Currency, Money};
+use shop_domain::{Currency, IdGenerator, Money};
 
 /// A fresh, unique, time-ordered id.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+/// [`new_id`] as the domain's id port, for values the domain builds
+/// (stock movements).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FixtureIds;
+
+impl IdGenerator for FixtureIds {
+    fn new_id(&self) -> String {
+        new_id()
+    }
+
+    fn new_secret(&self) -> String {
+        unique("secret-")
+    }
 }
 
 /// A short unique token for names, e-mails and codes.
@@ -241,9 +257,9 @@ pub fn history(status: OrderStatus, at: DateTime<Utc>) -> HistoryEntry {
 
 pub fn pending_payment() -> PaymentInfo {
     PaymentInfo {
-        provider: "square".into(),
+        provider: PaymentProvider::Square,
         payment_id: None,
-        status: "PENDING".into(),
+        status: PaymentState::Pending,
         failure_code: None,
         authorization_expires_at: None,
     }
@@ -279,12 +295,30 @@ pub fn new_order(user: &User, quote: &Quote) -> NewOrder {
             by: Actor::User(user.id.clone()),
             note: None,
         }],
+        alert: None,
     };
     NewOrder {
         job: Job::finalize_order(&id, at(120)),
         idempotency: None,
+        stock: reservation(&order),
         order,
     }
+}
+
+/// The movements that hold `order`'s quantities, as the domain makes them.
+pub fn reservation(order: &Order) -> Vec<StockMovement> {
+    StockMovement::for_order(
+        order,
+        false,
+        Actor::User(order.user_id.clone()),
+        order.created_at,
+        &FixtureIds,
+    )
+}
+
+/// The movements that give `order`'s quantities back.
+pub fn release(order: &Order, at: DateTime<Utc>) -> Vec<StockMovement> {
+    StockMovement::for_order(order, true, Actor::System, at, &FixtureIds)
 }
 
 /// `new` with the idempotency key `key` (fingerprint `fingerprint`).

@@ -75,6 +75,8 @@ macro_rules! __for_each_case {
                 get_products_returns_the_existing_ones,
                 update_product_never_touches_stock_sku_or_created_at,
                 updates_of_a_missing_product_are_not_found,
+                stock_adjustments_are_recorded_and_never_go_below_zero,
+                concurrent_adjustments_sum_to_the_stock,
                 list_products_is_by_name_then_id_and_filters,
                 list_products_paginates_without_gaps_or_duplicates,
             ];
@@ -97,9 +99,15 @@ macro_rules! __for_each_case {
                 transition_is_compare_and_set,
                 concurrent_transitions_from_one_state_admit_exactly_one,
                 transition_release_stock_gives_quantities_back,
+                orders_write_their_stock_movements,
+                a_quote_is_spent_once_until_its_order_closes,
+                closing_an_order_returns_its_promotion_use,
+                the_ledger_sums_to_the_stock_under_a_concurrent_mix,
                 transition_wake_job_makes_the_job_due,
                 transition_of_a_missing_order_is_not_found,
-                set_payment_and_add_note,
+                add_note_appends_only,
+                alerts_are_raised_once_and_cleared,
+                list_in_finds_orders_by_state_oldest_first,
                 find_by_payment_id_finds_the_paying_order,
                 payment_events_are_remembered_once,
                 list_is_newest_first_and_filters,
@@ -116,6 +124,7 @@ macro_rules! __for_each_case {
                 retry_requeues_with_the_error,
                 bury_and_complete_are_final,
                 wake_makes_a_queued_job_due,
+                requeue_runs_a_finished_job_again_as_a_new_generation,
                 concurrent_claimers_take_each_job_exactly_once,
             ];
             contacts => contact_store_suite [
@@ -134,6 +143,7 @@ macro_rules! __for_each_case {
                 contact_insert_records_its_mails,
                 long_message_ids_round_trip,
                 unsent_lists_the_oldest_unsent_first,
+                find_and_list_newest_first_by_sent,
             ];
         }
     };

@@ -22,9 +22,12 @@ use shop_domain::business::{
 use shop_domain::catalog::{CatalogService, NewProduct, Product, ProductPatch};
 use shop_domain::ids::{JobId, OrderId, ProductId};
 use shop_domain::jobs::{FinalizationService, Job, JobState, MAX_ATTEMPTS, StepOutcome, backoff};
-use shop_domain::mail::{MailMessage, Mailer};
+use shop_domain::mail::{MailAdminService, MailMessage, Mailer};
 use shop_domain::money::Money;
-use shop_domain::order::{CHECKOUT_GRACE, Order, OrderService, OrderStatus, PlaceOrderRequest};
+use shop_domain::order::{
+    CHECKOUT_GRACE, Order, OrderService, OrderStatus, PaymentState, PlaceOrderRequest, Placed,
+    Placement,
+};
 use shop_domain::payment::{
     AuthorizeRequest, PaymentError, PaymentGateway, PaymentRecord, PaymentStatus,
 };
@@ -32,7 +35,7 @@ use shop_domain::pricing::{
     CartLine, NewPromotion, PricingService, PromotionKind, Quote, QuoteRequest, TaxRate,
 };
 use shop_domain::settings::ShopSettings;
-use shop_domain::{Clock, DomainError, Ports};
+use shop_domain::{Clock, DomainError, PageRequest, Ports};
 use shop_memory::{
     FileMailbox, InsecureFastHasher, ManualClock, MemoryStore, SimulatedSquare, StoredMail, UuidIds,
 };
@@ -151,6 +154,9 @@ impl PaymentGateway for FaultyGateway {
         idempotency_key: &str,
     ) -> Result<(), PaymentError> {
         self.inner.refund(payment_id, amount, idempotency_key).await
+    }
+    async fn status(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError> {
+        self.inner.status(payment_id).await
     }
 }
 
@@ -356,6 +362,7 @@ impl Shop {
             .await
     }
 
+    /// The order placed and whether this call created it.
     async fn place(
         &self,
         who: &Principal,
@@ -363,6 +370,18 @@ impl Shop {
         card: &str,
         key: Option<&str>,
     ) -> Result<(Order, bool), DomainError> {
+        self.placed(who, quote, card, key)
+            .await
+            .map(|p| (p.order, p.placement == Placement::Created))
+    }
+
+    async fn placed(
+        &self,
+        who: &Principal,
+        quote: &Quote,
+        card: &str,
+        key: Option<&str>,
+    ) -> Result<Placed, DomainError> {
         self.orders
             .place(
                 who,
@@ -1268,29 +1287,25 @@ async fn a_declined_card_fails_the_order_and_releases_the_stock() {
 }
 
 #[tokio::test]
-async fn a_transient_failure_then_a_replay_authorizes_once() {
+async fn a_lost_answer_is_accepted_and_handed_over_then_a_replay_authorizes_once() {
     let shop = Shop::new();
     let admin = shop.admin().await;
     let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
     let me = shop.customer("ann@example.com").await;
     let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
 
-    // Square took the payment, but its answer never arrived.
+    // Square took the payment, but its answer never arrived: the customer
+    // is told it is being processed, never that it failed.
     shop.gateway
         .lose_next_authorize_answer
         .store(true, Ordering::SeqCst);
-    assert!(matches!(
-        shop.place(&me, &q, OK_CARD, Some("k")).await,
-        Err(DomainError::PaymentUnavailable(_))
-    ));
-    let pending = &shop
-        .orders
-        .list(&me, &Default::default())
-        .await
-        .unwrap()
-        .items[0];
+    let accepted = shop.placed(&me, &q, OK_CARD, Some("k")).await.unwrap();
+    assert_eq!(accepted.placement, Placement::Accepted);
+    let pending = accepted.order;
     assert_eq!(pending.status, OrderStatus::PendingPayment);
     assert_eq!(shop.stock(&hammer.id).await, 4);
+    // The workflow takes over at once.
+    assert_eq!(shop.job(&pending.id).await.run_after, shop.now());
 
     let (o, created) = shop.place(&me, &q, OK_CARD, Some("k")).await.unwrap();
     assert!(!created);
@@ -1304,15 +1319,13 @@ async fn a_transient_failure_then_a_replay_authorizes_once() {
     );
     assert_eq!(payments[0].amount, 1000);
 
-    // And a simulated outage before Square saw anything.
+    // And a simulated outage before Square saw anything: the job settles it.
     let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
     shop.square.fail_next(1);
-    assert!(matches!(
-        shop.place(&me, &q, OK_CARD, Some("k2")).await,
-        Err(DomainError::PaymentUnavailable(_))
-    ));
-    let (o, _) = shop.place(&me, &q, OK_CARD, Some("k2")).await.unwrap();
-    assert_eq!(o.status, OrderStatus::Authorized);
+    let accepted = shop.placed(&me, &q, OK_CARD, Some("k2")).await.unwrap();
+    assert_eq!(accepted.placement, Placement::Accepted);
+    shop.work_until_idle().await;
+    assert_eq!(shop.order(&accepted.order.id).await.status, OrderStatus::Paid);
     assert_eq!(shop.square.payments().len(), 2);
 }
 
@@ -1361,14 +1374,9 @@ async fn cancel_of_an_order_whose_authorization_answer_was_lost_voids_it_too() {
     shop.gateway
         .lose_next_authorize_answer
         .store(true, Ordering::SeqCst);
-    assert!(shop.place(&me, &q, OK_CARD, None).await.is_err());
-    let o = shop
-        .orders
-        .list(&me, &Default::default())
-        .await
-        .unwrap()
-        .items[0]
-        .clone();
+    let accepted = shop.placed(&me, &q, OK_CARD, None).await.unwrap();
+    assert_eq!(accepted.placement, Placement::Accepted);
+    let o = accepted.order;
     assert_eq!(o.payment.payment_id, None);
     shop.orders.cancel(&me, &o.id).await.unwrap();
     assert_eq!(shop.square.payments()[0].status, PaymentStatus::Canceled);
@@ -1402,7 +1410,7 @@ async fn a_paid_order_is_fulfilled_then_refunded() {
     assert_eq!(f.status, OrderStatus::Fulfilled);
     let r = shop.orders.refund(&admin, &o.id).await.unwrap();
     assert_eq!(r.status, OrderStatus::Refunded);
-    assert_eq!(r.payment.status, "REFUNDED");
+    assert_eq!(r.payment.status, PaymentState::Refunded);
     let payment = &shop.square.payments()[0];
     assert_eq!(payment.refunded, payment.amount);
     assert_eq!(payment.refunded, 2000);
@@ -1482,7 +1490,7 @@ async fn finalization_captures_once_and_mails_the_customer_and_each_admin_once()
     // Running it again changes nothing and sends nothing.
     assert!(!shop.work().await);
     assert_eq!(
-        shop.finalization.run(&o.id).await.unwrap(),
+        shop.finalization.run(&o.id, 0, 0.0).await.unwrap(),
         StepOutcome::Done
     );
     assert_eq!(shop.sends(), 3);
@@ -1496,7 +1504,7 @@ async fn finalization_captures_once_and_mails_the_customer_and_each_admin_once()
 }
 
 #[tokio::test]
-async fn a_failing_mailer_is_retried_with_backoff_and_the_job_buried_after_max_attempts() {
+async fn a_failing_mailer_is_retried_quickly_then_hourly_until_the_mail_goes_out() {
     let shop = Shop::new();
     let admin = shop.admin().await;
     let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
@@ -1539,30 +1547,89 @@ async fn a_failing_mailer_is_retried_with_backoff_and_the_job_buried_after_max_a
     assert_eq!(backoff(1, 0.0), Duration::seconds(1));
     assert_eq!(backoff(MAX_ATTEMPTS - 1, 0.0), Duration::minutes(10));
 
+    // Past the quick retries: an hour between attempts, for days.
     assert_eq!(shop.work_until_idle().await, 2);
     let ids = shop.attempted_ids();
     for id in &ids {
         let job = shop.mail_job(id).await;
-        assert_eq!(job.state, JobState::Dead);
+        assert_eq!(job.state, JobState::Queued);
         assert_eq!(job.attempts, MAX_ATTEMPTS);
-        let recorded = shop.ports.outbox.get(id).await.unwrap().unwrap();
-        assert_eq!(recorded.sent_at, None);
+        assert_eq!(job.run_after - shop.now(), Duration::hours(1));
     }
-    shop.clock.advance(Duration::days(1));
-    assert!(!shop.work().await);
-    assert_eq!(shop.sends(), 2 * usize::try_from(MAX_ATTEMPTS).unwrap());
+    for _ in 0..30 {
+        shop.clock.advance(Duration::hours(1));
+        assert_eq!(shop.work_until_idle().await, 2);
+    }
     assert!(shop.mails().is_empty());
     assert_eq!(shop.order(&o.id).await.status, OrderStatus::Paid);
 
-    // Once mail works, delivering by hand sends each mail once.
+    // Once mail works, the next hourly attempt sends each mail once.
     shop.mailer.down.store(false, Ordering::SeqCst);
-    for id in &ids {
-        shop.finalization.deliver(id).await.unwrap();
-        shop.finalization.deliver(id).await.unwrap();
-    }
+    shop.clock.advance(Duration::hours(1));
+    assert_eq!(shop.work_until_idle().await, 2);
     assert_eq!(shop.mails_to("ann@example.com").len(), 1);
     assert_eq!(shop.mails_to(ADMIN_EMAIL).len(), 1);
     assert!(shop.mails().iter().all(|m| m.deliveries == 1));
+    for id in &ids {
+        assert_eq!(shop.mail_job(id).await.state, JobState::Done);
+        shop.finalization.deliver(id).await.unwrap();
+    }
+    assert_eq!(shop.mails().len(), 2);
+}
+
+#[tokio::test]
+async fn a_mail_undeliverable_for_days_is_given_up_and_an_admin_can_resend_it() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    shop.place(&me, &q, OK_CARD, None).await.unwrap();
+    shop.mailer.down.store(true, Ordering::SeqCst);
+    assert!(shop.work().await);
+    for _ in 0..400 {
+        shop.work_until_idle().await;
+        shop.clock.advance(Duration::hours(1));
+    }
+    let mail = MailAdminService::new(shop.ports.clone());
+    let unsent = mail
+        .list(&admin, false, &PageRequest::default())
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(unsent.len(), 2);
+    for (_, job) in &unsent {
+        assert_eq!(job.as_ref().map(|j| j.state), Some(JobState::Dead));
+    }
+    assert!(!shop.work().await);
+    assert!(shop.mails().is_empty());
+    // A customer cannot; an admin resends, and it goes out once.
+    let (first, _) = &unsent[0];
+    assert_eq!(
+        mail.resend(&me, &first.id()).await.unwrap_err(),
+        DomainError::Forbidden
+    );
+    shop.mailer.down.store(false, Ordering::SeqCst);
+    let (_, job) = mail.resend(&admin, &first.id()).await.unwrap();
+    let job = job.unwrap();
+    assert_eq!((job.state, job.attempts, job.generation), (JobState::Queued, 0, 1));
+    assert_eq!(shop.work_until_idle().await, 1);
+    assert_eq!(shop.mails().len(), 1);
+    assert_eq!(
+        mail.resend(&admin, &first.id()).await.unwrap_err(),
+        DomainError::MailAlreadySent
+    );
+    assert_eq!(
+        mail.resend(&admin, "no-such-mail").await.unwrap_err(),
+        DomainError::NotFound("mail")
+    );
+    let sent = mail
+        .list(&admin, true, &PageRequest::default())
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0.message.message_id, first.message.message_id);
 }
 
 #[tokio::test]
@@ -1585,15 +1652,21 @@ async fn a_declined_capture_ends_payment_failed_with_the_stock_released() {
         failed.payment.failure_code.as_deref(),
         Some("INSUFFICIENT_FUNDS")
     );
+    // Nothing stays held on the card.
+    assert_eq!(failed.payment.status, PaymentState::Canceled);
+    assert_eq!(shop.square.payments()[0].status, PaymentStatus::Canceled);
     assert_eq!(shop.stock(&hammer.id).await, 5);
     assert_eq!(shop.job(&o.id).await.state, JobState::Done);
-    // The customer hears that the payment failed, once the worker delivers it.
+    // The customer hears that the payment failed, and the admins why.
     assert!(shop.mails().is_empty());
-    assert_eq!(shop.work_until_idle().await, 1);
-    let mails = shop.mails();
+    assert_eq!(shop.work_until_idle().await, 2);
+    let mails = shop.mails_to("ann@example.com");
     assert_eq!(mails.len(), 1);
-    assert_eq!(mails[0].to, "ann@example.com");
+    assert!(mails[0].text.contains("nothing was charged"));
     assert_eq!(mails[0].deliveries, 1);
+    let alerts = shop.mails_to(ADMIN_EMAIL);
+    assert_eq!(alerts.len(), 1);
+    assert!(alerts[0].text.contains("INSUFFICIENT_FUNDS"));
 }
 
 #[tokio::test]
@@ -1615,43 +1688,51 @@ async fn a_lapsed_authorization_cannot_be_captured_and_fails_the_order() {
     assert_eq!(failed.status, OrderStatus::PaymentFailed);
     assert_eq!(
         failed.payment.failure_code.as_deref(),
-        Some("CAPTURE_REJECTED")
+        Some("AUTHORIZATION_DEADLINE")
+    );
+    assert!(
+        failed.history.last().and_then(|h| h.note.as_deref()).is_some_and(|n| n.contains("lapsed")),
+        "{:?}",
+        failed.history
     );
     assert_eq!(shop.stock(&hammer.id).await, 5);
     assert_eq!(shop.square.payments()[0].completions, 0);
 }
 
 #[tokio::test]
-async fn after_the_checkout_grace_the_job_authorizes_by_replay_and_finishes() {
+async fn a_checkout_that_never_answered_is_finished_by_the_job_after_the_grace() {
     let shop = Shop::new();
     let admin = shop.admin().await;
     let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
     let me = shop.customer("ann@example.com").await;
     let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
 
-    // The checkout authorized at Square but never learned it (a crash, a
-    // lost answer), and the client never came back.
+    // The checkout authorized at Square and crashed before it recorded or
+    // answered anything: the order and its job are what it left.
     shop.gateway
         .lose_next_authorize_answer
         .store(true, Ordering::SeqCst);
-    assert!(shop.place(&me, &q, OK_CARD, None).await.is_err());
-    let o = shop
-        .orders
-        .list(&me, &Default::default())
+    let o = shop.placed(&me, &q, OK_CARD, None).await.unwrap().order;
+    assert_eq!(o.status, OrderStatus::PendingPayment);
+    // (What the crash would have skipped: the hand-off.)
+    let job_id = JobId::new(format!("finalize-{}", o.id));
+    let claim = shop
+        .ports
+        .jobs
+        .claim(shop.now(), Duration::seconds(30), "crashed")
         .await
         .unwrap()
-        .items[0]
-        .clone();
-    assert_eq!(o.status, OrderStatus::PendingPayment);
-    assert_eq!(shop.job(&o.id).await.run_after, t0() + CHECKOUT_GRACE);
+        .unwrap();
+    assert_eq!(claim.job.id, job_id);
+    shop.ports
+        .jobs
+        .retry(&claim, t0() + CHECKOUT_GRACE, "the checkout crashed")
+        .await
+        .unwrap();
 
     // Not before the grace.
     shop.clock.advance(CHECKOUT_GRACE - Duration::seconds(1));
     assert!(!shop.work().await);
-    assert_eq!(
-        shop.finalization.run(&o.id).await.unwrap(),
-        StepOutcome::NotYet(t0() + CHECKOUT_GRACE)
-    );
     shop.clock.advance(Duration::seconds(1));
     assert!(shop.work().await);
 
@@ -1675,26 +1756,23 @@ async fn after_the_checkout_grace_the_job_authorizes_by_replay_and_finishes() {
 }
 
 #[tokio::test]
-async fn after_the_checkout_grace_a_declined_card_fails_the_order() {
+async fn a_card_declined_after_the_hand_over_fails_the_order_and_mails_the_customer() {
     let shop = Shop::new();
     let admin = shop.admin().await;
     let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
     let me = shop.customer("ann@example.com").await;
     let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
     shop.square.fail_next(1);
-    assert!(shop.place(&me, &q, DECLINED_CARD, None).await.is_err());
+    let accepted = shop.placed(&me, &q, DECLINED_CARD, None).await.unwrap();
+    assert_eq!(accepted.placement, Placement::Accepted);
     assert_eq!(shop.stock(&hammer.id).await, 4);
-    shop.clock.advance(CHECKOUT_GRACE);
     assert!(shop.work().await);
-    let o = shop
-        .orders
-        .list(&me, &Default::default())
-        .await
-        .unwrap()
-        .items[0]
-        .clone();
+    let o = shop.order(&accepted.order.id).await;
     assert_eq!(o.status, OrderStatus::PaymentFailed);
     assert_eq!(shop.stock(&hammer.id).await, 5);
-    assert_eq!(shop.work_until_idle().await, 0, "no mail was recorded");
-    assert!(shop.mails().is_empty());
+    // The checkout said "processing": only a mail tells the customer.
+    assert_eq!(shop.work_until_idle().await, 1);
+    let mails = shop.mails_to("ann@example.com");
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].text.contains("nothing was charged"));
 }

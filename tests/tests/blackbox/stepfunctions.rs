@@ -156,7 +156,7 @@ async fn shop_api_hands_each_order_to_the_state_machine_once() {
         .expect("list executions");
     let order_id = OrderId::new(id.clone());
     let names: Vec<&str> = executions.executions().iter().map(|e| e.name()).collect();
-    assert_eq!(names, [execution_name(&order_id).as_str()]);
+    assert_eq!(names, [execution_name(&order_id, 0).as_str()]);
     let execution = sfn
         .describe_execution()
         .execution_arn(executions.executions()[0].execution_arn())

@@ -1,12 +1,52 @@
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
-use shop_domain::catalog::{CatalogStore, Category, Product, ProductFilter};
+use shop_domain::catalog::{CatalogStore, Category, Product, ProductFilter, StockMovement};
 use shop_domain::ids::{CategoryId, ProductId};
 use shop_domain::{DomainError, Page, PageRequest};
 
 use super::page::{Order, paginate};
-use super::{MemoryStore, contains_ci};
+use super::{MemoryStore, State, contains_ci};
+
+impl State {
+    /// Applies each movement (all or none): `InsufficientStock` when one
+    /// is refused by the domain's rule, `NotFound` for a missing product.
+    pub(super) fn apply_movements(
+        &mut self,
+        movements: &[StockMovement],
+        missing: fn(&StockMovement) -> DomainError,
+    ) -> Result<Vec<StockMovement>, DomainError> {
+        let mut next: HashMap<ProductId, u32> = HashMap::new();
+        let mut applied = Vec::with_capacity(movements.len());
+        for movement in movements {
+            let current = match next.get(&movement.product_id) {
+                Some(stock) => *stock,
+                None => self
+                    .products
+                    .get(&movement.product_id)
+                    .ok_or_else(|| missing(movement))?
+                    .stock,
+            };
+            let after = movement
+                .apply_to(current)
+                .ok_or_else(|| DomainError::InsufficientStock {
+                    product_id: movement.product_id.to_string(),
+                })?;
+            next.insert(movement.product_id.clone(), after);
+            applied.push(StockMovement {
+                stock_after: Some(after),
+                ..movement.clone()
+            });
+        }
+        for (id, stock) in next {
+            if let Some(product) = self.products.get_mut(&id) {
+                product.stock = stock;
+            }
+        }
+        self.stock_movements.extend(applied.iter().cloned());
+        Ok(applied)
+    }
+}
 
 #[async_trait]
 impl CatalogStore for MemoryStore {
@@ -34,7 +74,11 @@ impl CatalogStore for MemoryStore {
         Ok(())
     }
 
-    async fn insert_product(&self, product: &Product) -> Result<(), DomainError> {
+    async fn insert_product(
+        &self,
+        product: &Product,
+        opening: Option<&StockMovement>,
+    ) -> Result<(), DomainError> {
         let mut state = self.lock();
         if state.products.contains_key(&product.id)
             || state.products.values().any(|p| p.sku == product.sku)
@@ -42,6 +86,12 @@ impl CatalogStore for MemoryStore {
             return Err(DomainError::AlreadyExists("product"));
         }
         state.products.insert(product.id.clone(), product.clone());
+        if let Some(opening) = opening {
+            state.stock_movements.push(StockMovement {
+                stock_after: Some(product.stock),
+                ..opening.clone()
+            });
+        }
         Ok(())
     }
 
@@ -76,14 +126,31 @@ impl CatalogStore for MemoryStore {
         Ok(())
     }
 
-    async fn set_stock(&self, id: &ProductId, stock: u32) -> Result<(), DomainError> {
+    async fn adjust_stock(&self, movement: &StockMovement) -> Result<StockMovement, DomainError> {
         let mut state = self.lock();
-        let stored = state
-            .products
-            .get_mut(id)
-            .ok_or(DomainError::NotFound("product"))?;
-        stored.stock = stock;
-        Ok(())
+        let mut applied = state.apply_movements(std::slice::from_ref(movement), |_| {
+            DomainError::NotFound("product")
+        })?;
+        applied.pop().ok_or(DomainError::NotFound("product"))
+    }
+
+    async fn stock_movements(
+        &self,
+        product_id: &ProductId,
+        page: &PageRequest,
+    ) -> Result<Page<StockMovement>, DomainError> {
+        let state = self.lock();
+        let rows = state
+            .stock_movements
+            .iter()
+            .filter(|m| &m.product_id == product_id)
+            .cloned();
+        paginate(
+            rows,
+            |m| m.id.as_str().to_string(),
+            Order::Descending,
+            page,
+        )
     }
 
     async fn list_products(

@@ -115,6 +115,26 @@ impl JobQueue for MemoryStore {
         Ok(())
     }
 
+    async fn requeue(&self, id: &JobId, now: DateTime<Utc>) -> Result<Option<Job>, DomainError> {
+        let mut state = self.lock();
+        let Some(row) = state.jobs.get_mut(id) else {
+            return Ok(None);
+        };
+        match row.job.state {
+            JobState::Queued => row.job.run_after = now,
+            JobState::Running => {}
+            JobState::Done | JobState::Dead => {
+                row.job.state = JobState::Queued;
+                row.job.run_after = now;
+                row.job.attempts = 0;
+                row.job.lease_until = None;
+                row.job.generation = row.job.generation.saturating_add(1);
+                row.claim_token = None;
+            }
+        }
+        Ok(Some(row.job.clone()))
+    }
+
     async fn get(&self, id: &JobId) -> Result<Option<Job>, DomainError> {
         Ok(self.lock().jobs.get(id).map(|row| row.job.clone()))
     }

@@ -18,7 +18,7 @@ use parking_lot::{Mutex, MutexGuard};
 use shop_domain::Clock;
 use shop_domain::account::{RefreshSession, RefreshToken, User};
 use shop_domain::business::BusinessProfile;
-use shop_domain::catalog::{Category, Product};
+use shop_domain::catalog::{Category, Product, StockMovement};
 use shop_domain::contact::ContactMessage;
 use shop_domain::ids::{
     CategoryId, ContactMessageId, JobId, OrderId, ProductId, PromotionId, QuoteId, SessionId,
@@ -44,7 +44,11 @@ struct State {
     profiles: HashMap<UserId, BusinessProfile>,
     categories: HashMap<CategoryId, Category>,
     products: HashMap<ProductId, Product>,
+    /// Every stock movement, in the order applied.
+    stock_movements: Vec<StockMovement>,
     quotes: HashMap<QuoteId, Quote>,
+    /// The live order each spent quote became.
+    spent_quotes: HashMap<QuoteId, OrderId>,
     promotions: HashMap<PromotionId, Promotion>,
     tax_rates: Vec<TaxRate>,
     orders: HashMap<OrderId, Order>,

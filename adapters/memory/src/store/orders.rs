@@ -1,10 +1,9 @@
-use std::collections::HashMap;
-
 use async_trait::async_trait;
-use shop_domain::ids::{OrderId, ProductId, UserId};
+use shop_domain::ids::{OrderId, UserId};
+use shop_domain::mail::MailMessage;
 use shop_domain::order::{
-    HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderFilter, OrderStatus, OrderStore,
-    PaymentInfo, TransitionEffects,
+    HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderAlert, OrderFilter, OrderStatus,
+    OrderStore, StatusChange,
 };
 use shop_domain::{DomainError, Page, PageRequest};
 
@@ -12,7 +11,7 @@ use super::page::{Order as SortOrder, paginate};
 use super::{JobRow, MemoryStore, State, normalise_code};
 
 impl State {
-    /// Checks everything `create` needs before changing anything.
+    /// Checks what `create` needs besides stock before changing anything.
     fn check_new_order(&self, new: &NewOrder) -> Result<(), DomainError> {
         let order = &new.order;
         if self.orders.contains_key(&order.id) {
@@ -28,20 +27,10 @@ impl State {
         {
             return Err(DomainError::IdempotencyKeyReused);
         }
-        let mut wanted: HashMap<&ProductId, u64> = HashMap::new();
-        for line in &order.lines {
-            *wanted.entry(&line.product_id).or_default() += u64::from(line.quantity);
-        }
-        for line in &order.lines {
-            let enough = self
-                .products
-                .get(&line.product_id)
-                .is_some_and(|p| u64::from(p.stock) >= wanted[&line.product_id]);
-            if !enough {
-                return Err(DomainError::InsufficientStock {
-                    product_id: line.product_id.to_string(),
-                });
-            }
+        if let Some(order_id) = self.spent_quotes.get(&order.quote_id) {
+            return Err(DomainError::QuoteUsed {
+                order_id: order_id.clone(),
+            });
         }
         if let Some(code) = &order.promo_code {
             let code = normalise_code(code);
@@ -62,6 +51,21 @@ impl State {
             .get_mut(id)
             .ok_or(DomainError::NotFound("order"))
     }
+
+    fn redeem(&mut self, code: &str, by: i64) {
+        let code = normalise_code(code);
+        if let Some(promotion) = self
+            .promotions
+            .values_mut()
+            .find(|p| normalise_code(&p.code) == code)
+        {
+            promotion.uses = if by >= 0 {
+                promotion.uses.saturating_add(1)
+            } else {
+                promotion.uses.saturating_sub(1)
+            };
+        }
+    }
 }
 
 #[async_trait]
@@ -69,26 +73,21 @@ impl OrderStore for MemoryStore {
     async fn create(&self, new: &NewOrder) -> Result<Order, DomainError> {
         let mut state = self.lock();
         state.check_new_order(new)?;
-        for line in &new.order.lines {
-            if let Some(product) = state.products.get_mut(&line.product_id) {
-                product.stock -= line.quantity;
-            }
-        }
+        // Last, since it changes stock: everything else has been checked.
+        state.apply_movements(&new.stock, |m| DomainError::InsufficientStock {
+            product_id: m.product_id.to_string(),
+        })?;
         if let Some(code) = &new.order.promo_code {
-            let code = normalise_code(code);
-            if let Some(promotion) = state
-                .promotions
-                .values_mut()
-                .find(|p| normalise_code(&p.code) == code)
-            {
-                promotion.uses += 1;
-            }
+            state.redeem(code, 1);
         }
         if let Some(record) = &new.idempotency {
             state
                 .idempotency
                 .insert((record.user_id.clone(), record.key.clone()), record.clone());
         }
+        state
+            .spent_quotes
+            .insert(new.order.quote_id.clone(), new.order.id.clone());
         state.order_seq += 1;
         let order = Order {
             number: format!("SO-{:06}", state.order_seq),
@@ -124,51 +123,91 @@ impl OrderStore for MemoryStore {
             .cloned())
     }
 
-    async fn transition(
-        &self,
-        id: &OrderId,
-        from: &[OrderStatus],
-        entry: &HistoryEntry,
-        effects: &TransitionEffects,
-    ) -> Result<Order, DomainError> {
+    async fn transition(&self, id: &OrderId, change: &StatusChange) -> Result<Order, DomainError> {
         let mut state = self.lock();
-        let order = state.order_mut(id)?;
-        if !from.contains(&order.status) {
+        let current = state.order_mut(id)?.status;
+        if current != change.from() {
             return Err(DomainError::InvalidOrderState {
-                current: order.status.as_str().into(),
+                current: current.as_str().into(),
                 action: "transition",
             });
         }
-        order.status = entry.status;
-        order.history.push(entry.clone());
+        let effects = change.effects();
+        // A product that vanished has no stock to give back.
+        let movements: Vec<_> = effects
+            .stock
+            .iter()
+            .filter(|m| state.products.contains_key(&m.product_id))
+            .cloned()
+            .collect();
+        state.apply_movements(&movements, |_| DomainError::NotFound("product"))?;
+        if let Some(code) = &effects.return_promotion {
+            state.redeem(code, -1);
+        }
+        let order = state.order_mut(id)?;
+        order.status = change.to();
+        order.history.push(change.entry().clone());
+        order.alert = None;
         if let Some(payment) = &effects.payment {
             order.payment = payment.clone();
         }
         let order = order.clone();
-        if effects.release_stock {
-            for line in &order.lines {
-                if let Some(product) = state.products.get_mut(&line.product_id) {
-                    product.stock = product.stock.saturating_add(line.quantity);
-                }
-            }
+        if effects.release_quote && state.spent_quotes.get(&order.quote_id) == Some(id) {
+            state.spent_quotes.remove(&order.quote_id);
         }
         if effects.wake_job
             && let Some(job_id) = state.order_jobs.get(id).cloned()
         {
-            state.wake_job(&job_id, entry.at);
+            state.wake_job(&job_id, change.entry().at);
         }
-        state.record_mails(&effects.mails, entry.at);
+        state.record_mails(&effects.mails, change.entry().at);
         Ok(order)
-    }
-
-    async fn set_payment(&self, id: &OrderId, payment: &PaymentInfo) -> Result<(), DomainError> {
-        self.lock().order_mut(id)?.payment = payment.clone();
-        Ok(())
     }
 
     async fn add_note(&self, id: &OrderId, entry: &HistoryEntry) -> Result<(), DomainError> {
         self.lock().order_mut(id)?.history.push(entry.clone());
         Ok(())
+    }
+
+    async fn raise_alert(
+        &self,
+        id: &OrderId,
+        alert: &OrderAlert,
+        note: &HistoryEntry,
+        mails: &[MailMessage],
+    ) -> Result<bool, DomainError> {
+        let mut state = self.lock();
+        let order = state.order_mut(id)?;
+        if order.alert.is_some() {
+            return Ok(false);
+        }
+        order.alert = Some(alert.clone());
+        order.history.push(note.clone());
+        state.record_mails(mails, alert.at);
+        Ok(true)
+    }
+
+    async fn clear_alert(&self, id: &OrderId, note: &HistoryEntry) -> Result<(), DomainError> {
+        let mut state = self.lock();
+        let order = state.order_mut(id)?;
+        order.alert = None;
+        order.history.push(note.clone());
+        Ok(())
+    }
+
+    async fn list_in(
+        &self,
+        statuses: &[OrderStatus],
+        limit: usize,
+    ) -> Result<Vec<Order>, DomainError> {
+        let state = self.lock();
+        let mut orders: Vec<&Order> = state
+            .orders
+            .values()
+            .filter(|o| statuses.contains(&o.status))
+            .collect();
+        orders.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(orders.into_iter().take(limit).cloned().collect())
     }
 
     async fn find_by_payment_id(&self, payment_id: &str) -> Result<Option<Order>, DomainError> {

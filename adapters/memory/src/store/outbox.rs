@@ -1,9 +1,10 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use shop_domain::DomainError;
 use shop_domain::jobs::Job;
 use shop_domain::mail::{MailMessage, MailOutbox, OutboxMail};
+use shop_domain::{DomainError, Page, PageRequest};
 
+use super::page::{Order, paginate};
 use super::{JobRow, MemoryStore, State};
 
 impl State {
@@ -65,5 +66,24 @@ impl MailOutbox for MemoryStore {
             (a.created_at, &a.message.message_id).cmp(&(b.created_at, &b.message.message_id))
         });
         Ok(mails.into_iter().take(limit).cloned().collect())
+    }
+
+    async fn find(&self, id: &str) -> Result<Option<OutboxMail>, DomainError> {
+        Ok(self.lock().outbox.values().find(|m| m.id() == id).cloned())
+    }
+
+    async fn list(&self, sent: bool, page: &PageRequest) -> Result<Page<OutboxMail>, DomainError> {
+        let state = self.lock();
+        let rows = state
+            .outbox
+            .values()
+            .filter(|m| m.sent_at.is_some() == sent)
+            .cloned();
+        paginate(
+            rows,
+            |m| (m.created_at.timestamp_micros(), m.id()),
+            Order::Descending,
+            page,
+        )
     }
 }

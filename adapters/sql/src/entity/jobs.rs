@@ -17,6 +17,7 @@ pub struct Model {
     pub last_error: Option<String>,
     /// The Message-ID of a `deliver_mail` job.
     pub mail_message_id: Option<String>,
+    pub generation: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

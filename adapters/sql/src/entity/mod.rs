@@ -17,5 +17,6 @@ pub mod promotions;
 pub mod quotes;
 pub mod refresh_sessions;
 pub mod refresh_tokens;
+pub mod stock_movements;
 pub mod tax_rates;
 pub mod users;

@@ -37,6 +37,8 @@ pub struct Model {
     pub customer_notified: bool,
     pub admins_notified: bool,
     pub job_id: Option<String>,
+    pub alert_at: Option<DateTimeUtc>,
+    pub alert_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -29,6 +29,8 @@ pub struct Model {
     pub total: Amount,
     /// JSON: the exemption applied, if any.
     pub tax_exemption: Option<String>,
+    /// The live order this quote became; NULL while it may be placed.
+    pub order_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

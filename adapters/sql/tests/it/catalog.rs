@@ -49,15 +49,15 @@ pub async fn products_round_trip_exactly(s: SqlStore) {
             price: price.clone(),
             ..product(&unique("W-"), "Widget", 7)
         };
-        s.insert_product(&p).await.unwrap();
+        s.insert_product(&p, None).await.unwrap();
         let got = s.get_product(&p.id).await.unwrap().unwrap();
         assert_eq!(got, p);
         assert_eq!(got.price.amount.to_string(), price.amount.to_string());
     }
     let twin = product("SAME-SKU", "One", 1);
-    s.insert_product(&twin).await.unwrap();
+    s.insert_product(&twin, None).await.unwrap();
     assert_eq!(
-        s.insert_product(&product("SAME-SKU", "Two", 1)).await,
+        s.insert_product(&product("SAME-SKU", "Two", 1), None).await,
         Err(DomainError::AlreadyExists("product"))
     );
     let orphan = Product {
@@ -65,15 +65,30 @@ pub async fn products_round_trip_exactly(s: SqlStore) {
         ..product(&unique("O-"), "Orphan", 1)
     };
     assert_eq!(
-        s.insert_product(&orphan).await,
+        s.insert_product(&orphan, None).await,
         Err(DomainError::NotFound("category"))
     );
 }
 
+/// An admin's movement of `delta` units.
+fn adjustment(product_id: &shop_domain::ids::ProductId, delta: i64) -> shop_domain::catalog::StockMovement {
+    shop_domain::catalog::StockMovement {
+        id: shop_domain::ids::StockMovementId::new(new_id()),
+        product_id: product_id.clone(),
+        delta,
+        kind: shop_domain::catalog::StockMovementKind::Adjustment,
+        reason: Some("counted".into()),
+        order_id: None,
+        by: shop_domain::order::Actor::System,
+        at: at(1),
+        stock_after: None,
+    }
+}
+
 pub async fn update_product_spares_stock_sku_and_created_at(s: SqlStore) {
     let original = product(&unique("P-"), "Rake", 10);
-    s.insert_product(&original).await.unwrap();
-    s.set_stock(&original.id, 4).await.unwrap();
+    s.insert_product(&original, None).await.unwrap();
+    s.adjust_stock(&adjustment(&original.id, -6)).await.unwrap();
     let edited = Product {
         sku: "CHANGED".into(),
         name: "Garden Rake".into(),
@@ -101,7 +116,7 @@ pub async fn update_product_spares_stock_sku_and_created_at(s: SqlStore) {
         Err(DomainError::NotFound("product"))
     );
     assert_eq!(
-        s.set_stock(&ghost.id, 3).await,
+        s.adjust_stock(&adjustment(&ghost.id, 3)).await,
         Err(DomainError::NotFound("product"))
     );
     let got = s
@@ -130,7 +145,7 @@ pub async fn products_list_by_name_filtered_and_paged(s: SqlStore) {
     let mut paint = product(&unique("PNT-"), "Paint", 9);
     paint.description = "Blue, for HAMMERED metal.".into();
     for p in [&hammer, &paint, &hidden, &anvil] {
-        s.insert_product(p).await.unwrap();
+        s.insert_product(p, None).await.unwrap();
     }
     let list = |filter: ProductFilter, limit: u32| {
         let s = s.clone();
@@ -174,7 +189,7 @@ pub async fn products_list_by_name_filtered_and_paged(s: SqlStore) {
     let mut bolts = Vec::new();
     for i in 0..13 {
         let p = product(&unique("B-"), ["Bolt", "Nut"][i % 2], 1);
-        s.insert_product(&p).await.unwrap();
+        s.insert_product(&p, None).await.unwrap();
         bolts.push(p);
     }
     bolts.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));

@@ -145,15 +145,6 @@ pub fn promotion(code: &str, max_uses: Option<u32>) -> Promotion {
     }
 }
 
-pub fn history(status: OrderStatus, when: DateTime<Utc>) -> HistoryEntry {
-    HistoryEntry {
-        status,
-        at: when,
-        by: Actor::System,
-        note: None,
-    }
-}
-
 pub fn new_order(user: &User, quote: &Quote) -> NewOrder {
     let id = OrderId::new(new_id());
     let order = Order {
@@ -176,9 +167,9 @@ pub fn new_order(user: &User, quote: &Quote) -> NewOrder {
         ship_to: quote.ship_to.clone(),
         payment_source_id: "cnon:card-nonce-ok".into(),
         payment: PaymentInfo {
-            provider: "square".into(),
+            provider: shop_domain::order::PaymentProvider::Square,
             payment_id: None,
-            status: "PENDING".into(),
+            status: shop_domain::order::PaymentState::Pending,
             failure_code: None,
             authorization_expires_at: None,
         },
@@ -188,13 +179,17 @@ pub fn new_order(user: &User, quote: &Quote) -> NewOrder {
             by: Actor::User(user.id.clone()),
             note: None,
         }],
+        alert: None,
     };
     NewOrder {
         job: Job::finalize_order(&id, at(120)),
         idempotency: None,
+        stock: shop_testkit::fixtures::reservation(&order),
         order,
     }
 }
+
+pub use shop_testkit::fixtures::release;
 
 pub fn with_idempotency(mut new: NewOrder, key: &str) -> NewOrder {
     new.idempotency = Some(IdempotencyRecord {
@@ -218,8 +213,29 @@ pub async fn shop_with(s: &SqlStore, stock: u32, qty: u32) -> (User, Product, Qu
     let u = customer();
     AccountStore::insert(s, &u).await.unwrap();
     let p = product(&unique("P-"), "Widget", stock);
-    s.insert_product(&p).await.unwrap();
+    s.insert_product(&p, None).await.unwrap();
     let q = quote(&u.id, &[(&p, qty)]);
     QuoteStore::insert(s, &q).await.unwrap();
     (u, p, q)
+}
+
+/// A copy of `q` under a new id, stored: a quote becomes one order, so
+/// tests placing many orders need one each.
+pub async fn fresh(s: &SqlStore, q: &Quote) -> Quote {
+    use shop_domain::pricing::QuoteStore;
+    let copy = Quote {
+        id: shop_domain::ids::QuoteId::new(new_id()),
+        ..q.clone()
+    };
+    QuoteStore::insert(s, &copy).await.unwrap();
+    copy
+}
+
+/// `n` fresh copies of `q`.
+pub async fn fresh_many(s: &SqlStore, q: &Quote, n: usize) -> Vec<Quote> {
+    let mut quotes = Vec::with_capacity(n);
+    for _ in 0..n {
+        quotes.push(fresh(s, q).await);
+    }
+    quotes
 }

@@ -5,15 +5,16 @@ use shop_domain::catalog::CatalogStore;
 use shop_domain::ids::{OrderId, ProductId};
 use shop_domain::jobs::{JobQueue, JobState};
 use shop_domain::order::{
-    Actor, HistoryEntry, OrderFilter, OrderStatus, OrderStore, PaymentInfo, TransitionEffects,
+    Actor, HistoryEntry, Order, OrderFilter, OrderStatus, OrderStore, PaymentInfo,
+    PaymentProvider, PaymentState, StatusChange,
 };
 use shop_domain::pricing::{PromotionStore, QuoteStore};
 use shop_domain::{DomainError, Money};
 use shop_sql::SqlStore;
 
 use crate::fixtures::{
-    at, customer, history, new_id, new_order, product, promotion, quote, shop_with, unique,
-    with_idempotency,
+    at, customer, fresh, fresh_many, new_id, new_order, product, promotion, quote, release,
+    shop_with, unique, with_idempotency,
 };
 use crate::{all_pages, concurrently};
 
@@ -24,7 +25,7 @@ async fn stock(s: &SqlStore, id: &ProductId) -> u32 {
 pub async fn create_reserves_numbers_and_enqueues_atomically(s: SqlStore) {
     let (u, p, q) = shop_with(&s, 10, 3).await;
     let second = product(&unique("S-"), "Spanner", 5);
-    s.insert_product(&second).await.unwrap();
+    s.insert_product(&second, None).await.unwrap();
     // Two lines of one product and one of another.
     let mut q2 = quote(&u.id, &[(&p, 2), (&second, 1), (&p, 1)]);
     q2.id = shop_domain::ids::QuoteId::new(new_id());
@@ -106,7 +107,7 @@ pub async fn refusals_roll_everything_back(s: SqlStore) {
 
     // A duplicate job id is refused as a whole.
     let first = s.create(&new_order(&u2, &q2)).await.unwrap();
-    let mut dup_job = new_order(&u2, &q2);
+    let mut dup_job = new_order(&u2, &fresh(&s, &q2).await);
     dup_job.job = JobQueue::get(
         &s,
         &shop_domain::ids::JobId::new(format!("finalize-{}", first.id)),
@@ -132,12 +133,12 @@ pub async fn idempotency_keys_are_unique_per_user(s: SqlStore) {
         Err(DomainError::IdempotencyKeyReused)
     );
     // Keys are case-sensitive and per user.
-    s.create(&with_idempotency(new_order(&u, &q), "k"))
+    s.create(&with_idempotency(new_order(&u, &fresh(&s, &q).await), "k"))
         .await
         .unwrap();
     let other = customer();
     AccountStore::insert(&s, &other).await.unwrap();
-    s.create(&with_idempotency(new_order(&other, &q), "K"))
+    s.create(&with_idempotency(new_order(&other, &fresh(&s, &q).await), "K"))
         .await
         .unwrap();
     assert_eq!(stock(&s, &p.id).await, 97);
@@ -170,8 +171,9 @@ pub async fn promotions_are_redeemed_up_to_max_uses(s: SqlStore) {
     PromotionStore::insert(&s, &promotion(&code, Some(5)))
         .await
         .unwrap();
-    let results = concurrently(12, |_| {
-        let mut new = new_order(&u, &q);
+    let quotes = fresh_many(&s, &q, 12).await;
+    let results = concurrently(12, |i| {
+        let mut new = new_order(&u, &quotes[i]);
         new.order.promo_code = Some(code.to_lowercase());
         let s = s.clone();
         async move { s.create(&new).await }
@@ -190,104 +192,66 @@ pub async fn promotions_are_redeemed_up_to_max_uses(s: SqlStore) {
     assert_eq!(s.get_by_code(&code).await.unwrap().unwrap().uses, 5);
 }
 
-fn entry(status: OrderStatus, seconds: i64) -> HistoryEntry {
-    HistoryEntry {
-        note: Some(format!("to {}", status.as_str())),
-        ..history(status, at(seconds))
-    }
+fn change(order: &Order, status: OrderStatus, seconds: i64) -> StatusChange {
+    order
+        .change_to(
+            status,
+            Actor::System,
+            at(seconds),
+            Some(format!("to {}", status.as_str())),
+        )
+        .unwrap()
 }
 
 pub async fn transitions_compare_and_set_with_effects(s: SqlStore) {
     let (u, p, q) = shop_with(&s, 10, 4).await;
     let new = new_order(&u, &q);
-    s.create(&new).await.unwrap();
+    let created = s.create(&new).await.unwrap();
     assert_eq!(stock(&s, &p.id).await, 6);
 
     let authorized = PaymentInfo {
-        provider: "square".into(),
+        provider: PaymentProvider::Square,
         payment_id: Some("pay_1".into()),
-        status: "APPROVED".into(),
+        status: PaymentState::Approved,
         failure_code: None,
         authorization_expires_at: Some(at(7 * 86_400)),
     };
-    let order = s
-        .transition(
-            &new.order.id,
-            &[OrderStatus::PendingPayment],
-            &entry(OrderStatus::Authorized, 10),
-            &TransitionEffects {
-                payment: Some(authorized.clone()),
-                wake_job: true,
-                mails: Vec::new(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let to_authorized = change(&created, OrderStatus::Authorized, 10)
+        .with_payment(authorized.clone())
+        .waking_the_job();
+    let order = s.transition(&new.order.id, &to_authorized).await.unwrap();
     assert_eq!(order.status, OrderStatus::Authorized);
     assert_eq!(order.payment, authorized);
     assert_eq!(order.history.len(), 2);
-    assert_eq!(order.history[1], entry(OrderStatus::Authorized, 10));
+    assert_eq!(&order.history[1], to_authorized.entry());
     let job = JobQueue::get(&s, &new.job.id).await.unwrap().unwrap();
     assert_eq!((job.state, job.run_after), (JobState::Queued, at(10)));
     assert_eq!(
         OrderStore::get(&s, &new.order.id).await.unwrap(),
-        Some(order)
+        Some(order.clone())
     );
 
-    // From a state the order is not in: refused, nothing changes.
+    // From a state the order is no longer in: refused, nothing changes.
     assert_eq!(
-        s.transition(
-            &new.order.id,
-            &[OrderStatus::PendingPayment],
-            &entry(OrderStatus::Canceled, 20),
-            &TransitionEffects::default()
-        )
-        .await,
+        s.transition(&new.order.id, &change(&created, OrderStatus::Canceled, 20))
+            .await,
         Err(DomainError::InvalidOrderState {
             current: "authorized".into(),
             action: "transition"
         })
     );
-    assert!(matches!(
-        s.transition(
-            &new.order.id,
-            &[],
-            &entry(OrderStatus::Canceled, 20),
-            &TransitionEffects::default()
-        )
-        .await,
-        Err(DomainError::InvalidOrderState { .. })
-    ));
     assert_eq!(
-        s.transition(
-            &OrderId::new(new_id()),
-            &[OrderStatus::Authorized],
-            &entry(OrderStatus::Canceled, 20),
-            &TransitionEffects::default()
-        )
-        .await,
+        s.transition(&OrderId::new(new_id()), &change(&order, OrderStatus::Canceled, 20))
+            .await,
         Err(DomainError::NotFound("order"))
     );
 
     // Ten concurrent cancellations: one wins, the stock comes back once.
     let results = concurrently(10, |i| {
-        let (s, id, who) = (s.clone(), new.order.id.clone(), u.id.clone());
-        async move {
-            s.transition(
-                &id,
-                &[OrderStatus::Authorized],
-                &HistoryEntry {
-                    by: Actor::User(who),
-                    ..entry(OrderStatus::Canceled, 30 + i as i64)
-                },
-                &TransitionEffects {
-                    release_stock: true,
-                    ..Default::default()
-                },
-            )
-            .await
-        }
+        let (s, id) = (s.clone(), new.order.id.clone());
+        let cancel = change(&order, OrderStatus::Canceled, 30 + i as i64)
+            .releasing(release(&order, at(30)), None);
+        async move { s.transition(&id, &cancel).await }
     })
     .await;
     assert_eq!(
@@ -299,30 +263,18 @@ pub async fn transitions_compare_and_set_with_effects(s: SqlStore) {
     let order = OrderStore::get(&s, &new.order.id).await.unwrap().unwrap();
     assert_eq!(order.status, OrderStatus::Canceled);
     assert_eq!(order.history.len(), 3);
-    assert!(matches!(order.history[2].by, Actor::User(_)));
 
-    // Payment details and notes.
-    let failed = PaymentInfo {
-        status: "FAILED".into(),
-        failure_code: Some("CARD_DECLINED".into()),
-        ..authorized
-    };
-    s.set_payment(&new.order.id, &failed).await.unwrap();
+    // Notes.
     let note = HistoryEntry {
         note: Some("capture gave up".into()),
-        ..entry(OrderStatus::Canceled, 60)
+        ..order.history[2].clone()
     };
     s.add_note(&new.order.id, &note).await.unwrap();
     let order = OrderStore::get(&s, &new.order.id).await.unwrap().unwrap();
-    assert_eq!(order.payment, failed);
     assert_eq!(order.status, OrderStatus::Canceled);
     assert_eq!(order.history.len(), 4);
     assert_eq!(order.history[3], note);
     let ghost = OrderId::new(new_id());
-    assert_eq!(
-        s.set_payment(&ghost, &failed).await,
-        Err(DomainError::NotFound("order"))
-    );
     assert_eq!(
         s.add_note(&ghost, &note).await,
         Err(DomainError::NotFound("order"))
@@ -336,19 +288,14 @@ pub async fn orders_list_newest_first_filtered_and_paged(s: SqlStore) {
     let mut mine = Vec::new();
     for i in 0..9 {
         let buyer = if i % 3 == 0 { &other } else { &u };
-        let o = s.create(&new_order(buyer, &q)).await.unwrap();
+        let o = s.create(&new_order(buyer, &fresh(&s, &q).await)).await.unwrap();
         if i % 3 != 0 {
             mine.push(o.id.clone());
         }
         if i == 4 {
-            s.transition(
-                &o.id,
-                &[OrderStatus::PendingPayment],
-                &entry(OrderStatus::Canceled, 1),
-                &TransitionEffects::default(),
-            )
-            .await
-            .unwrap();
+            s.transition(&o.id, &change(&o, OrderStatus::Canceled, 1))
+                .await
+                .unwrap();
         }
     }
     mine.reverse();
@@ -393,8 +340,9 @@ pub async fn orders_list_newest_first_filtered_and_paged(s: SqlStore) {
 /// exactly 10 orders and a stock of 0.
 pub async fn fifty_concurrent_placements_against_stock_ten(s: SqlStore) {
     let (u, p, q) = shop_with(&s, 10, 1).await;
-    let results = concurrently(50, |_| {
-        let (s, new) = (s.clone(), new_order(&u, &q));
+    let quotes = fresh_many(&s, &q, 50).await;
+    let results = concurrently(50, |i| {
+        let (s, new) = (s.clone(), new_order(&u, &quotes[i]));
         async move { s.create(&new).await }
     })
     .await;

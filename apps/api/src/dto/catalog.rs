@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shop_domain::catalog::{Category, NewCategory, Product};
+use shop_domain::catalog::{Category, NewCategory, Product, StockMovement, StockMovementKind};
 use utoipa::{IntoParams, ToSchema};
 
 use super::common::{MoneyDto, PriceInput, double_option, list_response, money};
@@ -134,11 +134,94 @@ pub struct ProductPatchRequest {
     #[serde(default)]
     #[schema(value_type = Option<String>, example = "12.50")]
     pub price: Option<PriceInput>,
+    /// Not writable here (422): stock changes are adjustments,
+    /// `POST /api/v1/admin/products/{id}/stock-adjustments`.
     #[serde(default)]
-    pub stock: Option<u32>,
+    #[schema(value_type = Option<u32>, deprecated)]
+    pub stock: Option<serde_json::Value>,
     #[serde(default)]
     pub active: Option<bool>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub category_id: Option<Option<String>>,
 }
+
+/// `POST /api/v1/admin/products/{id}/stock-adjustments`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StockAdjustmentRequest {
+    /// Units added (positive) or taken (negative); not 0, at most
+    /// 1000000000 either way.
+    #[schema(example = -2, minimum = -1_000_000_000, maximum = 1_000_000_000)]
+    pub delta: i64,
+    /// Why: 1..=200 characters (trimmed), no control characters.
+    #[schema(example = "2 units damaged in storage", min_length = 1, max_length = 200)]
+    pub reason: String,
+}
+
+/// Why the stock moved.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StockMovementKindDto {
+    /// The count the product was created with (or had when the ledger began).
+    Initial,
+    /// An admin's correction.
+    Adjustment,
+    /// Held for an order at placement.
+    OrderReserved,
+    /// Given back by an order canceled or whose payment failed.
+    OrderReleased,
+}
+
+/// One change of a product's stock.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StockMovementDto {
+    pub id: String,
+    pub product_id: String,
+    /// Units added (positive) or taken (negative).
+    pub delta: i64,
+    /// The stock right after this movement.
+    pub stock_after: Option<u32>,
+    pub kind: StockMovementKindDto,
+    /// An admin's words for an adjustment.
+    pub reason: Option<String>,
+    pub order_id: Option<String>,
+    /// `user:<id>`, `system` or `square`.
+    #[schema(example = "user:0192f0c4-1b2c-7d3e-8f40-123456789abc")]
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+impl From<StockMovement> for StockMovementDto {
+    fn from(m: StockMovement) -> Self {
+        Self {
+            id: m.id.to_string(),
+            product_id: m.product_id.to_string(),
+            delta: m.delta,
+            stock_after: m.stock_after,
+            kind: match m.kind {
+                StockMovementKind::Initial => StockMovementKindDto::Initial,
+                StockMovementKind::Adjustment => StockMovementKindDto::Adjustment,
+                StockMovementKind::OrderReserved => StockMovementKindDto::OrderReserved,
+                StockMovementKind::OrderReleased => StockMovementKindDto::OrderReleased,
+            },
+            reason: m.reason,
+            order_id: m.order_id.map(|o| o.to_string()),
+            by: m.by.label(),
+            at: m.at,
+        }
+    }
+}
+
+/// The adjustment recorded and the product after it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StockAdjustedDto {
+    pub movement: StockMovementDto,
+    pub product: ProductDto,
+}
+
+list_response!(
+    /// A page of a product's stock movements, newest first.
+    StockMovementList,
+    StockMovementDto
+);

@@ -9,3 +9,4 @@ pub mod common;
 pub mod contact;
 pub mod mailbox;
 pub mod order;
+pub mod outbox;

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shop_domain::jobs::{Job, JobState};
-use shop_domain::order::{HistoryEntry, Order, OrderStatus, PaymentInfo};
+use shop_domain::order::{HistoryEntry, Order, OrderAlert, OrderStatus, PaymentInfo};
 use utoipa::{IntoParams, ToSchema};
 
 use super::checkout::LineDto;
@@ -49,22 +49,57 @@ impl From<OrderStatusDto> for OrderStatus {
     }
 }
 
+/// Who takes the payment: `none` for an order with nothing to charge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentProviderDto {
+    Square,
+    None,
+}
+
+/// Where the money stands, in Square's words: `PENDING` (not authorized
+/// yet, or its outcome still unknown), `APPROVED` (authorized, held on the
+/// card), `COMPLETED` (captured), `CANCELED` (the authorization was voided:
+/// nothing taken), `FAILED` (declined: nothing taken), `REFUNDED`,
+/// `NOT_REQUIRED` (a total of 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PaymentStatusDto {
+    Pending,
+    Approved,
+    Completed,
+    Canceled,
+    Failed,
+    Refunded,
+    NotRequired,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PaymentDto {
-    #[schema(example = "square")]
-    pub provider: String,
+    pub provider: PaymentProviderDto,
     pub payment_id: Option<String>,
-    /// The provider's status word: PENDING, APPROVED, COMPLETED, CANCELED, FAILED, REFUNDED.
     #[schema(example = "COMPLETED")]
-    pub status: String,
+    pub status: PaymentStatusDto,
 }
 
 impl From<PaymentInfo> for PaymentDto {
     fn from(p: PaymentInfo) -> Self {
+        use shop_domain::order::{PaymentProvider as P, PaymentState as S};
         Self {
-            provider: p.provider,
+            provider: match p.provider {
+                P::Square => PaymentProviderDto::Square,
+                P::None => PaymentProviderDto::None,
+            },
             payment_id: p.payment_id,
-            status: p.status,
+            status: match p.status {
+                S::Pending => PaymentStatusDto::Pending,
+                S::Approved => PaymentStatusDto::Approved,
+                S::Completed => PaymentStatusDto::Completed,
+                S::Canceled => PaymentStatusDto::Canceled,
+                S::Failed => PaymentStatusDto::Failed,
+                S::Refunded => PaymentStatusDto::Refunded,
+                S::NotRequired => PaymentStatusDto::NotRequired,
+            },
         }
     }
 }
@@ -188,18 +223,39 @@ impl From<Job> for FinalizationDto {
     }
 }
 
-/// An order as admins see it: with its finalization workflow.
+/// Something about an open order a person must look at: its capture keeps
+/// failing, or its workflow stopped. The admins were mailed; the next
+/// status change or a requeue clears it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AlertDto {
+    pub at: DateTime<Utc>,
+    pub reason: String,
+}
+
+impl From<OrderAlert> for AlertDto {
+    fn from(a: OrderAlert) -> Self {
+        Self {
+            at: a.at,
+            reason: a.reason,
+        }
+    }
+}
+
+/// An order as admins see it: with its finalization workflow and alert.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AdminOrderDto {
     #[serde(flatten)]
     pub order: OrderDto,
     /// `null` for an order that never had a finalization job.
     pub finalization: Option<FinalizationDto>,
+    /// `null` unless the order needs a person (see `AlertDto`).
+    pub alert: Option<AlertDto>,
 }
 
 impl AdminOrderDto {
     pub fn new(order: Order, job: Option<Job>) -> Self {
         let notes: Vec<Option<String>> = order.history.iter().map(|h| h.note.clone()).collect();
+        let alert = order.alert.clone().map(Into::into);
         let mut order = OrderDto::from(order);
         for (entry, note) in order.history.iter_mut().zip(notes) {
             entry.note = note;
@@ -207,6 +263,7 @@ impl AdminOrderDto {
         Self {
             order,
             finalization: job.map(Into::into),
+            alert,
         }
     }
 }

@@ -17,7 +17,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/api/v1/admin/orders").route(web::get().to(list_all_orders)))
         .service(resource("/api/v1/admin/orders/{id}").route(web::get().to(get_any_order)))
         .service(resource("/api/v1/admin/orders/{id}/fulfill").route(web::post().to(fulfill_order)))
-        .service(resource("/api/v1/admin/orders/{id}/refund").route(web::post().to(refund_order)));
+        .service(resource("/api/v1/admin/orders/{id}/refund").route(web::post().to(refund_order)))
+        .service(
+            resource("/api/v1/admin/orders/{id}/retry-finalization")
+                .route(web::post().to(retry_finalization)),
+        );
 }
 
 /// Orders, newest first, by status and/or customer.
@@ -130,4 +134,38 @@ pub async fn refund_order(
         .refund(&admin, &OrderId::new(id.into_inner()))
         .await?;
     Ok(web::Json(order.into()))
+}
+
+/// Puts an open order's finalization back in the queue, due now (after an
+/// alert, or a workflow that stopped: `finalization.state = "dead"`). A
+/// finished workflow runs again as a new generation (with Step Functions, a
+/// new execution). Clears the order's alert.
+#[utoipa::path(post, path = "/api/v1/admin/orders/{id}/retry-finalization", tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Order id")),
+    responses(
+        (status = 200, description = "Requeued; the order with its finalization", body = AdminOrderEnvelope),
+        (status = 401, response = Problem),
+        (status = 403, response = Problem),
+        (status = 404, response = Problem),
+        (status = 409, description = "`invalid_order_state`: the order is no longer open (only `pending_payment` and `authorized` orders are finalized)", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
+    ))]
+pub async fn retry_finalization(
+    state: State,
+    Admin(admin): Admin,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<AdminOrderEnvelope>> {
+    let order = state
+        .orders
+        .retry_finalization(&admin, &OrderId::new(id.into_inner()))
+        .await?;
+    let job = state
+        .orders
+        .admin_finalization(&admin, std::slice::from_ref(&order))
+        .await?
+        .pop()
+        .flatten();
+    Ok(web::Json(AdminOrderEnvelope {
+        order: AdminOrderDto::new(order, job),
+    }))
 }

@@ -8,6 +8,7 @@ use crate::state::AppState;
 pub mod admin_businesses;
 pub mod admin_catalog;
 pub mod admin_contact;
+pub mod admin_mail;
 pub mod admin_mailbox;
 pub mod admin_orders;
 pub mod admin_pricing;
@@ -43,5 +44,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     admin_pricing::configure(cfg);
     admin_orders::configure(cfg);
     admin_contact::configure(cfg);
+    admin_mail::configure(cfg);
     admin_mailbox::configure(cfg);
 }

@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use shop_domain::ids::{OrderId, QuoteId};
-use shop_domain::order::PlaceOrderRequest as PlaceOrder;
+use shop_domain::order::{PlaceOrderRequest as PlaceOrder, Placement};
 
 use super::State;
 use crate::auth::Authenticated;
@@ -35,23 +35,35 @@ fn idempotency_key(req: &HttpRequest) -> Result<String, ApiError> {
         .map_err(|_| ApiError::invalid(IDEMPOTENCY_KEY, "must be visible ASCII"))
 }
 
-/// Places an order from a quote and authorizes the card. The same
-/// `Idempotency-Key` and body again answer 200 with the same order (no second
-/// charge); the same key with another body is 409 `idempotency_key_reused`.
+/// Places an order from a quote and authorizes the card. A quote becomes
+/// one order: placing it again under another key is 409 `quote_used`
+/// naming that order (until that order is canceled or its payment fails).
+/// The same `Idempotency-Key` and body again answer 200 with the same order
+/// (no second charge); the same key with another body is 409
+/// `idempotency_key_reused`.
+///
+/// When Square does not answer in time the outcome is unknown: the answer
+/// is 202 with the order still `pending_payment` and its `Location`. The
+/// card may or may not be charged, so the client must not report a failure
+/// nor pay again: it follows the order (`GET /api/v1/orders/{id}`) until it
+/// leaves `pending_payment` (to `authorized`/`paid`, or `payment_failed`
+/// with nothing charged). The shop settles it within seconds once Square
+/// answers, voiding any authorization it cannot use.
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders",
     security(("bearer" = [])),
     params(("Idempotency-Key" = String, Header, description = "Required; 1..=255 visible ASCII characters, unique per order attempt")),
     request_body = PlaceOrderRequest,
     responses(
-        (status = 201, description = "Created and authorized", body = OrderEnvelope),
+        (status = 201, description = "Created and authorized (`authorized`), or paid at once when the total is 0 (`paid`, payment provider `none`)", body = OrderEnvelope),
         (status = 200, description = "A replay of an earlier request with this key", body = OrderEnvelope),
+        (status = 202, description = "Accepted: the payment's outcome is not known yet; the order is `pending_payment`. Follow `Location` until it settles; never pay again meanwhile.", body = OrderEnvelope, headers(("Location" = String, description = "The order: /api/v1/orders/{id}"))),
         (status = 400, response = Problem),
         (status = 401, response = Problem),
         (status = 402, description = "`payment_declined`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "Unknown quote", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "`quote_expired`, `price_changed`, `insufficient_stock`, `idempotency_key_reused`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`quote_used` (with `order_id`: the order the quote became), `quote_expired`, `price_changed`, `insufficient_stock`, `idempotency_key_reused`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed` (also a missing `Idempotency-Key`) or `invalid_promotion`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
-        (status = 503, description = "`payment_unavailable`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "`store_unavailable`, with `Retry-After`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
     ))]
 pub async fn place_order(
     state: State,
@@ -66,12 +78,13 @@ pub async fn place_order(
         payment_source_id: body.payment_source_id,
         idempotency_key: Some(key),
     };
-    let (order, created) = state.orders.place(&principal, &request).await?;
+    let placed = state.orders.place(&principal, &request).await?;
+    let order = placed.order;
     let location = format!("/api/v1/orders/{}", order.id);
-    let mut response = if created {
-        HttpResponse::Created()
-    } else {
-        HttpResponse::Ok()
+    let mut response = match placed.placement {
+        Placement::Created => HttpResponse::Created(),
+        Placement::Replayed => HttpResponse::Ok(),
+        Placement::Accepted => HttpResponse::Accepted(),
     };
     Ok(response
         .insert_header((header::LOCATION, location))

@@ -9,7 +9,7 @@ use shop_api::app::{Wiring, finalization_service, wire};
 use shop_domain::Money;
 use shop_domain::ids::OrderId;
 use shop_domain::jobs::FinalizationService;
-use shop_domain::order::{Actor, HistoryEntry, OrderStatus, PaymentInfo, TransitionEffects};
+use shop_domain::order::{Actor, OrderStatus, PaymentInfo, PaymentProvider};
 use shop_domain::payment::{AuthorizeRequest, idempotency_key};
 use shop_testkit::fixtures::{customer, new_order, product, quote, unique};
 
@@ -51,7 +51,7 @@ impl Shop {
         let user = customer();
         ports.accounts.insert(&user).await.unwrap();
         let p = product(&unique("L-"), "Lambda lamp", 5);
-        ports.catalog.insert_product(&p).await.unwrap();
+        ports.catalog.insert_product(&p, None).await.unwrap();
         let q = quote(&user.id, &[(&p, 1)]);
         ports.quotes.insert(&q).await.unwrap();
         ports.orders.create(&new_order(&user, &q)).await.unwrap().id
@@ -73,30 +73,17 @@ impl Shop {
             })
             .await
             .unwrap();
-        ports
-            .orders
-            .transition(
-                &id,
-                &[OrderStatus::PendingPayment],
-                &HistoryEntry {
-                    status: OrderStatus::Authorized,
-                    at: Utc::now(),
-                    by: Actor::PaymentProvider,
-                    note: None,
-                },
-                &TransitionEffects {
-                    payment: Some(PaymentInfo {
-                        provider: "square".into(),
-                        payment_id: Some(record.payment_id),
-                        status: record.status.as_str().into(),
-                        failure_code: None,
-                        authorization_expires_at: record.delayed_until,
-                    }),
-                    ..TransitionEffects::default()
-                },
-            )
-            .await
-            .unwrap();
+        let change = order
+            .change_to(OrderStatus::Authorized, Actor::PaymentProvider, Utc::now(), None)
+            .unwrap()
+            .with_payment(PaymentInfo {
+                provider: PaymentProvider::Square,
+                payment_id: Some(record.payment_id),
+                status: record.status.into(),
+                failure_code: None,
+                authorization_expires_at: record.delayed_until,
+            });
+        ports.orders.transition(&id, &change).await.unwrap();
         id
     }
 

@@ -115,11 +115,15 @@ fn every_state_has_a_valid_type_and_every_transition_an_existing_target() {
             assert!(states.contains_key(*target), "{name} -> {target}");
             reached.insert((*target).to_string());
         }
-        let terminal = matches!(kind, "Succeed" | "Fail") || state["End"] == true;
-        assert!(
-            terminal != state["Next"].is_string(),
-            "{name}: exactly one of Next and End"
-        );
+        if kind == "Choice" {
+            assert!(state["Default"].is_string(), "{name}: a Choice needs a Default");
+        } else {
+            let terminal = matches!(kind, "Succeed" | "Fail") || state["End"] == true;
+            assert!(
+                terminal != state["Next"].is_string(),
+                "{name}: exactly one of Next and End"
+            );
+        }
         if kind == "Task" {
             for retry in state["Retry"].as_array().into_iter().flatten() {
                 assert!(
@@ -152,9 +156,31 @@ fn the_workflow_retries_by_error_name_and_catches_into_fail_order() {
     }
     assert!(!retried.contains(&"Fatal"), "a Fatal error is not retried");
     assert_eq!(finalize["Retry"][0]["BackoffRate"], 2);
-    assert_eq!(finalize["Catch"][0]["ErrorEquals"][0], "States.ALL");
+    // Only what retrying cannot mend fails the order; anything else pauses
+    // and loops, since the step itself gives up at the deadline.
+    assert_eq!(finalize["Catch"][0]["ErrorEquals"], serde_json::json!(["Fatal"]));
     assert_eq!(finalize["Catch"][0]["Next"], "FailOrder");
-    assert_eq!(finalize["Next"], "DeliverMails");
+    assert_eq!(finalize["Catch"][1]["ErrorEquals"][0], "States.ALL");
+    assert_eq!(finalize["Catch"][1]["Next"], "PauseAfterError");
+    assert_eq!(asl["States"]["PauseAfterError"]["Next"], "Finalize");
+    // next=retry waits until the step's retry_at and runs it again with
+    // the failures counted so far.
+    assert_eq!(finalize["Next"], "CapturedOrRetry");
+    let choice = &asl["States"]["CapturedOrRetry"];
+    assert_eq!(choice["Choices"][0]["Variable"], "$.finalized.next");
+    assert_eq!(choice["Choices"][0]["StringEquals"], "retry");
+    assert_eq!(choice["Choices"][0]["Next"], "WaitToRetry");
+    assert_eq!(choice["Default"], "DeliverMails");
+    let wait = &asl["States"]["WaitToRetry"];
+    assert_eq!(wait["TimestampPath"], "$.finalized.retry_at");
+    assert_eq!(wait["Next"], "CarryFailures");
+    let carry = &asl["States"]["CarryFailures"];
+    assert_eq!(carry["Parameters"]["failures.$"], "$.finalized.failures");
+    assert_eq!(carry["Next"], "Finalize");
+    assert_eq!(
+        finalize["Parameters"]["Payload"]["failures.$"], "$.failures",
+        "each run gets the failures so far"
+    );
     assert_eq!(asl["States"]["FailOrder"]["Next"], "DeliverMails");
     assert_eq!(asl["States"]["DeliverMails"]["Next"], "Done");
     assert_eq!(asl["States"]["Done"]["Type"], "Succeed");

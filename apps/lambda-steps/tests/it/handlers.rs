@@ -3,7 +3,7 @@
 
 use serde_json::json;
 use shop_domain::order::OrderStatus;
-use shop_lambda_steps::{DeliveryReport, FATAL, OrderReport, RETRYABLE, handle};
+use shop_lambda_steps::{DeliveryReport, FATAL, OrderReport, handle};
 use shop_square_double::{DoubleConfig, SquareDouble};
 
 use crate::common::{Shop, shop};
@@ -48,7 +48,10 @@ async fn finalize_captures_marks_paid_and_records_the_mails() {
         report(out.clone()),
         OrderReport {
             order_id: id.to_string(),
-            status: "paid".into()
+            status: "paid".into(),
+            next: "done".into(),
+            retry_at: None,
+            failures: 0,
         }
     );
     assert_eq!(shop.status(&id).await, OrderStatus::Paid);
@@ -86,26 +89,43 @@ async fn a_declined_capture_ends_payment_failed_and_mails_the_customer() {
     assert_eq!(report(out).status, "payment_failed");
     let order = shop.wiring.ports.orders.get(&id).await.unwrap().unwrap();
     assert_eq!(order.status, OrderStatus::PaymentFailed);
+    let mut expected = vec![
+        order.customer_email.to_string(),
+        "orders@shop.test".to_string(),
+    ];
+    expected.sort();
     assert_eq!(
         shop.unsent_recipients().await,
-        [order.customer_email.to_string()],
-        "the customer is told; the shop gets no new-order notice"
+        expected,
+        "the customer is told, and the shop gets an alert (no new-order notice)"
     );
     double.stop().await;
 }
 
 #[tokio::test]
-async fn square_unavailable_is_retryable_and_changes_nothing() {
+async fn square_unavailable_asks_to_run_again_and_changes_nothing() {
     let (double, shop) = with_double().await;
     let id = shop.authorized_order().await;
     double.fail_next(5);
-    let err = handle(
-        &shop.service,
-        json!({"step": "finalize", "order_id": id.as_str()}),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(err.error_type, RETRYABLE, "{err}");
+    let before = chrono::Utc::now();
+    let out = report(
+        handle(
+            &shop.service,
+            json!({"step": "finalize", "order_id": id.as_str(), "failures": 2}),
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(out.status, "authorized");
+    assert_eq!(out.next, "retry");
+    assert_eq!(out.failures, 3);
+    let retry_at = chrono::DateTime::parse_from_rfc3339(out.retry_at.as_deref().unwrap()).unwrap();
+    // backoff(3) is 4 s (plus jitter), in whole seconds for the Wait state.
+    let wait = retry_at.with_timezone(&chrono::Utc) - before;
+    assert!(
+        wait >= chrono::Duration::seconds(3) && wait <= chrono::Duration::seconds(10),
+        "{wait}"
+    );
     assert_eq!(shop.status(&id).await, OrderStatus::Authorized);
     double.stop().await;
 }

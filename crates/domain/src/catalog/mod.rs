@@ -2,10 +2,13 @@
 
 mod model;
 mod service;
+mod stock;
 
 pub use model::{
-    CatalogStore, Category, NewCategory, NewProduct, Product, ProductFilter, ProductPatch,
+    CatalogStore, Category, MAX_STOCK, NewCategory, NewProduct, Product, ProductFilter,
+    ProductPatch,
 };
+pub use stock::{MAX_STOCK_DELTA, StockAdjustment, StockMovement, StockMovementKind};
 pub use service::CatalogService;
 
 #[cfg(test)]

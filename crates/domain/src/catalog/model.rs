@@ -2,6 +2,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
+use super::StockMovement;
 use crate::error::Validator;
 use crate::ids::{CategoryId, ProductId};
 use crate::money::{Currency, Money};
@@ -102,7 +103,8 @@ fn check_description(v: &mut Validator, raw: &str) -> String {
     raw.to_string()
 }
 
-const MAX_STOCK: u32 = 1_000_000_000;
+/// The most units of one product the shop counts.
+pub const MAX_STOCK: u32 = 1_000_000_000;
 
 impl NewProduct {
     pub fn validated(&self, currency: &Currency) -> Result<(Self, Money), DomainError> {
@@ -133,7 +135,6 @@ pub struct ProductPatch {
     pub name: Option<String>,
     pub description: Option<String>,
     pub price: Option<Decimal>,
-    pub stock: Option<u32>,
     pub active: Option<bool>,
     /// `Some(None)` removes the category.
     pub category_id: Option<Option<CategoryId>>,
@@ -154,10 +155,6 @@ impl ProductPatch {
             && let Some(m) = v.take("price", Money::parse_price(p, &product.price.currency))
         {
             next.price = m;
-        }
-        if let Some(s) = self.stock {
-            v.check(s <= MAX_STOCK, "stock", "is too large");
-            next.stock = s;
         }
         if let Some(a) = self.active {
             next.active = a;
@@ -184,15 +181,30 @@ pub trait CatalogStore: Send + Sync {
     async fn get_category(&self, id: &CategoryId) -> Result<Option<Category>, DomainError>;
     /// [`DomainError::AlreadyExists`] when the slug is taken.
     async fn insert_category(&self, category: &Category) -> Result<(), DomainError>;
-    /// [`DomainError::AlreadyExists`] when the sku is taken.
-    async fn insert_product(&self, product: &Product) -> Result<(), DomainError>;
+    /// [`DomainError::AlreadyExists`] when the sku is taken. Records
+    /// `opening` (the initial stock's movement) with it, when given.
+    async fn insert_product(
+        &self,
+        product: &Product,
+        opening: Option<&StockMovement>,
+    ) -> Result<(), DomainError>;
     async fn get_product(&self, id: &ProductId) -> Result<Option<Product>, DomainError>;
     async fn get_products(&self, ids: &[ProductId]) -> Result<Vec<Product>, DomainError>;
     /// Replaces every field but id, sku, stock and created_at: stock moves
-    /// with reservations, so a stale copy must never overwrite it.
+    /// only through movements, so a stale copy must never overwrite it.
     async fn update_product(&self, product: &Product) -> Result<(), DomainError>;
-    /// Sets the stock on hand (an admin's count).
-    async fn set_stock(&self, id: &ProductId, stock: u32) -> Result<(), DomainError>;
+    /// Applies one movement to the product's stock and records it, at once:
+    /// [`DomainError::InsufficientStock`] (and nothing written) when the
+    /// stock would go below zero or past [`MAX_STOCK`],
+    /// `NotFound` for a missing product. Returns the movement with
+    /// `stock_after` set.
+    async fn adjust_stock(&self, movement: &StockMovement) -> Result<StockMovement, DomainError>;
+    /// The product's movements, newest first (by id).
+    async fn stock_movements(
+        &self,
+        product_id: &ProductId,
+        page: &PageRequest,
+    ) -> Result<Page<StockMovement>, DomainError>;
     /// Ordered by name, then id.
     async fn list_products(
         &self,

@@ -1,8 +1,12 @@
 use std::sync::Arc;
 
-use super::{Category, NewCategory, NewProduct, Product, ProductFilter, ProductPatch};
+use super::{
+    Category, NewCategory, NewProduct, Product, ProductFilter, ProductPatch, StockAdjustment,
+    StockMovement, StockMovementKind,
+};
 use crate::account::Principal;
-use crate::ids::{CategoryId, ProductId};
+use crate::ids::{CategoryId, ProductId, StockMovementId};
+use crate::order::Actor;
 use crate::settings::ShopSettings;
 use crate::{DomainError, Page, PageRequest, Ports};
 
@@ -102,7 +106,21 @@ impl CatalogService {
             active: new.active,
             created_at: self.ports.clock.now(),
         };
-        self.ports.catalog.insert_product(&product).await?;
+        let opening = (product.stock > 0).then(|| StockMovement {
+            id: StockMovementId::new(self.ports.ids.new_id()),
+            product_id: product.id.clone(),
+            delta: i64::from(product.stock),
+            kind: StockMovementKind::Initial,
+            reason: None,
+            order_id: None,
+            by: Actor::User(admin.user_id.clone()),
+            at: product.created_at,
+            stock_after: None,
+        });
+        self.ports
+            .catalog
+            .insert_product(&product, opening.as_ref())
+            .await?;
         Ok(product)
     }
 
@@ -124,13 +142,57 @@ impl CatalogService {
             self.check_category(category.as_ref()).await?;
         }
         self.ports.catalog.update_product(&next).await?;
-        if let Some(stock) = patch.stock {
-            self.ports.catalog.set_stock(id, stock).await?;
-        }
         self.ports
             .catalog
             .get_product(id)
             .await?
             .ok_or(DomainError::NotFound("product"))
+    }
+
+    /// Corrects a product's stock by `delta` units (received, damaged,
+    /// counted), recorded with who, when and why. Refused with
+    /// `InsufficientStock` when it would go below zero: units already held
+    /// by orders are not on the shelf to take.
+    pub async fn adjust_stock(
+        &self,
+        admin: &Principal,
+        id: &ProductId,
+        adjustment: &StockAdjustment,
+    ) -> Result<(StockMovement, Product), DomainError> {
+        admin.require_admin()?;
+        let adjustment = adjustment.validated()?;
+        let movement = StockMovement {
+            id: StockMovementId::new(self.ports.ids.new_id()),
+            product_id: id.clone(),
+            delta: adjustment.delta,
+            kind: StockMovementKind::Adjustment,
+            reason: Some(adjustment.reason),
+            order_id: None,
+            by: Actor::User(admin.user_id.clone()),
+            at: self.ports.clock.now(),
+            stock_after: None,
+        };
+        let recorded = self.ports.catalog.adjust_stock(&movement).await?;
+        let product = self
+            .ports
+            .catalog
+            .get_product(id)
+            .await?
+            .ok_or(DomainError::NotFound("product"))?;
+        Ok((recorded, product))
+    }
+
+    /// A product's stock movements, newest first.
+    pub async fn stock_movements(
+        &self,
+        admin: &Principal,
+        id: &ProductId,
+        page: &PageRequest,
+    ) -> Result<Page<StockMovement>, DomainError> {
+        admin.require_admin()?;
+        if self.ports.catalog.get_product(id).await?.is_none() {
+            return Err(DomainError::NotFound("product"));
+        }
+        self.ports.catalog.stock_movements(id, page).await
     }
 }

@@ -194,7 +194,6 @@ fn patch_applies_each_given_field() {
         name: Some("  Claw hammer ".into()),
         description: Some("Heavier.".into()),
         price: Some(dec!(14)),
-        stock: Some(9),
         active: Some(false),
         category_id: Some(Some(CategoryId::new("c2"))),
     };
@@ -203,7 +202,7 @@ fn patch_applies_each_given_field() {
     assert_eq!(p.description, "Heavier.");
     assert_eq!(p.price, Money::new(dec!(14.00), Currency::usd()));
     assert_eq!(p.price.amount.to_string(), "14.00");
-    assert_eq!(p.stock, 9);
+    assert_eq!(p.stock, product().stock, "stock moves only through movements");
     assert!(!p.active);
     assert_eq!(p.category_id, Some(CategoryId::new("c2")));
     // What a patch never touches.
@@ -235,12 +234,11 @@ fn patch_validates_given_fields_in_the_product_currency() {
         name: Some(" ".into()),
         description: Some("d".repeat(10_001)),
         price: Some(dec!(-2)),
-        stock: Some(2_000_000_000),
         ..ProductPatch::default()
     };
     assert_eq!(
         fields(bad.apply(&product())),
-        vec!["name", "description", "price", "stock"]
+        vec!["name", "description", "price"]
     );
     let yen = Product {
         price: Money::new(dec!(1200), Currency::parse("JPY").unwrap()),
@@ -258,4 +256,66 @@ fn patch_validates_given_fields_in_the_product_currency() {
     let p = whole_yen.apply(&yen).unwrap();
     assert_eq!(p.price.amount.to_string(), "1300");
     assert_eq!(p.price.currency.code(), "JPY");
+}
+
+#[test]
+fn a_stock_adjustment_needs_a_delta_and_a_reason() {
+    use crate::catalog::StockAdjustment;
+    let ok = StockAdjustment {
+        delta: -3,
+        reason: "  damaged  ".into(),
+    }
+    .validated()
+    .unwrap();
+    assert_eq!((ok.delta, ok.reason.as_str()), (-3, "damaged"));
+    for (delta, reason, bad) in [
+        (0, "x", vec!["delta"]),
+        (1_000_000_001, "x", vec!["delta"]),
+        (-1_000_000_001, "x", vec!["delta"]),
+        (1, "   ", vec!["reason"]),
+        (1, &"r".repeat(201) as &str, vec!["reason"]),
+        (1, "line\nbreak", vec!["reason"]),
+        (0, "", vec!["delta", "reason"]),
+    ] {
+        let r = StockAdjustment {
+            delta,
+            reason: reason.into(),
+        }
+        .validated();
+        assert_eq!(fields(r.map(|_| product())), bad, "{delta} {reason:?}");
+    }
+}
+
+#[test]
+fn movements_stay_within_zero_and_the_ceiling_an_admin_may_set() {
+    use crate::catalog::{MAX_STOCK, StockMovement, StockMovementKind};
+    use crate::ids::StockMovementId;
+    use crate::order::Actor;
+    let movement = |kind, delta| StockMovement {
+        id: StockMovementId::new("m"),
+        product_id: product().id,
+        delta,
+        kind,
+        reason: None,
+        order_id: None,
+        by: Actor::System,
+        at: crate::test_support::t0(),
+        stock_after: None,
+    };
+    let adjust = |d| movement(StockMovementKind::Adjustment, d);
+    let release = |d| movement(StockMovementKind::OrderReleased, d);
+    assert_eq!(adjust(-3).apply_to(3), Some(0));
+    assert_eq!(adjust(-4).apply_to(3), None);
+    assert_eq!(movement(StockMovementKind::OrderReserved, -4).apply_to(3), None);
+    assert_eq!(adjust(1).apply_to(MAX_STOCK), None);
+    assert_eq!(adjust(-1).apply_to(MAX_STOCK + 5), Some(MAX_STOCK + 4));
+    // What an order gives back always returns, whatever the ceiling.
+    assert_eq!(release(2).apply_to(MAX_STOCK), Some(MAX_STOCK + 2));
+    assert_eq!(release(1).apply_to(u32::MAX), None);
+    assert_eq!(adjust(5).max_after(), Some(MAX_STOCK));
+    assert_eq!(adjust(-5).max_after(), None);
+    assert_eq!(release(5).max_after(), None);
+    for kind in StockMovementKind::ALL {
+        assert_eq!(StockMovementKind::parse(kind.as_str()), Some(kind));
+    }
 }

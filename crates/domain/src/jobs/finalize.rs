@@ -1,32 +1,65 @@
 use std::sync::Arc;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
-use super::{ClaimedJob, JobKind, NoProbe, StepPoint, StepProbe, WorkflowLauncher, backoff};
+use super::{
+    ClaimedJob, Job, JobKind, JobState, NoProbe, StepPoint, StepProbe, WorkflowLauncher,
+    backoff_capped,
+};
 use crate::ids::OrderId;
-use crate::mail::{
-    MailError, MailMessage, OutboxMail, admin_recipients, mail_context, new_order_notice,
-    order_confirmation,
-};
-use crate::order::service::{
-    CHECKOUT_GRACE, authorize_order, customer_name, fail_payment, payment_failed_mails,
-};
-use crate::order::{Actor, HistoryEntry, Order, OrderStatus, PaymentInfo, TransitionEffects};
-use crate::payment::{PaymentError, idempotency_key};
+use crate::mail::{MailError, OutboxMail};
+use crate::order::settle::{self, Authorization, Tell};
+use crate::order::{Actor, CHECKOUT_GRACE, HistoryEntry, Order, OrderStatus};
+use crate::payment::{DEFAULT_AUTHORIZATION_WINDOW, PaymentError};
 use crate::settings::ShopSettings;
 use crate::{DomainError, Ports};
 
-/// A job that failed this many times is buried for an admin to look at.
+/// A job that failed this many times is buried for an admin to look at,
+/// unless its failure is one with a deadline of its own (a payment that
+/// may still be captured, a mail that may still be sent).
 pub const MAX_ATTEMPTS: u32 = 12;
 /// How long a worker holds a claimed job before another may take it over.
 pub const JOB_LEASE: Duration = Duration::seconds(60);
+
+/// How long the jobs keep trying, and when people hear of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Quick retries: failures (backing off from 1 s) after which a job is
+    /// buried, or a mail moves to the slow retry.
+    pub max_attempts: u32,
+    /// The longest pause between two retries.
+    pub backoff_cap: Duration,
+    /// Failed captures after which the admins are alerted (once).
+    pub alert_after: u32,
+    /// How long before the authorization lapses the shop stops retrying a
+    /// capture, voids the authorization and fails the order.
+    pub void_margin: Duration,
+    /// The pause between two attempts of a mail past its quick retries.
+    pub mail_slow_retry: Duration,
+    /// How long after it was recorded a mail is still tried.
+    pub mail_give_up_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: MAX_ATTEMPTS,
+            backoff_cap: super::BACKOFF_CAP,
+            alert_after: 10,
+            void_margin: Duration::hours(6),
+            mail_slow_retry: Duration::hours(1),
+            mail_give_up_after: Duration::days(7),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StepOutcome {
     /// Nothing is left to do for the order.
     Done,
-    /// Not due yet (the checkout still owns the authorization).
-    NotYet(chrono::DateTime<chrono::Utc>),
+    /// The payment could not be reached; try again at `at` (never past the
+    /// order's deadline).
+    Retry { at: DateTime<Utc>, error: String },
 }
 
 /// What a workflow step left the order in, for the engine that runs the
@@ -34,6 +67,10 @@ pub enum StepOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepReport {
     pub status: OrderStatus,
+    /// When to run the step again, if it is to run again.
+    pub retry_at: Option<DateTime<Utc>>,
+    /// Failed captures so far, to hand to the next run.
+    pub failures: u32,
 }
 
 /// Runs the durable jobs. Finalizing an order completes the payment and
@@ -45,13 +82,18 @@ pub struct StepReport {
 /// recorded once by Message-ID, and a mail recorded as sent is not sent
 /// again (a crash between the hand-off and that record resends it under the
 /// same Message-ID).
+///
+/// A capture that cannot reach the provider is retried until a margin
+/// before the authorization lapses (Square: 7 days), the admins alerted
+/// after [`RetryPolicy::alert_after`] failures; only then is the
+/// authorization voided and the order failed.
 pub struct FinalizationService {
     ports: Ports,
     settings: Arc<ShopSettings>,
     probe: Arc<dyn StepProbe>,
     launcher: Option<Arc<dyn WorkflowLauncher>>,
     lease: Duration,
-    max_attempts: u32,
+    policy: RetryPolicy,
 }
 
 impl FinalizationService {
@@ -62,14 +104,24 @@ impl FinalizationService {
             probe: Arc::new(NoProbe),
             launcher: None,
             lease: JOB_LEASE,
-            max_attempts: MAX_ATTEMPTS,
+            policy: RetryPolicy::default(),
         }
+    }
+
+    /// The retry budgets (default [`RetryPolicy::default`]).
+    pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = RetryPolicy {
+            max_attempts: policy.max_attempts.max(1),
+            alert_after: policy.alert_after.max(1),
+            ..policy
+        };
+        self
     }
 
     /// After how many failed attempts a job is buried (default
     /// [`MAX_ATTEMPTS`]; at least 1).
     pub fn with_max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = attempts.max(1);
+        self.policy.max_attempts = attempts.max(1);
         self
     }
 
@@ -94,26 +146,41 @@ impl FinalizationService {
         self
     }
 
-    /// The workflow engine's finalize step: [`Self::run`], reporting the
-    /// order's status after it. An order the checkout still holds is
-    /// `PaymentUnavailable` (retryable), never a status the engine could
-    /// mistake for an end.
-    pub async fn finalize_step(&self, order_id: &OrderId) -> Result<StepReport, DomainError> {
-        if let StepOutcome::NotYet(due) = self.run(order_id).await? {
-            return Err(DomainError::PaymentUnavailable(format!(
-                "the checkout holds the order until {due}"
-            )));
-        }
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// The workflow engine's finalize step: [`Self::run`] with the failures
+    /// the engine counted so far, reporting the order's status and when to
+    /// run again, if at all.
+    pub async fn finalize_step(
+        &self,
+        order_id: &OrderId,
+        failures: u32,
+        jitter: f64,
+    ) -> Result<StepReport, DomainError> {
+        let outcome = self.run(order_id, failures, jitter).await?;
         let status = self.load(order_id).await?.status;
-        Ok(StepReport { status })
+        Ok(match outcome {
+            StepOutcome::Done => StepReport {
+                status,
+                retry_at: None,
+                failures,
+            },
+            StepOutcome::Retry { at, .. } => StepReport {
+                status,
+                retry_at: Some(at),
+                failures: failures.saturating_add(1),
+            },
+        })
     }
 
     /// The workflow engine's last resort after the finalize step failed
-    /// for good: ends a still open order in `payment_failed`, releasing its
-    /// stock, with the customer's mail when the card had been authorized.
-    /// The authorization is voided first; if Square refuses (it may have
-    /// been captured after all), the order is left as it is for an admin,
-    /// with a note, and this step fails. A closed order is left alone.
+    /// for good: voids the authorization of a still open order and ends it
+    /// in `payment_failed` (customer and admins told), or marks it paid if
+    /// the provider had captured it after all. If the void is refused, the
+    /// order is left as it is for an admin, alerted, and this step fails.
+    /// A closed order is left alone.
     pub async fn fail_step(
         &self,
         order_id: &OrderId,
@@ -123,49 +190,32 @@ impl FinalizationService {
         if !order.status.is_open() {
             return Ok(StepReport {
                 status: order.status,
+                retry_at: None,
+                failures: 0,
             });
         }
-        let voided = match &order.payment.payment_id {
-            Some(payment_id) => self.ports.payments.cancel(payment_id).await.map(|_| ()),
-            None => {
-                self.ports
-                    .payments
-                    .cancel_by_idempotency_key(&idempotency_key(&order.id, "authorize"))
-                    .await
-            }
-        };
-        match voided {
-            Ok(()) => {}
-            Err(PaymentError::Transient(m)) => return Err(DomainError::PaymentUnavailable(m)),
-            Err(PaymentError::Declined { code: why } | PaymentError::Rejected(why)) => {
-                let entry = HistoryEntry {
-                    status: order.status,
-                    at: self.ports.clock.now(),
-                    by: Actor::System,
-                    note: Some(format!(
-                        "finalization failed ({}) and the authorization could not be voided: {why}",
-                        clip(cause)
-                    )),
-                };
-                self.ports.orders.add_note(order_id, &entry).await?;
-                return Err(DomainError::InvalidState(format!(
-                    "the authorization of order {order_id} could not be voided: {why}"
-                )));
-            }
-        }
-        let mails = payment_failed_mails(&self.ports, &self.settings, &order).await?;
-        let note = format!("finalization failed: {}", clip(cause));
-        let failed = fail_payment(
+        let why = format!("finalization failed: {}", clip(cause));
+        match settle::give_up(
             &self.ports,
+            &self.settings,
             &order,
             "FINALIZATION_FAILED",
-            Some(note),
-            mails,
+            &why,
         )
-        .await?;
-        Ok(StepReport {
-            status: failed.status,
-        })
+        .await
+        {
+            Ok(after) => Ok(StepReport {
+                status: after.status,
+                retry_at: None,
+                failures: 0,
+            }),
+            Err(DomainError::InvalidState(refused)) => {
+                let reason = format!("{why}; the authorization could not be voided: {refused}");
+                settle::raise_alert(&self.ports, &self.settings, &order, &reason).await?;
+                Err(DomainError::InvalidState(reason))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn load(&self, order_id: &OrderId) -> Result<Order, DomainError> {
@@ -176,128 +226,139 @@ impl FinalizationService {
             .ok_or(DomainError::NotFound("order"))
     }
 
-    /// Starts the external workflow of an order the checkout no longer
-    /// holds.
-    async fn launch(
-        &self,
-        launcher: &dyn WorkflowLauncher,
-        order_id: &OrderId,
-    ) -> Result<StepOutcome, DomainError> {
-        let order = self.load(order_id).await?;
-        if order.status == OrderStatus::PendingPayment {
-            let due = order.created_at + CHECKOUT_GRACE;
-            if self.ports.clock.now() < due {
-                return Ok(StepOutcome::NotYet(due));
-            }
-        }
-        launcher.start_finalization(order_id).await?;
-        Ok(StepOutcome::Done)
+    /// When the shop stops retrying an order's payment: the margin before
+    /// its authorization lapses (for an order whose authorization was never
+    /// learned, as if it were made when the order was).
+    pub fn deadline(&self, order: &Order) -> DateTime<Utc> {
+        let lapses = order
+            .payment
+            .authorization_expires_at
+            .unwrap_or(order.created_at + DEFAULT_AUTHORIZATION_WINDOW);
+        lapses - self.policy.void_margin
     }
 
-    pub async fn run(&self, order_id: &OrderId) -> Result<StepOutcome, DomainError> {
-        loop {
-            let order = self
-                .ports
-                .orders
-                .get(order_id)
-                .await?
-                .ok_or(DomainError::NotFound("order"))?;
-            match order.status {
-                OrderStatus::PendingPayment => {
-                    let due = order.created_at + CHECKOUT_GRACE;
-                    if self.ports.clock.now() < due {
-                        return Ok(StepOutcome::NotYet(due));
-                    }
-                    match authorize_order(&self.ports, &order).await {
-                        Ok(_) | Err(DomainError::PaymentDeclined { .. }) => continue,
-                        Err(e) => return Err(e),
+    /// Finalizes an order as far as it goes now. `failures`: the failed
+    /// captures before this run (alerts and backoff follow it).
+    pub async fn run(
+        &self,
+        order_id: &OrderId,
+        failures: u32,
+        jitter: f64,
+    ) -> Result<StepOutcome, DomainError> {
+        let tell = Tell {
+            customer: true,
+            admins: false,
+        };
+        let order = self.load(order_id).await?;
+        let order = match order.status {
+            OrderStatus::PendingPayment => {
+                match settle::authorize(&self.ports, &self.settings, &order, tell).await? {
+                    Authorization::Settled(order) => order,
+                    Authorization::Declined { .. } => return Ok(StepOutcome::Done),
+                    Authorization::Unknown(cause) => {
+                        return self.unreachable(&order, failures, jitter, cause).await;
                     }
                 }
-                OrderStatus::Authorized => self.capture(&order).await?,
-                OrderStatus::Paid
-                | OrderStatus::Fulfilled
-                | OrderStatus::Refunded
-                | OrderStatus::PaymentFailed
-                | OrderStatus::Canceled => return Ok(StepOutcome::Done),
             }
+            _ => order,
+        };
+        match order.status {
+            OrderStatus::Authorized => self.capture(&order, failures, jitter).await,
+            _ => Ok(StepOutcome::Done),
         }
     }
 
-    async fn capture(&self, order: &Order) -> Result<(), DomainError> {
+    async fn capture(
+        &self,
+        order: &Order,
+        failures: u32,
+        jitter: f64,
+    ) -> Result<StepOutcome, DomainError> {
         let Some(payment_id) = order.payment.payment_id.clone() else {
             return Err(DomainError::Internal(
                 "authorized order without a payment id".into(),
             ));
         };
+        let now = self.ports.clock.now();
+        if now >= self.deadline(order) {
+            return self
+                .give_up(order, "AUTHORIZATION_DEADLINE", "not captured before the deadline")
+                .await;
+        }
         let entity = order.id.as_str();
         self.probe.reached(StepPoint::BeforeCapture, entity);
         let completed = self.ports.payments.complete(&payment_id).await;
         self.probe.reached(StepPoint::AfterCapture, entity);
         match completed {
             Ok(record) => {
-                let mails = self.paid_mails(order).await?;
                 self.probe.reached(StepPoint::BeforeMarkPaid, entity);
-                let result = self
-                    .ports
-                    .orders
-                    .transition(
-                        &order.id,
-                        &[OrderStatus::Authorized],
-                        &HistoryEntry {
-                            status: OrderStatus::Paid,
-                            at: self.ports.clock.now(),
-                            by: Actor::System,
-                            note: None,
-                        },
-                        &TransitionEffects {
-                            release_stock: false,
-                            payment: Some(PaymentInfo {
-                                status: record.status.as_str().into(),
-                                ..order.payment.clone()
-                            }),
-                            wake_job: false,
-                            mails,
-                        },
-                    )
-                    .await;
+                let paid = settle::mark_paid(&self.ports, &self.settings, order, &record, None).await;
                 self.probe.reached(StepPoint::AfterMarkPaid, entity);
-                match result {
-                    Ok(_) | Err(DomainError::InvalidOrderState { .. }) => Ok(()),
-                    Err(e) => Err(e),
-                }
+                paid.map(|_| StepOutcome::Done)
             }
             Err(PaymentError::Declined { code }) => {
-                let mails = payment_failed_mails(&self.ports, &self.settings, order).await?;
-                let note = format!("capture declined: {code}");
-                fail_payment(&self.ports, order, &code, Some(note), mails)
+                self.give_up(order, &code, &format!("capture declined: {code}"))
                     .await
-                    .map(|_| ())
             }
             Err(PaymentError::Rejected(message)) => {
-                let mails = payment_failed_mails(&self.ports, &self.settings, order).await?;
-                let note = format!("capture refused: {message}");
-                fail_payment(&self.ports, order, "CAPTURE_REJECTED", Some(note), mails)
+                self.give_up(order, "CAPTURE_REJECTED", &format!("capture refused: {message}"))
                     .await
-                    .map(|_| ())
             }
-            Err(PaymentError::Transient(m)) => Err(DomainError::PaymentUnavailable(m)),
+            Err(PaymentError::Transient(cause)) => {
+                self.unreachable(order, failures, jitter, cause).await
+            }
         }
     }
 
-    /// The confirmation to the customer and a notice to each admin.
-    async fn paid_mails(&self, order: &Order) -> Result<Vec<MailMessage>, DomainError> {
-        let ctx = mail_context(&self.settings);
-        let name = customer_name(&self.ports, order).await?;
-        let mut mails = vec![order_confirmation(
-            &ctx,
-            order,
-            &order.customer_email,
-            &name,
-        )];
-        for admin in admin_recipients(&self.ports, &self.settings).await? {
-            mails.push(new_order_notice(&ctx, order, &admin, &order.customer_email));
+    /// The provider could not be reached: retry (backing off, never past
+    /// the deadline), alerting the admins once failures pile up; past the
+    /// deadline, give up.
+    async fn unreachable(
+        &self,
+        order: &Order,
+        failures: u32,
+        jitter: f64,
+        cause: String,
+    ) -> Result<StepOutcome, DomainError> {
+        let now = self.ports.clock.now();
+        let deadline = self.deadline(order);
+        if now >= deadline {
+            let why = format!("the payment provider could not be reached before the deadline: {cause}");
+            return self.give_up(order, "AUTHORIZATION_DEADLINE", &why).await;
         }
-        Ok(mails)
+        let failures = failures.saturating_add(1);
+        if failures >= self.policy.alert_after {
+            let reason = format!(
+                "the payment could not be completed after {failures} attempts ({cause}); retrying until {deadline}"
+            );
+            settle::raise_alert(&self.ports, &self.settings, order, &reason).await?;
+        }
+        let at = (now + backoff_capped(failures, jitter, self.policy.backoff_cap)).min(deadline);
+        tracing::warn!(order_id = %order.id, failures, retry_at = %at, error = %cause,
+            "payment provider unavailable; capture retried");
+        Ok(StepOutcome::Retry { at, error: cause })
+    }
+
+    /// Voids and fails (or finds captured) an order the workflow cannot
+    /// finish. A provider out of reach makes it a retry: nothing is failed
+    /// while the card may still be held.
+    async fn give_up(&self, order: &Order, code: &str, why: &str) -> Result<StepOutcome, DomainError> {
+        match settle::give_up(&self.ports, &self.settings, order, code, why).await {
+            Ok(_) => Ok(StepOutcome::Done),
+            Err(DomainError::PaymentUnavailable(cause)) => {
+                let at = self.ports.clock.now() + self.policy.backoff_cap.min(Duration::minutes(1));
+                Ok(StepOutcome::Retry {
+                    at,
+                    error: format!("{why}; the void could not reach the provider: {cause}"),
+                })
+            }
+            Err(DomainError::InvalidState(refused)) => {
+                let reason = format!("{why}; the authorization could not be voided: {refused}");
+                settle::raise_alert(&self.ports, &self.settings, order, &reason).await?;
+                Err(DomainError::InvalidState(reason))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Up to `limit` unsent outbox mails, oldest first: the batch a
@@ -336,18 +397,17 @@ impl FinalizationService {
     }
 
     async fn execute(&self, claim: &ClaimedJob, jitter: f64) -> Result<(), DomainError> {
+        let attempts = claim.job.attempts;
         let failure = match &claim.job.kind {
-            JobKind::FinalizeOrder(order_id) => match self.finalize_job(order_id).await {
-                Ok(StepOutcome::Done) => return self.ports.jobs.complete(claim).await,
-                Ok(StepOutcome::NotYet(due)) => {
-                    return self
-                        .ports
-                        .jobs
-                        .retry(claim, due, "waiting for the checkout")
-                        .await;
+            JobKind::FinalizeOrder(order_id) => {
+                match self.finalize_job(order_id, &claim.job, jitter).await {
+                    Ok(StepOutcome::Done) => return self.ports.jobs.complete(claim).await,
+                    Ok(StepOutcome::Retry { at, error }) => {
+                        return self.ports.jobs.retry(claim, at, &error).await;
+                    }
+                    Err(e) => DeliveryError::Domain(e),
                 }
-                Err(e) => DeliveryError::Domain(e),
-            },
+            }
             JobKind::DeliverMail(message_id) => match self.deliver(message_id).await {
                 Ok(()) => return self.ports.jobs.complete(claim).await,
                 Err(e) => e,
@@ -355,27 +415,109 @@ impl FinalizationService {
         };
         let subject = self.subject(claim);
         let error = failure.to_string();
-        let give_up = matches!(failure, DeliveryError::Rejected(_))
-            || claim.job.attempts >= self.max_attempts;
-        if give_up {
-            tracing::error!(job = %claim.job.id, %subject, attempts = claim.job.attempts, error = %error, "job buried");
+        let now = self.ports.clock.now();
+        let next = match &failure {
+            DeliveryError::Rejected(_) => None,
+            _ if attempts < self.policy.max_attempts => {
+                Some(now + backoff_capped(attempts, jitter, self.policy.backoff_cap))
+            }
+            _ => self.slow_retry(&claim.job, now).await?,
+        };
+        let Some(at) = next else {
+            tracing::error!(job = %claim.job.id, %subject, attempts, error = %error, "job buried");
             self.ports.jobs.bury(claim, &error).await?;
             if let JobKind::FinalizeOrder(order_id) = &claim.job.kind {
-                self.note_buried(order_id, claim.job.attempts, &error)
-                    .await?;
+                self.alert_buried(order_id, attempts, &error).await?;
             }
             return Ok(());
-        }
-        tracing::warn!(job = %claim.job.id, %subject, attempt = claim.job.attempts, error = %error, "job step failed, will retry");
-        let at = self.ports.clock.now() + backoff(claim.job.attempts, jitter);
+        };
+        tracing::warn!(job = %claim.job.id, %subject, attempt = attempts, retry_at = %at, error = %error, "job step failed, will retry");
         self.ports.jobs.retry(claim, at, &error).await
     }
 
-    async fn finalize_job(&self, order_id: &OrderId) -> Result<StepOutcome, DomainError> {
+    /// When a job past its quick retries runs again, if ever: a mail keeps
+    /// an hourly retry until it is [`RetryPolicy::mail_give_up_after`] old
+    /// (a relay down for a day must not lose an order confirmation).
+    async fn slow_retry(
+        &self,
+        job: &Job,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, DomainError> {
+        let JobKind::DeliverMail(message_id) = &job.kind else {
+            return Ok(None);
+        };
+        let Some(mail) = self.ports.outbox.get(message_id).await? else {
+            return Ok(None);
+        };
+        let until = mail.created_at + self.policy.mail_give_up_after;
+        Ok((now < until).then(|| (now + self.policy.mail_slow_retry).min(until)))
+    }
+
+    async fn finalize_job(
+        &self,
+        order_id: &OrderId,
+        job: &Job,
+        jitter: f64,
+    ) -> Result<StepOutcome, DomainError> {
         match &self.launcher {
-            Some(launcher) => self.launch(launcher.as_ref(), order_id).await,
-            None => self.run(order_id).await,
+            Some(launcher) => self.launch(launcher.as_ref(), order_id, job.generation).await,
+            // The claim counted this attempt; the failures are the ones before.
+            None => self.run(order_id, job.attempts.saturating_sub(1), jitter).await,
         }
+    }
+
+    /// Starts the external workflow of an open order.
+    async fn launch(
+        &self,
+        launcher: &dyn WorkflowLauncher,
+        order_id: &OrderId,
+        generation: u32,
+    ) -> Result<StepOutcome, DomainError> {
+        if self.load(order_id).await?.status.is_open() {
+            launcher.start_finalization(order_id, generation).await?;
+        }
+        Ok(StepOutcome::Done)
+    }
+
+    /// Requeues open orders the queue would otherwise forget: an order
+    /// without a finalization job, one whose job finished while the order
+    /// stayed open (run here; with an external engine that is normal), and
+    /// any past its deadline whose job stopped, so an authorization is never
+    /// left to lapse with the stock held. Returns how many were requeued.
+    pub async fn sweep(&self, limit: usize) -> Result<usize, DomainError> {
+        let now = self.ports.clock.now();
+        let mut requeued = 0;
+        for order in self.ports.orders.list_in(&OrderStatus::OPEN, limit).await? {
+            if order.status == OrderStatus::PendingPayment && now < order.created_at + CHECKOUT_GRACE {
+                continue;
+            }
+            let job_id = Job::finalize_order_id(&order.id);
+            let job = self.ports.jobs.get(&job_id).await?;
+            let stranded = match &job {
+                None => true,
+                Some(job) if job.is_live() => false,
+                Some(job) => {
+                    (job.state == JobState::Done && self.launcher.is_none())
+                        || now >= self.deadline(&order)
+                }
+            };
+            if !stranded {
+                continue;
+            }
+            tracing::warn!(order_id = %order.id, job = ?job.as_ref().map(|j| j.state), "open order without a live finalization; requeued");
+            if self.ports.jobs.requeue(&job_id, now).await?.is_none() {
+                self.ports.jobs.enqueue(&Job::finalize_order(&order.id, now)).await?;
+            }
+            let note = HistoryEntry {
+                status: order.status,
+                at: now,
+                by: Actor::System,
+                note: Some("finalization requeued by the sweeper".into()),
+            };
+            self.ports.orders.add_note(&order.id, &note).await?;
+            requeued += 1;
+        }
+        Ok(requeued)
     }
 
     fn subject(&self, claim: &ClaimedJob) -> String {
@@ -385,8 +527,8 @@ impl FinalizationService {
         }
     }
 
-    /// Tells the admins, in the order's history, that finalization stopped.
-    async fn note_buried(
+    /// Tells the admins (alert, mail, history) that finalization stopped.
+    async fn alert_buried(
         &self,
         order_id: &OrderId,
         attempts: u32,
@@ -395,15 +537,17 @@ impl FinalizationService {
         let Some(order) = self.ports.orders.get(order_id).await? else {
             return Ok(());
         };
-        let entry = HistoryEntry {
-            status: order.status,
-            at: self.ports.clock.now(),
-            by: Actor::System,
-            note: Some(format!(
-                "finalization stopped after {attempts} attempts: {error}"
-            )),
-        };
-        self.ports.orders.add_note(order_id, &entry).await
+        let reason = format!("finalization stopped after {attempts} attempts: {error}");
+        if !settle::raise_alert(&self.ports, &self.settings, &order, &reason).await? {
+            let entry = HistoryEntry {
+                status: order.status,
+                at: self.ports.clock.now(),
+                by: Actor::System,
+                note: Some(reason),
+            };
+            self.ports.orders.add_note(order_id, &entry).await?;
+        }
+        Ok(())
     }
 }
 

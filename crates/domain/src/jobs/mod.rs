@@ -10,7 +10,8 @@ use crate::DomainError;
 use crate::ids::{JobId, OrderId};
 
 pub use finalize::{
-    DeliveryError, FinalizationService, JOB_LEASE, MAX_ATTEMPTS, StepOutcome, StepReport,
+    DeliveryError, FinalizationService, JOB_LEASE, MAX_ATTEMPTS, RetryPolicy, StepOutcome,
+    StepReport,
 };
 pub use launcher::WorkflowLauncher;
 
@@ -102,6 +103,10 @@ pub struct Job {
     /// While running: when the claim lapses and another worker may take it.
     pub lease_until: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// How many times the job was put back in the queue after it finished
+    /// (an admin's requeue, the sweeper): each run of a new generation is
+    /// new to an external engine (a new execution name).
+    pub generation: u32,
 }
 
 impl Job {
@@ -115,6 +120,7 @@ impl Job {
             run_after,
             lease_until: None,
             last_error: None,
+            generation: 0,
         }
     }
 
@@ -128,7 +134,14 @@ impl Job {
             run_after,
             lease_until: None,
             last_error: None,
+            generation: 0,
         }
+    }
+
+    /// Whether the job will still run by itself (queued, or held by a
+    /// worker).
+    pub fn is_live(&self) -> bool {
+        matches!(self.state, JobState::Queued | JobState::Running)
     }
 
     /// Message-IDs can be long; the job id is a fixed-size digest of one.
@@ -176,16 +189,31 @@ pub trait JobQueue: Send + Sync {
         error: &str,
     ) -> Result<(), DomainError>;
     async fn bury(&self, claim: &ClaimedJob, error: &str) -> Result<(), DomainError>;
-    /// Makes a queued job due now (after the checkout recorded its payment).
+    /// Makes a queued job due now (the checkout handing an order over).
     async fn wake(&self, id: &JobId, now: DateTime<Utc>) -> Result<(), DomainError>;
+    /// Makes the job run again, due now: a queued one is woken; a finished
+    /// one (done or dead) is queued again with its attempts at 0 as the
+    /// next generation; a running one is left to its worker. The job as it
+    /// then stands; `None` when there is no such job.
+    async fn requeue(&self, id: &JobId, now: DateTime<Utc>) -> Result<Option<Job>, DomainError>;
     async fn get(&self, id: &JobId) -> Result<Option<Job>, DomainError>;
 }
+
+/// The longest pause [`backoff`] makes unless told otherwise.
+pub const BACKOFF_CAP: Duration = Duration::minutes(10);
 
 /// Exponential backoff: 1 s, 2 s, 4 s ... capped at 10 minutes, plus the
 /// caller's jitter (a fraction in [0, 1) of the delay).
 pub fn backoff(attempts: u32, jitter: f64) -> Duration {
+    backoff_capped(attempts, jitter, BACKOFF_CAP)
+}
+
+/// [`backoff`] with another cap (at least 1 ms) on the delay before its
+/// jitter.
+pub fn backoff_capped(attempts: u32, jitter: f64, cap: Duration) -> Duration {
+    let cap_ms = cap.num_milliseconds().max(1);
     let base_ms: i64 = 1000_i64.saturating_mul(1_i64 << attempts.saturating_sub(1).min(20));
-    let capped = base_ms.min(600_000);
+    let capped = base_ms.min(cap_ms);
     let jitter = jitter.clamp(0.0, 1.0);
     // Jitter is a scheduling nicety, not money: a float is fine here.
     #[allow(clippy::cast_possible_truncation)]

@@ -1,5 +1,6 @@
 //! Outgoing mail: the port and the templates.
 
+mod admin;
 mod outbox;
 mod templates;
 
@@ -8,10 +9,11 @@ use async_trait::async_trait;
 use crate::DomainError;
 use crate::account::Email;
 
-pub use outbox::{MailOutbox, OutboxMail};
+pub use admin::MailAdminService;
+pub use outbox::{MailOutbox, OutboxMail, outbox_id};
 pub use templates::{
     MailContext, business_approved, business_rejected, contact_notice, escape_html,
-    new_order_notice, order_confirmation, payment_failed,
+    new_order_notice, order_alert, order_confirmation, payment_failed,
 };
 
 /// A rendered message. `message_id` is deterministic (kind, subject entity,

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::MailMessage;
-use crate::DomainError;
+use crate::{DomainError, Page, PageRequest};
 
 /// A recorded mail and how far its delivery got.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +15,19 @@ pub struct OutboxMail {
     pub created_at: DateTime<Utc>,
     /// Set once the transport took it; a sent mail is never sent again.
     pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// The id of the outbox mail with this Message-ID: its SHA-256 in hex (a
+/// Message-ID can be long and holds characters a URL must escape).
+pub fn outbox_id(message_id: &str) -> String {
+    use sha2::{Digest as _, Sha256};
+    hex::encode(Sha256::digest(message_id.as_bytes()))
+}
+
+impl OutboxMail {
+    pub fn id(&self) -> String {
+        outbox_id(&self.message.message_id)
+    }
 }
 
 /// Stores write outbox rows inside their own transactions (order
@@ -34,4 +47,8 @@ pub trait MailOutbox: Send + Sync {
     /// then Message-ID): what a delivery sweep without the job queue (the
     /// state machine's mail step) hands to the transport.
     async fn unsent(&self, limit: usize) -> Result<Vec<OutboxMail>, DomainError>;
+    /// The mail whose [`OutboxMail::id`] is `id`.
+    async fn find(&self, id: &str) -> Result<Option<OutboxMail>, DomainError>;
+    /// Sent (or unsent) mails, newest first (by `created_at`, then id).
+    async fn list(&self, sent: bool, page: &PageRequest) -> Result<Page<OutboxMail>, DomainError>;
 }

@@ -252,6 +252,46 @@ pub fn payment_failed(
 
 /// To the shop's admins when a visitor writes. Everything in it came from
 /// the visitor: escaped in HTML, and the subject is a single line.
+/// Tells an admin that an order needs a person: its payment keeps
+/// failing, its workflow stopped, or it was given up and voided. `event`
+/// tells one alert from the next (each is mailed once).
+pub fn order_alert(
+    ctx: &MailContext,
+    order: &Order,
+    to: &Email,
+    event: &str,
+    reason: &str,
+) -> MailMessage {
+    let subject = format!(
+        "{}: order {} needs attention",
+        ctx.shop_name, order.number
+    );
+    let text = format!(
+        "Order {} ({} {}, customer {}) needs attention:\n\n{}\n\nIt is listed with its alert in the admin portal's orders.\n",
+        order.number,
+        order.total,
+        order.currency,
+        order.customer_email.as_str(),
+        single_line(reason)
+    );
+    let html = format!(
+        "<p>Order <strong>{}</strong> ({} {}, customer {}) needs attention:</p><p>{}</p><p>It is listed with its alert in the admin portal's orders.</p>",
+        escape_html(&order.number),
+        order.total,
+        order.currency,
+        escape_html(order.customer_email.as_str()),
+        escape_html(&single_line(reason))
+    );
+    ctx.message(
+        "order-alert",
+        &format!("{}.{event}", order.id),
+        to,
+        &subject,
+        text,
+        html,
+    )
+}
+
 pub fn contact_notice(ctx: &MailContext, message: &ContactMessage, to: &Email) -> MailMessage {
     let subject = format!("Contact: {}", message.subject);
     let text = format!(

@@ -2,12 +2,14 @@
 
 mod model;
 pub(crate) mod service;
+pub(crate) mod settle;
 
 pub use model::{
-    Actor, HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderFilter, OrderLine, OrderStatus,
-    OrderStore, PaymentInfo, TransitionEffects,
+    Actor, HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderAlert, OrderFilter, OrderLine,
+    OrderStatus, OrderStore, PaymentInfo, PaymentProvider, PaymentState, StatusChange,
+    TransitionEffects,
 };
-pub use service::{CHECKOUT_GRACE, OrderService, PlaceOrderRequest};
+pub use service::{CHECKOUT_GRACE, OrderService, PlaceOrderRequest, Placed, Placement};
 
 #[cfg(test)]
 mod tests;

@@ -2,23 +2,25 @@ use std::sync::Arc;
 
 use chrono::Duration;
 
+use super::settle::{self, Authorization, Tell, Void};
 use super::{
-    Actor, HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderFilter, OrderLine, OrderStatus,
-    PaymentInfo, TransitionEffects,
+    Actor, IdempotencyRecord, NewOrder, Order, OrderFilter, OrderLine, OrderStatus, PaymentInfo,
+    PaymentProvider, PaymentState,
 };
 use crate::account::Principal;
 use crate::account::service::sha256_hex;
+use crate::catalog::StockMovement;
 use crate::ids::{OrderId, QuoteId};
 use crate::jobs::Job;
-use crate::mail::{MailMessage, mail_context, payment_failed};
 use crate::money::Money;
-use crate::payment::{AuthorizeRequest, PaymentError, idempotency_key};
+use crate::payment::{PaymentError, idempotency_key};
 use crate::pricing::PricingService;
 use crate::settings::ShopSettings;
 use crate::{DomainError, Page, PageRequest, Ports};
 
-/// How long the finalization job waits for the checkout to record the
-/// authorization before it takes over (a crashed request, a lost answer).
+/// How long a new order's finalization job waits before it takes over
+/// from the checkout (a crashed request); the checkout hands it over at
+/// once when it cannot learn the payment's outcome.
 pub const CHECKOUT_GRACE: Duration = Duration::minutes(2);
 
 #[derive(Debug, Clone)]
@@ -26,6 +28,25 @@ pub struct PlaceOrderRequest {
     pub quote_id: QuoteId,
     pub payment_source_id: String,
     pub idempotency_key: Option<String>,
+}
+
+/// How a placement ended, for the transport to answer accordingly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// A new order, authorized (or paid, with nothing to charge).
+    Created,
+    /// The order an earlier request with the same key made.
+    Replayed,
+    /// A new (or replayed) order whose payment outcome is not known yet:
+    /// it stays `pending_payment` and the workflow finds out. The customer
+    /// must be told it is being processed, never that it failed.
+    Accepted,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    pub order: Order,
+    pub placement: Placement,
 }
 
 pub struct OrderService {
@@ -44,6 +65,12 @@ fn check_idempotency_key(key: &str) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// The checkout answered the decline itself: no mail to the customer.
+const AT_CHECKOUT: Tell = Tell {
+    customer: false,
+    admins: false,
+};
+
 impl OrderService {
     pub fn new(ports: Ports, settings: Arc<ShopSettings>) -> Self {
         let pricing = PricingService::new(ports.clone(), settings.clone());
@@ -54,14 +81,13 @@ impl OrderService {
         }
     }
 
-    /// Places an order from a quote: re-prices it, reserves stock, then
-    /// authorizes the card. Returns the order and whether it was created by
-    /// this call (false for an idempotent replay).
+    /// Places an order from a quote: re-prices it, spends the quote,
+    /// reserves the stock, then authorizes the card.
     pub async fn place(
         &self,
         principal: &Principal,
         request: &PlaceOrderRequest,
-    ) -> Result<(Order, bool), DomainError> {
+    ) -> Result<Placed, DomainError> {
         let source = request.payment_source_id.trim();
         if source.is_empty() || source.len() > 255 {
             return Err(DomainError::invalid(
@@ -72,8 +98,8 @@ impl OrderService {
         let fingerprint = sha256_hex(&format!("{}\n{}", request.quote_id, source));
         if let Some(key) = &request.idempotency_key {
             check_idempotency_key(key)?;
-            if let Some(order) = self.replay(principal, key, &fingerprint).await? {
-                return Ok((order, false));
+            if let Some(placed) = self.replay(principal, key, &fingerprint).await? {
+                return Ok(placed);
             }
         }
         let now = self.ports.clock.now();
@@ -119,6 +145,7 @@ impl OrderService {
             return Err(DomainError::PriceChanged);
         }
         let order_id = OrderId::new(self.ports.ids.new_id());
+        let by = Actor::User(principal.user_id.clone());
         let order = Order {
             id: order_id.clone(),
             number: String::new(),
@@ -139,18 +166,23 @@ impl OrderService {
             ship_to: quote.ship_to.clone(),
             payment_source_id: source.to_string(),
             payment: PaymentInfo {
-                provider: "square".into(),
+                provider: if priced.total.is_zero() {
+                    PaymentProvider::None
+                } else {
+                    PaymentProvider::Square
+                },
                 payment_id: None,
-                status: "PENDING".into(),
+                status: PaymentState::Pending,
                 failure_code: None,
                 authorization_expires_at: None,
             },
-            history: vec![HistoryEntry {
+            history: vec![super::HistoryEntry {
                 status: OrderStatus::PendingPayment,
                 at: now,
-                by: Actor::User(principal.user_id.clone()),
+                by: by.clone(),
                 note: None,
             }],
+            alert: None,
         };
         let new = NewOrder {
             idempotency: request
@@ -163,6 +195,7 @@ impl OrderService {
                     order_id: order_id.clone(),
                 }),
             job: Job::finalize_order(&order_id, now + CHECKOUT_GRACE),
+            stock: StockMovement::for_order(&order, false, by, now, self.ports.ids.as_ref()),
             order,
         };
         let created = match self.ports.orders.create(&new).await {
@@ -171,14 +204,34 @@ impl OrderService {
                 // A concurrent request with the same key won the race.
                 let key = request.idempotency_key.as_deref().unwrap_or_default();
                 return match self.replay(principal, key, &fingerprint).await? {
-                    Some(order) => Ok((order, false)),
+                    Some(placed) => Ok(placed),
                     None => Err(DomainError::IdempotencyKeyReused),
                 };
             }
             Err(e) => return Err(e),
         };
-        let order = authorize_order(&self.ports, &created).await?;
-        Ok((order, true))
+        self.take_payment(created, Placement::Created).await
+    }
+
+    /// Asks for the payment of a pending order and says how the placement
+    /// ended. An unknown outcome hands the order to the workflow at once.
+    async fn take_payment(&self, order: Order, placement: Placement) -> Result<Placed, DomainError> {
+        match settle::authorize(&self.ports, &self.settings, &order, AT_CHECKOUT).await? {
+            Authorization::Settled(order) => Ok(Placed { order, placement }),
+            Authorization::Declined { code } => Err(DomainError::PaymentDeclined { reason: code }),
+            Authorization::Unknown(cause) => {
+                tracing::warn!(order_id = %order.id, error = %cause,
+                    "payment outcome unknown at checkout; the workflow takes over");
+                self.ports
+                    .jobs
+                    .wake(&Job::finalize_order_id(&order.id), self.ports.clock.now())
+                    .await?;
+                Ok(Placed {
+                    order,
+                    placement: Placement::Accepted,
+                })
+            }
+        }
     }
 
     /// The order an earlier request with this key made, carried on where it
@@ -188,7 +241,7 @@ impl OrderService {
         principal: &Principal,
         key: &str,
         fingerprint: &str,
-    ) -> Result<Option<Order>, DomainError> {
+    ) -> Result<Option<Placed>, DomainError> {
         let Some(record) = self
             .ports
             .orders
@@ -202,7 +255,7 @@ impl OrderService {
         }
         let order = self.load(&record.order_id).await?;
         match order.status {
-            OrderStatus::PendingPayment => authorize_order(&self.ports, &order).await.map(Some),
+            OrderStatus::PendingPayment => self.take_payment(order, Placement::Replayed).await.map(Some),
             OrderStatus::PaymentFailed => Err(DomainError::PaymentDeclined {
                 reason: order
                     .payment
@@ -210,7 +263,10 @@ impl OrderService {
                     .clone()
                     .unwrap_or_else(|| "declined".into()),
             }),
-            _ => Ok(Some(order)),
+            _ => Ok(Some(Placed {
+                order,
+                placement: Placement::Replayed,
+            })),
         }
     }
 
@@ -246,57 +302,64 @@ impl OrderService {
         self.ports.orders.list(&filter, page).await
     }
 
-    /// Cancels an order that is not yet paid: voids the authorization, then
-    /// releases the stock.
+    /// Cancels an order that is not yet paid: voids the authorization,
+    /// then gives back its stock, promotion use and quote.
     pub async fn cancel(&self, principal: &Principal, id: &OrderId) -> Result<Order, DomainError> {
-        let order = self.load_own(principal, id).await?;
-        if !order.status.is_open() {
-            return Err(DomainError::InvalidOrderState {
-                current: order.status.as_str().into(),
-                action: "cancel",
-            });
-        }
-        let payment_status = match &order.payment.payment_id {
-            Some(payment_id) => self
-                .ports
-                .payments
-                .cancel(payment_id)
-                .await
-                .map(|r| r.status.as_str().to_string())
-                .map_err(|e| cancel_error(&order, e))?,
-            None => {
-                // The authorization may exist without our knowing: void
-                // whatever the create with our key made.
-                self.ports
-                    .payments
-                    .cancel_by_idempotency_key(&idempotency_key(&order.id, "authorize"))
-                    .await
-                    .map_err(|e| cancel_error(&order, e))?;
-                "CANCELED".to_string()
+        let mut order = self.load_own(principal, id).await?;
+        // The workflow may move the order between our read and our write;
+        // each round reads it again and voids what it then holds.
+        for _ in 0..3 {
+            if !order.status.is_open() {
+                break;
             }
-        };
-        self.ports
-            .orders
-            .transition(
-                id,
-                &[OrderStatus::PendingPayment, OrderStatus::Authorized],
-                &HistoryEntry {
-                    status: OrderStatus::Canceled,
-                    at: self.ports.clock.now(),
-                    by: Actor::User(principal.user_id.clone()),
-                    note: None,
-                },
-                &TransitionEffects {
-                    release_stock: true,
-                    payment: Some(PaymentInfo {
-                        status: payment_status,
-                        ..order.payment.clone()
-                    }),
-                    wake_job: false,
-                    mails: Vec::new(),
-                },
-            )
-            .await
+            let now = self.ports.clock.now();
+            let (state, how) = match settle::void(&self.ports, &order, now).await {
+                Ok(Void::Released(state, how)) => (state, how),
+                Ok(Void::Captured(_)) => {
+                    return Err(DomainError::InvalidOrderState {
+                        current: OrderStatus::Paid.as_str().into(),
+                        action: "cancel",
+                    });
+                }
+                Err(DomainError::InvalidState(_)) => {
+                    return Err(DomainError::InvalidOrderState {
+                        current: order.status.as_str().into(),
+                        action: "cancel",
+                    });
+                }
+                Err(e) => return Err(e),
+            };
+            let change = order
+                .change_to(
+                    OrderStatus::Canceled,
+                    Actor::User(principal.user_id.clone()),
+                    now,
+                    Some(how.to_string()),
+                )?
+                .with_payment(PaymentInfo {
+                    status: state,
+                    ..order.payment.clone()
+                })
+                .releasing(
+                    StockMovement::for_order(
+                        &order,
+                        true,
+                        Actor::User(principal.user_id.clone()),
+                        now,
+                        self.ports.ids.as_ref(),
+                    ),
+                    order.promo_code.clone(),
+                );
+            match self.ports.orders.transition(id, &change).await {
+                Ok(canceled) => return Ok(canceled),
+                Err(DomainError::InvalidOrderState { .. }) => order = self.load(id).await?,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(DomainError::InvalidOrderState {
+            current: order.status.as_str().into(),
+            action: "cancel",
+        })
     }
 
     pub async fn admin_list(
@@ -337,19 +400,15 @@ impl OrderService {
     pub async fn fulfill(&self, admin: &Principal, id: &OrderId) -> Result<Order, DomainError> {
         admin.require_admin()?;
         let order = self.load(id).await?;
+        let change = order.change_to(
+            OrderStatus::Fulfilled,
+            Actor::User(admin.user_id.clone()),
+            self.ports.clock.now(),
+            None,
+        )?;
         self.ports
             .orders
-            .transition(
-                id,
-                &[OrderStatus::Paid],
-                &HistoryEntry {
-                    status: OrderStatus::Fulfilled,
-                    at: self.ports.clock.now(),
-                    by: Actor::User(admin.user_id.clone()),
-                    note: None,
-                },
-                &TransitionEffects::default(),
-            )
+            .transition(id, &change)
             .await
             .map_err(|e| state_error(e, &order, "fulfill"))
     }
@@ -358,51 +417,73 @@ impl OrderService {
     pub async fn refund(&self, admin: &Principal, id: &OrderId) -> Result<Order, DomainError> {
         admin.require_admin()?;
         let order = self.load(id).await?;
-        if !matches!(order.status, OrderStatus::Paid | OrderStatus::Fulfilled) {
-            return Err(DomainError::InvalidOrderState {
-                current: order.status.as_str().into(),
-                action: "refund",
-            });
+        let change = order.change_to(
+            OrderStatus::Refunded,
+            Actor::User(admin.user_id.clone()),
+            self.ports.clock.now(),
+            None,
+        )?;
+        if order.payment.provider == PaymentProvider::Square {
+            let payment_id = order
+                .payment
+                .payment_id
+                .clone()
+                .ok_or_else(|| DomainError::Internal("paid order without a payment id".into()))?;
+            let amount = Money::new(order.total, order.currency.clone());
+            self.ports
+                .payments
+                .refund(&payment_id, &amount, &idempotency_key(&order.id, "refund"))
+                .await
+                .map_err(|e| match e {
+                    PaymentError::Transient(m) => DomainError::PaymentUnavailable(m),
+                    PaymentError::Declined { code } | PaymentError::Rejected(code) => {
+                        DomainError::InvalidState(format!("the refund was refused: {code}"))
+                    }
+                })?;
         }
-        let payment_id = order
-            .payment
-            .payment_id
-            .clone()
-            .ok_or_else(|| DomainError::Internal("paid order without a payment id".into()))?;
-        let amount = Money::new(order.total, order.currency.clone());
-        self.ports
-            .payments
-            .refund(&payment_id, &amount, &idempotency_key(&order.id, "refund"))
-            .await
-            .map_err(|e| match e {
-                PaymentError::Transient(m) => DomainError::PaymentUnavailable(m),
-                PaymentError::Declined { code } | PaymentError::Rejected(code) => {
-                    DomainError::InvalidState(format!("the refund was refused: {code}"))
-                }
-            })?;
+        let change = change.with_payment(PaymentInfo {
+            status: PaymentState::Refunded,
+            ..order.payment.clone()
+        });
         self.ports
             .orders
-            .transition(
-                id,
-                &[OrderStatus::Paid, OrderStatus::Fulfilled],
-                &HistoryEntry {
-                    status: OrderStatus::Refunded,
-                    at: self.ports.clock.now(),
-                    by: Actor::User(admin.user_id.clone()),
-                    note: None,
-                },
-                &TransitionEffects {
-                    release_stock: false,
-                    payment: Some(PaymentInfo {
-                        status: "REFUNDED".into(),
-                        ..order.payment.clone()
-                    }),
-                    wake_job: false,
-                    mails: Vec::new(),
-                },
-            )
+            .transition(id, &change)
             .await
             .map_err(|e| state_error(e, &order, "refund"))
+    }
+
+    /// Puts an open order's finalization back in the queue, due now (an
+    /// admin, after an alert or a workflow that stopped): a finished job
+    /// runs again as a new generation. Clears the order's alert.
+    pub async fn retry_finalization(
+        &self,
+        admin: &Principal,
+        id: &OrderId,
+    ) -> Result<Order, DomainError> {
+        admin.require_admin()?;
+        let order = self.load(id).await?;
+        if !order.status.is_open() {
+            return Err(DomainError::InvalidOrderState {
+                current: order.status.as_str().into(),
+                action: "retry the finalization of",
+            });
+        }
+        let now = self.ports.clock.now();
+        let job_id = Job::finalize_order_id(id);
+        if self.ports.jobs.requeue(&job_id, now).await?.is_none() {
+            self.ports
+                .jobs
+                .enqueue(&Job::finalize_order(id, now))
+                .await?;
+        }
+        let note = super::HistoryEntry {
+            status: order.status,
+            at: now,
+            by: Actor::User(admin.user_id.clone()),
+            note: Some("finalization requeued by an admin".into()),
+        };
+        self.ports.orders.clear_alert(id, &note).await?;
+        self.load(id).await
     }
 
     pub fn settings(&self) -> &ShopSettings {
@@ -421,170 +502,6 @@ fn state_error(e: DomainError, order: &Order, action: &'static str) -> DomainErr
         },
         other => other,
     }
-}
-
-fn cancel_error(order: &Order, e: PaymentError) -> DomainError {
-    match e {
-        PaymentError::Transient(m) => DomainError::PaymentUnavailable(m),
-        PaymentError::Declined { .. } | PaymentError::Rejected(_) => {
-            DomainError::InvalidOrderState {
-                current: order.status.as_str().into(),
-                action: "cancel",
-            }
-        }
-    }
-}
-
-/// Authorizes a pending order's card (or replays the authorization made
-/// under the same idempotency key) and records the outcome. Used by the
-/// checkout and, after a crash or a lost answer, by the finalization job.
-pub(crate) async fn authorize_order(ports: &Ports, order: &Order) -> Result<Order, DomainError> {
-    let request = AuthorizeRequest {
-        idempotency_key: idempotency_key(&order.id, "authorize"),
-        amount: Money::new(order.total, order.currency.clone()),
-        source_id: order.payment_source_id.clone(),
-        reference_id: order.number.clone(),
-        buyer_email: order.customer_email.clone(),
-    };
-    let now = ports.clock.now();
-    match ports.payments.authorize(&request).await {
-        Ok(record) => {
-            let payment_id = record.payment_id.clone();
-            let payment = PaymentInfo {
-                provider: "square".into(),
-                payment_id: Some(record.payment_id),
-                status: record.status.as_str().into(),
-                failure_code: None,
-                authorization_expires_at: record.delayed_until,
-            };
-            let result = ports
-                .orders
-                .transition(
-                    &order.id,
-                    &[OrderStatus::PendingPayment],
-                    &HistoryEntry {
-                        status: OrderStatus::Authorized,
-                        at: now,
-                        by: Actor::PaymentProvider,
-                        note: None,
-                    },
-                    &TransitionEffects {
-                        release_stock: false,
-                        payment: Some(payment),
-                        wake_job: true,
-                        mails: Vec::new(),
-                    },
-                )
-                .await;
-            match result {
-                Ok(o) => Ok(o),
-                // Someone else (the job, a replay) recorded it first, or the
-                // order was canceled or failed meanwhile.
-                Err(DomainError::InvalidOrderState { .. }) => {
-                    let current = ports
-                        .orders
-                        .get(&order.id)
-                        .await?
-                        .ok_or(DomainError::NotFound("order"))?;
-                    if matches!(
-                        current.status,
-                        OrderStatus::Canceled | OrderStatus::PaymentFailed
-                    ) {
-                        // Nobody will capture it: void it rather than hold the
-                        // customer's funds until it lapses.
-                        if let Err(e) = ports.payments.cancel(&payment_id).await {
-                            tracing::warn!(order_id = %order.id, error = %e,
-                                "authorization of a closed order not voided");
-                        }
-                    }
-                    Ok(current)
-                }
-                Err(e) => Err(e),
-            }
-        }
-        Err(PaymentError::Declined { code }) => {
-            fail_payment(ports, order, &code, None, Vec::new()).await?;
-            Err(DomainError::PaymentDeclined { reason: code })
-        }
-        Err(PaymentError::Rejected(message)) => {
-            fail_payment(ports, order, "REJECTED", Some(message.clone()), Vec::new()).await?;
-            Err(DomainError::PaymentDeclined { reason: message })
-        }
-        Err(PaymentError::Transient(message)) => Err(DomainError::PaymentUnavailable(message)),
-    }
-}
-
-/// Ends an open order in `payment_failed`, gives its stock back and records
-/// `mails` with it. Only from the status `order` was read in, so the mails
-/// chosen for that status go out only if that is the change that happened.
-pub(crate) async fn fail_payment(
-    ports: &Ports,
-    order: &Order,
-    code: &str,
-    note: Option<String>,
-    mails: Vec<MailMessage>,
-) -> Result<Order, DomainError> {
-    let result = ports
-        .orders
-        .transition(
-            &order.id,
-            &[order.status],
-            &HistoryEntry {
-                status: OrderStatus::PaymentFailed,
-                at: ports.clock.now(),
-                by: Actor::PaymentProvider,
-                note: note.or_else(|| Some(code.to_string())),
-            },
-            &TransitionEffects {
-                release_stock: true,
-                payment: Some(PaymentInfo {
-                    status: "FAILED".into(),
-                    failure_code: Some(code.to_string()),
-                    ..order.payment.clone()
-                }),
-                wake_job: false,
-                mails,
-            },
-        )
-        .await;
-    match result {
-        Err(DomainError::InvalidOrderState { .. }) => ports
-            .orders
-            .get(&order.id)
-            .await?
-            .ok_or(DomainError::NotFound("order")),
-        other => other,
-    }
-}
-
-/// The customer's mail when an authorized payment cannot be taken. An
-/// order declined at checkout gets none: the checkout answered with the
-/// decline already.
-pub(crate) async fn payment_failed_mails(
-    ports: &Ports,
-    settings: &ShopSettings,
-    order: &Order,
-) -> Result<Vec<MailMessage>, DomainError> {
-    if order.status != OrderStatus::Authorized {
-        return Ok(Vec::new());
-    }
-    let name = customer_name(ports, order).await?;
-    Ok(vec![payment_failed(
-        &mail_context(settings),
-        order,
-        &order.customer_email,
-        &name,
-    )])
-}
-
-/// The name to greet the customer with; empty if the account is gone.
-pub(crate) async fn customer_name(ports: &Ports, order: &Order) -> Result<String, DomainError> {
-    Ok(ports
-        .accounts
-        .get(&order.user_id)
-        .await?
-        .map(|u| u.name.as_str().to_string())
-        .unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -3,9 +3,11 @@ use crate::ids::UserId;
 use OrderStatus::*;
 
 /// The lifecycle, written out: pending_payment -> authorized -> paid ->
-/// fulfilled, with payment_failed, canceled and refunded.
-const ALLOWED: [(OrderStatus, OrderStatus); 9] = [
+/// fulfilled, with payment_failed, canceled and refunded; an order with
+/// nothing to charge goes from pending_payment to paid.
+const ALLOWED: [(OrderStatus, OrderStatus); 10] = [
     (PendingPayment, Authorized),
+    (PendingPayment, Paid),
     (PendingPayment, PaymentFailed),
     (PendingPayment, Canceled),
     (Authorized, Paid),
@@ -117,4 +119,44 @@ fn an_order_is_tax_exempt_when_it_carries_an_exemption() {
     assert!(!o.is_tax_exempt());
     o.tax_exemption = Some(crate::test_support::exemption());
     assert!(o.is_tax_exempt());
+}
+
+#[test]
+fn every_change_goes_through_the_lifecycle() {
+    let o = crate::test_support::order(Authorized);
+    let at = crate::test_support::t0();
+    for to in OrderStatus::ALL {
+        let change = o.change_to(to, Actor::System, at, Some("why".into()));
+        if Authorized.can_become(to) {
+            let change = change.unwrap();
+            assert_eq!((change.from(), change.to()), (Authorized, to));
+            assert_eq!(change.entry().note.as_deref(), Some("why"));
+            assert_eq!(change.effects(), &TransitionEffects::default());
+        } else {
+            assert_eq!(
+                change,
+                Err(crate::DomainError::InvalidOrderState {
+                    current: "authorized".into(),
+                    action: to.verb(),
+                })
+            );
+        }
+    }
+}
+
+#[test]
+fn payment_words_round_trip() {
+    for state in PaymentState::ALL {
+        assert_eq!(PaymentState::parse(state.as_str()), Some(state));
+    }
+    for provider in PaymentProvider::ALL {
+        assert_eq!(PaymentProvider::parse(provider.as_str()), Some(provider));
+    }
+    assert_eq!(PaymentState::NotRequired.as_str(), "NOT_REQUIRED");
+    assert_eq!(PaymentProvider::None.as_str(), "none");
+    assert_eq!(PaymentState::parse("approved"), None);
+    assert_eq!(Actor::parse("user:u7"), Some(Actor::User(UserId::new("u7"))));
+    assert_eq!(Actor::parse("square"), Some(Actor::PaymentProvider));
+    assert_eq!(Actor::parse("user:"), None);
+    assert_eq!(Actor::parse("robot"), None);
 }

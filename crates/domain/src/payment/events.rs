@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::error::DomainError;
-use crate::order::OrderStatus;
-use crate::order::service::{fail_payment, payment_failed_mails};
+use crate::order::settle::{self, Tell};
+use crate::order::{OrderStatus, PaymentState};
 use crate::settings::ShopSettings;
 use crate::system::Ports;
 
@@ -99,8 +99,13 @@ impl PaymentEventService {
         }
         let code = format!("PAYMENT_{status}");
         let note = format!("the payment was {} at the provider", status.to_lowercase());
-        let mails = payment_failed_mails(&self.ports, &self.settings, &order).await?;
-        let after = fail_payment(&self.ports, &order, &code, Some(note), mails).await?;
+        // The provider ended it: nothing is held on the card to void.
+        let state = PaymentState::parse(status).unwrap_or(PaymentState::Canceled);
+        let tell = Tell {
+            customer: true,
+            admins: false,
+        };
+        let after = settle::fail(&self.ports, &self.settings, &order, &code, note, state, tell).await?;
         Ok(if after.status == OrderStatus::PaymentFailed {
             EventOutcome::OrderFailed
         } else {
@@ -136,7 +141,7 @@ mod tests {
     fn authorized() -> SharedOrder {
         let mut o = order(OrderStatus::Authorized);
         o.payment.payment_id = Some("pay-1".into());
-        o.payment.status = "APPROVED".into();
+        o.payment.status = crate::order::PaymentState::Approved;
         SharedOrder::new(o)
     }
 
@@ -151,9 +156,10 @@ mod tests {
         let s = shared.clone();
         m.orders
             .expect_transition()
-            .returning(move |_, from, entry, effects| {
-                assert!(effects.release_stock, "stock goes back");
-                s.apply(from, entry, effects)
+            .returning(move |_, change| {
+                assert!(!change.effects().stock.is_empty(), "stock goes back");
+                assert!(change.effects().release_quote, "the quote goes back");
+                s.apply(change)
             });
         m.accounts.expect_get().returning(|id| {
             Ok(Some(crate::test_support::user(

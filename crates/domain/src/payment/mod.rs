@@ -82,7 +82,13 @@ pub trait PaymentGateway: Send + Sync {
         amount: &Money,
         idempotency_key: &str,
     ) -> Result<(), PaymentError>;
+    /// The payment as the provider holds it now (Square's GetPayment).
+    async fn status(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError>;
 }
+
+/// How long Square holds a card-not-present authorization when it does
+/// not say (its `delayed_until`): 7 days.
+pub const DEFAULT_AUTHORIZATION_WINDOW: chrono::Duration = chrono::Duration::days(7);
 
 /// The longest idempotency key Square accepts.
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 45;

@@ -6,13 +6,15 @@ use shop_domain::account::User;
 use shop_domain::catalog::Product;
 use shop_domain::ids::{OrderId, ProductId};
 use shop_domain::order::{
-    Actor, HistoryEntry, NewOrder, Order, OrderFilter, OrderStatus, PaymentInfo, TransitionEffects,
+    Actor, HistoryEntry, NewOrder, Order, OrderAlert, OrderFilter, OrderStatus, PaymentInfo,
+    PaymentProvider, PaymentState, StatusChange,
 };
 use shop_domain::pricing::Promotion;
 
 use super::{assert_unique, concurrently};
 use crate::fixtures::{
-    at, customer, history, new_id, new_order, product, promotion, quote, unique, with_idempotency,
+    at, customer, mail, new_id, new_order, product, promotion, quote, release, reservation,
+    unique, with_idempotency,
 };
 use crate::{Stores, flatten_pages};
 
@@ -30,7 +32,7 @@ impl World {
         let mut products = Vec::new();
         for (i, stock) in stocks.iter().enumerate() {
             let p = product(&unique("O-"), &format!("Item {i}"), *stock);
-            s.catalog.insert_product(&p).await.unwrap();
+            s.catalog.insert_product(&p, None).await.unwrap();
             products.push(p);
         }
         Self { s, user, products }
@@ -114,37 +116,33 @@ impl World {
 
 fn approved_payment() -> PaymentInfo {
     PaymentInfo {
-        provider: "square".into(),
+        provider: PaymentProvider::Square,
         payment_id: Some("pay-1".into()),
-        status: "APPROVED".into(),
+        status: PaymentState::Approved,
         failure_code: None,
         authorization_expires_at: Some(at(7 * 86_400)),
     }
 }
 
-fn authorize(at_seconds: i64) -> (HistoryEntry, TransitionEffects) {
-    (
-        HistoryEntry {
-            status: OrderStatus::Authorized,
-            at: at(at_seconds),
-            by: Actor::PaymentProvider,
-            note: Some("approved".into()),
-        },
-        TransitionEffects {
-            payment: Some(approved_payment()),
-            ..TransitionEffects::default()
-        },
-    )
+/// `order` authorized at `t0 + at_seconds`.
+fn authorize(order: &Order, at_seconds: i64) -> StatusChange {
+    order
+        .change_to(
+            OrderStatus::Authorized,
+            Actor::PaymentProvider,
+            at(at_seconds),
+            Some("approved".into()),
+        )
+        .unwrap()
+        .with_payment(approved_payment())
 }
 
-fn cancel(at_seconds: i64) -> (HistoryEntry, TransitionEffects) {
-    (
-        history(OrderStatus::Canceled, at(at_seconds)),
-        TransitionEffects {
-            release_stock: true,
-            ..TransitionEffects::default()
-        },
-    )
+/// `order` canceled, giving back its stock, promotion use and quote.
+fn cancel(order: &Order, at_seconds: i64) -> StatusChange {
+    order
+        .change_to(OrderStatus::Canceled, Actor::System, at(at_seconds), None)
+        .unwrap()
+        .releasing(release(order, at(at_seconds)), order.promo_code.clone())
 }
 
 fn is_insufficient(r: &Result<Order, DomainError>, product: &ProductId) -> bool {
@@ -220,6 +218,7 @@ pub async fn missing_product_is_insufficient_stock(s: Stores) {
         product_id: ghost.clone(),
         ..new.order.lines[0].clone()
     });
+    new.stock = reservation(&new.order);
     let result = w.s.orders.create(&new).await;
     assert!(is_insufficient(&result, &ghost), "{result:?}");
     assert_eq!(w.stocks().await, vec![5]);
@@ -385,34 +384,16 @@ pub async fn transition_is_compare_and_set(s: Stores) {
     let w = World::new(s, &[5]).await;
     let new = w.order(&[(0, 2)]).await;
     let created = w.s.orders.create(&new).await.unwrap();
-    let (entry, effects) = authorize(10);
-    let moved =
-        w.s.orders
-            .transition(
-                &created.id,
-                &[OrderStatus::PendingPayment],
-                &entry,
-                &effects,
-            )
-            .await
-            .unwrap();
+    let change = authorize(&created, 10);
+    let moved = w.s.orders.transition(&created.id, &change).await.unwrap();
     let mut expected = created.clone();
     expected.status = OrderStatus::Authorized;
-    expected.history.push(entry.clone());
+    expected.history.push(change.entry().clone());
     expected.payment = approved_payment();
     assert_eq!(moved, expected);
     assert_eq!(w.get(&created.id).await, expected);
-    // From a state it is not in: refused, nothing changes.
-    let (entry, effects) = cancel(20);
-    let refused =
-        w.s.orders
-            .transition(
-                &created.id,
-                &[OrderStatus::PendingPayment],
-                &entry,
-                &effects,
-            )
-            .await;
+    // From a state it is no longer in: refused, nothing changes.
+    let refused = w.s.orders.transition(&created.id, &cancel(&created, 20)).await;
     assert_eq!(
         refused,
         Err(DomainError::InvalidOrderState {
@@ -422,22 +403,15 @@ pub async fn transition_is_compare_and_set(s: Stores) {
     );
     assert_eq!(w.get(&created.id).await, expected);
     assert_eq!(w.stock(0).await, 3);
-    // Any state of `from` will do; no payment in the effects keeps it.
-    let paid = history(OrderStatus::Paid, at(30));
-    let moved =
-        w.s.orders
-            .transition(
-                &created.id,
-                &[OrderStatus::PendingPayment, OrderStatus::Authorized],
-                &paid,
-                &TransitionEffects::default(),
-            )
-            .await
-            .unwrap();
+    // No payment in the effects keeps it.
+    let paid = expected
+        .change_to(OrderStatus::Paid, Actor::System, at(30), None)
+        .unwrap();
+    let moved = w.s.orders.transition(&created.id, &paid).await.unwrap();
     assert_eq!(moved.status, OrderStatus::Paid);
     assert_eq!(moved.payment, approved_payment());
     assert_eq!(moved.history.len(), 3);
-    assert_eq!(moved.history[2], paid);
+    assert_eq!(&moved.history[2], paid.entry());
     assert_eq!(w.stock(0).await, 3);
 }
 
@@ -447,16 +421,12 @@ pub async fn concurrent_transitions_from_one_state_admit_exactly_one(s: Stores) 
     let created = w.s.orders.create(&new).await.unwrap();
     let results = concurrently(10, |i| {
         let (s, id) = (w.s.clone(), created.id.clone());
-        let (entry, effects) = if i % 2 == 0 {
-            authorize(i as i64)
+        let change = if i % 2 == 0 {
+            authorize(&created, i as i64)
         } else {
-            cancel(i as i64)
+            cancel(&created, i as i64)
         };
-        async move {
-            s.orders
-                .transition(&id, &[OrderStatus::PendingPayment], &entry, &effects)
-                .await
-        }
+        async move { s.orders.transition(&id, &change).await }
     })
     .await;
     let winners: Vec<&Order> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
@@ -486,57 +456,216 @@ pub async fn transition_release_stock_gives_quantities_back(s: Stores) {
     assert_eq!(w.stocks().await, vec![3, 2]);
     // Someone else's order moves stock meanwhile; the release adds back.
     let other = w.order(&[(0, 1)]).await;
-    w.s.orders.create(&other).await.unwrap();
-    let (entry, effects) = cancel(10);
+    let other = w.s.orders.create(&other).await.unwrap();
     w.s.orders
-        .transition(
-            &created.id,
-            &[OrderStatus::PendingPayment],
-            &entry,
-            &effects,
-        )
+        .transition(&created.id, &cancel(&created, 10))
         .await
         .unwrap();
     assert_eq!(w.stocks().await, vec![4, 5]);
-    // A transition without release_stock moves none.
-    let (entry, effects) = authorize(20);
+    // A transition without movements moves none.
     w.s.orders
-        .transition(
-            &other.order.id,
-            &[OrderStatus::PendingPayment],
-            &entry,
-            &effects,
-        )
+        .transition(&other.id, &authorize(&other, 20))
         .await
         .unwrap();
     assert_eq!(w.stocks().await, vec![4, 5]);
+}
+
+/// Every unit an order holds or gives back is a movement in the product's
+/// ledger, and the ledger sums to the stock.
+pub async fn orders_write_their_stock_movements(s: Stores) {
+    let w = World::new(s, &[5]).await;
+    let product_id = w.products[0].id.clone();
+    let placed = w.s.orders.create(&w.order(&[(0, 2)]).await).await.unwrap();
+    let kept = w.s.orders.create(&w.order(&[(0, 1)]).await).await.unwrap();
+    w.s.orders
+        .transition(&placed.id, &cancel(&placed, 10))
+        .await
+        .unwrap();
+    let movements = super::catalog::all_movements(&w.s, &product_id).await;
+    let mut mine: Vec<(i64, Option<OrderId>, Option<u32>)> = movements
+        .iter()
+        .map(|m| (m.delta, m.order_id.clone(), m.stock_after))
+        .collect();
+    mine.reverse();
+    assert_eq!(
+        mine,
+        vec![
+            (-2, Some(placed.id.clone()), Some(3)),
+            (-1, Some(kept.id.clone()), Some(2)),
+            (2, Some(placed.id.clone()), Some(4)),
+        ]
+    );
+    assert_eq!(w.stock(0).await, 4);
+    // The products were inserted without an opening movement: the ledger
+    // holds the orders' changes to the stock of 5 they started with.
+    assert_eq!(5 + movements.iter().map(|m| m.delta).sum::<i64>(), 4);
+}
+
+/// A quote becomes one live order: placing it again names that order, and
+/// an order that ends canceled (or failed) gives its quote back.
+pub async fn a_quote_is_spent_once_until_its_order_closes(s: Stores) {
+    let w = World::new(s, &[10]).await;
+    let first = w.order(&[(0, 1)]).await;
+    let created = w.s.orders.create(&first).await.unwrap();
+    let mut again = new_order(&w.user, &w.s.quotes.get(&first.order.quote_id).await.unwrap().unwrap());
+    let result = w.s.orders.create(&again).await;
+    assert_eq!(
+        result,
+        Err(DomainError::QuoteUsed {
+            order_id: created.id.clone()
+        })
+    );
+    assert_eq!(w.stock(0).await, 9, "the refused order reserved nothing");
+    assert_eq!(w.s.orders.get(&again.order.id).await.unwrap(), None);
+    // Concurrent placements of one quote: one wins.
+    w.s.orders
+        .transition(&created.id, &cancel(&created, 5))
+        .await
+        .unwrap();
+    let mut racers = Vec::new();
+    for _ in 0..8 {
+        again = new_order(&w.user, &w.s.quotes.get(&first.order.quote_id).await.unwrap().unwrap());
+        racers.push(again.clone());
+    }
+    let results = concurrently(8, |i| {
+        let (s, new) = (w.s.clone(), racers[i].clone());
+        async move { s.orders.create(&new).await }
+    })
+    .await;
+    let winners: Vec<&Order> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    for r in &results {
+        match r {
+            Ok(_) => {}
+            Err(DomainError::QuoteUsed { order_id }) => assert_eq!(order_id, &winners[0].id),
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert_eq!(w.stock(0).await, 9);
+}
+
+/// A canceled or failed order gives its promotion use back, once.
+pub async fn closing_an_order_returns_its_promotion_use(s: Stores) {
+    let w = World::new(s, &[10]).await;
+    let promo = w.add_promotion(Some(1)).await;
+    let first = w.s.orders.create(&w.promoted(&promo, &[(0, 1)]).await).await.unwrap();
+    assert_eq!(w.uses(&promo).await, 1);
+    let blocked = w.s.orders.create(&w.promoted(&promo, &[(0, 1)]).await).await;
+    assert!(matches!(blocked, Err(DomainError::InvalidPromotion(_))), "{blocked:?}");
+    w.s.orders
+        .transition(&first.id, &cancel(&first, 10))
+        .await
+        .unwrap();
+    assert_eq!(w.uses(&promo).await, 0);
+    // The transition ran once: a second attempt is refused and returns nothing.
+    let twice = w.s.orders.transition(&first.id, &cancel(&first, 11)).await;
+    assert!(matches!(twice, Err(DomainError::InvalidOrderState { .. })), "{twice:?}");
+    assert_eq!(w.uses(&promo).await, 0);
+    w.s.orders
+        .create(&w.promoted(&promo, &[(0, 1)]).await)
+        .await
+        .unwrap();
+    assert_eq!(w.uses(&promo).await, 1);
+}
+
+/// Orders placed, orders canceled and admins' adjustments, all at once:
+/// stock never goes below zero and the product's ledger sums to its stock.
+pub async fn the_ledger_sums_to_the_stock_under_a_concurrent_mix(s: Stores) {
+    let w = World::new(s, &[]).await;
+    let p = product(&unique("MIX-"), "Mixed", 20);
+    let opening = super::catalog::adjustment(&p.id, 20, 0);
+    w.s.catalog.insert_product(&p, Some(&opening)).await.unwrap();
+    let w = World {
+        products: vec![p.clone()],
+        ..w
+    };
+    let mut placed = Vec::new();
+    for _ in 0..8 {
+        placed.push(w.s.orders.create(&w.order(&[(0, 1)]).await).await.unwrap());
+    }
+    let mut fresh = Vec::new();
+    for i in 0..16 {
+        fresh.push(w.order(&[(0, 1 + (i % 2))]).await);
+    }
+    enum Op {
+        Place(NewOrder),
+        Cancel(Order),
+        Adjust(i64),
+    }
+    let mut ops: Vec<Op> = Vec::new();
+    for (i, new) in fresh.into_iter().enumerate() {
+        ops.push(Op::Place(new));
+        if let Some(order) = placed.get(i) {
+            ops.push(Op::Cancel(order.clone()));
+        }
+        if i % 2 == 0 {
+            ops.push(Op::Adjust(if i % 4 == 0 { 3 } else { -2 }));
+        }
+    }
+    let ops = std::sync::Arc::new(std::sync::Mutex::new(ops.into_iter().map(Some).collect::<Vec<_>>()));
+    let n = ops.lock().unwrap().len();
+    let results = concurrently(n, |i| {
+        let s = w.s.clone();
+        let op = ops.lock().unwrap()[i].take().expect("each op once");
+        let id = p.id.clone();
+        async move {
+            match op {
+                Op::Place(new) => s.orders.create(&new).await.map(|_| ()),
+                Op::Cancel(order) => s.orders.transition(&order.id, &cancel(&order, 60)).await.map(|_| ()),
+                Op::Adjust(delta) => s
+                    .catalog
+                    .adjust_stock(&super::catalog::adjustment(&id, delta, 60))
+                    .await
+                    .map(|_| ()),
+            }
+        }
+    })
+    .await;
+    for r in &results {
+        assert!(
+            matches!(r, Ok(()) | Err(DomainError::InsufficientStock { .. })),
+            "{r:?}"
+        );
+    }
+    let stock = w.stock(0).await;
+    let movements = super::catalog::all_movements(&w.s, &p.id).await;
+    assert_eq!(movements.iter().map(|m| m.delta).sum::<i64>(), i64::from(stock));
+    assert!(movements.iter().all(|m| m.stock_after.is_some()));
+    // Each placed order holds what its movements say, each canceled one
+    // gave it back.
+    let open: i64 = w
+        .all_orders(&OrderFilter {
+            status: Some(OrderStatus::PendingPayment),
+            user_id: None,
+        })
+        .await
+        .iter()
+        .flat_map(|o| o.lines.iter().map(|l| i64::from(l.quantity)))
+        .sum();
+    let adjusted: i64 = movements
+        .iter()
+        .filter(|m| m.kind == shop_domain::catalog::StockMovementKind::Adjustment)
+        .map(|m| m.delta)
+        .sum();
+    assert_eq!(20 + adjusted - open, i64::from(stock));
 }
 
 pub async fn transition_wake_job_makes_the_job_due(s: Stores) {
     let w = World::new(s, &[5]).await;
     let sleeper = w.order(&[(0, 1)]).await;
     let woken = w.order(&[(0, 1)]).await;
-    w.s.orders.create(&sleeper).await.unwrap();
-    w.s.orders.create(&woken).await.unwrap();
+    let sleeper_order = w.s.orders.create(&sleeper).await.unwrap();
+    let woken_order = w.s.orders.create(&woken).await.unwrap();
     let lease = Duration::seconds(60);
     assert_eq!(w.s.jobs.claim(at(10), lease, "early").await.unwrap(), None);
-    let (entry, mut effects) = authorize(10);
     w.s.orders
-        .transition(
-            &sleeper.order.id,
-            &[OrderStatus::PendingPayment],
-            &entry,
-            &effects,
-        )
+        .transition(&sleeper.order.id, &authorize(&sleeper_order, 10))
         .await
         .unwrap();
-    effects.wake_job = true;
     w.s.orders
         .transition(
             &woken.order.id,
-            &[OrderStatus::PendingPayment],
-            &entry,
-            &effects,
+            &authorize(&woken_order, 10).waking_the_job(),
         )
         .await
         .unwrap();
@@ -557,38 +686,23 @@ pub async fn transition_wake_job_makes_the_job_due(s: Stores) {
 
 pub async fn transition_of_a_missing_order_is_not_found(s: Stores) {
     let w = World::new(s, &[5]).await;
+    let created = w.s.orders.create(&w.order(&[(0, 1)]).await).await.unwrap();
     let ghost = OrderId::new(new_id());
-    let (entry, effects) = cancel(1);
-    let r =
-        w.s.orders
-            .transition(&ghost, &[OrderStatus::PendingPayment], &entry, &effects)
-            .await;
+    let r = w.s.orders.transition(&ghost, &cancel(&created, 1)).await;
     assert!(matches!(r, Err(DomainError::NotFound(_))), "{r:?}");
-    let not_found = |r: Result<(), DomainError>| {
-        assert!(matches!(r, Err(DomainError::NotFound(_))), "{r:?}");
-    };
-    not_found(w.s.orders.set_payment(&ghost, &approved_payment()).await);
-    not_found(w.s.orders.add_note(&ghost, &entry).await);
-    assert_eq!(w.stock(0).await, 5);
+    let note = created.history[0].clone();
+    let r = w.s.orders.add_note(&ghost, &note).await;
+    assert!(matches!(r, Err(DomainError::NotFound(_))), "{r:?}");
+    assert_eq!(w.stock(0).await, 4);
 }
 
 /// `add_note` appends to the history and changes nothing else, the status
 /// least of all.
-pub async fn set_payment_and_add_note(s: Stores) {
+pub async fn add_note_appends_only(s: Stores) {
     let w = World::new(s, &[5]).await;
     let new = w.order(&[(0, 1)]).await;
     let created = w.s.orders.create(&new).await.unwrap();
-    let failed = PaymentInfo {
-        status: "FAILED".into(),
-        failure_code: Some("GENERIC_DECLINE".into()),
-        ..approved_payment()
-    };
-    w.s.orders.set_payment(&created.id, &failed).await.unwrap();
-    let mut expected = Order {
-        payment: failed,
-        ..created.clone()
-    };
-    assert_eq!(w.get(&created.id).await, expected);
+    let mut expected = created.clone();
     let note = HistoryEntry {
         status: OrderStatus::Authorized,
         at: at(30),
@@ -607,9 +721,101 @@ pub async fn set_payment_and_add_note(s: Stores) {
     w.s.orders.add_note(&created.id, &again).await.unwrap();
     expected.history.push(again);
     assert_eq!(w.get(&created.id).await, expected);
+}
+
+/// An alert is raised once (with its note and mails); the next status
+/// change or a clear takes it down.
+pub async fn alerts_are_raised_once_and_cleared(s: Stores) {
+    let w = World::new(s, &[5]).await;
+    let created = w.s.orders.create(&w.order(&[(0, 1)]).await).await.unwrap();
+    let alert = OrderAlert {
+        at: at(40),
+        reason: "capture failing".into(),
+    };
+    let note = HistoryEntry {
+        status: created.status,
+        at: at(40),
+        by: Actor::System,
+        note: Some("admins alerted: capture failing".into()),
+    };
+    let alert_mail = mail("order-alert");
+    assert!(
+        w.s.orders
+            .raise_alert(&created.id, &alert, &note, std::slice::from_ref(&alert_mail))
+            .await
+            .unwrap()
+    );
+    let raised = w.get(&created.id).await;
+    assert_eq!(raised.alert, Some(alert.clone()));
+    assert_eq!(raised.history.last(), Some(&note));
+    assert!(w.s.outbox.get(&alert_mail.message_id).await.unwrap().is_some());
+    // Raised again while up: nothing written.
+    let second_mail = mail("order-alert");
+    assert!(
+        !w.s.orders
+            .raise_alert(&created.id, &alert, &note, std::slice::from_ref(&second_mail))
+            .await
+            .unwrap()
+    );
+    assert_eq!(w.get(&created.id).await.history.len(), raised.history.len());
+    assert!(w.s.outbox.get(&second_mail.message_id).await.unwrap().is_none());
+    // A status change clears it.
+    let moved = w
+        .s
+        .orders
+        .transition(&created.id, &authorize(&raised, 50))
+        .await
+        .unwrap();
+    assert_eq!(moved.alert, None);
+    assert!(
+        w.s.orders
+            .raise_alert(&created.id, &alert, &note, &[])
+            .await
+            .unwrap()
+    );
+    let cleared_note = HistoryEntry {
+        note: Some("requeued".into()),
+        ..note.clone()
+    };
+    w.s.orders.clear_alert(&created.id, &cleared_note).await.unwrap();
+    let cleared = w.get(&created.id).await;
+    assert_eq!(cleared.alert, None);
+    assert_eq!(cleared.history.last(), Some(&cleared_note));
     let ghost = OrderId::new(new_id());
-    let r = w.s.orders.add_note(&ghost, &expected.history[0]).await;
+    let r = w.s.orders.raise_alert(&ghost, &alert, &note, &[]).await;
     assert!(matches!(r, Err(DomainError::NotFound(_))), "{r:?}");
+}
+
+/// `list_in` gives the orders in the given states, oldest first, up to the
+/// limit.
+pub async fn list_in_finds_orders_by_state_oldest_first(s: Stores) {
+    let w = World::new(s, &[10]).await;
+    let mut created = Vec::new();
+    for _ in 0..4 {
+        created.push(w.s.orders.create(&w.order(&[(0, 1)]).await).await.unwrap());
+    }
+    w.s.orders
+        .transition(&created[1].id, &authorize(&created[1], 5))
+        .await
+        .unwrap();
+    w.s.orders
+        .transition(&created[2].id, &cancel(&created[2], 5))
+        .await
+        .unwrap();
+    let ids = |v: Vec<Order>| v.into_iter().map(|o| o.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(w.s.orders.list_in(&OrderStatus::OPEN, 10).await.unwrap()),
+        vec![created[0].id.clone(), created[1].id.clone(), created[3].id.clone()]
+    );
+    assert_eq!(
+        ids(w.s.orders.list_in(&OrderStatus::OPEN, 2).await.unwrap()),
+        vec![created[0].id.clone(), created[1].id.clone()]
+    );
+    assert_eq!(
+        ids(w.s.orders.list_in(&[OrderStatus::Canceled], 10).await.unwrap()),
+        vec![created[2].id.clone()]
+    );
+    assert!(w.s.orders.list_in(&[], 10).await.unwrap().is_empty());
 }
 
 pub async fn find_by_payment_id_finds_the_paying_order(s: Stores) {
@@ -617,11 +823,14 @@ pub async fn find_by_payment_id_finds_the_paying_order(s: Stores) {
     let first = w.s.orders.create(&w.order(&[(0, 1)]).await).await.unwrap();
     let second = w.s.orders.create(&w.order(&[(0, 1)]).await).await.unwrap();
     let payment_id = unique("pay-");
-    let payment = PaymentInfo {
-        payment_id: Some(payment_id.clone()),
-        ..approved_payment()
-    };
-    w.s.orders.set_payment(&second.id, &payment).await.unwrap();
+    let change = second
+        .change_to(OrderStatus::Authorized, Actor::PaymentProvider, at(5), None)
+        .unwrap()
+        .with_payment(PaymentInfo {
+            payment_id: Some(payment_id.clone()),
+            ..approved_payment()
+        });
+    w.s.orders.transition(&second.id, &change).await.unwrap();
     let found = w.s.orders.find_by_payment_id(&payment_id).await.unwrap();
     assert_eq!(found, Some(w.get(&second.id).await));
     assert_ne!(found.map(|o| o.id), Some(first.id));
@@ -651,17 +860,12 @@ pub async fn list_is_newest_first_and_filters(s: Stores) {
     let o1 = w.order(&[(0, 1)]).await;
     let o2 = w.order_for(&other, &[(0, 1)]).await;
     let o3 = w.order(&[(0, 1)]).await;
+    let mut created = Vec::new();
     for o in [&o1, &o2, &o3] {
-        w.s.orders.create(o).await.unwrap();
+        created.push(w.s.orders.create(o).await.unwrap());
     }
-    let (entry, effects) = cancel(5);
     w.s.orders
-        .transition(
-            &o2.order.id,
-            &[OrderStatus::PendingPayment],
-            &entry,
-            &effects,
-        )
+        .transition(&o2.order.id, &cancel(&created[1], 5))
         .await
         .unwrap();
     let ids = |v: Vec<Order>| v.into_iter().map(|o| o.id).collect::<Vec<_>>();

@@ -7,13 +7,13 @@ use shop_domain::business::BusinessStatus;
 use shop_domain::contact::ContactStatus;
 use shop_domain::jobs::{Job, JobKind, JobState};
 use shop_domain::mail::{MailMessage, OutboxMail};
-use shop_domain::order::{HistoryEntry, OrderStatus, TransitionEffects};
+use shop_domain::order::{Actor, Order, OrderStatus, StatusChange};
 
 use super::concurrently;
-use crate::Stores;
 use crate::fixtures::{
-    at, contact, customer, history, mail, mail_with_id, new_order, product, profile, quote, unique,
+    at, contact, customer, mail, mail_with_id, new_order, product, profile, quote, unique,
 };
+use crate::{Stores, flatten_pages};
 
 fn lease() -> Duration {
     Duration::seconds(30)
@@ -74,18 +74,22 @@ async fn drain(s: &Stores, now: DateTime<Utc>) -> Vec<JobKind> {
 
 /// A placed order (pending payment) with its finalization job due at
 /// `at(120)`.
-async fn placed_order(s: &Stores) -> shop_domain::ids::OrderId {
+async fn placed_order(s: &Stores) -> Order {
     let user = customer();
     s.accounts.insert(&user).await.unwrap();
     let p = product(&unique("M-"), "Mailed thing", 5);
-    s.catalog.insert_product(&p).await.unwrap();
+    s.catalog.insert_product(&p, None).await.unwrap();
     let q = quote(&user.id, &[(&p, 1)]);
     s.quotes.insert(&q).await.unwrap();
-    s.orders.create(&new_order(&user, &q)).await.unwrap().id
+    s.orders.create(&new_order(&user, &q)).await.unwrap()
 }
 
-fn authorized(seconds: i64) -> HistoryEntry {
-    history(OrderStatus::Authorized, at(seconds))
+/// `order` moved to `status` at `t0 + seconds`, recording `mails`.
+fn change(order: &Order, status: OrderStatus, seconds: i64, mails: &[MailMessage]) -> StatusChange {
+    order
+        .change_to(status, Actor::System, at(seconds), None)
+        .unwrap()
+        .with_mails(mails.to_vec())
 }
 
 /// `mark_sent` sets `sent_at` once: marking again keeps the first time. An
@@ -179,19 +183,12 @@ pub async fn concurrent_enqueues_of_one_mail_keep_one_job(s: Stores) {
 /// A transition's mails are recorded with it, their delivery jobs due at
 /// the entry's time and claimable as `DeliverMail`.
 pub async fn transition_records_its_mails_and_delivery_jobs(s: Stores) {
-    let order_id = placed_order(&s).await;
+    let order = placed_order(&s).await;
     let customer_mail = mail("confirmation");
     let admin_mail = mail("new-order");
+    let mails = [customer_mail.clone(), admin_mail.clone()];
     s.orders
-        .transition(
-            &order_id,
-            &[OrderStatus::PendingPayment],
-            &authorized(10),
-            &TransitionEffects {
-                mails: vec![customer_mail.clone(), admin_mail.clone()],
-                ..TransitionEffects::default()
-            },
-        )
+        .transition(&order.id, &change(&order, OrderStatus::Authorized, 10, &mails))
         .await
         .unwrap();
     assert_recorded(&s, &customer_mail, at(10)).await;
@@ -210,18 +207,19 @@ pub async fn transition_records_its_mails_and_delivery_jobs(s: Stores) {
 
 /// A transition refused by its compare-and-set records none of its mails.
 pub async fn a_failed_transition_records_no_mail(s: Stores) {
-    let order_id = placed_order(&s).await;
+    let order = placed_order(&s).await;
+    let order_id = order.id.clone();
     let m = mail("confirmation");
+    // A change read from a copy of the order that is stale by now.
+    let authorized = Order {
+        status: OrderStatus::Authorized,
+        ..order.clone()
+    };
     let r = s
         .orders
         .transition(
             &order_id,
-            &[OrderStatus::Authorized],
-            &history(OrderStatus::Paid, at(10)),
-            &TransitionEffects {
-                mails: vec![m.clone()],
-                ..TransitionEffects::default()
-            },
+            &change(&authorized, OrderStatus::Paid, 10, std::slice::from_ref(&m)),
         )
         .await;
     assert!(
@@ -237,29 +235,17 @@ pub async fn a_failed_transition_records_no_mail(s: Stores) {
 /// A later transition naming an already recorded Message-ID keeps the first
 /// mail and job, and still applies its own change.
 pub async fn a_transition_repeating_a_mail_keeps_the_first(s: Stores) {
-    let order_id = placed_order(&s).await;
+    let order = placed_order(&s).await;
     let m = mail("status");
-    let effects = TransitionEffects {
-        mails: vec![m.clone()],
-        ..TransitionEffects::default()
-    };
-    s.orders
-        .transition(
-            &order_id,
-            &[OrderStatus::PendingPayment],
-            &authorized(10),
-            &effects,
-        )
+    let mails = [m.clone()];
+    let authorized = s
+        .orders
+        .transition(&order.id, &change(&order, OrderStatus::Authorized, 10, &mails))
         .await
         .unwrap();
     let moved = s
         .orders
-        .transition(
-            &order_id,
-            &[OrderStatus::Authorized],
-            &history(OrderStatus::Paid, at(20)),
-            &effects,
-        )
+        .transition(&order.id, &change(&authorized, OrderStatus::Paid, 20, &mails))
         .await
         .unwrap();
     assert_eq!(moved.status, OrderStatus::Paid);
@@ -392,4 +378,40 @@ pub async fn unsent_lists_the_oldest_unsent_first(s: Stores) {
         rest.iter()
             .all(|m| m.message.message_id != early.message_id)
     );
+}
+
+/// Admins find a mail by its id and list sent or unsent mail, newest first.
+pub async fn find_and_list_newest_first_by_sent(s: Stores) {
+    let mails: Vec<MailMessage> = (0..5).map(|i| mail(&format!("list{i}"))).collect();
+    for (i, m) in mails.iter().enumerate() {
+        s.outbox
+            .enqueue(std::slice::from_ref(m), at(10 + i as i64))
+            .await
+            .unwrap();
+    }
+    s.outbox.mark_sent(&mails[1].message_id, at(30)).await.unwrap();
+    s.outbox.mark_sent(&mails[3].message_id, at(31)).await.unwrap();
+    let listed = |sent: bool| {
+        let s = s.clone();
+        async move {
+            flatten_pages(2, |p| {
+                let s = s.clone();
+                async move { s.outbox.list(sent, &p).await }
+            })
+            .await
+            .into_iter()
+            .map(|m| m.message.message_id)
+            .collect::<Vec<_>>()
+        }
+    };
+    let ids = |idx: &[usize]| {
+        idx.iter()
+            .map(|i| mails[*i].message_id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(listed(false).await, ids(&[4, 2, 0]));
+    assert_eq!(listed(true).await, ids(&[3, 1]));
+    let found = s.outbox.get(&mails[2].message_id).await.unwrap().unwrap();
+    assert_eq!(s.outbox.find(&found.id()).await.unwrap(), Some(found));
+    assert_eq!(s.outbox.find(&"0".repeat(64)).await.unwrap(), None);
 }

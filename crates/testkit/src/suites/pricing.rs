@@ -14,8 +14,8 @@ pub async fn quotes_round_trip(s: Stores) {
     s.accounts.insert(&u).await.unwrap();
     let a = product(&unique("QA-"), "Lamp", 5);
     let b = product(&unique("QB-"), "Shade", 5);
-    s.catalog.insert_product(&a).await.unwrap();
-    s.catalog.insert_product(&b).await.unwrap();
+    s.catalog.insert_product(&a, None).await.unwrap();
+    s.catalog.insert_product(&b, None).await.unwrap();
     let plain = quote(&u.id, &[(&a, 2), (&b, 1)]);
     s.quotes.insert(&plain).await.unwrap();
     assert_eq!(s.quotes.get(&plain.id).await.unwrap(), Some(plain.clone()));

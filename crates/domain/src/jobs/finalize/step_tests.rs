@@ -33,10 +33,21 @@ fn customer(m: &mut Mocks) {
 
 fn store(m: &mut Mocks, shared: &SharedOrder) {
     shared.serve_get(&mut m.orders);
-    let s = shared.clone();
-    m.orders
-        .expect_transition()
-        .returning(move |_, from, entry, effects| s.apply(from, entry, effects));
+    shared.serve_transition(&mut m.orders);
+}
+
+fn no_admins(m: &mut Mocks) {
+    m.accounts
+        .expect_list_active_admins()
+        .returning(|| Ok(Vec::new()));
+}
+
+fn done(status: OrderStatus) -> StepReport {
+    StepReport {
+        status,
+        retry_at: None,
+        failures: 0,
+    }
 }
 
 fn canceled() -> PaymentRecord {
@@ -60,9 +71,9 @@ fn with_a_launcher_a_finalize_job_is_handed_off_and_completed() {
     let mut launcher = MockLauncher::new();
     launcher
         .expect_start_finalization()
-        .withf(|id| id.as_str() == "order-1")
+        .withf(|id, generation| id.as_str() == "order-1" && *generation == 0)
         .times(1)
-        .returning(|_| Ok(()));
+        .returning(|_, _| Ok(()));
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings())
         .with_launcher(Arc::new(launcher));
     assert_eq!(block_on(svc.work_once("claim-1", 0.0)), Ok(true));
@@ -85,26 +96,44 @@ fn a_failed_hand_off_is_retried_with_backoff() {
     let mut launcher = MockLauncher::new();
     launcher
         .expect_start_finalization()
-        .returning(|_| Err(DomainError::Internal("throttled".into())));
+        .returning(|_, _| Err(DomainError::Internal("throttled".into())));
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings())
         .with_launcher(Arc::new(launcher));
     assert_eq!(block_on(svc.work_once("claim-1", 0.0)), Ok(true));
 }
 
 #[test]
-fn a_pending_order_is_not_handed_off_during_the_checkout_grace() {
+fn a_closed_order_is_not_handed_off() {
     let mut m = Mocks::default();
-    let shared = SharedOrder::new(order(OrderStatus::PendingPayment));
+    let shared = SharedOrder::new(order(OrderStatus::Paid));
     shared.serve_get(&mut m.orders);
     m.jobs
         .expect_claim()
         .returning(|_, _, _| Ok(Some(finalize_claim())));
-    m.jobs
-        .expect_retry()
-        .withf(|_, at, _| *at == t0() + Duration::minutes(2))
-        .times(1)
-        .returning(|_, _, _| Ok(()));
+    m.jobs.expect_complete().times(1).returning(|_| Ok(()));
     let launcher = MockLauncher::new();
+    let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings())
+        .with_launcher(Arc::new(launcher));
+    assert_eq!(block_on(svc.work_once("claim-1", 0.0)), Ok(true));
+}
+
+#[test]
+fn a_requeued_job_hands_off_its_generation() {
+    let mut m = Mocks::default();
+    let shared = SharedOrder::new(order(OrderStatus::Authorized));
+    shared.serve_get(&mut m.orders);
+    m.jobs.expect_claim().returning(|_, _, _| {
+        let mut c = finalize_claim();
+        c.job.generation = 3;
+        Ok(Some(c))
+    });
+    m.jobs.expect_complete().times(1).returning(|_| Ok(()));
+    let mut launcher = MockLauncher::new();
+    launcher
+        .expect_start_finalization()
+        .withf(|_, generation| *generation == 3)
+        .times(1)
+        .returning(|_, _| Ok(()));
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings())
         .with_launcher(Arc::new(launcher));
     assert_eq!(block_on(svc.work_once("claim-1", 0.0)), Ok(true));
@@ -145,16 +174,11 @@ fn finalize_step_captures_and_reports_paid() {
         })
     });
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
-    let report = block_on(svc.finalize_step(&OrderId::new("order-1")));
-    assert_eq!(
-        report,
-        Ok(StepReport {
-            status: OrderStatus::Paid
-        })
-    );
+    let report = block_on(svc.finalize_step(&OrderId::new("order-1"), 0, 0.0));
+    assert_eq!(report, Ok(done(OrderStatus::Paid)));
     // Again: nothing captured twice, the same report.
     assert_eq!(
-        block_on(svc.finalize_step(&OrderId::new("order-1"))),
+        block_on(svc.finalize_step(&OrderId::new("order-1"), 0, 0.0)),
         report
     );
 }
@@ -165,31 +189,38 @@ fn finalize_step_reports_a_declined_capture_as_payment_failed() {
     let shared = SharedOrder::new(order(OrderStatus::Authorized));
     store(&mut m, &shared);
     customer(&mut m);
+    no_admins(&mut m);
     m.payments.expect_complete().returning(|_| {
         Err(PaymentError::Declined {
             code: "GENERIC_DECLINE".into(),
         })
     });
+    m.payments.expect_cancel().times(1).returning(|_| Ok(canceled()));
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
     assert_eq!(
-        block_on(svc.finalize_step(&OrderId::new("order-1"))),
-        Ok(StepReport {
-            status: OrderStatus::PaymentFailed
-        })
+        block_on(svc.finalize_step(&OrderId::new("order-1"), 0, 0.0)),
+        Ok(done(OrderStatus::PaymentFailed))
     );
     assert_eq!(shared.mails().len(), 1);
 }
 
 #[test]
-fn finalize_step_is_retryable_while_the_checkout_holds_the_order() {
+fn finalize_step_asks_to_run_again_while_square_is_out_of_reach() {
     let mut m = Mocks::default();
-    let shared = SharedOrder::new(order(OrderStatus::PendingPayment));
+    let shared = SharedOrder::new(order(OrderStatus::Authorized));
     shared.serve_get(&mut m.orders);
+    m.payments
+        .expect_complete()
+        .returning(|_| Err(PaymentError::Transient("503".into())));
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
-    assert!(matches!(
-        block_on(svc.finalize_step(&OrderId::new("order-1"))),
-        Err(DomainError::PaymentUnavailable(_))
-    ));
+    assert_eq!(
+        block_on(svc.finalize_step(&OrderId::new("order-1"), 2, 0.0)),
+        Ok(StepReport {
+            status: OrderStatus::Authorized,
+            retry_at: Some(t0() + Duration::seconds(4)),
+            failures: 3,
+        })
+    );
 }
 
 #[test]
@@ -203,12 +234,11 @@ fn fail_step_voids_the_authorization_and_fails_the_order_with_the_customer_mail(
         .withf(|id| id == "pay-1")
         .times(1)
         .returning(|_| Ok(canceled()));
+    no_admins(&mut m);
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
     assert_eq!(
         block_on(svc.fail_step(&OrderId::new("order-1"), "States.Timeout")),
-        Ok(StepReport {
-            status: OrderStatus::PaymentFailed
-        })
+        Ok(done(OrderStatus::PaymentFailed))
     );
     let o = shared.snapshot();
     assert_eq!(
@@ -217,7 +247,7 @@ fn fail_step_voids_the_authorization_and_fails_the_order_with_the_customer_mail(
     );
     assert_eq!(
         o.history.last().and_then(|h| h.note.clone()).as_deref(),
-        Some("finalization failed: States.Timeout")
+        Some("finalization failed: States.Timeout (authorization voided)")
     );
     let mails = shared.mails();
     assert_eq!(mails.len(), 1);
@@ -226,18 +256,20 @@ fn fail_step_voids_the_authorization_and_fails_the_order_with_the_customer_mail(
     // A second Catch (a redriven execution) changes nothing.
     assert_eq!(
         block_on(svc.fail_step(&OrderId::new("order-1"), "again")),
-        Ok(StepReport {
-            status: OrderStatus::PaymentFailed
-        })
+        Ok(done(OrderStatus::PaymentFailed))
     );
     assert_eq!(shared.mails().len(), 1);
 }
 
 #[test]
-fn fail_step_on_a_pending_order_voids_by_the_checkout_key_and_mails_nobody() {
+fn fail_step_on_a_pending_order_voids_by_the_checkout_key_and_tells_the_customer() {
+    // The checkout answered "pending" (or never answered): only a mail
+    // tells the customer how it ended.
     let mut m = Mocks::default();
     let shared = SharedOrder::new(order(OrderStatus::PendingPayment));
     store(&mut m, &shared);
+    customer(&mut m);
+    no_admins(&mut m);
     m.payments
         .expect_cancel_by_idempotency_key()
         .times(1)
@@ -245,32 +277,35 @@ fn fail_step_on_a_pending_order_voids_by_the_checkout_key_and_mails_nobody() {
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
     assert_eq!(
         block_on(svc.fail_step(&OrderId::new("order-1"), "boom")),
-        Ok(StepReport {
-            status: OrderStatus::PaymentFailed
-        })
+        Ok(done(OrderStatus::PaymentFailed))
     );
-    assert!(shared.mails().is_empty());
+    assert_eq!(shared.mails().len(), 1);
+    assert_eq!(shared.snapshot().payment.status, crate::order::PaymentState::Canceled);
 }
 
 #[test]
-fn fail_step_leaves_an_order_whose_authorization_cannot_be_voided_with_a_note() {
+fn fail_step_leaves_an_order_whose_authorization_cannot_be_voided_alerted() {
     let mut m = Mocks::default();
     let shared = SharedOrder::new(order(OrderStatus::Authorized));
     shared.serve_get(&mut m.orders);
+    no_admins(&mut m);
     m.orders.expect_transition().never();
     m.orders
-        .expect_add_note()
-        .withf(|_, entry| {
-            entry
-                .note
-                .as_deref()
-                .is_some_and(|n| n.contains("could not be voided: PAYMENT_COMPLETED"))
-        })
+        .expect_raise_alert()
+        .withf(|_, alert, _, _| alert.reason.contains("could not be voided: NOT_ALLOWED"))
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _, _| Ok(true));
     m.payments
         .expect_cancel()
-        .returning(|_| Err(PaymentError::Rejected("PAYMENT_COMPLETED".into())));
+        .returning(|_| Err(PaymentError::Rejected("NOT_ALLOWED".into())));
+    // Still held at Square: neither voided nor captured.
+    m.payments.expect_status().returning(|id| {
+        Ok(PaymentRecord {
+            payment_id: id.into(),
+            status: PaymentStatus::Approved,
+            delayed_until: None,
+        })
+    });
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
     assert!(matches!(
         block_on(svc.fail_step(&OrderId::new("order-1"), "boom")),
@@ -301,8 +336,6 @@ fn fail_step_leaves_a_paid_order_alone() {
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
     assert_eq!(
         block_on(svc.fail_step(&OrderId::new("order-1"), "boom")),
-        Ok(StepReport {
-            status: OrderStatus::Paid
-        })
+        Ok(done(OrderStatus::Paid))
     );
 }

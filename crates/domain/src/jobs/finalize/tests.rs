@@ -11,7 +11,7 @@ use crate::account::Role;
 use crate::ids::JobId;
 use crate::jobs::{ClaimedJob, Job, backoff};
 use crate::mail::{MailError, MailMessage, OutboxMail};
-use crate::order::OrderStatus;
+use crate::order::{OrderStatus, PaymentState};
 use crate::payment::{PaymentRecord, PaymentStatus};
 use crate::test_support::{Mocks, SharedOrder, TestClock, order, settings, t0, user};
 
@@ -35,10 +35,19 @@ fn claim(attempts: u32) -> ClaimedJob {
 /// A store that keeps one order and records its transitions and mails.
 fn order_store(m: &mut Mocks, shared: &SharedOrder) {
     shared.serve_get(&mut m.orders);
-    let s = shared.clone();
-    m.orders
-        .expect_transition()
-        .returning(move |_, from, entry, effects| s.apply(from, entry, effects));
+    shared.serve_transition(&mut m.orders);
+}
+
+fn canceled() -> PaymentRecord {
+    PaymentRecord {
+        payment_id: "pay-1".into(),
+        status: PaymentStatus::Canceled,
+        delayed_until: None,
+    }
+}
+
+fn run(svc: &FinalizationService) -> Result<StepOutcome, DomainError> {
+    block_on(svc.run(&OrderId::new("order-1"), 0, 0.0))
 }
 
 fn admins(m: &mut Mocks) {
@@ -70,13 +79,10 @@ fn authorized_order_is_captured_and_marked_paid_with_its_mails_in_one_step() {
         .returning(|_| Ok(completed()));
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
 
-    assert_eq!(
-        block_on(svc.run(&OrderId::new("order-1"))),
-        Ok(StepOutcome::Done)
-    );
+    assert_eq!(run(&svc), Ok(StepOutcome::Done));
     let o = shared.snapshot();
     assert_eq!(o.status, OrderStatus::Paid);
-    assert_eq!(o.payment.status, "COMPLETED");
+    assert_eq!(o.payment.status, PaymentState::Completed);
     assert_eq!(o.history.last().map(|h| h.by.clone()), Some(Actor::System));
     let mails = shared.mails();
     assert_eq!(
@@ -91,10 +97,7 @@ fn authorized_order_is_captured_and_marked_paid_with_its_mails_in_one_step() {
     assert!(mails[1].subject.starts_with("New order SO-000042"));
 
     // Running it again repeats nothing: no capture (times(1)), no mail.
-    assert_eq!(
-        block_on(svc.run(&OrderId::new("order-1"))),
-        Ok(StepOutcome::Done)
-    );
+    assert_eq!(run(&svc), Ok(StepOutcome::Done));
     assert_eq!(shared.mails().len(), 3);
 }
 
@@ -112,10 +115,7 @@ fn configured_recipients_replace_the_admin_list() {
         ..(*settings()).clone()
     });
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings);
-    assert_eq!(
-        block_on(svc.run(&OrderId::new("order-1"))),
-        Ok(StepOutcome::Done)
-    );
+    assert_eq!(run(&svc), Ok(StepOutcome::Done));
     assert_eq!(
         recipients(&shared.mails()),
         ["ann@example.com", "orders@example.com"]
@@ -123,8 +123,7 @@ fn configured_recipients_replace_the_admin_list() {
 }
 
 #[test]
-fn capture_transient_then_declined_ends_payment_failed_with_stock_released_and_mails_the_customer()
-{
+fn capture_transient_then_declined_voids_and_fails_the_order_mailing_customer_and_admins() {
     let mut m = Mocks::default();
     let shared = SharedOrder::new(order(OrderStatus::Authorized));
     shared.serve_get(&mut m.orders);
@@ -132,19 +131,20 @@ fn capture_transient_then_declined_ends_payment_failed_with_stock_released_and_m
     let s = shared.clone();
     m.orders
         .expect_transition()
-        .withf(|_, from, entry, effects| {
-            from == [OrderStatus::Authorized]
-                && entry.status == OrderStatus::PaymentFailed
-                && entry.note.as_deref() == Some("capture declined: GENERIC_DECLINE")
-                && effects.release_stock
-                && effects
-                    .payment
-                    .as_ref()
-                    .and_then(|p| p.failure_code.as_deref())
-                    == Some("GENERIC_DECLINE")
+        .withf(|_, change| {
+            let effects = change.effects();
+            change.from() == OrderStatus::Authorized
+                && change.to() == OrderStatus::PaymentFailed
+                && change.entry().note.as_deref()
+                    == Some("capture declined: GENERIC_DECLINE (authorization voided)")
+                && effects.stock.len() == 1
+                && effects.stock[0].delta == 2
+                && effects.release_quote
+                && effects.payment.as_ref().map(|p| (p.failure_code.as_deref(), p.status))
+                    == Some((Some("GENERIC_DECLINE"), PaymentState::Canceled))
         })
         .times(1)
-        .returning(move |_, from, entry, effects| s.apply(from, entry, effects));
+        .returning(move |_, change| s.apply(change));
     let calls = Arc::new(Mutex::new(0));
     let c = calls.clone();
     m.payments.expect_complete().times(2).returning(move |_| {
@@ -158,31 +158,41 @@ fn capture_transient_then_declined_ends_payment_failed_with_stock_released_and_m
             })
         }
     });
+    // Funds may still be held: the authorization is voided first.
+    m.payments
+        .expect_cancel()
+        .withf(|id| id == "pay-1")
+        .times(1)
+        .returning(|_| Ok(canceled()));
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
 
     assert_eq!(
-        block_on(svc.run(&OrderId::new("order-1"))),
-        Err(DomainError::PaymentUnavailable("timeout".into()))
+        run(&svc),
+        Ok(StepOutcome::Retry {
+            at: t0() + Duration::seconds(1),
+            error: "timeout".into()
+        })
     );
     assert_eq!(shared.snapshot().status, OrderStatus::Authorized);
     assert!(shared.mails().is_empty());
-    assert_eq!(
-        block_on(svc.run(&OrderId::new("order-1"))),
-        Ok(StepOutcome::Done)
-    );
+    assert_eq!(run(&svc), Ok(StepOutcome::Done));
     assert_eq!(shared.snapshot().status, OrderStatus::PaymentFailed);
     let mails = shared.mails();
-    assert_eq!(recipients(&mails), ["ann@example.com"]);
+    assert_eq!(
+        recipients(&mails),
+        ["ann@example.com", "admin1@example.com", "admin2@example.com"]
+    );
     assert!(
         mails[0]
             .subject
             .contains("payment for order SO-000042 failed")
     );
     assert!(mails[0].text.contains("nothing was charged"));
+    assert!(mails[1].subject.contains("needs attention"));
 }
 
 #[test]
-fn capture_rejected_fails_the_payment_too() {
+fn capture_rejected_voids_and_fails_the_payment_too() {
     let mut m = Mocks::default();
     let shared = SharedOrder::new(order(OrderStatus::Authorized));
     order_store(&mut m, &shared);
@@ -190,15 +200,157 @@ fn capture_rejected_fails_the_payment_too() {
     m.payments
         .expect_complete()
         .returning(|_| Err(PaymentError::Rejected("expired authorization".into())));
+    m.payments.expect_cancel().times(1).returning(|_| Ok(canceled()));
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
-    assert_eq!(
-        block_on(svc.run(&OrderId::new("order-1"))),
-        Ok(StepOutcome::Done)
-    );
+    assert_eq!(run(&svc), Ok(StepOutcome::Done));
     let o = shared.snapshot();
     assert_eq!(o.status, OrderStatus::PaymentFailed);
     assert_eq!(o.payment.failure_code.as_deref(), Some("CAPTURE_REJECTED"));
-    assert_eq!(recipients(&shared.mails()), ["ann@example.com"]);
+    assert_eq!(o.payment.status, PaymentState::Canceled);
+    assert_eq!(shared.mails().len(), 3);
+}
+
+#[test]
+fn a_void_refused_because_the_payment_was_captured_marks_the_order_paid() {
+    let mut m = Mocks::default();
+    let shared = SharedOrder::new(order(OrderStatus::Authorized));
+    order_store(&mut m, &shared);
+    admins(&mut m);
+    m.payments
+        .expect_complete()
+        .returning(|_| Err(PaymentError::Rejected("VERSION_MISMATCH".into())));
+    m.payments
+        .expect_cancel()
+        .returning(|_| Err(PaymentError::Rejected("payment is COMPLETED".into())));
+    m.payments.expect_status().returning(|_| Ok(completed()));
+    let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
+    assert_eq!(run(&svc), Ok(StepOutcome::Done));
+    let o = shared.snapshot();
+    assert_eq!(o.status, OrderStatus::Paid);
+    assert_eq!(o.payment.status, PaymentState::Completed);
+    assert!(
+        o.history
+            .last()
+            .and_then(|h| h.note.as_deref())
+            .is_some_and(|n| n.contains("had captured"))
+    );
+}
+
+#[test]
+fn square_out_of_reach_is_retried_until_the_deadline_then_voided_and_failed() {
+    let deadline = t0() + Duration::days(7) - RetryPolicy::default().void_margin;
+    // Long before the deadline: retried, however many failures came before.
+    let mut m = Mocks::default();
+    let shared = SharedOrder::new(order(OrderStatus::Authorized));
+    order_store(&mut m, &shared);
+    m.orders.expect_raise_alert().returning(|_, _, _, _| Ok(false));
+    admins(&mut m);
+    m.payments
+        .expect_complete()
+        .returning(|_| Err(PaymentError::Transient("503".into())));
+    let now = t0() + Duration::days(3);
+    let svc = FinalizationService::new(m.ports(TestClock::at(now)), settings());
+    assert_eq!(
+        block_on(svc.run(&OrderId::new("order-1"), 500, 0.0)),
+        Ok(StepOutcome::Retry {
+            at: now + Duration::minutes(10),
+            error: "503".into()
+        })
+    );
+    // Close to it: the retry is never later than the deadline.
+    let mut m = Mocks::default();
+    order_store(&mut m, &shared);
+    m.orders.expect_raise_alert().returning(|_, _, _, _| Ok(false));
+    admins(&mut m);
+    m.payments
+        .expect_complete()
+        .returning(|_| Err(PaymentError::Transient("503".into())));
+    let now = deadline - Duration::minutes(1);
+    let svc = FinalizationService::new(m.ports(TestClock::at(now)), settings());
+    assert_eq!(
+        block_on(svc.run(&OrderId::new("order-1"), 500, 0.0)),
+        Ok(StepOutcome::Retry {
+            at: deadline,
+            error: "503".into()
+        })
+    );
+    // At the deadline: no capture; voided, failed, customer and admins told.
+    let mut m = Mocks::default();
+    order_store(&mut m, &shared);
+    admins(&mut m);
+    m.payments.expect_cancel().times(1).returning(|_| Ok(canceled()));
+    let svc = FinalizationService::new(m.ports(TestClock::at(deadline)), settings());
+    assert_eq!(run(&svc), Ok(StepOutcome::Done));
+    let o = shared.snapshot();
+    assert_eq!(o.status, OrderStatus::PaymentFailed);
+    assert_eq!(o.payment.status, PaymentState::Canceled);
+    assert_eq!(o.payment.failure_code.as_deref(), Some("AUTHORIZATION_DEADLINE"));
+    assert_eq!(shared.mails().len(), 3);
+}
+
+#[test]
+fn a_void_that_cannot_reach_square_is_retried_not_failed() {
+    let deadline = t0() + Duration::days(7) - RetryPolicy::default().void_margin;
+    let mut m = Mocks::default();
+    let shared = SharedOrder::new(order(OrderStatus::Authorized));
+    shared.serve_get(&mut m.orders);
+    m.payments
+        .expect_cancel()
+        .returning(|_| Err(PaymentError::Transient("timeout".into())));
+    let svc = FinalizationService::new(m.ports(TestClock::at(deadline)), settings());
+    assert!(
+        matches!(run(&svc), Ok(StepOutcome::Retry { at, .. }) if at == deadline + Duration::minutes(1))
+    );
+    assert_eq!(shared.snapshot().status, OrderStatus::Authorized);
+}
+
+#[test]
+fn past_the_authorization_window_the_order_fails_without_a_void() {
+    // Square voided it itself: nothing is held, nothing to cancel.
+    let mut m = Mocks::default();
+    let shared = SharedOrder::new(order(OrderStatus::Authorized));
+    order_store(&mut m, &shared);
+    admins(&mut m);
+    let svc = FinalizationService::new(
+        m.ports(TestClock::at(t0() + Duration::days(8))),
+        settings(),
+    );
+    assert_eq!(run(&svc), Ok(StepOutcome::Done));
+    let o = shared.snapshot();
+    assert_eq!(o.status, OrderStatus::PaymentFailed);
+    assert!(
+        o.history
+            .last()
+            .and_then(|h| h.note.as_deref())
+            .is_some_and(|n| n.contains("lapsed"))
+    );
+}
+
+#[test]
+fn admins_are_alerted_once_failures_reach_the_threshold() {
+    for (failures_before, alerted) in [(8, false), (9, true), (30, true)] {
+        let mut m = Mocks::default();
+        let shared = SharedOrder::new(order(OrderStatus::Authorized));
+        shared.serve_get(&mut m.orders);
+        admins(&mut m);
+        m.payments
+            .expect_complete()
+            .returning(|_| Err(PaymentError::Transient("503".into())));
+        m.orders
+            .expect_raise_alert()
+            .withf(|id, alert, note, mails| {
+                id.as_str() == "order-1"
+                    && alert.reason.contains("503")
+                    && note.note.as_deref().is_some_and(|n| n.starts_with("admins alerted"))
+                    && mails.len() == 2
+                    && mails.iter().all(|m| m.subject.contains("needs attention"))
+            })
+            .times(usize::from(alerted))
+            .returning(|_, _, _, _| Ok(true));
+        let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
+        let outcome = block_on(svc.run(&OrderId::new("order-1"), failures_before, 0.0));
+        assert!(matches!(outcome, Ok(StepOutcome::Retry { .. })), "{outcome:?}");
+    }
 }
 
 fn mail_claim(attempts: u32) -> ClaimedJob {
@@ -317,11 +469,33 @@ fn a_rejected_mail_is_buried_at_once() {
 }
 
 #[test]
-fn a_mail_job_is_buried_after_max_attempts() {
+fn a_mail_past_its_quick_retries_is_retried_hourly() {
     let mut m = Mocks::default();
     m.jobs
         .expect_claim()
-        .returning(|_, _, _| Ok(Some(mail_claim(MAX_ATTEMPTS))));
+        .returning(|_, _, _| Ok(Some(mail_claim(MAX_ATTEMPTS + 40))));
+    m.outbox
+        .expect_get()
+        .returning(|_| Ok(Some(outbox_mail(false))));
+    m.mailer
+        .expect_send()
+        .returning(|_| Err(MailError::Transient("smtp down".into())));
+    let now = t0() + Duration::days(2);
+    m.jobs
+        .expect_retry()
+        .withf(move |_, at, err| *at == now + Duration::hours(1) && err.contains("smtp down"))
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    let svc = FinalizationService::new(m.ports(TestClock::at(now)), settings());
+    assert_eq!(block_on(svc.work_once("claim-1", 0.5)), Ok(true));
+}
+
+#[test]
+fn a_mail_is_buried_once_it_is_too_old_to_send() {
+    let mut m = Mocks::default();
+    m.jobs
+        .expect_claim()
+        .returning(|_, _, _| Ok(Some(mail_claim(MAX_ATTEMPTS + 200))));
     m.outbox
         .expect_get()
         .returning(|_| Ok(Some(outbox_mail(false))));
@@ -330,41 +504,46 @@ fn a_mail_job_is_buried_after_max_attempts() {
         .returning(|_| Err(MailError::Transient("smtp down".into())));
     m.jobs
         .expect_bury()
-        .withf(|c, err| c.job.attempts == MAX_ATTEMPTS && err.contains("smtp down"))
+        .withf(|_, err| err.contains("smtp down"))
         .times(1)
         .returning(|_, _| Ok(()));
-    let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
+    let now = t0() + RetryPolicy::default().mail_give_up_after;
+    let svc = FinalizationService::new(m.ports(TestClock::at(now)), settings());
     assert_eq!(block_on(svc.work_once("claim-1", 0.5)), Ok(true));
 }
 
+/// An authorized order without its payment id: a failure no retry of the
+/// provider mends.
+fn broken_order() -> SharedOrder {
+    let mut o = order(OrderStatus::Authorized);
+    o.payment.payment_id = None;
+    SharedOrder::new(o)
+}
+
 #[test]
-fn a_finalization_buried_after_max_attempts_leaves_a_note_in_the_order_history() {
+fn a_finalization_failing_for_another_reason_is_buried_after_max_attempts_and_alerted() {
     let mut m = Mocks::default();
-    let shared = SharedOrder::new(order(OrderStatus::Authorized));
-    shared.serve_get(&mut m.orders);
-    m.payments
-        .expect_complete()
-        .returning(|_| Err(PaymentError::Transient("square 503".into())));
+    broken_order().serve_get(&mut m.orders);
+    admins(&mut m);
     m.jobs
         .expect_claim()
         .returning(|_, _, _| Ok(Some(claim(MAX_ATTEMPTS))));
     m.jobs
         .expect_bury()
-        .withf(|c, err| c.job.id == JobId::new("finalize-order-1") && err.contains("square 503"))
+        .withf(|c, err| c.job.id == JobId::new("finalize-order-1") && err.contains("payment id"))
         .times(1)
         .returning(|_, _| Ok(()));
     m.orders
-        .expect_add_note()
-        .withf(|id, entry| {
+        .expect_raise_alert()
+        .withf(|id, alert, note, mails| {
             id.as_str() == "order-1"
-                && entry.status == OrderStatus::Authorized
-                && entry.by == Actor::System
-                && entry.note.as_deref().is_some_and(|n| {
-                    n.contains("finalization stopped after 12 attempts") && n.contains("square 503")
-                })
+                && alert.reason.contains("finalization stopped after 12 attempts")
+                && note.status == OrderStatus::Authorized
+                && note.by == Actor::System
+                && mails.len() == 2
         })
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _, _| Ok(true));
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
     assert_eq!(block_on(svc.work_once("claim-1", 0.5)), Ok(true));
 }
@@ -372,11 +551,7 @@ fn a_finalization_buried_after_max_attempts_leaves_a_note_in_the_order_history()
 #[test]
 fn one_attempt_short_of_the_limit_still_retries() {
     let mut m = Mocks::default();
-    let shared = SharedOrder::new(order(OrderStatus::Authorized));
-    shared.serve_get(&mut m.orders);
-    m.payments
-        .expect_complete()
-        .returning(|_| Err(PaymentError::Transient("square 503".into())));
+    broken_order().serve_get(&mut m.orders);
     m.jobs
         .expect_claim()
         .returning(|_, _, _| Ok(Some(claim(MAX_ATTEMPTS - 1))));
@@ -387,6 +562,28 @@ fn one_attempt_short_of_the_limit_still_retries() {
         .returning(|_, _, _| Ok(()));
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
     assert_eq!(block_on(svc.work_once("claim-1", 0.5)), Ok(true));
+}
+
+#[test]
+fn a_capture_square_cannot_take_yet_is_never_buried() {
+    let mut m = Mocks::default();
+    let shared = SharedOrder::new(order(OrderStatus::Authorized));
+    shared.serve_get(&mut m.orders);
+    m.orders.expect_raise_alert().returning(|_, _, _, _| Ok(false));
+    admins(&mut m);
+    m.payments
+        .expect_complete()
+        .returning(|_| Err(PaymentError::Transient("square 503".into())));
+    m.jobs
+        .expect_claim()
+        .returning(|_, _, _| Ok(Some(claim(MAX_ATTEMPTS * 10))));
+    m.jobs
+        .expect_retry()
+        .withf(|_, at, err| *at == t0() + Duration::minutes(10) && err.contains("square 503"))
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
+    assert_eq!(block_on(svc.work_once("claim-1", 0.0)), Ok(true));
 }
 
 #[derive(Default)]
@@ -413,7 +610,7 @@ fn the_probe_sees_every_step_boundary_in_order() {
     let probe = Arc::new(RecordingProbe::default());
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings())
         .with_probe(probe.clone());
-    block_on(svc.run(&OrderId::new("order-1"))).unwrap();
+    run(&svc).unwrap();
     block_on(svc.deliver("<m1@example.com>")).unwrap();
     let seen = probe.0.lock().unwrap().clone();
     let points: Vec<_> = seen.iter().map(|(p, _)| *p).collect();
@@ -431,25 +628,6 @@ fn no_due_job_means_no_work() {
     m.jobs.expect_claim().returning(|_, _, _| Ok(None));
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
     assert_eq!(block_on(svc.work_once("claim-1", 0.0)), Ok(false));
-}
-
-#[test]
-fn a_pending_order_waits_for_the_checkout_grace() {
-    let mut m = Mocks::default();
-    let shared = SharedOrder::new(order(OrderStatus::PendingPayment));
-    shared.serve_get(&mut m.orders);
-    m.jobs
-        .expect_claim()
-        .returning(|_, _, _| Ok(Some(claim(1))));
-    m.jobs
-        .expect_retry()
-        .withf(|_, at, err| *at == t0() + CHECKOUT_GRACE && err == "waiting for the checkout")
-        .times(1)
-        .returning(|_, _, _| Ok(()));
-    let clock = TestClock::at(t0() + Duration::seconds(30));
-    let svc = FinalizationService::new(m.ports(clock), settings());
-    assert_eq!(block_on(svc.work_once("claim-1", 0.0)), Ok(true));
-    assert_eq!(shared.snapshot().status, OrderStatus::PendingPayment);
 }
 
 #[test]
@@ -537,6 +715,7 @@ fn after_the_grace_a_declined_card_fails_the_order_and_ends_the_job() {
         .expect_claim()
         .returning(|_, _, _| Ok(Some(claim(1))));
     m.jobs.expect_complete().times(1).returning(|_| Ok(()));
+    admins(&mut m);
     let svc = FinalizationService::new(
         m.ports(TestClock::at(t0() + Duration::hours(1))),
         settings(),
@@ -545,6 +724,8 @@ fn after_the_grace_a_declined_card_fails_the_order_and_ends_the_job() {
     let o = shared.snapshot();
     assert_eq!(o.status, OrderStatus::PaymentFailed);
     assert_eq!(o.payment.failure_code.as_deref(), Some("CVV_FAILURE"));
+    // The checkout did not answer with the decline: the customer is mailed.
+    assert_eq!(recipients(&shared.mails()), ["ann@example.com"]);
 }
 
 #[test]
@@ -572,7 +753,7 @@ fn a_missing_order_is_an_error() {
     m.orders.expect_get().returning(|_| Ok(None));
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
     assert_eq!(
-        block_on(svc.run(&OrderId::new("nope"))),
+        block_on(svc.run(&OrderId::new("nope"), 0, 0.0)),
         Err(DomainError::NotFound("order"))
     );
 }
@@ -585,8 +766,5 @@ fn an_authorized_order_without_payment_id_is_an_internal_error() {
     let shared = SharedOrder::new(o);
     shared.serve_get(&mut m.orders);
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
-    assert!(matches!(
-        block_on(svc.run(&OrderId::new("order-1"))),
-        Err(DomainError::Internal(_))
-    ));
+    assert!(matches!(run(&svc), Err(DomainError::Internal(_))));
 }

@@ -128,7 +128,7 @@ fn transitions(m: &mut Mocks, shared: &SharedOrder) {
     let s = shared.clone();
     m.orders
         .expect_transition()
-        .returning(move |_, from, entry, effects| s.apply(from, entry, effects));
+        .returning(move |_, change| s.apply(change));
 }
 
 fn service(m: Mocks, now: chrono::DateTime<chrono::Utc>) -> OrderService {
@@ -147,15 +147,15 @@ fn placing_an_order_reserves_then_authorizes() {
     let s = shared.clone();
     m.orders
         .expect_transition()
-        .withf(|_, from, entry, effects| {
-            from == [OrderStatus::PendingPayment]
-                && entry.status == OrderStatus::Authorized
-                && entry.by == Actor::PaymentProvider
-                && effects.wake_job
-                && !effects.release_stock
+        .withf(|_, change| {
+            change.from() == OrderStatus::PendingPayment
+                && change.to() == OrderStatus::Authorized
+                && change.entry().by == Actor::PaymentProvider
+                && change.effects().wake_job
+                && change.effects().stock.is_empty()
         })
         .times(1)
-        .returning(move |_, from, entry, effects| s.apply(from, entry, effects));
+        .returning(move |_, change| s.apply(change));
     m.payments
         .expect_authorize()
         .withf(|r| {
@@ -169,11 +169,12 @@ fn placing_an_order_reserves_then_authorizes() {
         .returning(|_| Ok(approved("pay-1")));
     let svc = service(m, t0());
 
-    let (o, created_now) = block_on(svc.place(&customer(), &request(Some(KEY)))).unwrap();
-    assert!(created_now);
+    let placed = block_on(svc.place(&customer(), &request(Some(KEY)))).unwrap();
+    assert_eq!(placed.placement, Placement::Created);
+    let o = placed.order;
     assert_eq!(o.status, OrderStatus::Authorized);
     assert_eq!(o.payment.payment_id.as_deref(), Some("pay-1"));
-    assert_eq!(o.payment.status, "APPROVED");
+    assert_eq!(o.payment.status, PaymentState::Approved);
     assert_eq!(
         o.payment.authorization_expires_at,
         Some(t0() + Duration::days(7))
@@ -199,6 +200,10 @@ fn placing_an_order_reserves_then_authorizes() {
         fingerprint("quote-1", "cnon:card-nonce-ok")
     );
     assert_eq!(record.order_id, new.order.id);
+    // The reservation: the line's quantity, as one movement.
+    assert_eq!(new.stock.len(), 1);
+    assert_eq!(new.stock[0].delta, -2);
+    assert_eq!(new.stock[0].order_id.as_ref(), Some(&new.order.id));
 }
 
 #[test]
@@ -210,14 +215,16 @@ fn a_declined_card_fails_the_order_and_releases_its_stock() {
     let s = shared.clone();
     m.orders
         .expect_transition()
-        .withf(|_, from, entry, effects| {
-            from == [OrderStatus::PendingPayment]
-                && effects.mails.is_empty()
-                && entry.status == OrderStatus::PaymentFailed
-                && effects.release_stock
+        .withf(|_, change| {
+            change.from() == OrderStatus::PendingPayment
+                && change.effects().mails.is_empty()
+                && change.to() == OrderStatus::PaymentFailed
+                && change.effects().stock.len() == 1
+                && change.effects().stock[0].delta == 2
+                && change.effects().release_quote
         })
         .times(1)
-        .returning(move |_, from, entry, effects| s.apply(from, entry, effects));
+        .returning(move |_, change| s.apply(change));
     m.payments.expect_authorize().returning(|_| {
         Err(PaymentError::Declined {
             code: "GENERIC_DECLINE".into(),
@@ -236,7 +243,7 @@ fn a_declined_card_fails_the_order_and_releases_its_stock() {
 }
 
 #[test]
-fn a_transient_failure_then_a_replay_authorizes_once_with_one_key() {
+fn an_unknown_outcome_is_accepted_and_handed_over_then_a_replay_authorizes_once_with_one_key() {
     let mut m = Mocks::default();
     let shared = SharedOrder::new(order(OrderStatus::PendingPayment));
     // First call: no record yet. Second: the record the first call wrote.
@@ -270,15 +277,22 @@ fn a_transient_failure_then_a_replay_authorizes_once_with_one_key() {
             Ok(approved("pay-1"))
         }
     });
+    // The workflow takes over at once: its job is made due now.
+    m.jobs
+        .expect_wake()
+        .withf(|id, at| id.as_str() == "finalize-id-1" && *at == t0())
+        .times(1)
+        .returning(|_, _| Ok(()));
     let svc = service(m, t0());
 
-    assert_eq!(
-        block_on(svc.place(&customer(), &request(Some(KEY)))),
-        Err(DomainError::PaymentUnavailable("connection reset".into()))
-    );
+    // Never "failed, retry": the order may be charged.
+    let accepted = block_on(svc.place(&customer(), &request(Some(KEY)))).unwrap();
+    assert_eq!(accepted.placement, Placement::Accepted);
+    assert_eq!(accepted.order.status, OrderStatus::PendingPayment);
     assert_eq!(shared.snapshot().status, OrderStatus::PendingPayment);
-    let (o, created_now) = block_on(svc.place(&customer(), &request(Some(KEY)))).unwrap();
-    assert!(!created_now);
+    let placed = block_on(svc.place(&customer(), &request(Some(KEY)))).unwrap();
+    assert_eq!(placed.placement, Placement::Replayed);
+    let o = placed.order;
     assert_eq!(o.status, OrderStatus::Authorized);
     let keys = keys.lock().unwrap();
     assert_eq!(keys[0], keys[1]);
@@ -327,9 +341,9 @@ fn a_replay_returns_the_order_without_charging_again() {
         });
         SharedOrder::new(order(status)).serve_get(&mut m.orders);
         let svc = service(m, t0());
-        let (o, created_now) = block_on(svc.place(&customer(), &request(Some(KEY)))).unwrap();
-        assert!(!created_now);
-        assert_eq!(o.status, status);
+        let placed = block_on(svc.place(&customer(), &request(Some(KEY)))).unwrap();
+        assert_eq!(placed.placement, Placement::Replayed);
+        assert_eq!(placed.order.status, status);
     }
 }
 
@@ -377,9 +391,9 @@ fn a_concurrent_request_with_the_same_key_gets_the_winners_order() {
         .returning(|_| Err(DomainError::IdempotencyKeyReused));
     SharedOrder::new(order(OrderStatus::Authorized)).serve_get(&mut m.orders);
     let svc = service(m, t0());
-    let (o, created_now) = block_on(svc.place(&customer(), &request(Some(KEY)))).unwrap();
-    assert!(!created_now);
-    assert_eq!(o.id, OrderId::new("order-1"));
+    let placed = block_on(svc.place(&customer(), &request(Some(KEY)))).unwrap();
+    assert_eq!(placed.placement, Placement::Replayed);
+    assert_eq!(placed.order.id, OrderId::new("order-1"));
 }
 
 #[test]
@@ -489,9 +503,14 @@ fn an_authorization_that_lands_on_a_canceled_order_is_voided() {
                 delayed_until: None,
             })
         });
+    m.orders
+        .expect_add_note()
+        .withf(|_, entry| entry.note.as_deref().is_some_and(|n| n.contains("voided")))
+        .times(1)
+        .returning(|_, _| Ok(()));
     let svc = service(m, t0());
-    let (o, _) = block_on(svc.place(&customer(), &request(None))).unwrap();
-    assert_eq!(o.status, OrderStatus::Canceled);
+    let placed = block_on(svc.place(&customer(), &request(None))).unwrap();
+    assert_eq!(placed.order.status, OrderStatus::Canceled);
 }
 
 // ------------------------------------------------------------------ cancel
@@ -504,15 +523,16 @@ fn cancel_voids_the_authorization_then_releases_stock() {
     let s = shared.clone();
     m.orders
         .expect_transition()
-        .withf(|_, from, entry, effects| {
-            from == [OrderStatus::PendingPayment, OrderStatus::Authorized]
-                && entry.status == OrderStatus::Canceled
-                && entry.by == Actor::User(UserId::new("user-1"))
-                && effects.release_stock
-                && effects.payment.as_ref().map(|p| p.status.as_str()) == Some("CANCELED")
+        .withf(|_, change| {
+            change.from() == OrderStatus::Authorized
+                && change.to() == OrderStatus::Canceled
+                && change.entry().by == Actor::User(UserId::new("user-1"))
+                && change.effects().stock.len() == 1
+                && change.effects().release_quote
+                && change.effects().payment.as_ref().map(|p| p.status) == Some(PaymentState::Canceled)
         })
         .times(1)
-        .returning(move |_, from, entry, effects| s.apply(from, entry, effects));
+        .returning(move |_, change| s.apply(change));
     let calls = Arc::new(Mutex::new(0));
     let c = calls.clone();
     m.payments
@@ -558,7 +578,7 @@ fn cancel_of_a_pending_order_voids_by_the_authorize_key() {
     let svc = service(m, t0());
     let o = block_on(svc.cancel(&customer(), &OrderId::new("order-1"))).unwrap();
     assert_eq!(o.status, OrderStatus::Canceled);
-    assert_eq!(o.payment.status, "CANCELED");
+    assert_eq!(o.payment.status, PaymentState::Canceled);
 }
 
 #[test]
@@ -595,19 +615,33 @@ fn cancel_refuses_closed_and_foreign_orders() {
 
 #[test]
 fn cancel_refused_by_the_provider_is_a_state_conflict() {
-    let mut m = Mocks::default();
-    SharedOrder::new(order(OrderStatus::Authorized)).serve_get(&mut m.orders);
-    m.payments
-        .expect_cancel()
-        .returning(|_| Err(PaymentError::Rejected("already completed".into())));
-    let svc = service(m, t0());
-    assert_eq!(
-        block_on(svc.cancel(&customer(), &OrderId::new("order-1"))),
-        Err(DomainError::InvalidOrderState {
-            current: "authorized".into(),
-            action: "cancel"
-        })
-    );
+    // The provider says where the payment is: still held (the void failed)
+    // or captured after all (the order is as good as paid).
+    for (held, current) in [
+        (PaymentStatus::Approved, "authorized"),
+        (PaymentStatus::Completed, "paid"),
+    ] {
+        let mut m = Mocks::default();
+        SharedOrder::new(order(OrderStatus::Authorized)).serve_get(&mut m.orders);
+        m.payments
+            .expect_cancel()
+            .returning(|_| Err(PaymentError::Rejected("already completed".into())));
+        m.payments.expect_status().returning(move |id| {
+            Ok(PaymentRecord {
+                payment_id: id.into(),
+                status: held,
+                delayed_until: None,
+            })
+        });
+        let svc = service(m, t0());
+        assert_eq!(
+            block_on(svc.cancel(&customer(), &OrderId::new("order-1"))),
+            Err(DomainError::InvalidOrderState {
+                current: current.into(),
+                action: "cancel"
+            })
+        );
+    }
 }
 
 // ---------------------------------------------------------- fulfil, refund
@@ -647,13 +681,13 @@ fn refund_returns_the_full_total_under_the_refund_key() {
     let s = shared.clone();
     m.orders
         .expect_transition()
-        .withf(|_, from, entry, effects| {
-            from == [OrderStatus::Paid, OrderStatus::Fulfilled]
-                && entry.status == OrderStatus::Refunded
-                && !effects.release_stock
+        .withf(|_, change| {
+            change.from() == OrderStatus::Fulfilled
+                && change.to() == OrderStatus::Refunded
+                && change.effects().stock.is_empty()
         })
         .times(1)
-        .returning(move |_, from, entry, effects| s.apply(from, entry, effects));
+        .returning(move |_, change| s.apply(change));
     m.payments
         .expect_refund()
         .withf(|id, amount, key| {
@@ -666,7 +700,7 @@ fn refund_returns_the_full_total_under_the_refund_key() {
     let svc = service(m, t0());
     let o = block_on(svc.refund(&admin(), &OrderId::new("order-1"))).unwrap();
     assert_eq!(o.status, OrderStatus::Refunded);
-    assert_eq!(o.payment.status, "REFUNDED");
+    assert_eq!(o.payment.status, PaymentState::Refunded);
 }
 
 #[test]

@@ -1,0 +1,74 @@
+//! What admins do with the outbox: see what has not gone out (and why),
+//! and send a mail again once its transport is mended.
+
+use super::OutboxMail;
+use crate::account::Principal;
+use crate::jobs::Job;
+use crate::{DomainError, Page, PageRequest, Ports};
+
+pub struct MailAdminService {
+    ports: Ports,
+}
+
+impl MailAdminService {
+    pub fn new(ports: Ports) -> Self {
+        Self { ports }
+    }
+
+    /// Unsent (or sent) mails, newest first, each with its delivery job.
+    pub async fn list(
+        &self,
+        admin: &Principal,
+        sent: bool,
+        page: &PageRequest,
+    ) -> Result<Page<(OutboxMail, Option<Job>)>, DomainError> {
+        admin.require_admin()?;
+        let mails = self.ports.outbox.list(sent, page).await?;
+        let mut items = Vec::with_capacity(mails.items.len());
+        for mail in mails.items {
+            let job = self.delivery(&mail).await?;
+            items.push((mail, job));
+        }
+        Ok(Page {
+            items,
+            next_cursor: mails.next_cursor,
+        })
+    }
+
+    /// Queues an unsent mail's delivery again, due now (its retries ran
+    /// out, or an admin will not wait for the next one).
+    /// [`DomainError::MailAlreadySent`] for a mail that went out.
+    pub async fn resend(
+        &self,
+        admin: &Principal,
+        id: &str,
+    ) -> Result<(OutboxMail, Option<Job>), DomainError> {
+        admin.require_admin()?;
+        let mail = self
+            .ports
+            .outbox
+            .find(id)
+            .await?
+            .ok_or(DomainError::NotFound("mail"))?;
+        if mail.sent_at.is_some() {
+            return Err(DomainError::MailAlreadySent);
+        }
+        let now = self.ports.clock.now();
+        let job_id = Job::deliver_mail_id(&mail.message.message_id);
+        if self.ports.jobs.requeue(&job_id, now).await?.is_none() {
+            self.ports
+                .jobs
+                .enqueue(&Job::deliver_mail(&mail.message.message_id, now))
+                .await?;
+        }
+        let job = self.ports.jobs.get(&job_id).await?;
+        Ok((mail, job))
+    }
+
+    async fn delivery(&self, mail: &OutboxMail) -> Result<Option<Job>, DomainError> {
+        self.ports
+            .jobs
+            .get(&Job::deliver_mail_id(&mail.message.message_id))
+            .await
+    }
+}
