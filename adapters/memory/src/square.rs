@@ -364,4 +364,9 @@ impl PaymentGateway for SimulatedSquare {
         ledger.refunds.insert(idempotency_key.to_string(), request);
         Ok(())
     }
+
+    async fn status(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError> {
+        let mut ledger = self.begin()?;
+        Ok(ledger.payment_mut(payment_id)?.record())
+    }
 }

@@ -126,14 +126,6 @@ impl SquareGateway {
         })
     }
 
-    /// GetPayment: the payment as Square holds it now.
-    pub async fn get(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError> {
-        let response: wire::PaymentResponse = self
-            .call(Method::GET, &["v2", "payments", payment_id], None::<&()>)
-            .await?;
-        record(response)
-    }
-
     fn url(&self, segments: &[&str]) -> Result<Url, PaymentError> {
         let mut url = self.base_url.clone();
         url.path_segments_mut()
@@ -201,7 +193,7 @@ impl SquareGateway {
         if !matches!(refused, PaymentError::Rejected(_)) {
             return Err(refused);
         }
-        match self.get(payment_id).await {
+        match self.status(payment_id).await {
             Ok(current) if current.status == wanted => Ok(current),
             _ => Err(refused),
         }
@@ -367,6 +359,14 @@ impl PaymentGateway for SquareGateway {
                 "UNEXPECTED_RESPONSE: Square answered without a refund".into(),
             )),
         }
+    }
+
+    /// GetPayment: the payment as Square holds it now.
+    async fn status(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError> {
+        let response: wire::PaymentResponse = self
+            .call(Method::GET, &["v2", "payments", payment_id], None::<&()>)
+            .await?;
+        record(response)
     }
 }
 

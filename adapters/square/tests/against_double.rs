@@ -94,7 +94,7 @@ async fn get_complete_cancel_and_refund() {
         .await
         .unwrap();
     assert_eq!(
-        square.get(&first.payment_id).await.unwrap().status,
+        square.status(&first.payment_id).await.unwrap().status,
         PaymentStatus::Approved
     );
 
@@ -156,7 +156,7 @@ async fn get_complete_cancel_and_refund() {
     assert_eq!(ledger.payments[0].completions, 1);
     assert_eq!(ledger.payments[1].completions, 0);
     assert!(
-        matches!(square.get("missing").await, Err(PaymentError::Rejected(ref m)) if m.starts_with("NOT_FOUND"))
+        matches!(square.status("missing").await, Err(PaymentError::Rejected(ref m)) if m.starts_with("NOT_FOUND"))
     );
     double.stop().await;
 }
@@ -173,7 +173,7 @@ async fn cancel_by_idempotency_key_voids_what_the_create_made_if_anything() {
         .await
         .unwrap();
     assert_eq!(
-        square.get(&made.payment_id).await.unwrap().status,
+        square.status(&made.payment_id).await.unwrap().status,
         PaymentStatus::Canceled
     );
     // No payment under that key: Square answers 200 all the same.
@@ -257,7 +257,7 @@ async fn expired_authorizations_cannot_be_completed() {
         Err(PaymentError::Rejected(_))
     ));
     assert_eq!(
-        square.get(&made.payment_id).await.unwrap().status,
+        square.status(&made.payment_id).await.unwrap().status,
         PaymentStatus::Canceled
     );
     double.stop().await;

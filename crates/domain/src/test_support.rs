@@ -313,6 +313,7 @@ mock! {
             amount: &Money,
             idempotency_key: &str,
         ) -> Result<(), PaymentError>;
+        async fn status(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError>;
     }
 }
 

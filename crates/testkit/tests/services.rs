@@ -152,6 +152,9 @@ impl PaymentGateway for FaultyGateway {
     ) -> Result<(), PaymentError> {
         self.inner.refund(payment_id, amount, idempotency_key).await
     }
+    async fn status(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError> {
+        self.inner.status(payment_id).await
+    }
 }
 
 // ------------------------------------------------------------------ harness

@@ -82,6 +82,8 @@ pub trait PaymentGateway: Send + Sync {
         amount: &Money,
         idempotency_key: &str,
     ) -> Result<(), PaymentError>;
+    /// The payment as the provider holds it now (Square's GetPayment).
+    async fn status(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError>;
 }
 
 /// The longest idempotency key Square accepts.
