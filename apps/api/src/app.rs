@@ -22,7 +22,8 @@ use shop_domain::payment::events::PaymentEventService;
 use shop_domain::pricing::PricingService;
 use shop_domain::settings::ShopSettings;
 use shop_domain::{Clock, Ports};
-use shop_memory::{FileMailbox, SimulatedSquare, SystemClock, UuidIds};
+use shop_memory::{FileMailbox, SystemClock, UuidIds};
+use shop_square_sandbox::SimulatedSquare;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 

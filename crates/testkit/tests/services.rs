@@ -25,16 +25,15 @@ use shop_domain::jobs::{FinalizationService, Job, JobState, MAX_ATTEMPTS, StepOu
 use shop_domain::mail::{MailMessage, Mailer};
 use shop_domain::money::Money;
 use shop_domain::order::{CHECKOUT_GRACE, Order, OrderService, OrderStatus, PlaceOrderRequest};
-use shop_domain::payment::{
-    AuthorizeRequest, PaymentError, PaymentGateway, PaymentRecord, PaymentStatus,
-};
+use shop_domain::payment::{AuthorizeRequest, PaymentError, PaymentGateway, PaymentRecord};
 use shop_domain::pricing::{
     CartLine, NewPromotion, PricingService, PromotionKind, Quote, QuoteRequest, TaxRate,
 };
 use shop_domain::settings::ShopSettings;
 use shop_domain::{Clock, DomainError, Ports};
-use shop_memory::{
-    FileMailbox, InsecureFastHasher, ManualClock, MemoryStore, SimulatedSquare, StoredMail, UuidIds,
+use shop_memory::{FileMailbox, InsecureFastHasher, ManualClock, MemoryStore, StoredMail, UuidIds};
+use shop_square_sandbox::{
+    Payment as SquarePayment, PaymentStatus as SquareStatus, SimulatedSquare,
 };
 
 const OK_CARD: &str = "cnon:card-nonce-ok";
@@ -257,6 +256,11 @@ impl Shop {
 
     fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// The simulator's ledger: every payment, oldest first.
+    async fn payments(&self) -> Vec<SquarePayment> {
+        self.square.payments().await.unwrap()
     }
 
     async fn register(&self, email: &str) -> User {
@@ -1038,7 +1042,7 @@ async fn an_expired_quote_cannot_be_ordered() {
         DomainError::QuoteExpired
     );
     assert_eq!(shop.stock(&hammer.id).await, 10);
-    assert!(shop.square.payments().is_empty());
+    assert!(shop.payments().await.is_empty());
 }
 
 #[tokio::test]
@@ -1187,7 +1191,7 @@ async fn an_idempotency_key_replays_the_order_and_refuses_another_body() {
     let (again, created) = shop.place(&me, &q, OK_CARD, Some("key-1")).await.unwrap();
     assert!(!created);
     assert_eq!(again.id, first.id);
-    assert_eq!(shop.square.payments().len(), 1);
+    assert_eq!(shop.payments().await.len(), 1);
     assert_eq!(shop.stock(&hammer.id).await, 7);
 
     let other = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
@@ -1206,7 +1210,7 @@ async fn an_idempotency_key_replays_the_order_and_refuses_another_body() {
         .unwrap();
     assert!(created);
     assert_ne!(bob_order.id, first.id);
-    assert_eq!(shop.square.payments().len(), 2);
+    assert_eq!(shop.payments().await.len(), 2);
 }
 
 #[tokio::test]
@@ -1223,7 +1227,7 @@ async fn insufficient_stock_refuses_the_order_and_charges_nothing() {
         }
     );
     assert_eq!(shop.stock(&hammer.id).await, 2);
-    assert!(shop.square.payments().is_empty());
+    assert!(shop.payments().await.is_empty());
     // Exactly the stock on hand is fine.
     let q = shop.quote(&me, &[(&hammer, 2)], None).await.unwrap();
     shop.place(&me, &q, OK_CARD, None).await.unwrap();
@@ -1299,7 +1303,7 @@ async fn a_transient_failure_then_a_replay_authorizes_once() {
     assert!(!created);
     assert_eq!(o.id, pending.id);
     assert_eq!(o.status, OrderStatus::Authorized);
-    let payments = shop.square.payments();
+    let payments = shop.payments().await;
     assert_eq!(payments.len(), 1);
     assert_eq!(
         o.payment.payment_id.as_deref(),
@@ -1316,7 +1320,7 @@ async fn a_transient_failure_then_a_replay_authorizes_once() {
     ));
     let (o, _) = shop.place(&me, &q, OK_CARD, Some("k2")).await.unwrap();
     assert_eq!(o.status, OrderStatus::Authorized);
-    assert_eq!(shop.square.payments().len(), 2);
+    assert_eq!(shop.payments().await.len(), 2);
 }
 
 #[tokio::test]
@@ -1338,7 +1342,7 @@ async fn cancel_voids_the_authorization_and_releases_the_stock() {
     let canceled = shop.orders.cancel(&me, &o.id).await.unwrap();
     assert_eq!(canceled.status, OrderStatus::Canceled);
     assert_eq!(shop.stock(&hammer.id).await, 5);
-    assert_eq!(shop.square.payments()[0].status, PaymentStatus::Canceled);
+    assert_eq!(shop.payments().await[0].status, SquareStatus::Canceled);
     assert_eq!(
         canceled.history.last().map(|h| h.by.label()),
         Some(format!("user:{}", me.user_id))
@@ -1349,7 +1353,7 @@ async fn cancel_voids_the_authorization_and_releases_the_stock() {
     ));
     // Finalization leaves it alone: no capture, no mail.
     assert!(shop.work().await);
-    assert_eq!(shop.square.payments()[0].completions, 0);
+    assert_eq!(shop.payments().await[0].completions, 0);
     assert_eq!(shop.work_until_idle().await, 0, "no mail was recorded");
     assert!(shop.mails().is_empty());
 }
@@ -1374,7 +1378,7 @@ async fn cancel_of_an_order_whose_authorization_answer_was_lost_voids_it_too() {
         .clone();
     assert_eq!(o.payment.payment_id, None);
     shop.orders.cancel(&me, &o.id).await.unwrap();
-    assert_eq!(shop.square.payments()[0].status, PaymentStatus::Canceled);
+    assert_eq!(shop.payments().await[0].status, SquareStatus::Canceled);
     assert_eq!(shop.stock(&hammer.id).await, 5);
 }
 
@@ -1406,7 +1410,7 @@ async fn a_paid_order_is_fulfilled_then_refunded() {
     let r = shop.orders.refund(&admin, &o.id).await.unwrap();
     assert_eq!(r.status, OrderStatus::Refunded);
     assert_eq!(r.payment.status, "REFUNDED");
-    let payment = &shop.square.payments()[0];
+    let payment = &shop.payments().await[0];
     assert_eq!(payment.refunded, payment.amount);
     assert_eq!(payment.refunded, 2000);
     // Refunding does not return goods to stock.
@@ -1446,10 +1450,10 @@ async fn finalization_captures_once_and_mails_the_customer_and_each_admin_once()
     let paid = shop.order(&o.id).await;
     assert_eq!(paid.status, OrderStatus::Paid);
     assert_eq!(shop.job(&o.id).await.state, JobState::Done);
-    let payments = shop.square.payments();
+    let payments = shop.payments().await;
     assert_eq!(payments.len(), 1);
     assert_eq!(payments[0].completions, 1);
-    assert_eq!(payments[0].status, PaymentStatus::Completed);
+    assert_eq!(payments[0].status, SquareStatus::Completed);
 
     // The three mails wait in the outbox, one delivery job each.
     assert!(shop.mails().is_empty());
@@ -1490,12 +1494,12 @@ async fn finalization_captures_once_and_mails_the_customer_and_each_admin_once()
     );
     assert_eq!(shop.sends(), 3);
     assert_eq!(shop.mails().len(), 3);
-    assert_eq!(shop.square.payments()[0].completions, 1);
+    assert_eq!(shop.payments().await[0].completions, 1);
     // A replay of the checkout returns the paid order.
     let (again, created) = shop.place(&me, &q, OK_CARD, Some("k")).await.unwrap();
     assert!(!created);
     assert_eq!(again.status, OrderStatus::Paid);
-    assert_eq!(shop.square.payments().len(), 1);
+    assert_eq!(shop.payments().await.len(), 1);
 }
 
 #[tokio::test]
@@ -1513,7 +1517,7 @@ async fn a_failing_mailer_is_retried_with_backoff_and_the_job_buried_after_max_a
     assert!(shop.work().await);
     assert_eq!(shop.order(&o.id).await.status, OrderStatus::Paid);
     assert_eq!(shop.job(&o.id).await.state, JobState::Done);
-    assert_eq!(shop.square.payments()[0].completions, 1);
+    assert_eq!(shop.payments().await[0].completions, 1);
     assert_eq!(shop.sends(), 0);
 
     for attempt in 1..MAX_ATTEMPTS {
@@ -1621,7 +1625,7 @@ async fn a_lapsed_authorization_cannot_be_captured_and_fails_the_order() {
         Some("CAPTURE_REJECTED")
     );
     assert_eq!(shop.stock(&hammer.id).await, 5);
-    assert_eq!(shop.square.payments()[0].completions, 0);
+    assert_eq!(shop.payments().await[0].completions, 0);
 }
 
 #[tokio::test]
@@ -1660,7 +1664,7 @@ async fn after_the_checkout_grace_the_job_authorizes_by_replay_and_finishes() {
 
     let done = shop.order(&o.id).await;
     assert_eq!(done.status, OrderStatus::Paid);
-    let payments = shop.square.payments();
+    let payments = shop.payments().await;
     assert_eq!(
         payments.len(),
         1,
