@@ -7,6 +7,9 @@
 //! maybe with a FAILED payment) -> [`PaymentError::Declined`] with Square's
 //! code; 5xx, 429, timeouts, connection and body errors ->
 //! [`PaymentError::Transient`]; every other 4xx -> [`PaymentError::Rejected`].
+//! A 2xx this adapter cannot read is [`PaymentError::Transient`] too: the
+//! request may have taken effect, and an order must never fail for a payment
+//! that may exist.
 
 use std::time::Duration;
 
@@ -159,11 +162,7 @@ impl SquareGateway {
         let bytes = response.bytes().await.map_err(|e| transport_error(&e))?;
         tracing::debug!(%method, path, status = status.as_u16(), "square call");
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| {
-                PaymentError::Rejected(format!(
-                    "UNEXPECTED_RESPONSE: {method} {path} answered {status} with an unreadable body: {e}"
-                ))
-            });
+            return decode(&method, &path, status, &bytes);
         }
         Err(classify(status, &bytes))
     }
@@ -214,6 +213,29 @@ fn transport_error(error: &reqwest::Error) -> PaymentError {
     PaymentError::Transient(format!("{kind}: {error}"))
 }
 
+/// A success's body. One this adapter cannot read leaves the outcome
+/// unknown, so it is transient: a retry with the same idempotency key finds
+/// out what happened.
+fn decode<R: DeserializeOwned>(
+    method: &Method,
+    path: &str,
+    status: StatusCode,
+    body: &[u8],
+) -> Result<R, PaymentError> {
+    serde_json::from_slice(body).map_err(|e| {
+        unknown_outcome(&format!(
+            "{method} {path} answered {status} with an unreadable body: {e}"
+        ))
+    })
+}
+
+/// Square said yes to something this adapter cannot make out.
+fn unknown_outcome(what: &str) -> PaymentError {
+    PaymentError::Transient(format!(
+        "UNEXPECTED_RESPONSE: {what}; the outcome is unknown and the request may have taken effect"
+    ))
+}
+
 /// Maps a non-2xx answer to the port's error.
 fn classify(status: StatusCode, body: &[u8]) -> PaymentError {
     let errors = serde_json::from_slice::<wire::ErrorResponse>(body)
@@ -242,17 +264,17 @@ fn classify(status: StatusCode, body: &[u8]) -> PaymentError {
 }
 
 fn record(response: wire::PaymentResponse) -> Result<PaymentRecord, PaymentError> {
-    let payment = response.payment.ok_or_else(|| {
-        PaymentError::Rejected("UNEXPECTED_RESPONSE: Square answered without a payment".into())
-    })?;
+    let payment = response
+        .payment
+        .ok_or_else(|| unknown_outcome("Square answered without a payment"))?;
     let status = match payment.status.as_deref() {
         Some("APPROVED") | Some("PENDING") => PaymentStatus::Approved,
         Some("COMPLETED") => PaymentStatus::Completed,
         Some("CANCELED") => PaymentStatus::Canceled,
         Some("FAILED") => PaymentStatus::Failed,
         other => {
-            return Err(PaymentError::Rejected(format!(
-                "UNEXPECTED_RESPONSE: payment {} has status {other:?}",
+            return Err(unknown_outcome(&format!(
+                "payment {} has status {other:?}",
                 payment.id
             )));
         }
@@ -355,9 +377,7 @@ impl PaymentGateway for SquareGateway {
                 refund.status.unwrap_or_default(),
                 refund.id
             ))),
-            None => Err(PaymentError::Rejected(
-                "UNEXPECTED_RESPONSE: Square answered without a refund".into(),
-            )),
+            None => Err(unknown_outcome("Square answered without a refund")),
         }
     }
 
@@ -415,6 +435,40 @@ mod tests {
             classify(StatusCode::UNAUTHORIZED, b""),
             PaymentError::Rejected(_)
         ));
+    }
+
+    #[test]
+    fn an_unreadable_success_leaves_the_outcome_unknown() {
+        let decoded: Result<wire::PaymentResponse, _> = decode(
+            &Method::POST,
+            "/v2/payments",
+            StatusCode::OK,
+            b"<html>proxy</html>",
+        );
+        assert!(
+            matches!(decoded, Err(PaymentError::Transient(ref m)) if m.contains("may have taken effect")),
+            "{decoded:?}"
+        );
+        let cut_short: Result<wire::PaymentResponse, _> = decode(
+            &Method::POST,
+            "/v2/payments",
+            StatusCode::OK,
+            br#"{"payment":{"id":"p""#,
+        );
+        assert!(matches!(cut_short, Err(PaymentError::Transient(_))));
+        let empty = wire::PaymentResponse { payment: None };
+        assert!(matches!(record(empty), Err(PaymentError::Transient(_))));
+        let odd: wire::PaymentResponse =
+            serde_json::from_str(r#"{"payment":{"id":"p","status":"SOMETHING_NEW"}}"#).unwrap();
+        assert!(matches!(record(odd), Err(PaymentError::Transient(_))));
+        let readable: wire::PaymentResponse = decode(
+            &Method::GET,
+            "/v2/payments/p",
+            StatusCode::OK,
+            br#"{"payment":{"id":"p","status":"APPROVED"}}"#,
+        )
+        .unwrap();
+        assert_eq!(record(readable).unwrap().status, PaymentStatus::Approved);
     }
 
     #[test]
