@@ -10,6 +10,8 @@
 //! A 2xx this adapter cannot read is [`PaymentError::Transient`] too: the
 //! request may have taken effect, and an order must never fail for a payment
 //! that may exist.
+//!
+//! [`webhook`] verifies and parses Square's event notifications.
 
 use std::time::Duration;
 
@@ -23,6 +25,7 @@ use shop_domain::payment::{
     AuthorizeRequest, PaymentError, PaymentGateway, PaymentRecord, PaymentStatus,
 };
 
+pub mod webhook;
 mod wire;
 
 /// The Square API version every request pins.

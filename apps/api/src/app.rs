@@ -234,7 +234,7 @@ impl Application {
                 stores.payment_events.clone(),
             ),
             square_webhook: config.square_webhook.as_ref().map(|w| {
-                crate::routes::webhooks::WebhookVerifier::new(
+                shop_square::webhook::WebhookVerifier::new(
                     w.signature_key.expose(),
                     &w.notification_url,
                 )
