@@ -1,6 +1,5 @@
 //! The requests the ledger answers, typed after Square's.
 
-use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
 use crate::model::{IdempotencyKey, Money};
@@ -37,32 +36,27 @@ impl CreatePayment {
 
     /// Identifies what was asked, whatever key asked it: a retry has the
     /// same fingerprint, another request under the key has another. Hex
-    /// SHA-256 of the fields in a fixed order (adding a field changes every
-    /// fingerprint: stored ones then no longer match their replays).
+    /// SHA-256 of the fields, each length-prefixed so no two requests run
+    /// together (adding a field changes every fingerprint: stored ones then
+    /// no longer match their replays).
     pub fn fingerprint(&self) -> String {
-        #[derive(Serialize)]
-        struct Asked<'a> {
-            amount: i64,
-            currency: &'a str,
-            source_id: &'a str,
-            autocomplete: bool,
-            location_id: Option<&'a str>,
-            reference_id: Option<&'a str>,
-            buyer_email_address: Option<&'a str>,
-        }
-        let asked = Asked {
-            amount: self.amount_money.amount,
-            currency: &self.amount_money.currency,
-            source_id: &self.source_id,
-            autocomplete: self.autocomplete,
-            location_id: self.location_id.as_deref(),
-            reference_id: self.reference_id.as_deref(),
-            buyer_email_address: self.buyer_email_address.as_deref(),
+        let mut hash = Sha256::new();
+        let mut field = |value: Option<&str>| match value {
+            None => hash.update([0]),
+            Some(text) => {
+                hash.update([1]);
+                hash.update((text.len() as u64).to_be_bytes());
+                hash.update(text.as_bytes());
+            }
         };
-        // Serialising plain fields cannot fail; an empty input would only
-        // make every request alike, never panic.
-        let bytes = serde_json::to_vec(&asked).unwrap_or_default();
-        hex::encode(Sha256::digest(bytes))
+        field(Some(&self.amount_money.amount.to_string()));
+        field(Some(&self.amount_money.currency));
+        field(Some(&self.source_id));
+        field(Some(if self.autocomplete { "true" } else { "false" }));
+        field(self.location_id.as_deref());
+        field(self.reference_id.as_deref());
+        field(self.buyer_email_address.as_deref());
+        hex::encode(hash.finalize())
     }
 }
 

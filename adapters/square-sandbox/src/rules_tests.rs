@@ -385,4 +385,23 @@ fn fingerprints_ignore_the_key_only() {
     assert_eq!(a.fingerprint(), b.fingerprint());
     assert_eq!(a.fingerprint().len(), 64);
     assert_ne!(a.fingerprint(), create("k1", NONCE_OK, 101).fingerprint());
+    // Fields never run into each other.
+    let split = |reference: &str, email: &str| CreatePayment {
+        reference_id: Some(reference.into()),
+        buyer_email_address: Some(email.into()),
+        ..create("k", NONCE_OK, 100)
+    };
+    assert_ne!(
+        split("ab", "c").fingerprint(),
+        split("a", "bc").fingerprint()
+    );
+    let absent = CreatePayment {
+        location_id: None,
+        ..create("k", NONCE_OK, 100)
+    };
+    let empty = CreatePayment {
+        location_id: Some(String::new()),
+        ..create("k", NONCE_OK, 100)
+    };
+    assert_ne!(absent.fingerprint(), empty.fingerprint());
 }
