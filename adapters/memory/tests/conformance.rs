@@ -1,5 +1,5 @@
 //! Every port conformance suite of `shop-testkit` against `MemoryStore`, plus
-//! the simulator, the file mailbox and what only the memory adapter promises.
+//! the file mailbox and what only the memory adapter promises.
 
 // Test helpers outside #[test] fns fail loudly on purpose.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -19,5 +19,3 @@ shop_testkit::store_conformance_tests!(fresh_stores);
 mod mailbox;
 #[path = "support/memory_store.rs"]
 mod memory_store;
-#[path = "support/square.rs"]
-mod square;

@@ -7,6 +7,11 @@
 //! maybe with a FAILED payment) -> [`PaymentError::Declined`] with Square's
 //! code; 5xx, 429, timeouts, connection and body errors ->
 //! [`PaymentError::Transient`]; every other 4xx -> [`PaymentError::Rejected`].
+//! A 2xx this adapter cannot read is [`PaymentError::Transient`] too: the
+//! request may have taken effect, and an order must never fail for a payment
+//! that may exist.
+//!
+//! [`webhook`] verifies and parses Square's event notifications.
 
 use std::time::Duration;
 
@@ -20,6 +25,7 @@ use shop_domain::payment::{
     AuthorizeRequest, PaymentError, PaymentGateway, PaymentRecord, PaymentStatus,
 };
 
+pub mod webhook;
 mod wire;
 
 /// The Square API version every request pins.
@@ -126,14 +132,6 @@ impl SquareGateway {
         })
     }
 
-    /// GetPayment: the payment as Square holds it now.
-    pub async fn get(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError> {
-        let response: wire::PaymentResponse = self
-            .call(Method::GET, &["v2", "payments", payment_id], None::<&()>)
-            .await?;
-        record(response)
-    }
-
     fn url(&self, segments: &[&str]) -> Result<Url, PaymentError> {
         let mut url = self.base_url.clone();
         url.path_segments_mut()
@@ -167,11 +165,7 @@ impl SquareGateway {
         let bytes = response.bytes().await.map_err(|e| transport_error(&e))?;
         tracing::debug!(%method, path, status = status.as_u16(), "square call");
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| {
-                PaymentError::Rejected(format!(
-                    "UNEXPECTED_RESPONSE: {method} {path} answered {status} with an unreadable body: {e}"
-                ))
-            });
+            return decode(&method, &path, status, &bytes);
         }
         Err(classify(status, &bytes))
     }
@@ -201,7 +195,7 @@ impl SquareGateway {
         if !matches!(refused, PaymentError::Rejected(_)) {
             return Err(refused);
         }
-        match self.get(payment_id).await {
+        match self.status(payment_id).await {
             Ok(current) if current.status == wanted => Ok(current),
             _ => Err(refused),
         }
@@ -220,6 +214,29 @@ fn transport_error(error: &reqwest::Error) -> PaymentError {
     };
     // reqwest's errors name the URL, never the headers: no token here.
     PaymentError::Transient(format!("{kind}: {error}"))
+}
+
+/// A success's body. One this adapter cannot read leaves the outcome
+/// unknown, so it is transient: a retry with the same idempotency key finds
+/// out what happened.
+fn decode<R: DeserializeOwned>(
+    method: &Method,
+    path: &str,
+    status: StatusCode,
+    body: &[u8],
+) -> Result<R, PaymentError> {
+    serde_json::from_slice(body).map_err(|e| {
+        unknown_outcome(&format!(
+            "{method} {path} answered {status} with an unreadable body: {e}"
+        ))
+    })
+}
+
+/// Square said yes to something this adapter cannot make out.
+fn unknown_outcome(what: &str) -> PaymentError {
+    PaymentError::Transient(format!(
+        "UNEXPECTED_RESPONSE: {what}; the outcome is unknown and the request may have taken effect"
+    ))
 }
 
 /// Maps a non-2xx answer to the port's error.
@@ -250,17 +267,17 @@ fn classify(status: StatusCode, body: &[u8]) -> PaymentError {
 }
 
 fn record(response: wire::PaymentResponse) -> Result<PaymentRecord, PaymentError> {
-    let payment = response.payment.ok_or_else(|| {
-        PaymentError::Rejected("UNEXPECTED_RESPONSE: Square answered without a payment".into())
-    })?;
+    let payment = response
+        .payment
+        .ok_or_else(|| unknown_outcome("Square answered without a payment"))?;
     let status = match payment.status.as_deref() {
         Some("APPROVED") | Some("PENDING") => PaymentStatus::Approved,
         Some("COMPLETED") => PaymentStatus::Completed,
         Some("CANCELED") => PaymentStatus::Canceled,
         Some("FAILED") => PaymentStatus::Failed,
         other => {
-            return Err(PaymentError::Rejected(format!(
-                "UNEXPECTED_RESPONSE: payment {} has status {other:?}",
+            return Err(unknown_outcome(&format!(
+                "payment {} has status {other:?}",
                 payment.id
             )));
         }
@@ -337,10 +354,6 @@ impl PaymentGateway for SquareGateway {
         Ok(())
     }
 
-    async fn status(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError> {
-        self.get(payment_id).await
-    }
-
     async fn refund(
         &self,
         payment_id: &str,
@@ -367,10 +380,16 @@ impl PaymentGateway for SquareGateway {
                 refund.status.unwrap_or_default(),
                 refund.id
             ))),
-            None => Err(PaymentError::Rejected(
-                "UNEXPECTED_RESPONSE: Square answered without a refund".into(),
-            )),
+            None => Err(unknown_outcome("Square answered without a refund")),
         }
+    }
+
+    /// GetPayment: the payment as Square holds it now.
+    async fn status(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError> {
+        let response: wire::PaymentResponse = self
+            .call(Method::GET, &["v2", "payments", payment_id], None::<&()>)
+            .await?;
+        record(response)
     }
 }
 
@@ -419,6 +438,40 @@ mod tests {
             classify(StatusCode::UNAUTHORIZED, b""),
             PaymentError::Rejected(_)
         ));
+    }
+
+    #[test]
+    fn an_unreadable_success_leaves_the_outcome_unknown() {
+        let decoded: Result<wire::PaymentResponse, _> = decode(
+            &Method::POST,
+            "/v2/payments",
+            StatusCode::OK,
+            b"<html>proxy</html>",
+        );
+        assert!(
+            matches!(decoded, Err(PaymentError::Transient(ref m)) if m.contains("may have taken effect")),
+            "{decoded:?}"
+        );
+        let cut_short: Result<wire::PaymentResponse, _> = decode(
+            &Method::POST,
+            "/v2/payments",
+            StatusCode::OK,
+            br#"{"payment":{"id":"p""#,
+        );
+        assert!(matches!(cut_short, Err(PaymentError::Transient(_))));
+        let empty = wire::PaymentResponse { payment: None };
+        assert!(matches!(record(empty), Err(PaymentError::Transient(_))));
+        let odd: wire::PaymentResponse =
+            serde_json::from_str(r#"{"payment":{"id":"p","status":"SOMETHING_NEW"}}"#).unwrap();
+        assert!(matches!(record(odd), Err(PaymentError::Transient(_))));
+        let readable: wire::PaymentResponse = decode(
+            &Method::GET,
+            "/v2/payments/p",
+            StatusCode::OK,
+            br#"{"payment":{"id":"p","status":"APPROVED"}}"#,
+        )
+        .unwrap();
+        assert_eq!(record(readable).unwrap().status, PaymentStatus::Approved);
     }
 
     #[test]

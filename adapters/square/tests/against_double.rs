@@ -1,12 +1,14 @@
-//! `SquareGateway` against the Square test double over real HTTP: each
-//! call, each documented decline, and retries after a 500 and after a lost
-//! answer leave exactly one payment and at most one completion per order.
+//! `SquareGateway` against the Square test double over real HTTP: the
+//! `PaymentGateway` conformance suite, each call's request, each documented
+//! decline, and retries after a 500 and after a lost answer leave exactly
+//! one payment and at most one completion per order.
 
 // Test helpers outside #[test] fns fail loudly on purpose.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use shop_domain::account::Email;
@@ -15,6 +17,7 @@ use shop_domain::payment::{AuthorizeRequest, PaymentError, PaymentGateway, Payme
 use shop_square::{AccessToken, SQUARE_VERSION, SquareConfig, SquareGateway};
 use shop_square_double::openapi::{spec, violations};
 use shop_square_double::{DECLINING_NONCES, DoubleConfig, NONCE_OK, SquareDouble};
+use shop_testkit::gateway::GatewayHarness;
 
 const TOKEN: &str = "EAAA-test-token";
 const LOCATION: &str = "L-TEST";
@@ -33,6 +36,33 @@ async fn setup() -> (SquareDouble, SquareGateway) {
     config.request_timeout = Duration::from_secs(5);
     (double.clone(), SquareGateway::new(config).unwrap())
 }
+
+/// A fresh double and the gateway on it; the suite moves the double's clock.
+struct DoubleHarness {
+    double: SquareDouble,
+    gateway: SquareGateway,
+}
+
+impl GatewayHarness for DoubleHarness {
+    fn gateway(&self) -> &dyn PaymentGateway {
+        &self.gateway
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.double.now()
+    }
+
+    async fn advance(&self, by: chrono::Duration) {
+        self.double.advance_clock(by);
+    }
+}
+
+async fn fresh_harness() -> DoubleHarness {
+    let (double, gateway) = setup().await;
+    DoubleHarness { double, gateway }
+}
+
+shop_testkit::gateway_conformance_tests!(fresh_harness);
 
 fn usd(cents: i64) -> Money {
     Money::new(Decimal::new(cents, 2), Currency::usd())
@@ -94,7 +124,7 @@ async fn get_complete_cancel_and_refund() {
         .await
         .unwrap();
     assert_eq!(
-        square.get(&first.payment_id).await.unwrap().status,
+        square.status(&first.payment_id).await.unwrap().status,
         PaymentStatus::Approved
     );
 
@@ -156,7 +186,7 @@ async fn get_complete_cancel_and_refund() {
     assert_eq!(ledger.payments[0].completions, 1);
     assert_eq!(ledger.payments[1].completions, 0);
     assert!(
-        matches!(square.get("missing").await, Err(PaymentError::Rejected(ref m)) if m.starts_with("NOT_FOUND"))
+        matches!(square.status("missing").await, Err(PaymentError::Rejected(ref m)) if m.starts_with("NOT_FOUND"))
     );
     double.stop().await;
 }
@@ -173,7 +203,7 @@ async fn cancel_by_idempotency_key_voids_what_the_create_made_if_anything() {
         .await
         .unwrap();
     assert_eq!(
-        square.get(&made.payment_id).await.unwrap().status,
+        square.status(&made.payment_id).await.unwrap().status,
         PaymentStatus::Canceled
     );
     // No payment under that key: Square answers 200 all the same.
@@ -257,7 +287,7 @@ async fn expired_authorizations_cannot_be_completed() {
         Err(PaymentError::Rejected(_))
     ));
     assert_eq!(
-        square.get(&made.payment_id).await.unwrap().status,
+        square.status(&made.payment_id).await.unwrap().status,
         PaymentStatus::Canceled
     );
     double.stop().await;

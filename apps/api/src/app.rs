@@ -22,7 +22,8 @@ use shop_domain::payment::events::PaymentEventService;
 use shop_domain::pricing::PricingService;
 use shop_domain::settings::ShopSettings;
 use shop_domain::{Clock, Ports};
-use shop_memory::{FileMailbox, SimulatedSquare, SystemClock, UuidIds};
+use shop_memory::{FileMailbox, SystemClock, UuidIds};
+use shop_square_sandbox::SimulatedSquare;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -234,7 +235,7 @@ impl Application {
                 stores.payment_events.clone(),
             ),
             square_webhook: config.square_webhook.as_ref().map(|w| {
-                crate::routes::webhooks::WebhookVerifier::new(
+                shop_square::webhook::WebhookVerifier::new(
                     w.signature_key.expose(),
                     &w.notification_url,
                 )

@@ -28,7 +28,7 @@ pub struct AppState {
     pub payment_events: PaymentEventService,
     /// Verifies Square webhook signatures (`None`: no key configured, every
     /// notification is refused).
-    pub square_webhook: Option<crate::routes::webhooks::WebhookVerifier>,
+    pub square_webhook: Option<shop_square::webhook::WebhookVerifier>,
     /// The file mailbox, when it is the mail transport.
     pub mailbox: Option<Arc<FileMailbox>>,
     /// The SQL store, pinged by `/readyz` (`None`: the in-memory store).

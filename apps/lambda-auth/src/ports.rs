@@ -7,7 +7,8 @@ use shop_crypto::{Argon2Hasher, KeyRing};
 use shop_domain::Ports;
 use shop_domain::mail::{MailError, MailMessage, Mailer};
 use shop_dynamodb::DynamoAccountStore;
-use shop_memory::{MemoryStore, SimulatedSquare, SystemClock, UuidIds};
+use shop_memory::{MemoryStore, SystemClock, UuidIds};
+use shop_square_sandbox::SimulatedSquare;
 
 /// Accounts and refresh tokens in DynamoDB; the ports `AccountService`'s
 /// register, login, refresh, authenticate and logout never call (catalog,

@@ -30,6 +30,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod fixtures;
+pub mod gateway;
 mod pages;
 pub mod smtp_sink;
 mod stores;
@@ -203,6 +204,76 @@ macro_rules! store_conformance_tests {
 }
 
 __for_each_case!(@runners);
+
+/// Registers every case of [`gateway`] once; `__expand_gateway_cases!`
+/// turns the list into test functions or into [`gateway::gateway_suite`].
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __for_each_gateway_case {
+    ($($mode:tt)*) => {
+        $crate::__expand_gateway_cases! { [$($mode)*]
+            authorize_approves_for_seven_days,
+            a_replay_answers_the_same_payment,
+            a_reused_key_with_another_amount_is_rejected,
+            declining_nonces_decline_with_their_codes,
+            an_unknown_nonce_is_rejected,
+            complete_is_idempotent,
+            cancel_is_idempotent,
+            a_completed_payment_cannot_be_canceled,
+            a_canceled_payment_cannot_be_completed,
+            cancel_by_key_without_a_payment_is_ok,
+            cancel_by_key_voids_the_approved_payment,
+            a_refund_replays_by_key,
+            a_refund_over_the_amount_is_rejected,
+            an_uncaptured_payment_cannot_be_refunded,
+            status_reflects_each_change,
+            an_authorization_lapses_after_seven_days,
+        }
+    };
+}
+
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __expand_gateway_cases {
+    ([@tests $make:path] $($case:ident),* $(,)?) => {
+        mod gateway_conformance {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    $crate::gateway::$case($make().await).await;
+                }
+            )*
+        }
+    };
+    ([@runner] $($case:ident),* $(,)?) => {
+        /// Runs every case in turn, each on a fresh harness from `make`.
+        /// Call it inside a multi-threaded tokio runtime.
+        pub async fn gateway_suite<F, Fut, H>(make: F)
+        where
+            F: Fn() -> Fut,
+            Fut: ::std::future::Future<Output = H>,
+            H: GatewayHarness,
+        {
+            $(
+                ::std::eprintln!("conformance: gateway::{}", stringify!($case));
+                $crate::gateway::$case(make().await).await;
+            )*
+        }
+    };
+}
+
+/// Generates one `#[tokio::test]` per case of the [`gateway`] suite, in a
+/// module `gateway_conformance`, each on a fresh harness from `$make` (a
+/// path to an `async fn() -> impl GatewayHarness` in scope). The calling
+/// crate needs `tokio` with the `macros` and `rt-multi-thread` features.
+#[macro_export]
+macro_rules! gateway_conformance_tests {
+    ($make:path) => {
+        $crate::__for_each_gateway_case!(@tests $make);
+    };
+}
 
 /// Runs every suite in turn, each case on a fresh [`Stores`] from `make`.
 pub async fn all_store_suites<F, Fut>(make: F)

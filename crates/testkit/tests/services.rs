@@ -28,16 +28,15 @@ use shop_domain::order::{
     CHECKOUT_GRACE, Order, OrderService, OrderStatus, PaymentState, PlaceOrderRequest, Placed,
     Placement,
 };
-use shop_domain::payment::{
-    AuthorizeRequest, PaymentError, PaymentGateway, PaymentRecord, PaymentStatus,
-};
+use shop_domain::payment::{AuthorizeRequest, PaymentError, PaymentGateway, PaymentRecord};
 use shop_domain::pricing::{
     CartLine, NewPromotion, PricingService, PromotionKind, Quote, QuoteRequest, TaxRate,
 };
 use shop_domain::settings::ShopSettings;
 use shop_domain::{Clock, DomainError, PageRequest, Ports};
-use shop_memory::{
-    FileMailbox, InsecureFastHasher, ManualClock, MemoryStore, SimulatedSquare, StoredMail, UuidIds,
+use shop_memory::{FileMailbox, InsecureFastHasher, ManualClock, MemoryStore, StoredMail, UuidIds};
+use shop_square_sandbox::{
+    Payment as SquarePayment, PaymentStatus as SquareStatus, SimulatedSquare,
 };
 
 const OK_CARD: &str = "cnon:card-nonce-ok";
@@ -260,6 +259,11 @@ impl Shop {
 
     fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// The simulator's ledger: every payment, oldest first.
+    async fn payments(&self) -> Vec<SquarePayment> {
+        self.square.payments().await.unwrap()
     }
 
     async fn register(&self, email: &str) -> User {
@@ -1054,7 +1058,7 @@ async fn an_expired_quote_cannot_be_ordered() {
         DomainError::QuoteExpired
     );
     assert_eq!(shop.stock(&hammer.id).await, 10);
-    assert!(shop.square.payments().is_empty());
+    assert!(shop.payments().await.is_empty());
 }
 
 #[tokio::test]
@@ -1203,7 +1207,7 @@ async fn an_idempotency_key_replays_the_order_and_refuses_another_body() {
     let (again, created) = shop.place(&me, &q, OK_CARD, Some("key-1")).await.unwrap();
     assert!(!created);
     assert_eq!(again.id, first.id);
-    assert_eq!(shop.square.payments().len(), 1);
+    assert_eq!(shop.payments().await.len(), 1);
     assert_eq!(shop.stock(&hammer.id).await, 7);
 
     let other = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
@@ -1222,7 +1226,7 @@ async fn an_idempotency_key_replays_the_order_and_refuses_another_body() {
         .unwrap();
     assert!(created);
     assert_ne!(bob_order.id, first.id);
-    assert_eq!(shop.square.payments().len(), 2);
+    assert_eq!(shop.payments().await.len(), 2);
 }
 
 #[tokio::test]
@@ -1239,7 +1243,7 @@ async fn insufficient_stock_refuses_the_order_and_charges_nothing() {
         }
     );
     assert_eq!(shop.stock(&hammer.id).await, 2);
-    assert!(shop.square.payments().is_empty());
+    assert!(shop.payments().await.is_empty());
     // Exactly the stock on hand is fine.
     let q = shop.quote(&me, &[(&hammer, 2)], None).await.unwrap();
     shop.place(&me, &q, OK_CARD, None).await.unwrap();
@@ -1311,7 +1315,7 @@ async fn a_lost_answer_is_accepted_and_handed_over_then_a_replay_authorizes_once
     assert!(!created);
     assert_eq!(o.id, pending.id);
     assert_eq!(o.status, OrderStatus::Authorized);
-    let payments = shop.square.payments();
+    let payments = shop.payments().await;
     assert_eq!(payments.len(), 1);
     assert_eq!(
         o.payment.payment_id.as_deref(),
@@ -1326,7 +1330,7 @@ async fn a_lost_answer_is_accepted_and_handed_over_then_a_replay_authorizes_once
     assert_eq!(accepted.placement, Placement::Accepted);
     shop.work_until_idle().await;
     assert_eq!(shop.order(&accepted.order.id).await.status, OrderStatus::Paid);
-    assert_eq!(shop.square.payments().len(), 2);
+    assert_eq!(shop.payments().await.len(), 2);
 }
 
 #[tokio::test]
@@ -1348,7 +1352,7 @@ async fn cancel_voids_the_authorization_and_releases_the_stock() {
     let canceled = shop.orders.cancel(&me, &o.id).await.unwrap();
     assert_eq!(canceled.status, OrderStatus::Canceled);
     assert_eq!(shop.stock(&hammer.id).await, 5);
-    assert_eq!(shop.square.payments()[0].status, PaymentStatus::Canceled);
+    assert_eq!(shop.payments().await[0].status, SquareStatus::Canceled);
     assert_eq!(
         canceled.history.last().map(|h| h.by.label()),
         Some(format!("user:{}", me.user_id))
@@ -1359,7 +1363,7 @@ async fn cancel_voids_the_authorization_and_releases_the_stock() {
     ));
     // Finalization leaves it alone: no capture, no mail.
     assert!(shop.work().await);
-    assert_eq!(shop.square.payments()[0].completions, 0);
+    assert_eq!(shop.payments().await[0].completions, 0);
     assert_eq!(shop.work_until_idle().await, 0, "no mail was recorded");
     assert!(shop.mails().is_empty());
 }
@@ -1379,7 +1383,7 @@ async fn cancel_of_an_order_whose_authorization_answer_was_lost_voids_it_too() {
     let o = accepted.order;
     assert_eq!(o.payment.payment_id, None);
     shop.orders.cancel(&me, &o.id).await.unwrap();
-    assert_eq!(shop.square.payments()[0].status, PaymentStatus::Canceled);
+    assert_eq!(shop.payments().await[0].status, SquareStatus::Canceled);
     assert_eq!(shop.stock(&hammer.id).await, 5);
 }
 
@@ -1411,7 +1415,7 @@ async fn a_paid_order_is_fulfilled_then_refunded() {
     let r = shop.orders.refund(&admin, &o.id).await.unwrap();
     assert_eq!(r.status, OrderStatus::Refunded);
     assert_eq!(r.payment.status, PaymentState::Refunded);
-    let payment = &shop.square.payments()[0];
+    let payment = &shop.payments().await[0];
     assert_eq!(payment.refunded, payment.amount);
     assert_eq!(payment.refunded, 2000);
     // Refunding does not return goods to stock.
@@ -1451,10 +1455,10 @@ async fn finalization_captures_once_and_mails_the_customer_and_each_admin_once()
     let paid = shop.order(&o.id).await;
     assert_eq!(paid.status, OrderStatus::Paid);
     assert_eq!(shop.job(&o.id).await.state, JobState::Done);
-    let payments = shop.square.payments();
+    let payments = shop.payments().await;
     assert_eq!(payments.len(), 1);
     assert_eq!(payments[0].completions, 1);
-    assert_eq!(payments[0].status, PaymentStatus::Completed);
+    assert_eq!(payments[0].status, SquareStatus::Completed);
 
     // The three mails wait in the outbox, one delivery job each.
     assert!(shop.mails().is_empty());
@@ -1495,12 +1499,12 @@ async fn finalization_captures_once_and_mails_the_customer_and_each_admin_once()
     );
     assert_eq!(shop.sends(), 3);
     assert_eq!(shop.mails().len(), 3);
-    assert_eq!(shop.square.payments()[0].completions, 1);
+    assert_eq!(shop.payments().await[0].completions, 1);
     // A replay of the checkout returns the paid order.
     let (again, created) = shop.place(&me, &q, OK_CARD, Some("k")).await.unwrap();
     assert!(!created);
     assert_eq!(again.status, OrderStatus::Paid);
-    assert_eq!(shop.square.payments().len(), 1);
+    assert_eq!(shop.payments().await.len(), 1);
 }
 
 #[tokio::test]
@@ -1518,7 +1522,7 @@ async fn a_failing_mailer_is_retried_quickly_then_hourly_until_the_mail_goes_out
     assert!(shop.work().await);
     assert_eq!(shop.order(&o.id).await.status, OrderStatus::Paid);
     assert_eq!(shop.job(&o.id).await.state, JobState::Done);
-    assert_eq!(shop.square.payments()[0].completions, 1);
+    assert_eq!(shop.payments().await[0].completions, 1);
     assert_eq!(shop.sends(), 0);
 
     for attempt in 1..MAX_ATTEMPTS {
@@ -1654,7 +1658,7 @@ async fn a_declined_capture_ends_payment_failed_with_the_stock_released() {
     );
     // Nothing stays held on the card.
     assert_eq!(failed.payment.status, PaymentState::Canceled);
-    assert_eq!(shop.square.payments()[0].status, PaymentStatus::Canceled);
+    assert_eq!(shop.payments().await[0].status, SquareStatus::Canceled);
     assert_eq!(shop.stock(&hammer.id).await, 5);
     assert_eq!(shop.job(&o.id).await.state, JobState::Done);
     // The customer hears that the payment failed, and the admins why.
@@ -1696,7 +1700,7 @@ async fn a_lapsed_authorization_cannot_be_captured_and_fails_the_order() {
         failed.history
     );
     assert_eq!(shop.stock(&hammer.id).await, 5);
-    assert_eq!(shop.square.payments()[0].completions, 0);
+    assert_eq!(shop.payments().await[0].completions, 0);
 }
 
 #[tokio::test]
@@ -1738,7 +1742,7 @@ async fn a_checkout_that_never_answered_is_finished_by_the_job_after_the_grace()
 
     let done = shop.order(&o.id).await;
     assert_eq!(done.status, OrderStatus::Paid);
-    let payments = shop.square.payments();
+    let payments = shop.payments().await;
     assert_eq!(
         payments.len(),
         1,

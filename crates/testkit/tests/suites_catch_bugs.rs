@@ -184,3 +184,6 @@ async fn racy_token_spending_is_caught() {
     assert!(fails(case(with_racy_tokens())).await);
     assert!(!fails(case(Stores::from_one(Arc::new(memory())))).await);
 }
+
+#[path = "support/broken_gateways.rs"]
+mod broken_gateways;
