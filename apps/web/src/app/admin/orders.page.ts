@@ -3,7 +3,7 @@ import { DatePipe } from '@angular/common';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import { ShopApi } from '../core/api';
-import { Order, OrderStatus } from '../core/api.types';
+import { AdminOrder, OrderStatus } from '../core/api.types';
 import { ErrorBox } from '../core/error-box';
 import { money, statusLabel } from '../core/format';
 import { UiError, toUiError } from '../core/problem';
@@ -49,7 +49,7 @@ export class AdminOrdersPage implements OnInit {
   readonly label = statusLabel;
   readonly statuses: OrderStatus[] = ['pending_payment', 'authorized', 'paid', 'fulfilled', 'payment_failed', 'canceled', 'refunded'];
   status: OrderStatus | '' = '';
-  readonly orders = signal<Order[]>([]);
+  readonly orders = signal<AdminOrder[]>([]);
   readonly loading = signal(true);
   readonly next = signal<string | null>(null);
   readonly error = signal<UiError | null>(null);

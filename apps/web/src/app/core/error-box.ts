@@ -8,6 +8,7 @@ import { UiError } from './problem';
     @if (error(); as e) {
       <div class="error" role="alert">
         <strong>{{ e.message }}</strong>
+        @if (e.retryAfter !== undefined) { <span> Try again in {{ e.retryAfter }} {{ e.retryAfter === 1 ? 'second' : 'seconds' }}.</span> }
         @if (e.fields.length) {
           <ul>
             @for (f of e.fields; track f.field + f.message) { <li>{{ f.field }}: {{ f.message }}</li> }
