@@ -1,7 +1,7 @@
 import { Component, input } from '@angular/core';
 import { UiError } from './problem';
 
-/** Shows an API problem readably: its detail and each field message. */
+/** Shows an API problem readably: its detail and each field message (projected content: what to do next). */
 @Component({
   selector: 'app-error',
   template: `
@@ -14,6 +14,7 @@ import { UiError } from './problem';
             @for (f of e.fields; track f.field + f.message) { <li>{{ f.field }}: {{ f.message }}</li> }
           </ul>
         }
+        <ng-content />
       </div>
     }
   `,
