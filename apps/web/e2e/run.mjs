@@ -1,6 +1,7 @@
 // End-to-end test of the web app against a real shop-api, in headless Chromium.
 // Starts target/debug/shop-api (or $SHOP_API_BIN) on a free port with a fresh
-// data dir, serving dist/shop-web/browser, then walks the journey of issue 7.
+// data dir, serving dist/shop-web/browser, then walks the journey of issue 7
+// (with issue 11's stock adjustment: stock moves with a reason, never through PATCH).
 // Screenshots go to e2e/screenshots/; axe-core checks the main pages.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -134,11 +135,32 @@ try {
       await admin.getByLabel('Description').fill(`A good ${name.toLowerCase()}.`);
       await admin.getByRole('combobox', { name: 'Category' }).selectOption({ label: 'Tools' });
       await admin.getByLabel('Price').fill(price);
-      await admin.getByLabel('Stock').fill('10');
+      await admin.getByLabel('Initial stock').fill('10');
       await admin.getByRole('button', { name: 'Create product' }).click();
       await admin.getByText(`Product ${name} created.`).waitFor();
       await admin.getByRole('cell', { name: sku, exact: true }).waitFor();
     }
+  });
+
+  await step('admin adjusts a product\'s stock with a reason and sees the movement in its stock history', async () => {
+    // Stock is not editable in the product form any more: it moves through adjustments, each with a reason.
+    const reason = 'Restocked: supplier delivery 42';
+    await admin.getByRole('button', { name: 'Stock of Claw hammer' }).click();
+    const panel = admin.getByTestId('stock-panel');
+    await panel.getByRole('heading', { name: /Stock of Claw hammer/ }).waitFor();
+    await panel.getByLabel(/^Change/).fill('5');
+    await panel.getByLabel('Reason').fill(reason);
+    await panel.getByRole('button', { name: 'Adjust stock' }).click();
+    await panel.getByText('Stock of Claw hammer changed by +5 to 15.').waitFor();
+    const row = panel.getByTestId('stock-history').getByRole('row').filter({ hasText: reason });
+    await row.waitFor();
+    const text = await row.textContent();
+    assert(text.includes('+5') && text.includes('Adjustment') && text.includes('15'), `movement row: ${text}`);
+    assert((await panel.getByTestId('stock-now').textContent()).trim() === '15', 'stock now 15');
+    await admin.getByRole('row').filter({ has: admin.getByRole('cell', { name: 'HAM-1', exact: true }) })
+      .getByRole('cell', { name: '15', exact: true }).waitFor();
+    await shot(admin, 'admin-stock-history');
+    await axe(admin, 'admin stock history');
   });
 
   await step('a new customer registers and is prompted for the business profile', async () => {

@@ -26,6 +26,7 @@ export const routes: Routes = [
       { path: 'tax', title: 'Admin · Tax rates', loadComponent: () => import('./admin/tax.page').then((m) => m.AdminTaxPage) },
       { path: 'promotions', title: 'Admin · Promotions', loadComponent: () => import('./admin/promotions.page').then((m) => m.AdminPromotionsPage) },
       { path: 'contact', title: 'Admin · Contact messages', loadComponent: () => import('./admin/contact.page').then((m) => m.AdminContactPage) },
+      { path: 'mail', title: 'Admin · Mail delivery', loadComponent: () => import('./admin/mail.page').then((m) => m.AdminMailPage) },
       { path: 'mailbox', title: 'Admin · Mailbox', loadComponent: () => import('./admin/mailbox.page').then((m) => m.AdminMailboxPage) },
     ],
   },

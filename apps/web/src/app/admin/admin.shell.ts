@@ -14,6 +14,7 @@ import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
       <a routerLink="tax" routerLinkActive="active">Tax rates</a>
       <a routerLink="promotions" routerLinkActive="active">Promotions</a>
       <a routerLink="contact" routerLinkActive="active">Messages</a>
+      <a routerLink="mail" routerLinkActive="active">Mail delivery</a>
       <a routerLink="mailbox" routerLinkActive="active">Mailbox</a>
     </nav>
     <router-outlet />

@@ -1,9 +1,10 @@
 import { HttpClient, HttpHeaders, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import { Observable } from 'rxjs';
+import { Observable, map } from 'rxjs';
 import {
-  Address, BusinessProfile, BusinessSubmission, CartItem, Category, ContactMessage, ContactStatus, Mail, NewProduct,
-  NewPromotion, Order, OrderStatus, Page, Product, ProductPatch, Promotion, Quote, TaxRate, TokenResponse, User,
+  Address, AdminOrder, BusinessProfile, BusinessSubmission, CartItem, Category, ContactMessage, ContactStatus, Mail, NewProduct,
+  NewPromotion, Order, OrderStatus, OutboxMail, OutboxStatus, Page, PlacedOrder, Product, ProductPatch, Promotion, Quote,
+  StockAdjustment, StockMovement, TaxRate, TokenResponse, User,
 } from './api.types';
 
 export const API = '/api/v1';
@@ -53,10 +54,20 @@ export class ShopApi {
   quote(body: { items: CartItem[]; promo_code?: string; ship_to: Address }): Observable<Quote> {
     return this.http.post<Quote>(`${API}/checkout/quote`, body);
   }
-  placeOrder(quote_id: string, payment_source_id: string, idempotencyKey: string): Observable<{ order: Order }> {
+  /**
+   * Places the order. Resolves on 201 (created), 200 (a replay of this key) and 202 (accepted, the
+   * payment's outcome not known yet: follow the order until it leaves `pending_payment`).
+   * Errors (402 `payment_declined`, 409 `quote_used` with `order_id`, ...) arrive as HttpErrorResponse.
+   */
+  placeOrder(quote_id: string, payment_source_id: string, idempotencyKey: string): Observable<PlacedOrder> {
     return this.http.post<{ order: Order }>(`${API}/orders`, { quote_id, payment_source_id }, {
       headers: new HttpHeaders({ 'Idempotency-Key': idempotencyKey }),
-    });
+      observe: 'response',
+    }).pipe(map((r) => ({
+      order: r.body!.order,
+      httpStatus: (r.status === 200 || r.status === 202 ? r.status : 201) as PlacedOrder['httpStatus'],
+      location: r.headers.get('Location'),
+    })));
   }
   orders(cursor?: string | null): Observable<Page<Order>> {
     return this.http.get<Page<Order>>(`${API}/orders`, { params: params({ cursor }) });
@@ -97,20 +108,31 @@ export class ShopApi {
   patchProduct(id: string, body: ProductPatch): Observable<Product> {
     return this.http.patch<Product>(`${API}/admin/products/${encodeURIComponent(id)}`, body);
   }
+  adjustStock(id: string, body: StockAdjustment): Observable<{ movement: StockMovement; product: Product }> {
+    return this.http.post<{ movement: StockMovement; product: Product }>(`${API}/admin/products/${encodeURIComponent(id)}/stock-adjustments`, body);
+  }
+  stockMovements(id: string, q: { limit?: number; cursor?: string | null } = {}): Observable<Page<StockMovement>> {
+    return this.http.get<Page<StockMovement>>(`${API}/admin/products/${encodeURIComponent(id)}/stock-movements`, { params: params(q) });
+  }
   taxRates(): Observable<{ items: TaxRate[] }> { return this.http.get<{ items: TaxRate[] }>(`${API}/admin/tax-rates`); }
   putTaxRates(items: TaxRate[]): Observable<{ items: TaxRate[] }> {
     return this.http.put<{ items: TaxRate[] }>(`${API}/admin/tax-rates`, { items });
   }
   promotions(): Observable<Page<Promotion>> { return this.http.get<Page<Promotion>>(`${API}/admin/promotions`); }
   createPromotion(body: NewPromotion): Observable<Promotion> { return this.http.post<Promotion>(`${API}/admin/promotions`, body); }
-  adminOrders(q: { status?: OrderStatus | ''; user_id?: string; cursor?: string | null }): Observable<Page<Order>> {
-    return this.http.get<Page<Order>>(`${API}/admin/orders`, { params: params(q) });
+  adminOrders(q: { status?: OrderStatus | ''; user_id?: string; cursor?: string | null }): Observable<Page<AdminOrder>> {
+    return this.http.get<Page<AdminOrder>>(`${API}/admin/orders`, { params: params(q) });
   }
-  adminOrder(id: string): Observable<{ order: Order }> {
-    return this.http.get<{ order: Order }>(`${API}/admin/orders/${encodeURIComponent(id)}`);
+  adminOrder(id: string): Observable<{ order: AdminOrder }> {
+    return this.http.get<{ order: AdminOrder }>(`${API}/admin/orders/${encodeURIComponent(id)}`);
   }
+  /** Answers the plain order (without `finalization` and `alert`). */
   orderAction(id: string, action: 'fulfill' | 'refund'): Observable<{ order: Order }> {
     return this.http.post<{ order: Order }>(`${API}/admin/orders/${encodeURIComponent(id)}/${action}`, null);
+  }
+  /** Requeues an open order's finalization, due now, and clears its alert (409 `invalid_order_state` otherwise). */
+  retryFinalization(id: string): Observable<{ order: AdminOrder }> {
+    return this.http.post<{ order: AdminOrder }>(`${API}/admin/orders/${encodeURIComponent(id)}/retry-finalization`, null);
   }
   contactMessages(status: string): Observable<Page<ContactMessage>> {
     return this.http.get<Page<ContactMessage>>(`${API}/admin/contact-messages`, { params: params({ status }) });
@@ -119,4 +141,12 @@ export class ShopApi {
     return this.http.patch(`${API}/admin/contact-messages/${encodeURIComponent(id)}`, { status });
   }
   mailbox(): Observable<Page<Mail>> { return this.http.get<Page<Mail>>(`${API}/admin/mailbox`); }
+  /** The outbox: `unsent` (the default) or `sent` mail, with each one's delivery job. */
+  outbox(q: { status?: OutboxStatus; limit?: number; cursor?: string | null } = {}): Observable<Page<OutboxMail>> {
+    return this.http.get<Page<OutboxMail>>(`${API}/admin/mail`, { params: params(q) });
+  }
+  /** Requeues an unsent mail's delivery, due now (409 `mail_already_sent`). */
+  resendMail(id: string): Observable<{ mail: OutboxMail }> {
+    return this.http.post<{ mail: OutboxMail }>(`${API}/admin/mail/${encodeURIComponent(id)}/resend`, null);
+  }
 }

@@ -35,14 +35,30 @@ export interface Quote {
   tax_total: Money; shipping_total?: Money; total: Money; tax_exempt: boolean; promo_code: string | null; ship_to?: Address;
 }
 export type OrderStatus = 'pending_payment' | 'authorized' | 'paid' | 'fulfilled' | 'payment_failed' | 'canceled' | 'refunded';
+/** Orders an admin can still requeue (their payment is not settled yet). */
+export const OPEN_ORDER_STATUSES: readonly OrderStatus[] = ['pending_payment', 'authorized'];
+export type PaymentProvider = 'square' | 'none';
+/** `CANCELED`: the authorization was voided; `NOT_REQUIRED`: the total was 0 (provider `none`). */
+export type PaymentStatus = 'PENDING' | 'APPROVED' | 'COMPLETED' | 'CANCELED' | 'FAILED' | 'REFUNDED' | 'NOT_REQUIRED';
+export interface Payment { provider: PaymentProvider; payment_id: string | null; status: PaymentStatus; }
 export interface Order {
   id: string; number: string; user_id?: string; status: OrderStatus; created_at: string; currency?: string; lines: QuoteLine[];
   subtotal: Money; discount_total: Money; tax_total: Money; shipping_total?: Money; total: Money; tax_exempt: boolean;
-  promo_code?: string | null; ship_to: Address; payment: { provider: string; payment_id: string | null; status: string };
+  promo_code?: string | null; ship_to: Address; payment: Payment;
   history: { status: OrderStatus; at: string; by: string; note?: string | null }[];
-  /** Admin views only: the order's finalization workflow (`dead` needs an admin). */
-  finalization?: { state: 'queued' | 'running' | 'done' | 'dead'; attempts: number; last_error: string | null; next_attempt_at: string | null } | null;
 }
+export type FinalizationState = 'queued' | 'running' | 'done' | 'dead';
+/** An order's finalization workflow (`dead`: it gave up and needs an admin). */
+export interface Finalization { state: FinalizationState; attempts: number; last_error: string | null; next_attempt_at: string | null; }
+/** Set when the capture kept failing or the workflow stopped; admins were mailed. */
+export interface OrderAlert { at: string; reason: string; }
+/** An order as admins see it (`GET /admin/orders`, `/admin/orders/{id}`, retry-finalization). */
+export interface AdminOrder extends Order { finalization: Finalization | null; alert: OrderAlert | null; }
+/**
+ * `POST /orders` answered: 201 created (`authorized` or, for a zero total, `paid`), 200 a replay of
+ * the same Idempotency-Key, 202 accepted with the payment's outcome unknown (`pending_payment`).
+ */
+export interface PlacedOrder { order: Order; httpStatus: 200 | 201 | 202; location: string | null; }
 export interface TaxRate { country: string; region: string; rate: string; }
 export interface Promotion {
   id: string; code: string; kind: 'percent' | 'fixed'; value: string; min_subtotal: string | null;
@@ -57,9 +73,25 @@ export interface ContactMessage {
 }
 export interface Mail { message_id: string; from: string; to: string; subject: string; text: string; html: string; sent_at: string; }
 export interface NewProduct { sku: string; name: string; description: string; category_id: string | null; price: string; stock: number; active: boolean; }
-export interface ProductPatch { name?: string; description?: string; price?: string; stock?: number; active?: boolean; category_id?: string | null; }
+/** Stock is not patchable: it changes through stock adjustments (and orders). */
+export interface ProductPatch { name?: string; description?: string; price?: string; active?: boolean; category_id?: string | null; }
+export type StockMovementKind = 'initial' | 'adjustment' | 'order_reserved' | 'order_released';
+export interface StockMovement {
+  id: string; product_id: string; delta: number; stock_after: number; kind: StockMovementKind;
+  reason: string | null; order_id: string | null; /** `user:<id>` or `system`. */ by: string; at: string;
+}
+export interface StockAdjustment { delta: number; reason: string; }
+/** A mail in the shop's outbox (`GET /admin/mail`). */
+export interface OutboxMail {
+  id: string; message_id: string; to: string; subject: string; created_at: string; sent_at: string | null;
+  /** Its delivery job (`state` as the job queue names it: queued, running, done, dead); null when there is none. */
+  delivery: { state: string; attempts: number; last_error: string | null; next_attempt_at: string | null } | null;
+}
+export type OutboxStatus = 'unsent' | 'sent';
 /** RFC 9457 problem document as the API sends it. */
 export interface Problem {
   type?: string; title?: string; status?: number; detail?: string; code?: string;
   errors?: { field: string; message: string }[];
+  /** `quote_used` (409): the live order the quote already became. */
+  order_id?: string;
 }

@@ -1,4 +1,4 @@
-import { Money } from './api.types';
+import { Money, OrderStatus, Payment } from './api.types';
 
 /** "12.50" USD -> "$12.50"; amounts stay strings until shown. */
 export function money(m: Money | null | undefined): string {
@@ -13,4 +13,26 @@ export function money(m: Money | null | undefined): string {
 
 export function statusLabel(s: string): string {
   return s.replace(/_/g, ' ');
+}
+
+/** An order's status as customers read it: `pending_payment` means the payment's outcome is not known yet. */
+export function orderStatusLabel(s: OrderStatus): string {
+  return s === 'pending_payment' ? 'Payment processing…' : statusLabel(s);
+}
+
+const PAYMENT_STATUS: Record<string, string> = {
+  PENDING: 'pending',
+  APPROVED: 'authorized, not captured yet',
+  COMPLETED: 'captured',
+  CANCELED: 'authorization voided, not charged',
+  FAILED: 'failed, not charged',
+  REFUNDED: 'refunded',
+};
+
+/** The payment line of an order: provider `none` (a zero total) needs no payment at all. */
+export function paymentLabel(p: Payment): string {
+  if (p.provider === 'none' || p.status === 'NOT_REQUIRED') return 'none needed (nothing to charge)';
+  const provider = p.provider === 'square' ? 'Square' : p.provider;
+  const word = PAYMENT_STATUS[p.status];
+  return word ? `${provider} · ${word} (${p.status})` : `${provider} · ${p.status}`;
 }

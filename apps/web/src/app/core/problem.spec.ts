@@ -1,5 +1,7 @@
-import { HttpErrorResponse } from '@angular/common/http';
-import { fieldError, toUiError } from './problem';
+import { HttpErrorResponse, HttpHeaders } from '@angular/common/http';
+import { TestBed } from '@angular/core/testing';
+import { ErrorBox } from './error-box';
+import { fieldError, retryAfterSeconds, toUiError } from './problem';
 import { money } from './format';
 
 describe('toUiError', () => {
@@ -18,6 +20,37 @@ describe('toUiError', () => {
     expect(toUiError(new HttpErrorResponse({ status: 409, error: { title: 'Conflict' } })).message).toBe('Conflict');
     expect(toUiError(new HttpErrorResponse({ status: 502, statusText: 'Bad Gateway', error: 'x' })).message).toContain('502');
     expect(toUiError(new HttpErrorResponse({ status: 0 })).message).toMatch(/cannot be reached/);
+  });
+});
+
+describe('Retry-After and problem extensions', () => {
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    expect(retryAfterSeconds('30')).toBe(30);
+    expect(retryAfterSeconds(null)).toBeUndefined();
+    expect(retryAfterSeconds('soon')).toBeUndefined();
+    const now = Date.parse('2030-01-01T00:00:00Z');
+    expect(retryAfterSeconds('Tue, 01 Jan 2030 00:00:05 GMT', now)).toBe(5);
+  });
+
+  it('keeps Retry-After of store_unavailable and shows it', async () => {
+    const err = new HttpErrorResponse({
+      status: 503, headers: new HttpHeaders({ 'Retry-After': '5' }),
+      error: { title: 'Service unavailable', detail: 'The store is unavailable.', code: 'store_unavailable' },
+    });
+    const ui = toUiError(err);
+    expect(ui).toMatchObject({ code: 'store_unavailable', status: 503, retryAfter: 5 });
+    const fixture = TestBed.createComponent(ErrorBox);
+    fixture.componentRef.setInput('error', ui);
+    await fixture.whenStable();
+    const box = (fixture.nativeElement as HTMLElement).querySelector('[role=alert]')!;
+    expect(box.textContent).toContain('The store is unavailable.');
+    expect(box.textContent).toContain('Try again in 5 seconds.');
+  });
+
+  it('keeps the order_id of quote_used', () => {
+    const ui = toUiError(new HttpErrorResponse({ status: 409, error: { detail: 'Used.', code: 'quote_used', order_id: 'o7' } }));
+    expect(ui.orderId).toBe('o7');
+    expect(toUiError(new HttpErrorResponse({ status: 409, error: { code: 'quote_expired' } })).orderId).toBeUndefined();
   });
 });
 

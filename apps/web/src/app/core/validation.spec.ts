@@ -1,4 +1,4 @@
-import { collect, required, validateCountry, validateDecimal, validateEmail, validatePassword } from './validation';
+import { collect, required, validateCountry, validateDecimal, validateEmail, validatePassword, validateReason, validateStockDelta } from './validation';
 
 describe('validation (mirrors the API)', () => {
   it('checks password length 10..=128 in characters', () => {
@@ -24,5 +24,17 @@ describe('validation (mirrors the API)', () => {
   });
   it('collects only the failures', () => {
     expect(collect({ a: null, b: 'bad' })).toEqual({ b: 'bad' });
+  });
+  it('checks a stock adjustment: a non-zero whole delta and a reason of 1..=200 characters', () => {
+    expect(validateStockDelta(5)).toBeNull();
+    expect(validateStockDelta(-2)).toBeNull();
+    expect(validateStockDelta('+3')).toBeNull();
+    expect(validateStockDelta(0)).toMatch(/cannot be 0/);
+    expect(validateStockDelta(1.5)).toMatch(/whole number/);
+    expect(validateStockDelta(null)).toMatch(/whole number/);
+    expect(validateStockDelta('')).toMatch(/whole number/);
+    expect(validateReason('  ')).toMatch(/reason/);
+    expect(validateReason('é'.repeat(200))).toBeNull();
+    expect(validateReason('x'.repeat(201))).toMatch(/200/);
   });
 });

@@ -41,3 +41,22 @@ export function collect(checks: Record<string, string | null>): Errors {
   for (const [k, v] of Object.entries(checks)) if (v) out[k] = v;
   return out;
 }
+
+/** A stock adjustment's delta: a whole number, not 0, negative to take stock out. */
+export function validateStockDelta(v: unknown): string | null {
+  const s = String(v ?? '').trim();
+  if (!/^[+-]?\d+$/.test(s)) return 'Change must be a whole number such as 5 or -2.';
+  const n = Number(s);
+  if (n === 0) return 'Change cannot be 0.';
+  if (!Number.isSafeInteger(n)) return 'Change is too large.';
+  return null;
+}
+
+/** A stock adjustment's reason: 1 to 200 characters (counted as the API counts them, by code point). */
+export const REASON_MAX = 200;
+export function validateReason(v: string | null | undefined): string | null {
+  const n = [...(v ?? '').trim()].length;
+  if (!n) return 'Give a reason for the change.';
+  if (n > REASON_MAX) return `Keep the reason to ${REASON_MAX} characters.`;
+  return null;
+}

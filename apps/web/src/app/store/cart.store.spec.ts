@@ -37,4 +37,15 @@ describe('CartStore', () => {
     localStorage.setItem('shop.cart', '{not json');
     expect(TestBed.inject(CartStore).count()).toBe(0);
   });
+
+  it('puts the lines of an order back, merged with the cart', () => {
+    const cart = TestBed.inject(CartStore);
+    cart.add(product('a', '1.00'), 1);
+    cart.restore([
+      { product_id: 'a', sku: 'A', name: 'P a', unit_price: { amount: '1.00', currency: 'USD' }, quantity: 2, subtotal: { amount: '2.00', currency: 'USD' }, discount: { amount: '0.00', currency: 'USD' }, tax: { amount: '0.00', currency: 'USD' }, total: { amount: '2.00', currency: 'USD' } },
+      { product_id: 'b', sku: 'B', name: 'P b', unit_price: { amount: '3.00', currency: 'USD' }, quantity: 1, subtotal: { amount: '3.00', currency: 'USD' }, discount: { amount: '0.00', currency: 'USD' }, tax: { amount: '0.00', currency: 'USD' }, total: { amount: '3.00', currency: 'USD' } },
+    ]);
+    expect(cart.items()).toEqual([{ product_id: 'a', quantity: 3 }, { product_id: 'b', quantity: 1 }]);
+    expect(cart.lines()[1]).toMatchObject({ name: 'P b', sku: 'B', price: { amount: '3.00', currency: 'USD' } });
+  });
 });

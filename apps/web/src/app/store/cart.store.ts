@@ -1,5 +1,5 @@
 import { Injectable, computed, effect, signal } from '@angular/core';
-import { Money, Product } from '../core/api.types';
+import { Money, Product, QuoteLine } from '../core/api.types';
 
 export interface CartLine { product_id: string; name: string; sku: string; price: Money; quantity: number; }
 const KEY = 'shop.cart';
@@ -40,6 +40,13 @@ export class CartStore {
     const q = Math.floor(quantity);
     if (!Number.isFinite(q) || q <= 0) return this.remove(productId);
     this.lines.update((ls) => ls.map((l) => (l.product_id === productId ? { ...l, quantity: Math.min(MAX_QUANTITY, q) } : l)));
+  }
+
+  /** Puts an order's lines back (after its payment failed), merged with what the cart holds. */
+  restore(lines: QuoteLine[]): void {
+    for (const l of lines) {
+      this.add({ id: l.product_id, sku: l.sku, name: l.name, price: l.unit_price } as Product, l.quantity);
+    }
   }
 
   remove(productId: string): void { this.lines.update((ls) => ls.filter((l) => l.product_id !== productId)); }

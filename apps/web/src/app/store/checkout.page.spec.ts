@@ -78,4 +78,85 @@ describe('CheckoutPage', () => {
     await fixture.whenStable();
     expect(el.querySelector('[role=alert]')!.textContent).toContain('The card was declined.');
   });
+
+  async function quoted() {
+    const ctx = await setup();
+    ctx.el.querySelector<HTMLButtonElement>('form button[type=submit]')!.click();
+    ctx.ctl.expectOne('/api/v1/checkout/quote').flush(quote);
+    await ctx.fixture.whenStable();
+    const button = (text: string) => [...ctx.el.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent!.includes(text));
+    return { ...ctx, button };
+  }
+
+  it('follows an accepted order (202) to its page and empties the cart', async () => {
+    const { fixture, ctl, router, button } = await quoted();
+    button('Place order')!.click();
+    ctl.expectOne('/api/v1/orders').flush(
+      { order: { id: 'o2', status: 'pending_payment' } },
+      { status: 202, statusText: 'Accepted', headers: { Location: '/api/v1/orders/o2' } },
+    );
+    await fixture.whenStable();
+    expect(router.navigate).toHaveBeenCalledWith(['/orders', 'o2'], { queryParams: { placed: 1 } });
+    expect(TestBed.inject(CartStore).count()).toBe(0);
+  });
+
+  it('treats a replay (200) like a created order', async () => {
+    const { fixture, ctl, router, button } = await quoted();
+    button('Place order')!.click();
+    ctl.expectOne('/api/v1/orders').flush({ order: { id: 'o1', status: 'authorized' } }, { status: 200, statusText: 'OK' });
+    await fixture.whenStable();
+    expect(router.navigate).toHaveBeenCalledWith(['/orders', 'o1'], { queryParams: { placed: 1 } });
+    expect(TestBed.inject(CartStore).count()).toBe(0);
+  });
+
+  it('keeps the cart on a decline and on a 503, retrying the 503 with the same key', async () => {
+    const { fixture, el, ctl, router, button } = await quoted();
+    button('Place order')!.click();
+    const first = ctl.expectOne('/api/v1/orders');
+    const key = first.request.headers.get('Idempotency-Key');
+    first.flush(
+      { title: 'Service unavailable', status: 503, detail: 'The store is busy.', code: 'store_unavailable' },
+      { status: 503, statusText: 'Service Unavailable', headers: { 'Retry-After': '2' } },
+    );
+    await fixture.whenStable();
+    expect(el.querySelector('[role=alert]')!.textContent).toContain('Try again in 2 seconds.');
+    expect(TestBed.inject(CartStore).count()).toBe(2);
+    button('Place order')!.click();
+    const retry = ctl.expectOne('/api/v1/orders');
+    expect(retry.request.headers.get('Idempotency-Key')).toBe(key);
+    retry.flush({ title: 'Payment declined', status: 402, detail: 'The card was declined.', code: 'payment_declined' }, { status: 402, statusText: 'Payment Required' });
+    await fixture.whenStable();
+    expect(TestBed.inject(CartStore).count()).toBe(2);
+    expect(router.navigate).not.toHaveBeenCalled();
+    button('Place order')!.click();
+    const again = ctl.expectOne('/api/v1/orders');
+    expect(again.request.headers.get('Idempotency-Key')).not.toBe(key);
+    again.flush({ order: { id: 'o3' } }, { status: 201, statusText: 'Created' });
+  });
+
+  it('links a used quote to its live order and offers a new quote from the cart', async () => {
+    const { fixture, el, ctl, router, button } = await quoted();
+    button('Place order')!.click();
+    ctl.expectOne('/api/v1/orders').flush(
+      { title: 'Quote already used', status: 409, detail: 'This quote already became an order.', code: 'quote_used', order_id: 'o9' },
+      { status: 409, statusText: 'Conflict' },
+    );
+    await fixture.whenStable();
+    const alert = el.querySelector('[role=alert]')!;
+    expect(alert.textContent).toContain('This quote already became an order.');
+    expect(alert.querySelector('a')!.getAttribute('href')).toBe('/orders/o9');
+    expect(button('Place order')).toBeUndefined();
+    expect(router.navigate).not.toHaveBeenCalled();
+    expect(TestBed.inject(CartStore).count()).toBe(2);
+    button('Get a new quote for your cart')!.click();
+    const requote = ctl.expectOne('/api/v1/checkout/quote');
+    expect(requote.request.body.items).toEqual([{ product_id: 'p1', quantity: 2 }]);
+    requote.flush({ ...quote, quote_id: 'q2' });
+    await fixture.whenStable();
+    expect(el.querySelector('[role=alert]')).toBeNull();
+    button('Place order')!.click();
+    const order = ctl.expectOne('/api/v1/orders');
+    expect(order.request.body.quote_id).toBe('q2');
+    order.flush({ order: { id: 'o4' } }, { status: 201, statusText: 'Created' });
+  });
 });

@@ -16,6 +16,16 @@ import { SANDBOX_NONCES, newIdempotencyKey, squareApplicationId } from './paymen
   imports: [FormsModule, RouterLink, ErrorBox, DatePipe],
   template: `
     <h1>Checkout</h1>
+    <app-error [error]="error()">
+      @if (error(); as e) {
+        @if (e.code === 'quote_used' && e.orderId) {
+          <p>This quote has already become an order that is still open: <a [routerLink]="['/orders', e.orderId]">view that order</a>.</p>
+        }
+        @if (offerRequote() && cart.lines().length) {
+          <p><button type="button" class="secondary" (click)="requote()" [disabled]="busy()">Get a new quote for your cart</button></p>
+        }
+      }
+    </app-error>
     @if (!cart.lines().length && !quote()) {
       <p class="muted">Your cart is empty. <a routerLink="/">Browse the catalog</a></p>
     } @else {
@@ -34,7 +44,6 @@ import { SANDBOX_NONCES, newIdempotencyKey, squareApplicationId } from './paymen
         <label>Promotion code (optional) <input name="promo" [(ngModel)]="promo"></label>
         <div class="row"><button type="submit" [disabled]="busy()">{{ quote() ? 'Update quote' : 'Get quote' }}</button></div>
       </form>
-      <app-error [error]="error()" />
       @if (busy()) { <p role="status">Working…</p> }
       @if (quote(); as q) {
         <section aria-labelledby="quote-h">
@@ -91,6 +100,8 @@ export class CheckoutPage implements OnInit {
   readonly paying = signal(false);
   readonly error = signal<UiError | null>(null);
   readonly errors = signal<Errors>({});
+  /** The last order attempt failed because its quote cannot become an order: offer a new one. */
+  readonly offerRequote = signal(false);
   ship: Address = { line1: '', line2: null, city: '', region: '', postal_code: '', country: 'US' };
   promo = '';
   nonce = SANDBOX_NONCES[0].nonce;
@@ -111,6 +122,7 @@ export class CheckoutPage implements OnInit {
     if (Object.keys(errors).length) return;
     this.busy.set(true);
     this.error.set(null);
+    this.offerRequote.set(false);
     const ship_to: Address = { ...s, country: s.country.trim().toUpperCase(), line2: s.line2 || null };
     this.api.quote({ items: this.cart.items(), ship_to, ...(this.promo.trim() ? { promo_code: this.promo.trim() } : {}) }).subscribe({
       next: (q) => { this.busy.set(false); this.quote.set(q); },
@@ -119,24 +131,44 @@ export class CheckoutPage implements OnInit {
   }
 
   pay(q: Quote): void {
+    // One key per (quote, card): a retry after a lost answer or a 503 replays the same request.
     if (!this.attempt || this.attempt.quote !== q.quote_id || this.attempt.nonce !== this.nonce) {
       this.attempt = { key: newIdempotencyKey(), quote: q.quote_id, nonce: this.nonce };
     }
     this.paying.set(true);
     this.error.set(null);
     this.api.placeOrder(q.quote_id, this.nonce, this.attempt.key).subscribe({
+      // 201 created, 200 a replay, 202 accepted with the payment still being settled: the order
+      // page follows it. Never offer to pay again here: the card may already be charged.
       next: ({ order }) => {
         this.paying.set(false);
+        this.attempt = null;
         this.cart.clear();
         void this.router.navigate(['/orders', order.id], { queryParams: { placed: 1 } });
       },
       error: (e: unknown) => {
         this.paying.set(false);
         const err = toUiError(e);
-        if (err.code === 'quote_expired') err.message += ' Get a new quote and try again.';
+        if (this.needsNewQuote(err)) {
+          // This quote cannot become an order (any more): the cart is kept for a new one.
+          if (err.code !== 'quote_used') err.message += ' Get a new quote and try again.';
+          this.quote.set(null);
+          this.attempt = null;
+          this.offerRequote.set(true);
+        }
         if (err.code === 'payment_declined') this.attempt = null;
+        if (err.code === 'idempotency_key_reused') { this.attempt = null; err.message += ' Try again.'; }
         this.error.set(err);
       },
     });
+  }
+
+  private needsNewQuote(err: UiError): boolean {
+    return ['quote_used', 'quote_expired', 'price_changed', 'insufficient_stock'].includes(err.code ?? '');
+  }
+
+  requote(): void {
+    this.quote.set(null);
+    this.getQuote();
   }
 }

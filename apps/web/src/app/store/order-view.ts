@@ -1,15 +1,15 @@
 import { Component, input } from '@angular/core';
 import { DatePipe } from '@angular/common';
 import { Order } from '../core/api.types';
-import { money, statusLabel } from '../core/format';
+import { money, orderStatusLabel, paymentLabel, statusLabel } from '../core/format';
 
-/** An order's lines, totals, payment and status history (customer and admin views). */
+/** An order's lines, totals, payment and status history (customer and admin views); the status is a live region. */
 @Component({
   selector: 'app-order-view',
   imports: [DatePipe],
   template: `
     @let o = order();
-    <p>Status: <span class="badge {{ o.status }}" data-testid="order-status">{{ label(o.status) }}</span>
+    <p>Status: <span class="badge {{ o.status }}" data-testid="order-status" role="status">{{ statusText(o.status) }}</span>
       · placed {{ o.created_at | date: 'medium' }}</p>
     <div class="table-wrap"><table>
       <thead><tr><th scope="col">Item</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Unit</th><th scope="col" class="num">Tax</th><th scope="col" class="num">Total</th></tr></thead>
@@ -27,7 +27,7 @@ import { money, statusLabel } from '../core/format';
       <dt>Total</dt><dd><strong>{{ money(o.total) }}</strong></dd>
     </dl>
     <p>Ship to: {{ o.ship_to.line1 }}, {{ o.ship_to.city }} {{ o.ship_to.region }} {{ o.ship_to.postal_code }}, {{ o.ship_to.country }}</p>
-    <p>Payment: {{ o.payment.provider }} · {{ o.payment.status }} @if (o.payment.payment_id) { · {{ o.payment.payment_id }} }</p>
+    <p data-testid="order-payment">Payment: {{ payment(o.payment) }} @if (o.payment.payment_id) { <span class="muted">· {{ o.payment.payment_id }}</span> }</p>
     <h2>History</h2>
     <ol>
       @for (h of o.history; track $index) { <li>{{ label(h.status) }} — {{ h.at | date: 'medium' }} <span class="muted">by {{ h.by }}</span>@if (h.note) { <span class="muted"> — {{ h.note }}</span> }</li> }
@@ -38,4 +38,6 @@ export class OrderView {
   readonly order = input.required<Order>();
   readonly money = money;
   readonly label = statusLabel;
+  readonly statusText = orderStatusLabel;
+  readonly payment = paymentLabel;
 }
