@@ -24,6 +24,7 @@ mod m0007_contact_messages;
 mod m0008_payment_events;
 mod m0009_outbox;
 mod m0010_money_safety;
+mod m0011_payment_simulator;
 
 pub use sea_orm_migration;
 use sea_orm_migration::prelude::*;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_payment_events::Migration),
             Box::new(m0009_outbox::Migration),
             Box::new(m0010_money_safety::Migration),
+            Box::new(m0011_payment_simulator::Migration),
         ]
     }
 }

@@ -26,6 +26,7 @@ mod json;
 mod orders;
 mod outbox;
 mod payment_events;
+mod payment_simulator;
 mod pricing;
 mod query;
 mod stock;

@@ -68,13 +68,24 @@ fn ensure_dir(dir: &Path) -> Result<(), ConfigError> {
     })
 }
 
-/// The gateway `SHOP_PAYMENTS` chooses.
+/// The gateway `SHOP_PAYMENTS` chooses, and the simulator when it is that
+/// one (admins of the embedded shape can read its ledger). The simulator
+/// keeps its ledger in the SQL database, so an authorization survives a
+/// restart and every process on the database sees it; only the in-memory
+/// store (`memory:`) keeps it in memory too.
 fn payment_gateway(
     config: &Config,
     clock: Arc<dyn Clock>,
-) -> Result<Arc<dyn PaymentGateway>, StartupError> {
+    sql: Option<&shop_sql::SqlStore>,
+) -> Result<(Arc<dyn PaymentGateway>, Option<SimulatedSquare>), StartupError> {
     match &config.payments {
-        PaymentsChoice::Simulator => Ok(Arc::new(SimulatedSquare::new(clock))),
+        PaymentsChoice::Simulator => {
+            let simulator = match sql {
+                Some(store) => SimulatedSquare::with_store(Arc::new(store.clone()), clock),
+                None => SimulatedSquare::new(clock),
+            };
+            Ok((Arc::new(simulator.clone()), Some(simulator)))
+        }
         PaymentsChoice::Square(square) => {
             let mut settings = shop_square::SquareConfig::new(
                 &square.base_url,
@@ -85,7 +96,7 @@ fn payment_gateway(
             let gateway = shop_square::SquareGateway::new(settings)
                 .map_err(|e| ConfigError::new("SHOP_SQUARE_BASE_URL", e.to_string()))?;
             tracing::info!(base_url = %square.base_url, "payments: Square");
-            Ok(Arc::new(gateway))
+            Ok((Arc::new(gateway), None))
         }
     }
 }
@@ -145,16 +156,26 @@ pub struct Wiring {
     pub settings: Arc<ShopSettings>,
     /// The public access-token keys, served at `/.well-known/jwks.json`.
     pub jwks: serde_json::Value,
+    /// The payment simulator, when it is the gateway.
+    pub simulator: Option<SimulatedSquare>,
 }
 
 /// Builds the adapters `config` chooses (data directory, store, mailbox,
 /// JWT signer, payment gateway) and the shop settings.
 pub async fn wire(config: &Config) -> Result<Wiring, StartupError> {
+    wire_with_clock(config, Arc::new(SystemClock)).await
+}
+
+/// [`wire`] on another clock (tests that move time).
+pub async fn wire_with_clock(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> Result<Wiring, StartupError> {
     ensure_dir(&config.data_dir)?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let stores = database::open(config, clock.clone()).await?;
     let (mailer, mailbox) = mail_transport(config, clock.clone()).await?;
     let token_keys = tokens::token_keys(config).await?;
+    let (payments, simulator) = payment_gateway(config, clock.clone(), stores.sql.as_ref())?;
     let ports = Ports {
         accounts: stores.accounts.clone(),
         refresh_tokens: stores.refresh_tokens.clone(),
@@ -167,7 +188,7 @@ pub async fn wire(config: &Config) -> Result<Wiring, StartupError> {
         jobs: stores.jobs.clone(),
         contacts: stores.contacts.clone(),
         outbox: stores.outbox.clone(),
-        payments: payment_gateway(config, clock.clone())?,
+        payments,
         mailer,
         hasher: Arc::new(Argon2Hasher::owasp()),
         signer: token_keys.signer,
@@ -180,6 +201,7 @@ pub async fn wire(config: &Config) -> Result<Wiring, StartupError> {
         mailbox,
         settings: Arc::new(config.shop_settings()),
         jwks: token_keys.jwks,
+        simulator,
     })
 }
 
@@ -218,6 +240,7 @@ impl Application {
             mailbox,
             settings,
             jwks,
+            simulator,
         } = wire(&config).await?;
 
         // Services.
@@ -241,6 +264,7 @@ impl Application {
                 )
             }),
             mailbox,
+            simulator,
             database: stores.sql.clone(),
             limits: RateLimits::new(&config.rate_limits),
             trust_proxy: config.trust_proxy,

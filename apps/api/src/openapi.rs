@@ -10,7 +10,7 @@ use crate::payload::resource;
 use crate::problem::{Problem, ProblemDetails, ProblemField};
 use crate::routes::{
     admin_businesses, admin_catalog, admin_contact, admin_mail, admin_mailbox, admin_orders,
-    admin_pricing,
+    admin_pricing, admin_simulator,
     admin_users, auth, business, catalog, checkout, contact, health, jwks, me, orders, webhooks,
 };
 
@@ -87,6 +87,7 @@ impl Modify for BearerAuth {
         admin_mailbox::list_mailbox,
         admin_mail::list_mail,
         admin_mail::resend_mail,
+        admin_simulator::list_payments,
     ),
     components(schemas(ProblemDetails, ProblemField), responses(Problem)),
     modifiers(&BearerAuth),

@@ -31,6 +31,8 @@ pub struct AppState {
     pub square_webhook: Option<shop_square::webhook::WebhookVerifier>,
     /// The file mailbox, when it is the mail transport.
     pub mailbox: Option<Arc<FileMailbox>>,
+    /// The payment simulator, when it is the gateway (`SHOP_PAYMENTS=simulator`).
+    pub simulator: Option<shop_square_sandbox::SimulatedSquare>,
     /// The SQL store, pinged by `/readyz` (`None`: the in-memory store).
     pub database: Option<shop_sql::SqlStore>,
     pub limits: RateLimits,

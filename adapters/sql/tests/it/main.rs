@@ -13,6 +13,7 @@ mod jobs;
 mod migrations;
 mod orders;
 mod pricing;
+mod simulator;
 
 use std::future::Future;
 use std::sync::Arc;

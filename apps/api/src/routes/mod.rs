@@ -12,6 +12,7 @@ pub mod admin_mail;
 pub mod admin_mailbox;
 pub mod admin_orders;
 pub mod admin_pricing;
+pub mod admin_simulator;
 pub mod admin_users;
 pub mod auth;
 pub mod business;
@@ -46,4 +47,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     admin_contact::configure(cfg);
     admin_mail::configure(cfg);
     admin_mailbox::configure(cfg);
+    admin_simulator::configure(cfg);
 }

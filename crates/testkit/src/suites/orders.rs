@@ -573,7 +573,10 @@ pub async fn closing_an_order_returns_its_promotion_use(s: Stores) {
 pub async fn the_ledger_sums_to_the_stock_under_a_concurrent_mix(s: Stores) {
     let w = World::new(s, &[]).await;
     let p = product(&unique("MIX-"), "Mixed", 20);
-    let opening = super::catalog::adjustment(&p.id, 20, 0);
+    let opening = shop_domain::catalog::StockMovement {
+        kind: shop_domain::catalog::StockMovementKind::Initial,
+        ..super::catalog::adjustment(&p.id, 20, 0)
+    };
     w.s.catalog.insert_product(&p, Some(&opening)).await.unwrap();
     let w = World {
         products: vec![p.clone()],
