@@ -3,9 +3,11 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use shop_api::Config;
-use shop_api::app::{Wiring, finalization_service, wire};
+use std::sync::Arc;
+
+use shop_api::app::{Wiring, finalization_service, wire_with_clock};
+use shop_domain::Clock;
 use shop_domain::Money;
 use shop_domain::ids::OrderId;
 use shop_domain::jobs::FinalizationService;
@@ -21,6 +23,11 @@ pub struct Shop {
 
 /// A shop on a new SQLite file, with `vars` on top of the defaults.
 pub async fn shop(vars: &[(&str, &str)]) -> Shop {
+    shop_at(vars, Arc::new(shop_memory::SystemClock)).await
+}
+
+/// [`shop`] on `clock` (a test that moves time).
+pub async fn shop_at(vars: &[(&str, &str)], clock: Arc<dyn Clock>) -> Shop {
     let dir = tempfile::tempdir().unwrap();
     let mut env: HashMap<String, String> = HashMap::from([
         ("SHOP_DATA_DIR".into(), dir.path().display().to_string()),
@@ -35,7 +42,7 @@ pub async fn shop(vars: &[(&str, &str)]) -> Shop {
         env.insert((*k).into(), (*v).into());
     }
     let config = Config::from_lookup(&|name| env.get(name).cloned()).unwrap();
-    let wiring = wire(&config).await.unwrap();
+    let wiring = wire_with_clock(&config, clock).await.unwrap();
     let service = finalization_service(&config, wiring.ports.clone(), wiring.settings.clone());
     Shop {
         wiring,
@@ -74,7 +81,12 @@ impl Shop {
             .await
             .unwrap();
         let change = order
-            .change_to(OrderStatus::Authorized, Actor::PaymentProvider, Utc::now(), None)
+            .change_to(
+                OrderStatus::Authorized,
+                Actor::PaymentProvider,
+                ports.clock.now(),
+                None,
+            )
             .unwrap()
             .with_payment(PaymentInfo {
                 provider: PaymentProvider::Square,

@@ -21,9 +21,12 @@ use aws_sdk_sfn::error::BoxError;
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEventType};
 use serde_json::{Value, json};
 use shop_lambda_steps::handle;
-use shop_square_double::{DoubleConfig, SquareDouble};
+use std::sync::Arc;
 
-use crate::common::shop;
+use shop_domain::Clock;
+use shop_square_double::{DoubleConfig, Faults, SquareDouble};
+
+use crate::common::{Shop, shop, shop_at};
 use crate::deploy::substituted_asl;
 
 const ACCOUNT: &str = "123456789012";
@@ -302,7 +305,10 @@ fn substitutions(finalize: &str, fail: &str, deliver: &str) -> HashMap<&'static 
 
 /// Runs the deployed definition (all three steps on one function, as the
 /// SAM template wires them) with `results` queued as the function's
-/// answers, in a region of its own.
+/// answers, in a region of its own, on the input the launcher starts it
+/// with. moto waits in real time: the pause after a failed step is cut
+/// from 300 s to 1 s (the steps' own `retry_at` are in the simulated past
+/// and need no cut).
 async fn run(
     region: &str,
     order_id: &str,
@@ -313,12 +319,14 @@ async fn run(
     let steps = moto
         .create_function(&format!("shop-steps-{}", uuid::Uuid::new_v4().simple()))
         .await;
+    let definition = substituted_asl(&substitutions(&steps, &steps, &steps));
+    assert!(definition.contains("\"Seconds\": 300"));
     let machine = moto
-        .create_state_machine(substituted_asl(&substitutions(&steps, &steps, &steps)))
+        .create_state_machine(definition.replace("\"Seconds\": 300", "\"Seconds\": 1"))
         .await;
     moto.drain_queue(&steps).await;
     moto.queue_results(results).await;
-    moto.execute(&machine, json!({ "order_id": order_id }))
+    moto.execute(&machine, json!({ "order_id": order_id, "failures": 0 }))
         .await
 }
 
@@ -386,7 +394,10 @@ async fn a_declined_capture_goes_finalize_then_deliver_mails_with_the_order_fail
         .unwrap();
     double.stop().await;
     assert_eq!(finalized["status"], "payment_failed");
-    assert_eq!(delivered["delivered"], 1, "the customer's mail");
+    assert_eq!(
+        delivered["delivered"], 2,
+        "the customer's mail and the shop's alert"
+    );
 
     let (status, path, output) = run(
         "eu-west-1",
@@ -400,41 +411,205 @@ async fn a_declined_capture_goes_finalize_then_deliver_mails_with_the_order_fail
     assert_eq!(output["mails"], delivered);
 }
 
-/// A Finalize that fails with an error no Retrier takes is caught into
-/// FailOrder, then DeliverMails. moto's Lambda cannot be told to fail; it
-/// does fail an invocation whose answer exceeds Lambda's 6 MB limit
-/// (`Function.ResponseSizeTooLarge`, a function error like the handler's
-/// `Fatal`), so that is Finalize's queued answer. FailOrder and
-/// DeliverMails answer what the real handlers answered for an authorized
-/// order whose finalization gave up.
+/// A Finalize that fails with an error its Retrier does not take (not
+/// `Fatal`) pauses and runs again: only the step itself gives up, at the
+/// deadline. moto's Lambda cannot be told to fail; it does fail an
+/// invocation whose answer exceeds Lambda's 6 MB limit
+/// (`Function.ResponseSizeTooLarge`), so that is Finalize's first queued
+/// answer; the next ones are what the real handlers answered. (The Catch of
+/// `Fatal` into FailOrder cannot be reached in moto: deploy.rs checks it.)
 #[tokio::test]
-async fn a_failed_finalize_is_caught_into_fail_order_then_deliver_mails() {
-    let (double, shop) = with_double().await;
+async fn a_failed_finalize_pauses_and_runs_again() {
+    let shop = shop(&[]).await;
     let id = shop.authorized_order().await;
-    let failed = handle(
+    let finalized = handle(
         &shop.service,
-        json!({"step": "fail", "order_id": id.as_str(), "error": "Fatal", "cause": "capture failed"}),
+        json!({"step": "finalize", "order_id": id.as_str()}),
     )
     .await
     .unwrap();
     let delivered = handle(&shop.service, json!({"step": "deliver_mails"}))
         .await
         .unwrap();
-    double.stop().await;
-    assert_eq!(failed["status"], "payment_failed");
-    assert_eq!(delivered["delivered"], 1, "the customer's mail");
+    assert_eq!(finalized["status"], "paid");
 
     let oversized = Value::String("x".repeat(6_500_000));
     let (status, path, output) = run(
         "eu-central-1",
         id.as_str(),
-        &[oversized, failed.clone(), delivered.clone()],
+        &[oversized, finalized.clone(), delivered.clone()],
     )
     .await;
     assert_eq!(status, ExecutionStatus::Succeeded, "{path:?}");
-    assert_eq!(path, ["Finalize", "FailOrder", "DeliverMails", "Done"]);
+    assert_eq!(path, ["Finalize", "Finalize", "DeliverMails", "Done"]);
     assert!(output["failure"]["Error"].is_string(), "{output}");
-    assert!(output.get("finalized").is_none());
-    assert_eq!(output["failed"], failed);
+    assert_eq!(output["finalized"], finalized);
     assert_eq!(output["mails"], delivered);
+}
+
+/// Runs the real finalize step for `order` as the state machine would,
+/// moving the shop's and Square's clocks by each wait it asks for, until it
+/// is done; its answers in order.
+async fn finalize_until_done(
+    shop: &Shop,
+    clock: &shop_memory::ManualClock,
+    double: &SquareDouble,
+    order: &str,
+) -> Vec<Value> {
+    let mut answers: Vec<Value> = Vec::new();
+    let mut failures = 0;
+    loop {
+        let out = handle(
+            &shop.service,
+            json!({"step": "finalize", "order_id": order, "failures": failures}),
+        )
+        .await
+        .unwrap();
+        answers.push(out.clone());
+        if out["next"] == "done" {
+            return answers;
+        }
+        assert_eq!(out["next"], "retry", "{out}");
+        failures = out["failures"].as_u64().unwrap();
+        let retry_at: chrono::DateTime<chrono::Utc> =
+            out["retry_at"].as_str().unwrap().parse().unwrap();
+        let wait = retry_at - clock.now();
+        assert!(wait >= chrono::Duration::zero(), "{out}");
+        clock.advance(wait);
+        double.advance_clock(wait);
+        assert!(answers.len() < 1000, "never done: {out}");
+    }
+}
+
+/// A shop whose clock (and Square's) started 8 days ago, so every time the
+/// steps answer is in the past for moto's Wait states.
+async fn simulated(backoff_max_ms: &str) -> (SquareDouble, Shop, Arc<shop_memory::ManualClock>) {
+    let double = SquareDouble::start_with(DoubleConfig::default(), "127.0.0.1:0")
+        .await
+        .unwrap();
+    double.advance_clock(-chrono::Duration::days(8));
+    let clock = Arc::new(shop_memory::ManualClock::new(
+        chrono::Utc::now() - chrono::Duration::days(8),
+    ));
+    let shop = shop_at(
+        &[
+            ("SHOP_PAYMENTS", "square"),
+            ("SHOP_SQUARE_BASE_URL", double.base_url()),
+            ("SHOP_SQUARE_ACCESS_TOKEN", "token"),
+            ("SHOP_SQUARE_LOCATION_ID", "L-SFN"),
+            ("SHOP_WORKER_BACKOFF_MAX_MS", backoff_max_ms),
+        ],
+        clock.clone(),
+    )
+    .await;
+    (double, shop, clock)
+}
+
+fn complete_fails_until(double: &SquareDouble, until: chrono::DateTime<chrono::Utc>) {
+    double.set_faults(Faults {
+        operation: Some("CompletePayment".into()),
+        fail_until: Some(until),
+        ..Faults::default()
+    });
+}
+
+/// Square refuses every capture for 20 minutes of simulated time: the
+/// machine waits and loops on the step's answers, far past any fixed
+/// retry count, and the order ends paid with one capture, never voided.
+#[tokio::test]
+async fn a_capture_failing_for_twenty_minutes_loops_and_ends_paid() {
+    let (double, shop, clock) = simulated("60000").await;
+    let id = shop.authorized_order().await;
+    let started = clock.now();
+    complete_fails_until(&double, double.now() + chrono::Duration::minutes(20));
+    let answers = finalize_until_done(&shop, &clock, &double, id.as_str()).await;
+    let last = answers.last().unwrap();
+    assert_eq!(last["status"], "paid", "{last}");
+    assert!(clock.now() - started >= chrono::Duration::minutes(20));
+    let retries = answers.len() - 1;
+    assert!(retries > 12, "more attempts than any fixed budget: {retries}");
+    let ledger = double.ledger();
+    assert_eq!(ledger.payments.len(), 1);
+    assert_eq!(
+        (ledger.payments[0].status.as_str(), ledger.payments[0].completions),
+        ("COMPLETED", 1)
+    );
+    // The admins heard after 10 failures; the alert is down now it is paid.
+    let order = shop.wiring.ports.orders.get(&id).await.unwrap().unwrap();
+    assert_eq!(order.alert, None);
+    let delivered = handle(&shop.service, json!({"step": "deliver_mails"}))
+        .await
+        .unwrap();
+    assert_eq!(
+        delivered["delivered"], 3,
+        "the alert, the confirmation and the notice"
+    );
+    double.stop().await;
+
+    let mut queued = answers.clone();
+    queued.push(delivered.clone());
+    let (status, path, output) = run("ap-northeast-1", id.as_str(), &queued).await;
+    assert_eq!(status, ExecutionStatus::Succeeded, "{path:?} {output}");
+    let mut expected = Vec::new();
+    for _ in 0..retries {
+        expected.extend(["Finalize", "CarryFailures"]);
+    }
+    expected.extend(["Finalize", "DeliverMails", "Done"]);
+    assert_eq!(path, expected);
+    assert_eq!(output["finalized"]["status"], "paid");
+    assert_eq!(output["finalized"]["failures"], u64::try_from(retries).unwrap());
+    assert_eq!(output["mails"], delivered);
+}
+
+/// Square refuses every capture until the margin before the authorization
+/// lapses: the step voids it and fails the order (stock back, customer and
+/// admins told), and the machine goes on to deliver the mails.
+#[tokio::test]
+async fn a_capture_failing_until_the_margin_voids_and_fails_the_order() {
+    let (double, shop, clock) = simulated("3600000").await;
+    let id = shop.authorized_order().await;
+    let order = shop.wiring.ports.orders.get(&id).await.unwrap().unwrap();
+    let product = order.lines[0].product_id.clone();
+    let stock = |shop: &Shop| {
+        let (catalog, product) = (shop.wiring.ports.catalog.clone(), product.clone());
+        async move { catalog.get_product(&product).await.unwrap().unwrap().stock }
+    };
+    let held = stock(&shop).await;
+    complete_fails_until(&double, double.now() + chrono::Duration::days(30));
+    let answers = finalize_until_done(&shop, &clock, &double, id.as_str()).await;
+    let last = answers.last().unwrap();
+    assert_eq!(last["status"], "payment_failed", "{last}");
+    let expires = order.payment.authorization_expires_at.unwrap();
+    assert!(clock.now() >= expires - chrono::Duration::hours(6));
+    assert!(clock.now() < expires, "given up before the window closed");
+    let ledger = double.ledger();
+    assert_eq!(
+        (ledger.payments[0].status.as_str(), ledger.payments[0].completions),
+        ("CANCELED", 0),
+        "voided, nothing captured"
+    );
+    assert_eq!(stock(&shop).await, held + 1, "the stock came back");
+    let failed = shop.wiring.ports.orders.get(&id).await.unwrap().unwrap();
+    assert_eq!(failed.payment.failure_code.as_deref(), Some("AUTHORIZATION_DEADLINE"));
+    let mut to = shop.unsent_recipients().await;
+    to.dedup();
+    let mut expected = vec![failed.customer_email.to_string(), "orders@shop.test".to_string()];
+    expected.sort();
+    assert_eq!(to, expected, "the customer and the admins");
+    let delivered = handle(&shop.service, json!({"step": "deliver_mails"}))
+        .await
+        .unwrap();
+    assert_eq!(
+        delivered["delivered"], 3,
+        "the failing-capture alert, the give-up alert, the customer's mail"
+    );
+    double.stop().await;
+
+    let mut queued = answers.clone();
+    queued.push(delivered.clone());
+    let (status, path, output) = run("sa-east-1", id.as_str(), &queued).await;
+    assert_eq!(status, ExecutionStatus::Succeeded, "{output}");
+    assert_eq!(path.iter().filter(|s| *s == "Finalize").count(), answers.len());
+    assert_eq!(path[path.len() - 2..], ["DeliverMails", "Done"]);
+    assert_eq!(output["finalized"]["status"], "payment_failed");
 }
