@@ -125,17 +125,36 @@ async fn patch_and_deactivate_hide_a_product_from_customers_but_not_admins() {
     let product = app.create_product(admin, "10.00", 5).await;
     let id = product["id"].as_str().expect("id").to_string();
 
+    // Stock is not the patch's: it moves by adjustments only, and a patch
+    // naming it changes nothing.
+    let refused = app
+        .patch(
+            &format!("/api/v1/admin/products/{id}"),
+            admin,
+            &json!({"name": "Renamed widget", "stock": 9}),
+        )
+        .await;
+    let problem = refused.invalid("stock");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("stock-adjustments")),
+        "{problem:#}"
+    );
+    let unchanged = app.admin_product(admin, &id).await.expect("listed");
+    assert_eq!((unchanged["name"].as_str(), unchanged["stock"].as_u64()), (Some(product["name"].as_str().unwrap_or_default()), Some(5)));
+
     let patched = app
         .patch(
             &format!("/api/v1/admin/products/{id}"),
             admin,
-            &json!({"name": "Renamed widget", "price": "11.25", "stock": 9, "description": "New text"}),
+            &json!({"name": "Renamed widget", "price": "11.25", "description": "New text"}),
         )
         .await;
     let body = patched.expect(200);
     assert_eq!(body["name"], "Renamed widget");
     assert_eq!(body["price"]["amount"], "11.25");
-    assert_eq!(body["stock"], 9);
+    assert_eq!(body["stock"], 5);
     let seen = app.get(&format!("/api/v1/products/{id}"), &c).await;
     assert_eq!(seen.expect(200)["name"], "Renamed widget");
 
@@ -156,7 +175,7 @@ async fn patch_and_deactivate_hide_a_product_from_customers_but_not_admins() {
     app.patch(
         "/api/v1/admin/products/no-such-product",
         admin,
-        &json!({"stock": 1}),
+        &json!({"name": "Ghost"}),
     )
     .await
     .problem(404, "not_found");

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use shop_blackbox::{TestApp, WorkerProcess, spawn_with_square};
-use shop_square_double::SquareDouble;
+use shop_square_double::{Faults, SquareDouble};
 
 const OK: &str = "cnon:card-nonce-ok";
 const TOKEN: &str = "EAAA-blackbox-workers";
@@ -175,8 +175,81 @@ async fn wait_for_admin_view(
     }
 }
 
+/// A capture Square keeps refusing is not given up after the quick
+/// retries: it goes on (until the margin before the authorization lapses),
+/// the admins are alerted once, and the order is paid when Square is back.
 #[tokio::test]
-async fn a_finalization_that_keeps_failing_is_dead_and_shown_to_admins() {
+async fn a_capture_square_keeps_refusing_is_retried_and_alerted_then_paid() {
+    let (double, app) = app_with_double("L-ALERT").await;
+    let admin = app.admin_token().await;
+    let product = app.create_product(admin.as_str(), "9.00", 5).await;
+    let pid = product["id"].as_str().expect("id");
+    let c = app.customer().await;
+    let quote_id = app.quote_id(&c.token, pid, 1).await;
+    let order = app.place_order(&c.token, &quote_id, OK, "alert-1").await;
+    let placed = order.expect(201)["order"].clone();
+    let id = placed["id"].as_str().expect("id").to_string();
+    let number = placed["number"].as_str().expect("number").to_string();
+    double.set_faults(Faults {
+        operation: Some("CompletePayment".into()),
+        fail_next: 10_000,
+        ..Faults::default()
+    });
+    let worker = app.spawn_worker_with(&[
+        ("SHOP_WORKER_MAX_ATTEMPTS", "2"),
+        ("SHOP_PAYMENT_ALERT_AFTER", "3"),
+        ("SHOP_WORKER_BACKOFF_MAX_MS", "100"),
+    ]);
+
+    let item = wait_for_admin_view(&app, &admin, &id, "never alerted", |o| {
+        o["alert"].is_object() && o["finalization"]["attempts"].as_u64() > Some(4)
+    })
+    .await;
+    assert_eq!(item["status"], "authorized", "{item:#}");
+    assert_eq!(item["finalization"]["state"], "queued", "{item:#}\n{}", worker.stderr());
+    assert!(
+        item["alert"]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("could not be completed")),
+        "{item:#}"
+    );
+    // One alert mail to the admin, however many failures follow.
+    let started = Instant::now();
+    while app.mail_files_naming(&number).is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(30), "no alert mail");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let alerts = app.mail_files_naming(&number);
+    assert_eq!(alerts.len(), 1, "{alerts:#?}");
+    assert!(sent_to(&alerts[0], shop_blackbox::ADMIN_EMAIL), "{alerts:#?}");
+    // The customer sees the order, not the provider's errors nor the alert.
+    let mine = app
+        .get(&format!("/api/v1/orders/{id}"), c.token.as_str())
+        .await;
+    let mine = mine.expect(200);
+    assert!(mine["order"].get("finalization").is_none(), "{mine:#}");
+    assert!(mine["order"].get("alert").is_none(), "{mine:#}");
+    assert!(
+        mine["order"]["history"]
+            .as_array()
+            .is_some_and(|h| h.iter().all(|e| e.get("note").is_none())),
+        "{mine:#}"
+    );
+
+    double.set_faults(Faults::default());
+    let paid = wait_for_admin_view(&app, &admin, &id, "never paid", |o| o["status"] == "paid").await;
+    assert!(paid["alert"].is_null(), "a status change takes the alert down: {paid:#}");
+    let ledger = double.ledger();
+    assert_eq!((ledger.payments.len(), ledger.payments[0].completions), (1, 1));
+    double.stop().await;
+}
+
+/// A finalization that fails for another reason than Square (here the
+/// workflow engine it hands orders to is unreachable) stops after the
+/// quick retries: `dead` for the admins, alerted, and an admin's requeue
+/// runs it again as a new generation.
+#[tokio::test]
+async fn a_dead_finalization_is_alerted_and_an_admin_requeues_it() {
     let (double, app) = app_with_double("L-DEAD").await;
     let admin = app.admin_token().await;
     let product = app.create_product(admin.as_str(), "9.00", 5).await;
@@ -188,9 +261,18 @@ async fn a_finalization_that_keeps_failing_is_dead_and_shown_to_admins() {
         .as_str()
         .expect("id")
         .to_string();
-    // Square answers 500 to everything from now on: the capture never goes.
-    double.fail_next(10_000);
-    let worker = app.spawn_worker_with(&[("SHOP_WORKER_MAX_ATTEMPTS", "2")]);
+    let mut broken = app.spawn_worker_with(&[
+        ("SHOP_WORKER", "stepfunctions"),
+        (
+            "SHOP_SFN_STATE_MACHINE_ARN",
+            "arn:aws:states:us-east-1:123456789012:stateMachine:unreachable",
+        ),
+        ("SHOP_SFN_ENDPOINT_URL", "http://127.0.0.1:9"),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("SHOP_WORKER_MAX_ATTEMPTS", "2"),
+        ("SHOP_WORKER_BACKOFF_MAX_MS", "100"),
+    ]);
 
     let item = wait_for_admin_view(&app, &admin, &id, "finalization never died", |o| {
         o["finalization"]["state"] == "dead"
@@ -199,39 +281,47 @@ async fn a_finalization_that_keeps_failing_is_dead_and_shown_to_admins() {
     assert_eq!(item["status"], "authorized", "{item:#}");
     assert_eq!(item["finalization"]["attempts"], 2, "{item:#}");
     assert!(
-        item["finalization"]["last_error"]
+        item["alert"]["reason"]
             .as_str()
-            .is_some_and(|e| !e.is_empty()),
-        "{item:#}"
+            .is_some_and(|r| r.starts_with("finalization stopped after 2 attempts")),
+        "{item:#}\n{}",
+        broken.stderr()
     );
-    let detail = app
-        .get(&format!("/api/v1/admin/orders/{id}"), admin.as_str())
-        .await;
-    let detail = detail.expect(200);
-    assert_eq!(detail["order"]["finalization"]["state"], "dead");
-    let note = detail["order"]["history"]
+    let note = item["history"]
         .as_array()
         .and_then(|h| h.last())
         .map(|h| h["note"].clone())
         .unwrap_or_default();
     assert!(
-        note.as_str()
-            .is_some_and(|n| n.starts_with("finalization stopped after 2 attempts")),
-        "{detail:#}\n{}",
-        worker.stderr()
+        note.as_str().is_some_and(|n| n.starts_with("admins alerted")),
+        "{item:#}"
     );
-    // The customer sees the order, not the provider's errors.
-    let mine = app
-        .get(&format!("/api/v1/orders/{id}"), c.token.as_str())
+    broken.terminate();
+
+    // A customer may not requeue; a closed order cannot be.
+    app.post_empty(&format!("/api/v1/admin/orders/{id}/retry-finalization"), c.token.as_str())
+        .await
+        .problem(403, "forbidden");
+    app.post_empty("/api/v1/admin/orders/no-such-order/retry-finalization", admin.as_str())
+        .await
+        .problem(404, "not_found");
+    let requeued = app
+        .post_empty(&format!("/api/v1/admin/orders/{id}/retry-finalization"), admin.as_str())
         .await;
-    let mine = mine.expect(200);
-    assert!(mine["order"].get("finalization").is_none(), "{mine:#}");
-    assert!(
-        mine["order"]["history"]
-            .as_array()
-            .is_some_and(|h| h.iter().all(|e| e.get("note").is_none())),
-        "{mine:#}"
-    );
+    let requeued = requeued.expect(200)["order"].clone();
+    assert!(requeued["alert"].is_null(), "{requeued:#}");
+    assert_eq!(requeued["finalization"]["state"], "queued", "{requeued:#}");
+    assert_eq!(requeued["finalization"]["attempts"], 0, "{requeued:#}");
+    let _worker = app.spawn_worker_with(&[("SHOP_WORKER", "embedded")]);
+    let paid = wait_for_admin_view(&app, &admin, &id, "never paid after the requeue", |o| {
+        o["status"] == "paid"
+    })
+    .await;
+    assert_eq!(paid["finalization"]["state"], "done", "{paid:#}");
+    app.post_empty(&format!("/api/v1/admin/orders/{id}/retry-finalization"), admin.as_str())
+        .await
+        .problem(409, "invalid_order_state");
+    assert_eq!(double.ledger().payments[0].completions, 1);
     double.stop().await;
 }
 
@@ -285,8 +375,17 @@ async fn an_expired_authorization_fails_the_order_releases_stock_and_mails_the_c
             .is_some_and(|t| t.contains("nothing was charged")),
         "{failed:#?}"
     );
-    // Nothing was captured, so no confirmation and no admin notice.
-    assert_eq!(app.mail_files_naming(&number).len(), 1);
+    // Nothing was captured, so no confirmation and no new-order notice;
+    // the admins hear why the order was given up.
+    let named = app.mail_files_naming(&number);
+    assert_eq!(named.len(), 2, "{named:#?}");
+    assert!(
+        named
+            .iter()
+            .any(|m| sent_to(m, shop_blackbox::ADMIN_EMAIL)
+                && m["subject"].as_str().is_some_and(|s| s.contains("needs attention"))),
+        "{named:#?}"
+    );
     assert_eq!(double.ledger().payments[0].completions, 0);
     double.stop().await;
 }
