@@ -19,4 +19,4 @@ pub use spawn::{
     ADMIN_EMAIL, ADMIN_PASSWORD, AppBuilder, Backend, TempDir, TestApp, ThrowawayDatabase,
     WorkerProcess, spawn_app,
 };
-pub use square::spawn_with_square;
+pub use square::{spawn_with_double, spawn_with_square};

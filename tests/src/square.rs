@@ -11,10 +11,21 @@ pub async fn spawn_with_square(
     token: &str,
     location: &str,
 ) -> (SquareDouble, TestApp) {
+    spawn_with_double(builder, DoubleConfig::default(), token, location).await
+}
+
+/// [`spawn_with_square`] with a double configured as `config` (its token
+/// becomes `token`).
+pub async fn spawn_with_double(
+    builder: AppBuilder,
+    config: DoubleConfig,
+    token: &str,
+    location: &str,
+) -> (SquareDouble, TestApp) {
     let double = SquareDouble::start_with(
         DoubleConfig {
             access_token: Some(token.into()),
-            ..DoubleConfig::default()
+            ..config
         },
         "127.0.0.1:0",
     )

@@ -29,6 +29,8 @@ mod health;
 mod jwt;
 #[path = "blackbox/lambda_auth.rs"]
 mod lambda_auth;
+#[path = "blackbox/money.rs"]
+mod money;
 #[path = "blackbox/orders.rs"]
 mod orders;
 #[path = "blackbox/persistence.rs"]

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use serde_json::{Value, json};
 use shop_blackbox::{ADMIN_EMAIL, ANON, AppBuilder, TestApp};
 use shop_testkit::smtp_sink::{SinkMessage, SmtpSink, free_port};
 
@@ -218,6 +218,62 @@ async fn mail_waits_while_the_relay_is_down_and_arrives_once_when_it_is_up() {
     let mail = exactly(&sink, &app, 2).await;
     to(&mail, &order.customer);
     to(&mail, "ops@shop.test");
+}
+
+/// A relay down for longer than the quick retries: the mails are not given
+/// up but retried slowly (hourly by default; every second here), and the
+/// confirmation arrives once the relay is back.
+#[tokio::test]
+async fn mail_outlives_a_relay_outage_longer_than_the_quick_retries() {
+    let port = free_port();
+    let app = smtp_app(port)
+        .env("SHOP_ADMIN_NOTIFY", "ops@shop.test")
+        .env("SHOP_WORKER_MAX_ATTEMPTS", "2")
+        .env("SHOP_WORKER_BACKOFF_MAX_MS", "100")
+        .env("SHOP_MAIL_SLOW_RETRY_SECONDS", "1")
+        .spawn()
+        .await;
+    let order = order_paid(&app).await;
+    let admin = app.admin_token().await;
+    // Past the quick retries, and still queued: the old behaviour buried
+    // them here and never sent them.
+    let started = Instant::now();
+    loop {
+        let unsent = app.walk("/api/v1/admin/mail?status=unsent", admin.as_str(), 50).await;
+        let past_quick: Vec<&Value> = unsent
+            .iter()
+            .filter(|m| m["delivery"]["attempts"].as_u64() > Some(2))
+            .collect();
+        if past_quick.len() == 2 {
+            assert!(
+                past_quick.iter().all(|m| m["delivery"]["state"] == "queued"),
+                "{unsent:#?}"
+            );
+            assert!(
+                past_quick
+                    .iter()
+                    .all(|m| m["delivery"]["last_error"].as_str().is_some_and(|e| !e.is_empty())),
+                "{unsent:#?}"
+            );
+            break;
+        }
+        assert!(
+            started.elapsed() < DELIVERY_TIMEOUT,
+            "never past the quick retries: {unsent:#?}\n{}",
+            app.stderr()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let sink = SmtpSink::start_on(port);
+    let mail = exactly(&sink, &app, 2).await;
+    to(&mail, &order.customer);
+    to(&mail, "ops@shop.test");
+    let sent = app.walk("/api/v1/admin/mail?status=sent", admin.as_str(), 50).await;
+    assert_eq!(sent.len(), 2, "{sent:#?}");
+    assert!(
+        app.walk("/api/v1/admin/mail", admin.as_str(), 50).await.is_empty(),
+        "nothing left unsent"
+    );
 }
 
 #[tokio::test]
