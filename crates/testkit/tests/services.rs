@@ -1780,3 +1780,144 @@ async fn a_card_declined_after_the_hand_over_fails_the_order_and_mails_the_custo
     assert_eq!(mails.len(), 1);
     assert!(mails[0].text.contains("nothing was charged"));
 }
+
+// ------------------------------------------------------------------- sweeper
+
+#[tokio::test]
+async fn the_sweeper_requeues_an_open_order_whose_job_finished_without_it() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    let (o, _) = shop.place(&me, &q, OK_CARD, None).await.unwrap();
+    // The job is lost: finished, the order still authorized.
+    let claim = shop
+        .ports
+        .jobs
+        .claim(shop.now(), Duration::seconds(30), "lost")
+        .await
+        .unwrap()
+        .unwrap();
+    shop.ports.jobs.complete(&claim).await.unwrap();
+    assert!(!shop.work().await);
+    assert_eq!(shop.order(&o.id).await.status, OrderStatus::Authorized);
+
+    assert_eq!(shop.finalization.sweep(100).await.unwrap(), 1);
+    let job = shop.job(&o.id).await;
+    assert_eq!((job.state, job.generation), (JobState::Queued, 1));
+    assert!(
+        shop.order(&o.id)
+            .await
+            .history
+            .iter()
+            .any(|h| h.note.as_deref() == Some("finalization requeued by the sweeper"))
+    );
+    // A live job is left alone.
+    assert_eq!(shop.finalization.sweep(100).await.unwrap(), 0);
+    assert!(shop.work().await);
+    assert_eq!(shop.order(&o.id).await.status, OrderStatus::Paid);
+    assert_eq!(shop.finalization.sweep(100).await.unwrap(), 0, "closed orders are not swept");
+    assert_eq!(shop.payments().await[0].completions, 1);
+}
+
+#[tokio::test]
+async fn a_dead_job_is_left_for_an_admin_until_the_deadline_then_swept_voided_and_failed() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    let (o, _) = shop.place(&me, &q, OK_CARD, None).await.unwrap();
+    let claim = shop
+        .ports
+        .jobs
+        .claim(shop.now(), Duration::seconds(30), "doomed")
+        .await
+        .unwrap()
+        .unwrap();
+    shop.ports.jobs.bury(&claim, "the store was down").await.unwrap();
+    // Before the deadline the admins decide (they were alerted).
+    shop.clock.advance(Duration::days(3));
+    assert_eq!(shop.finalization.sweep(100).await.unwrap(), 0);
+    assert_eq!(shop.job(&o.id).await.state, JobState::Dead);
+    // At the deadline nobody may let the authorization lapse with the
+    // stock held: swept, and the job voids and fails it.
+    shop.clock.advance(Duration::days(4) - Duration::hours(6));
+    assert_eq!(shop.finalization.sweep(100).await.unwrap(), 1);
+    assert!(shop.work().await);
+    let failed = shop.order(&o.id).await;
+    assert_eq!(failed.status, OrderStatus::PaymentFailed);
+    assert_eq!(failed.payment.status, PaymentState::Canceled);
+    assert_eq!(shop.payments().await[0].status, SquareStatus::Canceled);
+    assert_eq!(shop.stock(&hammer.id).await, 5);
+}
+
+#[tokio::test]
+async fn an_admin_requeues_a_dead_finalization_and_clears_its_alert() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    let (o, _) = shop.place(&me, &q, OK_CARD, None).await.unwrap();
+    let claim = shop
+        .ports
+        .jobs
+        .claim(shop.now(), Duration::seconds(30), "w")
+        .await
+        .unwrap()
+        .unwrap();
+    shop.ports.jobs.bury(&claim, "gave up").await.unwrap();
+    assert_eq!(
+        shop.orders.retry_finalization(&me, &o.id).await.unwrap_err(),
+        DomainError::Forbidden
+    );
+    let requeued = shop.orders.retry_finalization(&admin, &o.id).await.unwrap();
+    assert_eq!(requeued.alert, None);
+    let job = shop.job(&o.id).await;
+    assert_eq!((job.state, job.attempts, job.generation), (JobState::Queued, 0, 1));
+    assert!(shop.work().await);
+    assert_eq!(shop.order(&o.id).await.status, OrderStatus::Paid);
+    assert!(matches!(
+        shop.orders.retry_finalization(&admin, &o.id).await,
+        Err(DomainError::InvalidOrderState { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_free_order_is_paid_at_once_and_a_promotion_never_goes_below_zero() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
+    shop.pricing
+        .create_promotion(
+            &admin,
+            &NewPromotion {
+                code: "MORE".into(),
+                kind: PromotionKind::Fixed,
+                value: money("25.00"),
+                min_subtotal: None,
+                starts_at: None,
+                ends_at: None,
+                max_uses: None,
+            },
+        )
+        .await
+        .unwrap();
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 1)], Some("MORE")).await.unwrap();
+    assert_eq!(q.discount_total, money("10.00"), "never more than the subtotal");
+    assert_eq!(q.total, money("0.00"));
+    let (o, created) = shop.place(&me, &q, OK_CARD, Some("free")).await.unwrap();
+    assert!(created);
+    assert_eq!(o.status, OrderStatus::Paid);
+    assert_eq!(o.payment.provider, shop_domain::order::PaymentProvider::None);
+    assert!(shop.payments().await.is_empty(), "no gateway call");
+    assert_eq!(shop.work_until_idle().await, 3, "the job, then two mails");
+    assert_eq!(shop.mails_to("ann@example.com").len(), 1);
+    // A refund of a free order asks no gateway either.
+    let refunded = shop.orders.refund(&admin, &o.id).await.unwrap();
+    assert_eq!(refunded.status, OrderStatus::Refunded);
+    assert!(shop.payments().await.is_empty());
+}
