@@ -174,7 +174,11 @@ pub async fn create_index_once(
     table: &str,
     index: IndexCreateStatement,
 ) -> Result<(), DbErr> {
-    let name = index.get_index_spec().get_name().unwrap_or_default().to_owned();
+    let name = index
+        .get_index_spec()
+        .get_name()
+        .unwrap_or_default()
+        .to_owned();
     if manager.has_index(table, &name).await? {
         return Ok(());
     }

@@ -6,9 +6,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
-use crate::columns::{
-    Columns, add_column_once, create_index_once, create_table, index, nullable,
-};
+use crate::columns::{Columns, add_column_once, create_index_once, create_table, index, nullable};
 use crate::m0004_pricing::Quotes;
 use crate::m0005_orders::Orders;
 use crate::m0006_jobs::Jobs;
@@ -85,7 +83,13 @@ impl MigrationTrait for Migration {
         ))
         .await?;
 
-        add_column_once(manager, Quotes::Table, "order_id", nullable(c.id(Added::OrderId))).await?;
+        add_column_once(
+            manager,
+            Quotes::Table,
+            "order_id",
+            nullable(c.id(Added::OrderId)),
+        )
+        .await?;
         // Quotes already placed as a live order are spent.
         db.execute_unprepared(
             "UPDATE quotes SET order_id = (SELECT o.id FROM orders o WHERE o.quote_id = quotes.id \
@@ -94,8 +98,13 @@ impl MigrationTrait for Migration {
         )
         .await?;
 
-        add_column_once(manager, Orders::Table, "alert_at", nullable(c.timestamp(Added::AlertAt)))
-            .await?;
+        add_column_once(
+            manager,
+            Orders::Table,
+            "alert_at",
+            nullable(c.timestamp(Added::AlertAt)),
+        )
+        .await?;
         add_column_once(
             manager,
             Orders::Table,

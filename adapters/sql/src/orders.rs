@@ -23,12 +23,12 @@ use crate::cursor;
 use crate::entity::{
     idempotency_keys, jobs, order_history, order_lines, order_numbers, orders, promotions, quotes,
 };
-use crate::stock;
 use crate::error::{DbResultExt, Fail, corrupt, foreign_key_violation, unique_or_backend};
 use crate::jobs::job_row;
 use crate::json::{from_json, to_json};
 use crate::outbox::record_mails;
 use crate::pricing::normalise_code;
+use crate::stock;
 use crate::store::{SqlStore, finish};
 use crate::value::{Amount, instant, to_u32};
 
@@ -295,12 +295,13 @@ impl SqlStore {
             .exec(tx)
             .await?;
         if spent.rows_affected == 0 {
-            let holder: Option<Option<String>> = quotes::Entity::find_by_id(order.quote_id.as_str())
-                .select_only()
-                .column(quotes::Column::OrderId)
-                .into_tuple()
-                .one(tx)
-                .await?;
+            let holder: Option<Option<String>> =
+                quotes::Entity::find_by_id(order.quote_id.as_str())
+                    .select_only()
+                    .column(quotes::Column::OrderId)
+                    .into_tuple()
+                    .one(tx)
+                    .await?;
             return Err(Fail::Domain(match holder.flatten() {
                 Some(order_id) => DomainError::QuoteUsed {
                     order_id: OrderId::new(order_id),
@@ -386,7 +387,10 @@ impl SqlStore {
         let entry = change.entry();
         let mut update = orders::Entity::update_many()
             .col_expr(O::Status, Expr::value(change.to().as_str()))
-            .col_expr(O::AlertAt, Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None))
+            .col_expr(
+                O::AlertAt,
+                Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+            )
             .col_expr(O::AlertReason, Expr::value(Option::<String>::None));
         if let Some(payment) = &effects.payment {
             update = set_payment_columns(update, payment);
@@ -661,7 +665,10 @@ impl OrderStore for SqlStore {
             let result = async {
                 self.add_note_in(&tx, id, Some(note)).await?;
                 orders::Entity::update_many()
-                    .col_expr(O::AlertAt, Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None))
+                    .col_expr(
+                        O::AlertAt,
+                        Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+                    )
                     .col_expr(O::AlertReason, Expr::value(Option::<String>::None))
                     .filter(O::Id.eq(id.as_str()))
                     .exec(&tx)

@@ -8,14 +8,14 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
-use shop_domain::{DomainError, Page, PageRequest};
 use shop_domain::account::Email;
 use shop_domain::jobs::Job;
 use shop_domain::mail::{MailMessage, MailOutbox, OutboxMail, outbox_id};
+use shop_domain::{DomainError, Page, PageRequest};
 
+use crate::cursor;
 use crate::entity::jobs;
 use crate::entity::mail_outbox::{self as outbox, Column};
-use crate::cursor;
 use crate::error::{DbResultExt, Fail};
 use crate::jobs::job_row;
 use crate::store::{SqlStore, finish};

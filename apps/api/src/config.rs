@@ -85,8 +85,8 @@ use std::time::Duration;
 
 use chrono::Duration as ChronoDuration;
 use shop_domain::Currency;
-use shop_domain::jobs::RetryPolicy;
 use shop_domain::account::{Email, Password};
+use shop_domain::jobs::RetryPolicy;
 use shop_domain::money::Rounding;
 use shop_domain::settings::ShopSettings;
 use tracing_subscriber::EnvFilter;

@@ -10,8 +10,8 @@ use crate::payload::resource;
 use crate::problem::{Problem, ProblemDetails, ProblemField};
 use crate::routes::{
     admin_businesses, admin_catalog, admin_contact, admin_mail, admin_mailbox, admin_orders,
-    admin_pricing, admin_simulator,
-    admin_users, auth, business, catalog, checkout, contact, health, jwks, me, orders, webhooks,
+    admin_pricing, admin_simulator, admin_users, auth, business, catalog, checkout, contact,
+    health, jwks, me, orders, webhooks,
 };
 
 struct BearerAuth;

@@ -17,9 +17,10 @@ pub struct ApiError {
     pub detail: String,
     pub errors: Vec<ProblemField>,
     /// Seconds, for `Retry-After`.
-    pub retry_after: Option<u64>,
-    /// `quote_used`: the order the quote became.
-    pub order_id: Option<String>,
+    pub retry_after: Option<u32>,
+    /// `quote_used`: the order the quote became (boxed: errors travel in
+    /// every handler's `Result`, so their size matters).
+    pub order_id: Option<Box<str>>,
 }
 
 impl ApiError {
@@ -82,7 +83,7 @@ impl ApiError {
         Contract::method_not_allowed().into()
     }
 
-    pub fn rate_limited(retry_after: u64) -> Self {
+    pub fn rate_limited(retry_after: u32) -> Self {
         let mut e = Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
@@ -100,7 +101,7 @@ impl ApiError {
 
     pub fn body(&self) -> ProblemDetails {
         ProblemDetails {
-            order_id: self.order_id.clone(),
+            order_id: self.order_id.as_deref().map(str::to_string),
             ..problem::details(
                 self.status.as_u16(),
                 self.code,
@@ -145,7 +146,7 @@ impl From<Contract> for ApiError {
             detail: p.detail,
             errors: p.errors,
             retry_after: p.retry_after,
-            order_id: p.order_id,
+            order_id: p.order_id.map(String::into_boxed_str),
         }
     }
 }

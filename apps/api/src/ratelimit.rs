@@ -25,7 +25,7 @@ fn check<K: Hash + Eq + Clone>(
     limiter.check_key(key).map_err(|not_until| {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        ApiError::rate_limited(seconds.max(1))
+        ApiError::rate_limited(u32::try_from(seconds.max(1)).unwrap_or(u32::MAX))
     })
 }
 

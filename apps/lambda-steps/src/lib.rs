@@ -172,9 +172,7 @@ pub async fn finalize(
     failures: u32,
 ) -> Result<OrderReport, StepError> {
     let id = order_id(order_id_raw)?;
-    let step = service
-        .finalize_step(&id, failures, rand_jitter())
-        .await?;
+    let step = service.finalize_step(&id, failures, rand_jitter()).await?;
     Ok(report(&id, &step))
 }
 

@@ -108,7 +108,9 @@ use crate::contact::{ContactMessage, ContactStatus, ContactStore};
 use crate::ids::{CategoryId, ContactMessageId, JobId, SessionId};
 use crate::jobs::{ClaimedJob, Job, JobQueue};
 use crate::mail::{MailError, MailMessage, MailOutbox, Mailer, OutboxMail};
-use crate::order::{IdempotencyRecord, NewOrder, OrderAlert, OrderFilter, OrderStore, StatusChange};
+use crate::order::{
+    IdempotencyRecord, NewOrder, OrderAlert, OrderFilter, OrderStore, StatusChange,
+};
 use crate::payment::{AuthorizeRequest, PaymentError, PaymentGateway, PaymentRecord};
 use crate::pricing::{Promotion, PromotionStore, Quote, QuoteStore, TaxRate, TaxRateStore};
 use crate::settings::ShopSettings;

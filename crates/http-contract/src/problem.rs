@@ -51,16 +51,16 @@ pub struct Problem {
     pub detail: String,
     pub errors: Vec<ProblemField>,
     /// Seconds, for `Retry-After`.
-    pub retry_after: Option<u64>,
+    pub retry_after: Option<u32>,
     /// The order a `quote_used` problem names.
     pub order_id: Option<String>,
 }
 
 /// How long a client should wait before retrying after the store failed.
-pub const STORE_RETRY_AFTER_SECONDS: u64 = 5;
+pub const STORE_RETRY_AFTER_SECONDS: u32 = 5;
 /// How long a client should wait before retrying when the payment
 /// provider could not be reached.
-pub const PAYMENT_RETRY_AFTER_SECONDS: u64 = 10;
+pub const PAYMENT_RETRY_AFTER_SECONDS: u32 = 10;
 
 impl Problem {
     pub fn new(

@@ -1329,7 +1329,10 @@ async fn a_lost_answer_is_accepted_and_handed_over_then_a_replay_authorizes_once
     let accepted = shop.placed(&me, &q, OK_CARD, Some("k2")).await.unwrap();
     assert_eq!(accepted.placement, Placement::Accepted);
     shop.work_until_idle().await;
-    assert_eq!(shop.order(&accepted.order.id).await.status, OrderStatus::Paid);
+    assert_eq!(
+        shop.order(&accepted.order.id).await.status,
+        OrderStatus::Paid
+    );
     assert_eq!(shop.payments().await.len(), 2);
 }
 
@@ -1616,7 +1619,10 @@ async fn a_mail_undeliverable_for_days_is_given_up_and_an_admin_can_resend_it() 
     shop.mailer.down.store(false, Ordering::SeqCst);
     let (_, job) = mail.resend(&admin, &first.id()).await.unwrap();
     let job = job.unwrap();
-    assert_eq!((job.state, job.attempts, job.generation), (JobState::Queued, 0, 1));
+    assert_eq!(
+        (job.state, job.attempts, job.generation),
+        (JobState::Queued, 0, 1)
+    );
     assert_eq!(shop.work_until_idle().await, 1);
     assert_eq!(shop.mails().len(), 1);
     assert_eq!(
@@ -1695,7 +1701,11 @@ async fn a_lapsed_authorization_cannot_be_captured_and_fails_the_order() {
         Some("AUTHORIZATION_DEADLINE")
     );
     assert!(
-        failed.history.last().and_then(|h| h.note.as_deref()).is_some_and(|n| n.contains("lapsed")),
+        failed
+            .history
+            .last()
+            .and_then(|h| h.note.as_deref())
+            .is_some_and(|n| n.contains("lapsed")),
         "{:?}",
         failed.history
     );
@@ -1817,7 +1827,11 @@ async fn the_sweeper_requeues_an_open_order_whose_job_finished_without_it() {
     assert_eq!(shop.finalization.sweep(100).await.unwrap(), 0);
     assert!(shop.work().await);
     assert_eq!(shop.order(&o.id).await.status, OrderStatus::Paid);
-    assert_eq!(shop.finalization.sweep(100).await.unwrap(), 0, "closed orders are not swept");
+    assert_eq!(
+        shop.finalization.sweep(100).await.unwrap(),
+        0,
+        "closed orders are not swept"
+    );
     assert_eq!(shop.payments().await[0].completions, 1);
 }
 
@@ -1836,7 +1850,11 @@ async fn a_dead_job_is_left_for_an_admin_until_the_deadline_then_swept_voided_an
         .await
         .unwrap()
         .unwrap();
-    shop.ports.jobs.bury(&claim, "the store was down").await.unwrap();
+    shop.ports
+        .jobs
+        .bury(&claim, "the store was down")
+        .await
+        .unwrap();
     // Before the deadline the admins decide (they were alerted).
     shop.clock.advance(Duration::days(3));
     assert_eq!(shop.finalization.sweep(100).await.unwrap(), 0);
@@ -1870,13 +1888,19 @@ async fn an_admin_requeues_a_dead_finalization_and_clears_its_alert() {
         .unwrap();
     shop.ports.jobs.bury(&claim, "gave up").await.unwrap();
     assert_eq!(
-        shop.orders.retry_finalization(&me, &o.id).await.unwrap_err(),
+        shop.orders
+            .retry_finalization(&me, &o.id)
+            .await
+            .unwrap_err(),
         DomainError::Forbidden
     );
     let requeued = shop.orders.retry_finalization(&admin, &o.id).await.unwrap();
     assert_eq!(requeued.alert, None);
     let job = shop.job(&o.id).await;
-    assert_eq!((job.state, job.attempts, job.generation), (JobState::Queued, 0, 1));
+    assert_eq!(
+        (job.state, job.attempts, job.generation),
+        (JobState::Queued, 0, 1)
+    );
     assert!(shop.work().await);
     assert_eq!(shop.order(&o.id).await.status, OrderStatus::Paid);
     assert!(matches!(
@@ -1906,13 +1930,23 @@ async fn a_free_order_is_paid_at_once_and_a_promotion_never_goes_below_zero() {
         .await
         .unwrap();
     let me = shop.customer("ann@example.com").await;
-    let q = shop.quote(&me, &[(&hammer, 1)], Some("MORE")).await.unwrap();
-    assert_eq!(q.discount_total, money("10.00"), "never more than the subtotal");
+    let q = shop
+        .quote(&me, &[(&hammer, 1)], Some("MORE"))
+        .await
+        .unwrap();
+    assert_eq!(
+        q.discount_total,
+        money("10.00"),
+        "never more than the subtotal"
+    );
     assert_eq!(q.total, money("0.00"));
     let (o, created) = shop.place(&me, &q, OK_CARD, Some("free")).await.unwrap();
     assert!(created);
     assert_eq!(o.status, OrderStatus::Paid);
-    assert_eq!(o.payment.provider, shop_domain::order::PaymentProvider::None);
+    assert_eq!(
+        o.payment.provider,
+        shop_domain::order::PaymentProvider::None
+    );
     assert!(shop.payments().await.is_empty(), "no gateway call");
     assert_eq!(shop.work_until_idle().await, 3, "the job, then two mails");
     assert_eq!(shop.mails_to("ann@example.com").len(), 1);

@@ -142,7 +142,10 @@ async fn patch_and_deactivate_hide_a_product_from_customers_but_not_admins() {
         "{problem:#}"
     );
     let unchanged = app.admin_product(admin, &id).await.expect("listed");
-    assert_eq!((unchanged["name"].as_str(), unchanged["stock"].as_u64()), (Some(product["name"].as_str().unwrap_or_default()), Some(5)));
+    assert_eq!(
+        (unchanged["name"].as_str(), unchanged["stock"].as_u64()),
+        (Some(product["name"].as_str().unwrap_or_default()), Some(5))
+    );
 
     let patched = app
         .patch(

@@ -239,20 +239,24 @@ async fn mail_outlives_a_relay_outage_longer_than_the_quick_retries() {
     // them here and never sent them.
     let started = Instant::now();
     loop {
-        let unsent = app.walk("/api/v1/admin/mail?status=unsent", admin.as_str(), 50).await;
+        let unsent = app
+            .walk("/api/v1/admin/mail?status=unsent", admin.as_str(), 50)
+            .await;
         let past_quick: Vec<&Value> = unsent
             .iter()
             .filter(|m| m["delivery"]["attempts"].as_u64() > Some(2))
             .collect();
         if past_quick.len() == 2 {
             assert!(
-                past_quick.iter().all(|m| m["delivery"]["state"] == "queued"),
+                past_quick
+                    .iter()
+                    .all(|m| m["delivery"]["state"] == "queued"),
                 "{unsent:#?}"
             );
             assert!(
-                past_quick
-                    .iter()
-                    .all(|m| m["delivery"]["last_error"].as_str().is_some_and(|e| !e.is_empty())),
+                past_quick.iter().all(|m| m["delivery"]["last_error"]
+                    .as_str()
+                    .is_some_and(|e| !e.is_empty())),
                 "{unsent:#?}"
             );
             break;
@@ -268,10 +272,14 @@ async fn mail_outlives_a_relay_outage_longer_than_the_quick_retries() {
     let mail = exactly(&sink, &app, 2).await;
     to(&mail, &order.customer);
     to(&mail, "ops@shop.test");
-    let sent = app.walk("/api/v1/admin/mail?status=sent", admin.as_str(), 50).await;
+    let sent = app
+        .walk("/api/v1/admin/mail?status=sent", admin.as_str(), 50)
+        .await;
     assert_eq!(sent.len(), 2, "{sent:#?}");
     assert!(
-        app.walk("/api/v1/admin/mail", admin.as_str(), 50).await.is_empty(),
+        app.walk("/api/v1/admin/mail", admin.as_str(), 50)
+            .await
+            .is_empty(),
         "nothing left unsent"
     );
 }

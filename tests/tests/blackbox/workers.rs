@@ -206,7 +206,12 @@ async fn a_capture_square_keeps_refusing_is_retried_and_alerted_then_paid() {
     })
     .await;
     assert_eq!(item["status"], "authorized", "{item:#}");
-    assert_eq!(item["finalization"]["state"], "queued", "{item:#}\n{}", worker.stderr());
+    assert_eq!(
+        item["finalization"]["state"],
+        "queued",
+        "{item:#}\n{}",
+        worker.stderr()
+    );
     assert!(
         item["alert"]["reason"]
             .as_str()
@@ -221,7 +226,10 @@ async fn a_capture_square_keeps_refusing_is_retried_and_alerted_then_paid() {
     }
     let alerts = app.mail_files_naming(&number);
     assert_eq!(alerts.len(), 1, "{alerts:#?}");
-    assert!(sent_to(&alerts[0], shop_blackbox::ADMIN_EMAIL), "{alerts:#?}");
+    assert!(
+        sent_to(&alerts[0], shop_blackbox::ADMIN_EMAIL),
+        "{alerts:#?}"
+    );
     // The customer sees the order, not the provider's errors nor the alert.
     let mine = app
         .get(&format!("/api/v1/orders/{id}"), c.token.as_str())
@@ -237,10 +245,17 @@ async fn a_capture_square_keeps_refusing_is_retried_and_alerted_then_paid() {
     );
 
     double.set_faults(Faults::default());
-    let paid = wait_for_admin_view(&app, &admin, &id, "never paid", |o| o["status"] == "paid").await;
-    assert!(paid["alert"].is_null(), "a status change takes the alert down: {paid:#}");
+    let paid =
+        wait_for_admin_view(&app, &admin, &id, "never paid", |o| o["status"] == "paid").await;
+    assert!(
+        paid["alert"].is_null(),
+        "a status change takes the alert down: {paid:#}"
+    );
     let ledger = double.ledger();
-    assert_eq!((ledger.payments.len(), ledger.payments[0].completions), (1, 1));
+    assert_eq!(
+        (ledger.payments.len(), ledger.payments[0].completions),
+        (1, 1)
+    );
     double.stop().await;
 }
 
@@ -293,20 +308,30 @@ async fn a_dead_finalization_is_alerted_and_an_admin_requeues_it() {
         .map(|h| h["note"].clone())
         .unwrap_or_default();
     assert!(
-        note.as_str().is_some_and(|n| n.starts_with("admins alerted")),
+        note.as_str()
+            .is_some_and(|n| n.starts_with("admins alerted")),
         "{item:#}"
     );
     broken.terminate();
 
     // A customer may not requeue; a closed order cannot be.
-    app.post_empty(&format!("/api/v1/admin/orders/{id}/retry-finalization"), c.token.as_str())
-        .await
-        .problem(403, "forbidden");
-    app.post_empty("/api/v1/admin/orders/no-such-order/retry-finalization", admin.as_str())
-        .await
-        .problem(404, "not_found");
+    app.post_empty(
+        &format!("/api/v1/admin/orders/{id}/retry-finalization"),
+        c.token.as_str(),
+    )
+    .await
+    .problem(403, "forbidden");
+    app.post_empty(
+        "/api/v1/admin/orders/no-such-order/retry-finalization",
+        admin.as_str(),
+    )
+    .await
+    .problem(404, "not_found");
     let requeued = app
-        .post_empty(&format!("/api/v1/admin/orders/{id}/retry-finalization"), admin.as_str())
+        .post_empty(
+            &format!("/api/v1/admin/orders/{id}/retry-finalization"),
+            admin.as_str(),
+        )
         .await;
     let requeued = requeued.expect(200)["order"].clone();
     assert!(requeued["alert"].is_null(), "{requeued:#}");
@@ -318,9 +343,12 @@ async fn a_dead_finalization_is_alerted_and_an_admin_requeues_it() {
     })
     .await;
     assert_eq!(paid["finalization"]["state"], "done", "{paid:#}");
-    app.post_empty(&format!("/api/v1/admin/orders/{id}/retry-finalization"), admin.as_str())
-        .await
-        .problem(409, "invalid_order_state");
+    app.post_empty(
+        &format!("/api/v1/admin/orders/{id}/retry-finalization"),
+        admin.as_str(),
+    )
+    .await
+    .problem(409, "invalid_order_state");
     assert_eq!(double.ledger().payments[0].completions, 1);
     double.stop().await;
 }
@@ -380,10 +408,10 @@ async fn an_expired_authorization_fails_the_order_releases_stock_and_mails_the_c
     let named = app.mail_files_naming(&number);
     assert_eq!(named.len(), 2, "{named:#?}");
     assert!(
-        named
-            .iter()
-            .any(|m| sent_to(m, shop_blackbox::ADMIN_EMAIL)
-                && m["subject"].as_str().is_some_and(|s| s.contains("needs attention"))),
+        named.iter().any(|m| sent_to(m, shop_blackbox::ADMIN_EMAIL)
+            && m["subject"]
+                .as_str()
+                .is_some_and(|s| s.contains("needs attention"))),
         "{named:#?}"
     );
     assert_eq!(double.ledger().payments[0].completions, 0);

@@ -21,17 +21,19 @@ impl State {
         for movement in movements {
             let current = match next.get(&movement.product_id) {
                 Some(stock) => *stock,
-                None => self
-                    .products
-                    .get(&movement.product_id)
-                    .ok_or_else(|| missing(movement))?
-                    .stock,
+                None => {
+                    self.products
+                        .get(&movement.product_id)
+                        .ok_or_else(|| missing(movement))?
+                        .stock
+                }
             };
-            let after = movement
-                .apply_to(current)
-                .ok_or_else(|| DomainError::InsufficientStock {
-                    product_id: movement.product_id.to_string(),
-                })?;
+            let after =
+                movement
+                    .apply_to(current)
+                    .ok_or_else(|| DomainError::InsufficientStock {
+                        product_id: movement.product_id.to_string(),
+                    })?;
             next.insert(movement.product_id.clone(), after);
             applied.push(StockMovement {
                 stock_after: Some(after),
@@ -145,12 +147,7 @@ impl CatalogStore for MemoryStore {
             .iter()
             .filter(|m| &m.product_id == product_id)
             .cloned();
-        paginate(
-            rows,
-            |m| m.id.as_str().to_string(),
-            Order::Descending,
-            page,
-        )
+        paginate(rows, |m| m.id.as_str().to_string(), Order::Descending, page)
     }
 
     async fn list_products(

@@ -71,7 +71,10 @@ pub async fn products_round_trip_exactly(s: SqlStore) {
 }
 
 /// An admin's movement of `delta` units.
-fn adjustment(product_id: &shop_domain::ids::ProductId, delta: i64) -> shop_domain::catalog::StockMovement {
+fn adjustment(
+    product_id: &shop_domain::ids::ProductId,
+    delta: i64,
+) -> shop_domain::catalog::StockMovement {
     shop_domain::catalog::StockMovement {
         id: shop_domain::ids::StockMovementId::new(new_id()),
         product_id: product_id.clone(),

@@ -148,11 +148,11 @@ async fn schema_and_counts(store: &SqlStore) -> Vec<String> {
 /// shop writes them: products with their opening movements (stock
 /// movements), a quote placed as an order (spent quotes).
 async fn seed(store: &SqlStore) {
+    use crate::fixtures::{customer, new_id, new_order, product, quote, unique};
     use shop_domain::account::AccountStore;
     use shop_domain::catalog::{CatalogStore, StockMovement, StockMovementKind};
     use shop_domain::order::{Actor, OrderStore};
     use shop_domain::pricing::QuoteStore;
-    use crate::fixtures::{customer, new_id, new_order, product, quote, unique};
     let user = customer();
     AccountStore::insert(store, &user).await.unwrap();
     let mut products = Vec::new();
@@ -185,13 +185,15 @@ async fn each_migration_twice(store: &SqlStore) {
     use shop_migrations::sea_orm_migration::{MigratorTrait, SchemaManager};
     let manager = SchemaManager::new(store.connection());
     for migration in Migrator::migrations() {
-        migration.up(&manager).await.unwrap_or_else(|e| {
-            panic!("{} first run: {e}", migration.name())
-        });
+        migration
+            .up(&manager)
+            .await
+            .unwrap_or_else(|e| panic!("{} first run: {e}", migration.name()));
         let once = schema_and_counts(store).await;
-        migration.up(&manager).await.unwrap_or_else(|e| {
-            panic!("{} second run: {e}", migration.name())
-        });
+        migration
+            .up(&manager)
+            .await
+            .unwrap_or_else(|e| panic!("{} second run: {e}", migration.name()));
         assert_eq!(
             schema_and_counts(store).await,
             once,
@@ -202,9 +204,10 @@ async fn each_migration_twice(store: &SqlStore) {
     seed(store).await;
     let seeded = schema_and_counts(store).await;
     for migration in Migrator::migrations() {
-        migration.up(&manager).await.unwrap_or_else(|e| {
-            panic!("{} over data: {e}", migration.name())
-        });
+        migration
+            .up(&manager)
+            .await
+            .unwrap_or_else(|e| panic!("{} over data: {e}", migration.name()));
         assert_eq!(
             schema_and_counts(store).await,
             seeded,

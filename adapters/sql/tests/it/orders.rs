@@ -5,8 +5,8 @@ use shop_domain::catalog::CatalogStore;
 use shop_domain::ids::{OrderId, ProductId};
 use shop_domain::jobs::{JobQueue, JobState};
 use shop_domain::order::{
-    Actor, HistoryEntry, Order, OrderFilter, OrderStatus, OrderStore, PaymentInfo,
-    PaymentProvider, PaymentState, StatusChange,
+    Actor, HistoryEntry, Order, OrderFilter, OrderStatus, OrderStore, PaymentInfo, PaymentProvider,
+    PaymentState, StatusChange,
 };
 use shop_domain::pricing::{PromotionStore, QuoteStore};
 use shop_domain::{DomainError, Money};
@@ -138,9 +138,12 @@ pub async fn idempotency_keys_are_unique_per_user(s: SqlStore) {
         .unwrap();
     let other = customer();
     AccountStore::insert(&s, &other).await.unwrap();
-    s.create(&with_idempotency(new_order(&other, &fresh(&s, &q).await), "K"))
-        .await
-        .unwrap();
+    s.create(&with_idempotency(
+        new_order(&other, &fresh(&s, &q).await),
+        "K",
+    ))
+    .await
+    .unwrap();
     assert_eq!(stock(&s, &p.id).await, 97);
 
     // Twenty concurrent placements with one key, against a stock of one:
@@ -241,8 +244,11 @@ pub async fn transitions_compare_and_set_with_effects(s: SqlStore) {
         })
     );
     assert_eq!(
-        s.transition(&OrderId::new(new_id()), &change(&order, OrderStatus::Canceled, 20))
-            .await,
+        s.transition(
+            &OrderId::new(new_id()),
+            &change(&order, OrderStatus::Canceled, 20)
+        )
+        .await,
         Err(DomainError::NotFound("order"))
     );
 
@@ -288,7 +294,10 @@ pub async fn orders_list_newest_first_filtered_and_paged(s: SqlStore) {
     let mut mine = Vec::new();
     for i in 0..9 {
         let buyer = if i % 3 == 0 { &other } else { &u };
-        let o = s.create(&new_order(buyer, &fresh(&s, &q).await)).await.unwrap();
+        let o = s
+            .create(&new_order(buyer, &fresh(&s, &q).await))
+            .await
+            .unwrap();
         if i % 3 != 0 {
             mine.push(o.id.clone());
         }

@@ -102,10 +102,7 @@ pub async fn one_payment_per_key_and_payments_outlive_the_pool(store: SqlStore, 
         }
     })
     .await;
-    let ids: Vec<String> = results
-        .into_iter()
-        .map(|r| r.unwrap().payment_id)
-        .collect();
+    let ids: Vec<String> = results.into_iter().map(|r| r.unwrap().payment_id).collect();
     assert!(ids.iter().all(|id| id == &ids[0]), "{ids:?}");
     assert_eq!(square.payments().await.unwrap().len(), 1);
 

@@ -155,7 +155,11 @@ pub struct StockAdjustmentRequest {
     #[schema(example = -2, minimum = -1_000_000_000, maximum = 1_000_000_000)]
     pub delta: i64,
     /// Why: 1..=200 characters (trimmed), no control characters.
-    #[schema(example = "2 units damaged in storage", min_length = 1, max_length = 200)]
+    #[schema(
+        example = "2 units damaged in storage",
+        min_length = 1,
+        max_length = 200
+    )]
     pub reason: String,
 }
 

@@ -9,8 +9,7 @@ use super::catalog::resolve_category;
 use crate::auth::Admin;
 use crate::dto::catalog::{
     CategoryDto, NewCategoryRequest, NewProductRequest, ProductDto, ProductList,
-    ProductPatchRequest, ProductQuery, StockAdjustedDto, StockAdjustmentRequest,
-    StockMovementList,
+    ProductPatchRequest, ProductQuery, StockAdjustedDto, StockAdjustmentRequest, StockMovementList,
 };
 use crate::dto::common::page_request;
 use crate::dto::order::PageQuery;
@@ -235,5 +234,8 @@ pub async fn list_stock_movements(
         .catalog
         .stock_movements(&admin, &ProductId::new(id.into_inner()), &page)
         .await?;
-    Ok(web::Json(StockMovementList::from_page(movements, Into::into)))
+    Ok(web::Json(StockMovementList::from_page(
+        movements,
+        Into::into,
+    )))
 }

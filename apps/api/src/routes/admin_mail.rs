@@ -38,9 +38,10 @@ pub async fn list_mail(
     let page = page_request(query.limit.as_deref(), query.cursor)?;
     let sent = matches!(query.status.unwrap_or_default(), MailStatusFilter::Sent);
     let mails = state.mail.list(&admin, sent, &page).await?;
-    Ok(web::Json(OutboxMailList::from_page(mails, |(mail, job)| {
-        OutboxMailDto::new(mail, job)
-    })))
+    Ok(web::Json(OutboxMailList::from_page(
+        mails,
+        |(mail, job)| OutboxMailDto::new(mail, job),
+    )))
 }
 
 /// Queues an unsent mail's delivery again, due now: after its retries ran

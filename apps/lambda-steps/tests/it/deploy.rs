@@ -116,7 +116,10 @@ fn every_state_has_a_valid_type_and_every_transition_an_existing_target() {
             reached.insert((*target).to_string());
         }
         if kind == "Choice" {
-            assert!(state["Default"].is_string(), "{name}: a Choice needs a Default");
+            assert!(
+                state["Default"].is_string(),
+                "{name}: a Choice needs a Default"
+            );
         } else {
             let terminal = matches!(kind, "Succeed" | "Fail") || state["End"] == true;
             assert!(
@@ -158,7 +161,10 @@ fn the_workflow_retries_by_error_name_and_catches_into_fail_order() {
     assert_eq!(finalize["Retry"][0]["BackoffRate"], 2);
     // Only what retrying cannot mend fails the order; anything else pauses
     // and loops, since the step itself gives up at the deadline.
-    assert_eq!(finalize["Catch"][0]["ErrorEquals"], serde_json::json!(["Fatal"]));
+    assert_eq!(
+        finalize["Catch"][0]["ErrorEquals"],
+        serde_json::json!(["Fatal"])
+    );
     assert_eq!(finalize["Catch"][0]["Next"], "FailOrder");
     assert_eq!(finalize["Catch"][1]["ErrorEquals"][0], "States.ALL");
     assert_eq!(finalize["Catch"][1]["Next"], "PauseAfterError");

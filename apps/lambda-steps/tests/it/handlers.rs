@@ -170,7 +170,11 @@ async fn fail_voids_the_authorization_and_ends_the_order_payment_failed() {
         "orders@shop.test".to_string(),
     ];
     told.sort();
-    assert_eq!(shop.unsent_recipients().await, told, "the customer and the shop");
+    assert_eq!(
+        shop.unsent_recipients().await,
+        told,
+        "the customer and the shop"
+    );
     double.stop().await;
 }
 

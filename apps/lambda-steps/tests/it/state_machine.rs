@@ -527,11 +527,17 @@ async fn a_capture_failing_for_twenty_minutes_loops_and_ends_paid() {
     assert_eq!(last["status"], "paid", "{last}");
     assert!(clock.now() - started >= chrono::Duration::minutes(20));
     let retries = answers.len() - 1;
-    assert!(retries > 12, "more attempts than any fixed budget: {retries}");
+    assert!(
+        retries > 12,
+        "more attempts than any fixed budget: {retries}"
+    );
     let ledger = double.ledger();
     assert_eq!(ledger.payments.len(), 1);
     assert_eq!(
-        (ledger.payments[0].status.as_str(), ledger.payments[0].completions),
+        (
+            ledger.payments[0].status.as_str(),
+            ledger.payments[0].completions
+        ),
         ("COMPLETED", 1)
     );
     // The admins heard after 10 failures; the alert is down now it is paid.
@@ -557,7 +563,10 @@ async fn a_capture_failing_for_twenty_minutes_loops_and_ends_paid() {
     expected.extend(["Finalize", "DeliverMails", "Done"]);
     assert_eq!(path, expected);
     assert_eq!(output["finalized"]["status"], "paid");
-    assert_eq!(output["finalized"]["failures"], u64::try_from(retries).unwrap());
+    assert_eq!(
+        output["finalized"]["failures"],
+        u64::try_from(retries).unwrap()
+    );
     assert_eq!(output["mails"], delivered);
 }
 
@@ -584,16 +593,25 @@ async fn a_capture_failing_until_the_margin_voids_and_fails_the_order() {
     assert!(clock.now() < expires, "given up before the window closed");
     let ledger = double.ledger();
     assert_eq!(
-        (ledger.payments[0].status.as_str(), ledger.payments[0].completions),
+        (
+            ledger.payments[0].status.as_str(),
+            ledger.payments[0].completions
+        ),
         ("CANCELED", 0),
         "voided, nothing captured"
     );
     assert_eq!(stock(&shop).await, held + 1, "the stock came back");
     let failed = shop.wiring.ports.orders.get(&id).await.unwrap().unwrap();
-    assert_eq!(failed.payment.failure_code.as_deref(), Some("AUTHORIZATION_DEADLINE"));
+    assert_eq!(
+        failed.payment.failure_code.as_deref(),
+        Some("AUTHORIZATION_DEADLINE")
+    );
     let mut to = shop.unsent_recipients().await;
     to.dedup();
-    let mut expected = vec![failed.customer_email.to_string(), "orders@shop.test".to_string()];
+    let mut expected = vec![
+        failed.customer_email.to_string(),
+        "orders@shop.test".to_string(),
+    ];
     expected.sort();
     assert_eq!(to, expected, "the customer and the admins");
     let delivered = handle(&shop.service, json!({"step": "deliver_mails"}))
@@ -609,7 +627,10 @@ async fn a_capture_failing_until_the_margin_voids_and_fails_the_order() {
     queued.push(delivered.clone());
     let (status, path, output) = run("sa-east-1", id.as_str(), &queued).await;
     assert_eq!(status, ExecutionStatus::Succeeded, "{output}");
-    assert_eq!(path.iter().filter(|s| *s == "Finalize").count(), answers.len());
+    assert_eq!(
+        path.iter().filter(|s| *s == "Finalize").count(),
+        answers.len()
+    );
     assert_eq!(path[path.len() - 2..], ["DeliverMails", "Done"]);
     assert_eq!(output["finalized"]["status"], "payment_failed");
 }

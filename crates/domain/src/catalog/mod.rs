@@ -8,8 +8,8 @@ pub use model::{
     CatalogStore, Category, MAX_STOCK, NewCategory, NewProduct, Product, ProductFilter,
     ProductPatch,
 };
-pub use stock::{MAX_STOCK_DELTA, StockAdjustment, StockMovement, StockMovementKind};
 pub use service::CatalogService;
+pub use stock::{MAX_STOCK_DELTA, StockAdjustment, StockMovement, StockMovementKind};
 
 #[cfg(test)]
 mod tests;

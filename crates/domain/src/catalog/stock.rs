@@ -137,7 +137,9 @@ impl StockMovement {
     /// above [`MAX_STOCK`], while stock an order gives back always returns.
     pub fn apply_to(&self, stock: u32) -> Option<u32> {
         let next = u32::try_from(i64::from(stock).checked_add(self.delta)?).ok()?;
-        self.max_after().is_none_or(|max| next <= max).then_some(next)
+        self.max_after()
+            .is_none_or(|max| next <= max)
+            .then_some(next)
     }
 
     /// The most stock this movement may leave (`None`: no limit but the

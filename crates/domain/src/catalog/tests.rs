@@ -202,7 +202,11 @@ fn patch_applies_each_given_field() {
     assert_eq!(p.description, "Heavier.");
     assert_eq!(p.price, Money::new(dec!(14.00), Currency::usd()));
     assert_eq!(p.price.amount.to_string(), "14.00");
-    assert_eq!(p.stock, product().stock, "stock moves only through movements");
+    assert_eq!(
+        p.stock,
+        product().stock,
+        "stock moves only through movements"
+    );
     assert!(!p.active);
     assert_eq!(p.category_id, Some(CategoryId::new("c2")));
     // What a patch never touches.
@@ -306,7 +310,10 @@ fn movements_stay_within_zero_and_the_ceiling_an_admin_may_set() {
     let release = |d| movement(StockMovementKind::OrderReleased, d);
     assert_eq!(adjust(-3).apply_to(3), Some(0));
     assert_eq!(adjust(-4).apply_to(3), None);
-    assert_eq!(movement(StockMovementKind::OrderReserved, -4).apply_to(3), None);
+    assert_eq!(
+        movement(StockMovementKind::OrderReserved, -4).apply_to(3),
+        None
+    );
     assert_eq!(adjust(1).apply_to(MAX_STOCK), None);
     assert_eq!(adjust(-1).apply_to(MAX_STOCK + 5), Some(MAX_STOCK + 4));
     // What an order gives back always returns, whatever the ceiling.

@@ -253,7 +253,7 @@ impl FinalizationService {
         let order = match order.status {
             OrderStatus::PendingPayment => {
                 match settle::authorize(&self.ports, &self.settings, &order, tell).await? {
-                    Authorization::Settled(order) => order,
+                    Authorization::Settled(order) => *order,
                     Authorization::Declined { .. } => return Ok(StepOutcome::Done),
                     Authorization::Unknown(cause) => {
                         return self.unreachable(&order, failures, jitter, cause).await;
@@ -282,7 +282,11 @@ impl FinalizationService {
         let now = self.ports.clock.now();
         if now >= self.deadline(order) {
             return self
-                .give_up(order, "AUTHORIZATION_DEADLINE", "not captured before the deadline")
+                .give_up(
+                    order,
+                    "AUTHORIZATION_DEADLINE",
+                    "not captured before the deadline",
+                )
                 .await;
         }
         let entity = order.id.as_str();
@@ -292,7 +296,8 @@ impl FinalizationService {
         match completed {
             Ok(record) => {
                 self.probe.reached(StepPoint::BeforeMarkPaid, entity);
-                let paid = settle::mark_paid(&self.ports, &self.settings, order, &record, None).await;
+                let paid =
+                    settle::mark_paid(&self.ports, &self.settings, order, &record, None).await;
                 self.probe.reached(StepPoint::AfterMarkPaid, entity);
                 paid.map(|_| StepOutcome::Done)
             }
@@ -301,8 +306,12 @@ impl FinalizationService {
                     .await
             }
             Err(PaymentError::Rejected(message)) => {
-                self.give_up(order, "CAPTURE_REJECTED", &format!("capture refused: {message}"))
-                    .await
+                self.give_up(
+                    order,
+                    "CAPTURE_REJECTED",
+                    &format!("capture refused: {message}"),
+                )
+                .await
             }
             Err(PaymentError::Transient(cause)) => {
                 self.unreachable(order, failures, jitter, cause).await
@@ -323,7 +332,8 @@ impl FinalizationService {
         let now = self.ports.clock.now();
         let deadline = self.deadline(order);
         if now >= deadline {
-            let why = format!("the payment provider could not be reached before the deadline: {cause}");
+            let why =
+                format!("the payment provider could not be reached before the deadline: {cause}");
             return self.give_up(order, "AUTHORIZATION_DEADLINE", &why).await;
         }
         let failures = failures.saturating_add(1);
@@ -342,7 +352,12 @@ impl FinalizationService {
     /// Voids and fails (or finds captured) an order the workflow cannot
     /// finish. A provider out of reach makes it a retry: nothing is failed
     /// while the card may still be held.
-    async fn give_up(&self, order: &Order, code: &str, why: &str) -> Result<StepOutcome, DomainError> {
+    async fn give_up(
+        &self,
+        order: &Order,
+        code: &str,
+        why: &str,
+    ) -> Result<StepOutcome, DomainError> {
         match settle::give_up(&self.ports, &self.settings, order, code, why).await {
             Ok(_) => Ok(StepOutcome::Done),
             Err(DomainError::PaymentUnavailable(cause)) => {
@@ -460,9 +475,15 @@ impl FinalizationService {
         jitter: f64,
     ) -> Result<StepOutcome, DomainError> {
         match &self.launcher {
-            Some(launcher) => self.launch(launcher.as_ref(), order_id, job.generation).await,
+            Some(launcher) => {
+                self.launch(launcher.as_ref(), order_id, job.generation)
+                    .await
+            }
             // The claim counted this attempt; the failures are the ones before.
-            None => self.run(order_id, job.attempts.saturating_sub(1), jitter).await,
+            None => {
+                self.run(order_id, job.attempts.saturating_sub(1), jitter)
+                    .await
+            }
         }
     }
 
@@ -488,7 +509,9 @@ impl FinalizationService {
         let now = self.ports.clock.now();
         let mut requeued = 0;
         for order in self.ports.orders.list_in(&OrderStatus::OPEN, limit).await? {
-            if order.status == OrderStatus::PendingPayment && now < order.created_at + CHECKOUT_GRACE {
+            if order.status == OrderStatus::PendingPayment
+                && now < order.created_at + CHECKOUT_GRACE
+            {
                 continue;
             }
             let job_id = Job::finalize_order_id(&order.id);
@@ -506,7 +529,10 @@ impl FinalizationService {
             }
             tracing::warn!(order_id = %order.id, job = ?job.as_ref().map(|j| j.state), "open order without a live finalization; requeued");
             if self.ports.jobs.requeue(&job_id, now).await?.is_none() {
-                self.ports.jobs.enqueue(&Job::finalize_order(&order.id, now)).await?;
+                self.ports
+                    .jobs
+                    .enqueue(&Job::finalize_order(&order.id, now))
+                    .await?;
             }
             let note = HistoryEntry {
                 status: order.status,

@@ -262,10 +262,7 @@ pub fn order_alert(
     event: &str,
     reason: &str,
 ) -> MailMessage {
-    let subject = format!(
-        "{}: order {} needs attention",
-        ctx.shop_name, order.number
-    );
+    let subject = format!("{}: order {} needs attention", ctx.shop_name, order.number);
     let text = format!(
         "Order {} ({} {}, customer {}) needs attention:\n\n{}\n\nIt is listed with its alert in the admin portal's orders.\n",
         order.number,

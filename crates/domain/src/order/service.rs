@@ -215,9 +215,16 @@ impl OrderService {
 
     /// Asks for the payment of a pending order and says how the placement
     /// ended. An unknown outcome hands the order to the workflow at once.
-    async fn take_payment(&self, order: Order, placement: Placement) -> Result<Placed, DomainError> {
+    async fn take_payment(
+        &self,
+        order: Order,
+        placement: Placement,
+    ) -> Result<Placed, DomainError> {
         match settle::authorize(&self.ports, &self.settings, &order, AT_CHECKOUT).await? {
-            Authorization::Settled(order) => Ok(Placed { order, placement }),
+            Authorization::Settled(order) => Ok(Placed {
+                order: *order,
+                placement,
+            }),
             Authorization::Declined { code } => Err(DomainError::PaymentDeclined { reason: code }),
             Authorization::Unknown(cause) => {
                 tracing::warn!(order_id = %order.id, error = %cause,
@@ -255,7 +262,10 @@ impl OrderService {
         }
         let order = self.load(&record.order_id).await?;
         match order.status {
-            OrderStatus::PendingPayment => self.take_payment(order, Placement::Replayed).await.map(Some),
+            OrderStatus::PendingPayment => self
+                .take_payment(order, Placement::Replayed)
+                .await
+                .map(Some),
             OrderStatus::PaymentFailed => Err(DomainError::PaymentDeclined {
                 reason: order
                     .payment
@@ -424,11 +434,10 @@ impl OrderService {
             None,
         )?;
         if order.payment.provider == PaymentProvider::Square {
-            let payment_id = order
-                .payment
-                .payment_id
-                .clone()
-                .ok_or_else(|| DomainError::Internal("paid order without a payment id".into()))?;
+            let payment_id =
+                order.payment.payment_id.clone().ok_or_else(|| {
+                    DomainError::Internal("paid order without a payment id".into())
+                })?;
             let amount = Money::new(order.total, order.currency.clone());
             self.ports
                 .payments

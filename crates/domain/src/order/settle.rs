@@ -15,8 +15,8 @@ use chrono::{DateTime, Utc};
 use super::{Actor, HistoryEntry, Order, OrderAlert, OrderStatus, PaymentInfo, PaymentState};
 use crate::catalog::StockMovement;
 use crate::mail::{
-    MailMessage, admin_recipients, mail_context, new_order_notice, order_alert,
-    order_confirmation, payment_failed,
+    MailMessage, admin_recipients, mail_context, new_order_notice, order_alert, order_confirmation,
+    payment_failed,
 };
 use crate::money::Money;
 use crate::payment::{
@@ -31,7 +31,7 @@ use crate::{DomainError, Ports};
 pub(crate) enum Authorization {
     /// The order moved on: authorized, paid (nothing to charge), or closed
     /// by someone else meanwhile.
-    Settled(Order),
+    Settled(Box<Order>),
     /// The card was declined: the order ended `payment_failed`.
     Declined { code: String },
     /// No answer: the payment may or may not exist. Nothing was recorded;
@@ -89,7 +89,7 @@ pub(crate) async fn authorize(
     if order.is_free() {
         return mark_free_order_paid(ports, settings, order)
             .await
-            .map(Authorization::Settled);
+            .map(|o| Authorization::Settled(Box::new(o)));
     }
     let now = ports.clock.now();
     match ports.payments.authorize(&authorize_request(order)).await {
@@ -111,7 +111,7 @@ pub(crate) async fn authorize(
                 .with_payment(payment)
                 .waking_the_job();
             match ports.orders.transition(&order.id, &change).await {
-                Ok(authorized) => Ok(Authorization::Settled(authorized)),
+                Ok(authorized) => Ok(Authorization::Settled(Box::new(authorized))),
                 // Someone else (the job, a replay) recorded it first, or the
                 // order was closed meanwhile.
                 Err(DomainError::InvalidOrderState { .. }) => {
@@ -139,7 +139,7 @@ pub(crate) async fn authorize(
                         };
                         ports.orders.add_note(&order.id, &entry).await?;
                     }
-                    Ok(Authorization::Settled(current))
+                    Ok(Authorization::Settled(Box::new(current)))
                 }
                 Err(e) => Err(e),
             }
@@ -212,7 +212,12 @@ async fn mark_free_order_paid(
         })
         .with_mails(mails)
         .waking_the_job();
-    settled(ports, order, ports.orders.transition(&order.id, &change).await).await
+    settled(
+        ports,
+        order,
+        ports.orders.transition(&order.id, &change).await,
+    )
+    .await
 }
 
 /// Marks a captured order paid, with the confirmation and the admins'
@@ -232,7 +237,12 @@ pub(crate) async fn mark_paid(
             ..order.payment.clone()
         })
         .with_mails(mails);
-    settled(ports, order, ports.orders.transition(&order.id, &change).await).await
+    settled(
+        ports,
+        order,
+        ports.orders.transition(&order.id, &change).await,
+    )
+    .await
 }
 
 /// The order after a transition that may have lost its race: whoever won
@@ -291,7 +301,12 @@ pub(crate) async fn fail(
             StockMovement::for_order(order, true, Actor::System, now, ports.ids.as_ref()),
             order.promo_code.clone(),
         );
-    settled(ports, order, ports.orders.transition(&order.id, &change).await).await
+    settled(
+        ports,
+        order,
+        ports.orders.transition(&order.id, &change).await,
+    )
+    .await
 }
 
 /// Voids whatever the order holds on the card: by payment id, or by the
@@ -299,7 +314,11 @@ pub(crate) async fn fail(
 /// `PaymentUnavailable` when the provider cannot be reached (try again),
 /// or `InvalidState` when it refuses and the payment is not where a void
 /// leaves it (a person must look).
-pub(crate) async fn void(ports: &Ports, order: &Order, now: DateTime<Utc>) -> Result<Void, DomainError> {
+pub(crate) async fn void(
+    ports: &Ports,
+    order: &Order,
+    now: DateTime<Utc>,
+) -> Result<Void, DomainError> {
     if order.payment.status == PaymentState::NotRequired {
         return Ok(Void::Released(PaymentState::NotRequired, "nothing to void"));
     }

@@ -155,7 +155,10 @@ fn payment_words_round_trip() {
     assert_eq!(PaymentState::NotRequired.as_str(), "NOT_REQUIRED");
     assert_eq!(PaymentProvider::None.as_str(), "none");
     assert_eq!(PaymentState::parse("approved"), None);
-    assert_eq!(Actor::parse("user:u7"), Some(Actor::User(UserId::new("u7"))));
+    assert_eq!(
+        Actor::parse("user:u7"),
+        Some(Actor::User(UserId::new("u7")))
+    );
     assert_eq!(Actor::parse("square"), Some(Actor::PaymentProvider));
     assert_eq!(Actor::parse("user:"), None);
     assert_eq!(Actor::parse("robot"), None);

@@ -105,7 +105,16 @@ impl PaymentEventService {
             customer: true,
             admins: false,
         };
-        let after = settle::fail(&self.ports, &self.settings, &order, &code, note, state, tell).await?;
+        let after = settle::fail(
+            &self.ports,
+            &self.settings,
+            &order,
+            &code,
+            note,
+            state,
+            tell,
+        )
+        .await?;
         Ok(if after.status == OrderStatus::PaymentFailed {
             EventOutcome::OrderFailed
         } else {
@@ -154,13 +163,11 @@ mod tests {
         });
         shared.serve_get(&mut m.orders);
         let s = shared.clone();
-        m.orders
-            .expect_transition()
-            .returning(move |_, change| {
-                assert!(!change.effects().stock.is_empty(), "stock goes back");
-                assert!(change.effects().release_quote, "the quote goes back");
-                s.apply(change)
-            });
+        m.orders.expect_transition().returning(move |_, change| {
+            assert!(!change.effects().stock.is_empty(), "stock goes back");
+            assert!(change.effects().release_quote, "the quote goes back");
+            s.apply(change)
+        });
         m.accounts.expect_get().returning(|id| {
             Ok(Some(crate::test_support::user(
                 id.as_str(),

@@ -2,9 +2,9 @@
 
 use shop_domain::DomainError;
 use shop_domain::catalog::{Product, ProductFilter, StockMovement, StockMovementKind};
+use shop_domain::ids::UserId;
 use shop_domain::ids::{CategoryId, ProductId, StockMovementId};
 use shop_domain::order::Actor;
-use shop_domain::ids::UserId;
 
 use super::{assert_unique, concurrently};
 use crate::fixtures::{at, category, dollars, new_id, product, unique, usd};
@@ -281,10 +281,21 @@ pub async fn list_products_paginates_without_gaps_or_duplicates(s: Stores) {
 /// stock it left; one that would go below zero changes nothing.
 pub async fn stock_adjustments_are_recorded_and_never_go_below_zero(s: Stores) {
     let p = product(&unique("S-"), "Shovel", 5);
-    s.catalog.insert_product(&p, Some(&opening(&p))).await.unwrap();
-    let added = s.catalog.adjust_stock(&adjustment(&p.id, 3, 10)).await.unwrap();
+    s.catalog
+        .insert_product(&p, Some(&opening(&p)))
+        .await
+        .unwrap();
+    let added = s
+        .catalog
+        .adjust_stock(&adjustment(&p.id, 3, 10))
+        .await
+        .unwrap();
     assert_eq!(added.stock_after, Some(8));
-    let taken = s.catalog.adjust_stock(&adjustment(&p.id, -8, 20)).await.unwrap();
+    let taken = s
+        .catalog
+        .adjust_stock(&adjustment(&p.id, -8, 20))
+        .await
+        .unwrap();
     assert_eq!(taken.stock_after, Some(0));
     let refused = s.catalog.adjust_stock(&adjustment(&p.id, -1, 30)).await;
     assert!(
@@ -308,7 +319,10 @@ pub async fn stock_adjustments_are_recorded_and_never_go_below_zero(s: Stores) {
     assert_eq!(movements[1].reason.as_deref(), Some("counted 3"));
     assert_eq!(movements[1].by, Actor::User(UserId::new("admin-1")));
     assert_eq!(movements[1].at, at(10));
-    assert_eq!(movements.iter().map(|m| m.delta).sum::<i64>(), i64::from(stock));
+    assert_eq!(
+        movements.iter().map(|m| m.delta).sum::<i64>(),
+        i64::from(stock)
+    );
     // Past the ceiling an admin may set.
     let huge = adjustment(&p.id, i64::from(shop_domain::catalog::MAX_STOCK) + 1, 40);
     assert!(matches!(
@@ -321,11 +335,18 @@ pub async fn stock_adjustments_are_recorded_and_never_go_below_zero(s: Stores) {
 /// the ledger sums to the stock.
 pub async fn concurrent_adjustments_sum_to_the_stock(s: Stores) {
     let p = product(&unique("C-"), "Crate", 10);
-    s.catalog.insert_product(&p, Some(&opening(&p))).await.unwrap();
+    s.catalog
+        .insert_product(&p, Some(&opening(&p)))
+        .await
+        .unwrap();
     let results = concurrently(24, |i| {
         let (s, id) = (s.clone(), p.id.clone());
         let delta = if i % 3 == 0 { 2 } else { -1 };
-        async move { s.catalog.adjust_stock(&adjustment(&id, delta, i as i64)).await }
+        async move {
+            s.catalog
+                .adjust_stock(&adjustment(&id, delta, i as i64))
+                .await
+        }
     })
     .await;
     for r in &results {
@@ -336,7 +357,13 @@ pub async fn concurrent_adjustments_sum_to_the_stock(s: Stores) {
     }
     let stock = s.catalog.get_product(&p.id).await.unwrap().unwrap().stock;
     let movements = all_movements(&s, &p.id).await;
-    assert_eq!(movements.len(), 1 + results.iter().filter(|r| r.is_ok()).count());
-    assert_eq!(movements.iter().map(|m| m.delta).sum::<i64>(), i64::from(stock));
+    assert_eq!(
+        movements.len(),
+        1 + results.iter().filter(|r| r.is_ok()).count()
+    );
+    assert_eq!(
+        movements.iter().map(|m| m.delta).sum::<i64>(),
+        i64::from(stock)
+    );
     assert_unique(&movements, |m| m.id.clone());
 }

@@ -224,7 +224,12 @@ pub async fn requeue_runs_a_finished_job_again_as_a_new_generation(s: Stores) {
     let dead = enqueued(&s, 0).await;
     let c = claim(&s, 0, "w1").await.expect("due");
     s.jobs.bury(&c, "gave up").await.unwrap();
-    let again = s.jobs.requeue(&dead.id, at(50)).await.unwrap().expect("exists");
+    let again = s
+        .jobs
+        .requeue(&dead.id, at(50))
+        .await
+        .unwrap()
+        .expect("exists");
     assert_eq!(again.state, JobState::Queued);
     assert_eq!(again.attempts, 0);
     assert_eq!(again.run_after, at(50));
@@ -233,11 +238,21 @@ pub async fn requeue_runs_a_finished_job_again_as_a_new_generation(s: Stores) {
     let c = claim(&s, 50, "w2").await.expect("due again");
     assert_eq!((c.job.id.clone(), c.job.attempts), (dead.id.clone(), 1));
     s.jobs.complete(&c).await.unwrap();
-    let done = s.jobs.requeue(&dead.id, at(60)).await.unwrap().expect("exists");
+    let done = s
+        .jobs
+        .requeue(&dead.id, at(60))
+        .await
+        .unwrap()
+        .expect("exists");
     assert_eq!((done.state, done.generation), (JobState::Queued, 2));
 
     let queued = enqueued(&s, 500).await;
-    let woken = s.jobs.requeue(&queued.id, at(70)).await.unwrap().expect("exists");
+    let woken = s
+        .jobs
+        .requeue(&queued.id, at(70))
+        .await
+        .unwrap()
+        .expect("exists");
     assert_eq!(
         (woken.state, woken.run_after, woken.generation),
         (JobState::Queued, at(70), 0)
@@ -251,7 +266,15 @@ pub async fn requeue_runs_a_finished_job_again_as_a_new_generation(s: Stores) {
         }
         s.jobs.complete(&c).await.unwrap();
     };
-    let left = s.jobs.requeue(&running.id, at(81)).await.unwrap().expect("exists");
+    let left = s
+        .jobs
+        .requeue(&running.id, at(81))
+        .await
+        .unwrap()
+        .expect("exists");
     assert_eq!(left, held.job, "a running job is its worker's");
-    assert_eq!(s.jobs.requeue(&JobId::new(new_id()), at(1)).await.unwrap(), None);
+    assert_eq!(
+        s.jobs.requeue(&JobId::new(new_id()), at(1)).await.unwrap(),
+        None
+    );
 }

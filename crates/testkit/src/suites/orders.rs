@@ -13,8 +13,8 @@ use shop_domain::pricing::Promotion;
 
 use super::{assert_unique, concurrently};
 use crate::fixtures::{
-    at, customer, mail, new_id, new_order, product, promotion, quote, release, reservation,
-    unique, with_idempotency,
+    at, customer, mail, new_id, new_order, product, promotion, quote, release, reservation, unique,
+    with_idempotency,
 };
 use crate::{Stores, flatten_pages};
 
@@ -393,7 +393,10 @@ pub async fn transition_is_compare_and_set(s: Stores) {
     assert_eq!(moved, expected);
     assert_eq!(w.get(&created.id).await, expected);
     // From a state it is no longer in: refused, nothing changes.
-    let refused = w.s.orders.transition(&created.id, &cancel(&created, 20)).await;
+    let refused =
+        w.s.orders
+            .transition(&created.id, &cancel(&created, 20))
+            .await;
     assert_eq!(
         refused,
         Err(DomainError::InvalidOrderState {
@@ -507,7 +510,14 @@ pub async fn a_quote_is_spent_once_until_its_order_closes(s: Stores) {
     let w = World::new(s, &[10]).await;
     let first = w.order(&[(0, 1)]).await;
     let created = w.s.orders.create(&first).await.unwrap();
-    let mut again = new_order(&w.user, &w.s.quotes.get(&first.order.quote_id).await.unwrap().unwrap());
+    let mut again = new_order(
+        &w.user,
+        &w.s.quotes
+            .get(&first.order.quote_id)
+            .await
+            .unwrap()
+            .unwrap(),
+    );
     let result = w.s.orders.create(&again).await;
     assert_eq!(
         result,
@@ -524,7 +534,14 @@ pub async fn a_quote_is_spent_once_until_its_order_closes(s: Stores) {
         .unwrap();
     let mut racers = Vec::new();
     for _ in 0..8 {
-        again = new_order(&w.user, &w.s.quotes.get(&first.order.quote_id).await.unwrap().unwrap());
+        again = new_order(
+            &w.user,
+            &w.s.quotes
+                .get(&first.order.quote_id)
+                .await
+                .unwrap()
+                .unwrap(),
+        );
         racers.push(again.clone());
     }
     let results = concurrently(8, |i| {
@@ -548,10 +565,20 @@ pub async fn a_quote_is_spent_once_until_its_order_closes(s: Stores) {
 pub async fn closing_an_order_returns_its_promotion_use(s: Stores) {
     let w = World::new(s, &[10]).await;
     let promo = w.add_promotion(Some(1)).await;
-    let first = w.s.orders.create(&w.promoted(&promo, &[(0, 1)]).await).await.unwrap();
+    let first =
+        w.s.orders
+            .create(&w.promoted(&promo, &[(0, 1)]).await)
+            .await
+            .unwrap();
     assert_eq!(w.uses(&promo).await, 1);
-    let blocked = w.s.orders.create(&w.promoted(&promo, &[(0, 1)]).await).await;
-    assert!(matches!(blocked, Err(DomainError::InvalidPromotion(_))), "{blocked:?}");
+    let blocked =
+        w.s.orders
+            .create(&w.promoted(&promo, &[(0, 1)]).await)
+            .await;
+    assert!(
+        matches!(blocked, Err(DomainError::InvalidPromotion(_))),
+        "{blocked:?}"
+    );
     w.s.orders
         .transition(&first.id, &cancel(&first, 10))
         .await
@@ -559,7 +586,10 @@ pub async fn closing_an_order_returns_its_promotion_use(s: Stores) {
     assert_eq!(w.uses(&promo).await, 0);
     // The transition ran once: a second attempt is refused and returns nothing.
     let twice = w.s.orders.transition(&first.id, &cancel(&first, 11)).await;
-    assert!(matches!(twice, Err(DomainError::InvalidOrderState { .. })), "{twice:?}");
+    assert!(
+        matches!(twice, Err(DomainError::InvalidOrderState { .. })),
+        "{twice:?}"
+    );
     assert_eq!(w.uses(&promo).await, 0);
     w.s.orders
         .create(&w.promoted(&promo, &[(0, 1)]).await)
@@ -577,7 +607,10 @@ pub async fn the_ledger_sums_to_the_stock_under_a_concurrent_mix(s: Stores) {
         kind: shop_domain::catalog::StockMovementKind::Initial,
         ..super::catalog::adjustment(&p.id, 20, 0)
     };
-    w.s.catalog.insert_product(&p, Some(&opening)).await.unwrap();
+    w.s.catalog
+        .insert_product(&p, Some(&opening))
+        .await
+        .unwrap();
     let w = World {
         products: vec![p.clone()],
         ..w
@@ -591,21 +624,23 @@ pub async fn the_ledger_sums_to_the_stock_under_a_concurrent_mix(s: Stores) {
         fresh.push(w.order(&[(0, 1 + (i % 2))]).await);
     }
     enum Op {
-        Place(NewOrder),
-        Cancel(Order),
+        Place(Box<NewOrder>),
+        Cancel(Box<Order>),
         Adjust(i64),
     }
     let mut ops: Vec<Op> = Vec::new();
     for (i, new) in fresh.into_iter().enumerate() {
-        ops.push(Op::Place(new));
+        ops.push(Op::Place(Box::new(new)));
         if let Some(order) = placed.get(i) {
-            ops.push(Op::Cancel(order.clone()));
+            ops.push(Op::Cancel(Box::new(order.clone())));
         }
         if i % 2 == 0 {
             ops.push(Op::Adjust(if i % 4 == 0 { 3 } else { -2 }));
         }
     }
-    let ops = std::sync::Arc::new(std::sync::Mutex::new(ops.into_iter().map(Some).collect::<Vec<_>>()));
+    let ops = std::sync::Arc::new(std::sync::Mutex::new(
+        ops.into_iter().map(Some).collect::<Vec<_>>(),
+    ));
     let n = ops.lock().unwrap().len();
     let results = concurrently(n, |i| {
         let s = w.s.clone();
@@ -614,7 +649,11 @@ pub async fn the_ledger_sums_to_the_stock_under_a_concurrent_mix(s: Stores) {
         async move {
             match op {
                 Op::Place(new) => s.orders.create(&new).await.map(|_| ()),
-                Op::Cancel(order) => s.orders.transition(&order.id, &cancel(&order, 60)).await.map(|_| ()),
+                Op::Cancel(order) => s
+                    .orders
+                    .transition(&order.id, &cancel(&order, 60))
+                    .await
+                    .map(|_| ()),
                 Op::Adjust(delta) => s
                     .catalog
                     .adjust_stock(&super::catalog::adjustment(&id, delta, 60))
@@ -632,7 +671,10 @@ pub async fn the_ledger_sums_to_the_stock_under_a_concurrent_mix(s: Stores) {
     }
     let stock = w.stock(0).await;
     let movements = super::catalog::all_movements(&w.s, &p.id).await;
-    assert_eq!(movements.iter().map(|m| m.delta).sum::<i64>(), i64::from(stock));
+    assert_eq!(
+        movements.iter().map(|m| m.delta).sum::<i64>(),
+        i64::from(stock)
+    );
     assert!(movements.iter().all(|m| m.stock_after.is_some()));
     // Each placed order holds what its movements say, each canceled one
     // gave it back.
@@ -744,31 +786,52 @@ pub async fn alerts_are_raised_once_and_cleared(s: Stores) {
     let alert_mail = mail("order-alert");
     assert!(
         w.s.orders
-            .raise_alert(&created.id, &alert, &note, std::slice::from_ref(&alert_mail))
+            .raise_alert(
+                &created.id,
+                &alert,
+                &note,
+                std::slice::from_ref(&alert_mail)
+            )
             .await
             .unwrap()
     );
     let raised = w.get(&created.id).await;
     assert_eq!(raised.alert, Some(alert.clone()));
     assert_eq!(raised.history.last(), Some(&note));
-    assert!(w.s.outbox.get(&alert_mail.message_id).await.unwrap().is_some());
+    assert!(
+        w.s.outbox
+            .get(&alert_mail.message_id)
+            .await
+            .unwrap()
+            .is_some()
+    );
     // Raised again while up: nothing written.
     let second_mail = mail("order-alert");
     assert!(
         !w.s.orders
-            .raise_alert(&created.id, &alert, &note, std::slice::from_ref(&second_mail))
+            .raise_alert(
+                &created.id,
+                &alert,
+                &note,
+                std::slice::from_ref(&second_mail)
+            )
             .await
             .unwrap()
     );
     assert_eq!(w.get(&created.id).await.history.len(), raised.history.len());
-    assert!(w.s.outbox.get(&second_mail.message_id).await.unwrap().is_none());
+    assert!(
+        w.s.outbox
+            .get(&second_mail.message_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
     // A status change clears it.
-    let moved = w
-        .s
-        .orders
-        .transition(&created.id, &authorize(&raised, 50))
-        .await
-        .unwrap();
+    let moved =
+        w.s.orders
+            .transition(&created.id, &authorize(&raised, 50))
+            .await
+            .unwrap();
     assert_eq!(moved.alert, None);
     assert!(
         w.s.orders
@@ -780,7 +843,10 @@ pub async fn alerts_are_raised_once_and_cleared(s: Stores) {
         note: Some("requeued".into()),
         ..note.clone()
     };
-    w.s.orders.clear_alert(&created.id, &cleared_note).await.unwrap();
+    w.s.orders
+        .clear_alert(&created.id, &cleared_note)
+        .await
+        .unwrap();
     let cleared = w.get(&created.id).await;
     assert_eq!(cleared.alert, None);
     assert_eq!(cleared.history.last(), Some(&cleared_note));
@@ -808,14 +874,23 @@ pub async fn list_in_finds_orders_by_state_oldest_first(s: Stores) {
     let ids = |v: Vec<Order>| v.into_iter().map(|o| o.id).collect::<Vec<_>>();
     assert_eq!(
         ids(w.s.orders.list_in(&OrderStatus::OPEN, 10).await.unwrap()),
-        vec![created[0].id.clone(), created[1].id.clone(), created[3].id.clone()]
+        vec![
+            created[0].id.clone(),
+            created[1].id.clone(),
+            created[3].id.clone()
+        ]
     );
     assert_eq!(
         ids(w.s.orders.list_in(&OrderStatus::OPEN, 2).await.unwrap()),
         vec![created[0].id.clone(), created[1].id.clone()]
     );
     assert_eq!(
-        ids(w.s.orders.list_in(&[OrderStatus::Canceled], 10).await.unwrap()),
+        ids(w
+            .s
+            .orders
+            .list_in(&[OrderStatus::Canceled], 10)
+            .await
+            .unwrap()),
         vec![created[2].id.clone()]
     );
     assert!(w.s.orders.list_in(&[], 10).await.unwrap().is_empty());

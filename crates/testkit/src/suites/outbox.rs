@@ -188,7 +188,10 @@ pub async fn transition_records_its_mails_and_delivery_jobs(s: Stores) {
     let admin_mail = mail("new-order");
     let mails = [customer_mail.clone(), admin_mail.clone()];
     s.orders
-        .transition(&order.id, &change(&order, OrderStatus::Authorized, 10, &mails))
+        .transition(
+            &order.id,
+            &change(&order, OrderStatus::Authorized, 10, &mails),
+        )
         .await
         .unwrap();
     assert_recorded(&s, &customer_mail, at(10)).await;
@@ -240,12 +243,18 @@ pub async fn a_transition_repeating_a_mail_keeps_the_first(s: Stores) {
     let mails = [m.clone()];
     let authorized = s
         .orders
-        .transition(&order.id, &change(&order, OrderStatus::Authorized, 10, &mails))
+        .transition(
+            &order.id,
+            &change(&order, OrderStatus::Authorized, 10, &mails),
+        )
         .await
         .unwrap();
     let moved = s
         .orders
-        .transition(&order.id, &change(&authorized, OrderStatus::Paid, 20, &mails))
+        .transition(
+            &order.id,
+            &change(&authorized, OrderStatus::Paid, 20, &mails),
+        )
         .await
         .unwrap();
     assert_eq!(moved.status, OrderStatus::Paid);
@@ -389,8 +398,14 @@ pub async fn find_and_list_newest_first_by_sent(s: Stores) {
             .await
             .unwrap();
     }
-    s.outbox.mark_sent(&mails[1].message_id, at(30)).await.unwrap();
-    s.outbox.mark_sent(&mails[3].message_id, at(31)).await.unwrap();
+    s.outbox
+        .mark_sent(&mails[1].message_id, at(30))
+        .await
+        .unwrap();
+    s.outbox
+        .mark_sent(&mails[3].message_id, at(31))
+        .await
+        .unwrap();
     let listed = |sent: bool| {
         let s = s.clone();
         async move {

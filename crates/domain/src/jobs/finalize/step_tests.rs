@@ -195,7 +195,10 @@ fn finalize_step_reports_a_declined_capture_as_payment_failed() {
             code: "GENERIC_DECLINE".into(),
         })
     });
-    m.payments.expect_cancel().times(1).returning(|_| Ok(canceled()));
+    m.payments
+        .expect_cancel()
+        .times(1)
+        .returning(|_| Ok(canceled()));
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
     assert_eq!(
         block_on(svc.finalize_step(&OrderId::new("order-1"), 0, 0.0)),
@@ -280,7 +283,10 @@ fn fail_step_on_a_pending_order_voids_by_the_checkout_key_and_tells_the_customer
         Ok(done(OrderStatus::PaymentFailed))
     );
     assert_eq!(shared.mails().len(), 1);
-    assert_eq!(shared.snapshot().payment.status, crate::order::PaymentState::Canceled);
+    assert_eq!(
+        shared.snapshot().payment.status,
+        crate::order::PaymentState::Canceled
+    );
 }
 
 #[test]

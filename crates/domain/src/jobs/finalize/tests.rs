@@ -140,7 +140,10 @@ fn capture_transient_then_declined_voids_and_fails_the_order_mailing_customer_an
                 && effects.stock.len() == 1
                 && effects.stock[0].delta == 2
                 && effects.release_quote
-                && effects.payment.as_ref().map(|p| (p.failure_code.as_deref(), p.status))
+                && effects
+                    .payment
+                    .as_ref()
+                    .map(|p| (p.failure_code.as_deref(), p.status))
                     == Some((Some("GENERIC_DECLINE"), PaymentState::Canceled))
         })
         .times(1)
@@ -180,7 +183,11 @@ fn capture_transient_then_declined_voids_and_fails_the_order_mailing_customer_an
     let mails = shared.mails();
     assert_eq!(
         recipients(&mails),
-        ["ann@example.com", "admin1@example.com", "admin2@example.com"]
+        [
+            "ann@example.com",
+            "admin1@example.com",
+            "admin2@example.com"
+        ]
     );
     assert!(
         mails[0]
@@ -200,7 +207,10 @@ fn capture_rejected_voids_and_fails_the_payment_too() {
     m.payments
         .expect_complete()
         .returning(|_| Err(PaymentError::Rejected("expired authorization".into())));
-    m.payments.expect_cancel().times(1).returning(|_| Ok(canceled()));
+    m.payments
+        .expect_cancel()
+        .times(1)
+        .returning(|_| Ok(canceled()));
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
     assert_eq!(run(&svc), Ok(StepOutcome::Done));
     let o = shared.snapshot();
@@ -243,7 +253,9 @@ fn square_out_of_reach_is_retried_until_the_deadline_then_voided_and_failed() {
     let mut m = Mocks::default();
     let shared = SharedOrder::new(order(OrderStatus::Authorized));
     order_store(&mut m, &shared);
-    m.orders.expect_raise_alert().returning(|_, _, _, _| Ok(false));
+    m.orders
+        .expect_raise_alert()
+        .returning(|_, _, _, _| Ok(false));
     admins(&mut m);
     m.payments
         .expect_complete()
@@ -260,7 +272,9 @@ fn square_out_of_reach_is_retried_until_the_deadline_then_voided_and_failed() {
     // Close to it: the retry is never later than the deadline.
     let mut m = Mocks::default();
     order_store(&mut m, &shared);
-    m.orders.expect_raise_alert().returning(|_, _, _, _| Ok(false));
+    m.orders
+        .expect_raise_alert()
+        .returning(|_, _, _, _| Ok(false));
     admins(&mut m);
     m.payments
         .expect_complete()
@@ -278,13 +292,19 @@ fn square_out_of_reach_is_retried_until_the_deadline_then_voided_and_failed() {
     let mut m = Mocks::default();
     order_store(&mut m, &shared);
     admins(&mut m);
-    m.payments.expect_cancel().times(1).returning(|_| Ok(canceled()));
+    m.payments
+        .expect_cancel()
+        .times(1)
+        .returning(|_| Ok(canceled()));
     let svc = FinalizationService::new(m.ports(TestClock::at(deadline)), settings());
     assert_eq!(run(&svc), Ok(StepOutcome::Done));
     let o = shared.snapshot();
     assert_eq!(o.status, OrderStatus::PaymentFailed);
     assert_eq!(o.payment.status, PaymentState::Canceled);
-    assert_eq!(o.payment.failure_code.as_deref(), Some("AUTHORIZATION_DEADLINE"));
+    assert_eq!(
+        o.payment.failure_code.as_deref(),
+        Some("AUTHORIZATION_DEADLINE")
+    );
     assert_eq!(shared.mails().len(), 3);
 }
 
@@ -311,10 +331,8 @@ fn past_the_authorization_window_the_order_fails_without_a_void() {
     let shared = SharedOrder::new(order(OrderStatus::Authorized));
     order_store(&mut m, &shared);
     admins(&mut m);
-    let svc = FinalizationService::new(
-        m.ports(TestClock::at(t0() + Duration::days(8))),
-        settings(),
-    );
+    let svc =
+        FinalizationService::new(m.ports(TestClock::at(t0() + Duration::days(8))), settings());
     assert_eq!(run(&svc), Ok(StepOutcome::Done));
     let o = shared.snapshot();
     assert_eq!(o.status, OrderStatus::PaymentFailed);
@@ -341,7 +359,10 @@ fn admins_are_alerted_once_failures_reach_the_threshold() {
             .withf(|id, alert, note, mails| {
                 id.as_str() == "order-1"
                     && alert.reason.contains("503")
-                    && note.note.as_deref().is_some_and(|n| n.starts_with("admins alerted"))
+                    && note
+                        .note
+                        .as_deref()
+                        .is_some_and(|n| n.starts_with("admins alerted"))
                     && mails.len() == 2
                     && mails.iter().all(|m| m.subject.contains("needs attention"))
             })
@@ -349,7 +370,10 @@ fn admins_are_alerted_once_failures_reach_the_threshold() {
             .returning(|_, _, _, _| Ok(true));
         let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
         let outcome = block_on(svc.run(&OrderId::new("order-1"), failures_before, 0.0));
-        assert!(matches!(outcome, Ok(StepOutcome::Retry { .. })), "{outcome:?}");
+        assert!(
+            matches!(outcome, Ok(StepOutcome::Retry { .. })),
+            "{outcome:?}"
+        );
     }
 }
 
@@ -537,7 +561,9 @@ fn a_finalization_failing_for_another_reason_is_buried_after_max_attempts_and_al
         .expect_raise_alert()
         .withf(|id, alert, note, mails| {
             id.as_str() == "order-1"
-                && alert.reason.contains("finalization stopped after 12 attempts")
+                && alert
+                    .reason
+                    .contains("finalization stopped after 12 attempts")
                 && note.status == OrderStatus::Authorized
                 && note.by == Actor::System
                 && mails.len() == 2
@@ -569,7 +595,9 @@ fn a_capture_square_cannot_take_yet_is_never_buried() {
     let mut m = Mocks::default();
     let shared = SharedOrder::new(order(OrderStatus::Authorized));
     shared.serve_get(&mut m.orders);
-    m.orders.expect_raise_alert().returning(|_, _, _, _| Ok(false));
+    m.orders
+        .expect_raise_alert()
+        .returning(|_, _, _, _| Ok(false));
     admins(&mut m);
     m.payments
         .expect_complete()

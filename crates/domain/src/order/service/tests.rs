@@ -529,7 +529,8 @@ fn cancel_voids_the_authorization_then_releases_stock() {
                 && change.entry().by == Actor::User(UserId::new("user-1"))
                 && change.effects().stock.len() == 1
                 && change.effects().release_quote
-                && change.effects().payment.as_ref().map(|p| p.status) == Some(PaymentState::Canceled)
+                && change.effects().payment.as_ref().map(|p| p.status)
+                    == Some(PaymentState::Canceled)
         })
         .times(1)
         .returning(move |_, change| s.apply(change));
