@@ -138,6 +138,12 @@ mod tests {
             "/api/v1/admin/mailbox",
             "/api/v1/admin/tax-rates",
             "/api/v1/webhooks/square",
+            "/api/v1/admin/products/{id}/stock-adjustments",
+            "/api/v1/admin/products/{id}/stock-movements",
+            "/api/v1/admin/orders/{id}/retry-finalization",
+            "/api/v1/admin/mail",
+            "/api/v1/admin/mail/{id}/resend",
+            "/api/v1/admin/payment-simulator/payments",
         ] {
             assert!(paths.contains_key(path), "{path} missing");
         }
@@ -156,6 +162,29 @@ mod tests {
             doc["components"]["securitySchemes"]["bearer"]["scheme"],
             "bearer"
         );
+        // The checkout's answers: 202 when the payment's outcome is not
+        // known yet, 409 `quote_used` naming the order.
+        let place = &doc["paths"]["/api/v1/orders"]["post"]["responses"];
+        for status in ["200", "201", "202", "402", "409", "503"] {
+            assert!(place.get(status).is_some(), "POST /api/v1/orders {status}");
+        }
+        assert!(
+            place["409"]["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("quote_used")),
+            "{place}"
+        );
+        assert!(
+            place["202"]["headers"].get("Location").is_some(),
+            "{place}"
+        );
+        assert!(
+            schemas["ProblemDetails"]["properties"].get("order_id").is_some(),
+            "the problem names the order of a used quote"
+        );
+        for schema in ["AlertDto", "StockMovementDto", "OutboxMailDto", "SimulatorPaymentDto"] {
+            assert!(schemas.contains_key(schema), "{schema} missing");
+        }
         let jwk = &schemas["JwkDto"]["properties"];
         for member in ["kty", "crv", "x", "kid", "alg", "use"] {
             assert!(jwk.get(member).is_some(), "JwkDto.{member} missing: {jwk}");
