@@ -174,15 +174,19 @@ mod tests {
                 .is_some_and(|d| d.contains("quote_used")),
             "{place}"
         );
+        assert!(place["202"]["headers"].get("Location").is_some(), "{place}");
         assert!(
-            place["202"]["headers"].get("Location").is_some(),
-            "{place}"
-        );
-        assert!(
-            schemas["ProblemDetails"]["properties"].get("order_id").is_some(),
+            schemas["ProblemDetails"]["properties"]
+                .get("order_id")
+                .is_some(),
             "the problem names the order of a used quote"
         );
-        for schema in ["AlertDto", "StockMovementDto", "OutboxMailDto", "SimulatorPaymentDto"] {
+        for schema in [
+            "AlertDto",
+            "StockMovementDto",
+            "OutboxMailDto",
+            "SimulatorPaymentDto",
+        ] {
             assert!(schemas.contains_key(schema), "{schema} missing");
         }
         let jwk = &schemas["JwkDto"]["properties"];
