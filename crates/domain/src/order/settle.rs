@@ -93,6 +93,41 @@ pub(crate) async fn authorize(
     }
     let now = ports.clock.now();
     match ports.payments.authorize(&authorize_request(order)).await {
+        // A replay finds the payment as the provider holds it now: voided
+        // or failed meanwhile (its window lapsed, a void by key), nothing is
+        // held and the order cannot be paid with it.
+        Ok(record)
+            if matches!(
+                record.status,
+                PaymentStatus::Canceled | PaymentStatus::Failed
+            ) =>
+        {
+            let code = format!("PAYMENT_{}", record.status.as_str());
+            let note = format!(
+                "the payment {} under the order's key is {} at the provider",
+                record.payment_id,
+                record.status.as_str().to_lowercase()
+            );
+            let failed = PaymentInfo {
+                payment_id: Some(record.payment_id.clone()),
+                ..order.payment.clone()
+            };
+            let order = Order {
+                payment: failed,
+                ..order.clone()
+            };
+            fail(
+                ports,
+                settings,
+                &order,
+                &code,
+                note,
+                record.status.into(),
+                tell,
+            )
+            .await?;
+            Ok(Authorization::Declined { code })
+        }
         Ok(record) => {
             let payment_id = record.payment_id.clone();
             let payment = PaymentInfo {

@@ -796,3 +796,38 @@ fn an_authorized_order_without_payment_id_is_an_internal_error() {
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings());
     assert!(matches!(run(&svc), Err(DomainError::Internal(_))));
 }
+
+#[test]
+fn a_replayed_authorization_already_voided_at_square_fails_the_order_without_authorizing_it() {
+    let mut m = Mocks::default();
+    let shared = SharedOrder::new(order(OrderStatus::PendingPayment));
+    shared.serve_get(&mut m.orders);
+    admins(&mut m);
+    let s = shared.clone();
+    m.orders
+        .expect_transition()
+        .withf(|_, change| {
+            change.from() == OrderStatus::PendingPayment
+                && change.to() == OrderStatus::PaymentFailed
+                && change.effects().payment.as_ref().map(|p| p.status)
+                    == Some(PaymentState::Canceled)
+                && change.effects().stock.len() == 1
+        })
+        .times(1)
+        .returning(move |_, change| s.apply(change));
+    m.payments.expect_authorize().returning(|_| {
+        Ok(PaymentRecord {
+            payment_id: "pay-lapsed".into(),
+            status: PaymentStatus::Canceled,
+            delayed_until: None,
+        })
+    });
+    let svc =
+        FinalizationService::new(m.ports(TestClock::at(t0() + Duration::days(8))), settings());
+    assert_eq!(run(&svc), Ok(StepOutcome::Done));
+    let o = shared.snapshot();
+    assert_eq!(o.status, OrderStatus::PaymentFailed);
+    assert_eq!(o.payment.payment_id.as_deref(), Some("pay-lapsed"));
+    assert_eq!(o.payment.failure_code.as_deref(), Some("PAYMENT_CANCELED"));
+    assert_eq!(recipients(&shared.mails()), ["ann@example.com"]);
+}
