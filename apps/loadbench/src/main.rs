@@ -566,6 +566,7 @@ async fn run() -> R<()> {
         .build()
         .map_err(|e| e.to_string())?;
     let mut rows = Vec::new();
+    let mut memory = Vec::new();
     for backend in backends {
         eprintln!(
             "{}: starting shop-api and seeding {PRODUCTS} products, {CUSTOMERS} customers ...",
@@ -585,6 +586,7 @@ async fn run() -> R<()> {
             }
             rows.push((backend, stats));
         }
+        memory.push((backend, resident_memory(server.child.id())));
         drop(server);
     }
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
@@ -613,7 +615,39 @@ async fn run() -> R<()> {
             ms(0.99)
         );
     }
+    println!();
+    println!("| backend | server peak RSS (VmHWM) | server RSS after the run |");
+    println!("|---|---:|---:|");
+    for (backend, m) in &memory {
+        match m {
+            Some((peak, now)) => println!(
+                "| {} | {} MiB | {} MiB |",
+                backend.name(),
+                peak / 1024,
+                now / 1024
+            ),
+            None => println!("| {} | unknown | unknown |", backend.name()),
+        }
+    }
     Ok(())
+}
+
+/// The server's peak and current resident set in KiB, read from
+/// `/proc/<pid>/status` (Linux): speed without memory hid a 4.5 GB argon2
+/// growth once.
+fn resident_memory(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        status.lines().find_map(|l| {
+            l.strip_prefix(name)?
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+    };
+    Some((field("VmHWM:")?, field("VmRSS:")?))
 }
 
 #[tokio::main]
