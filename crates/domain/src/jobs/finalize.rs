@@ -440,11 +440,12 @@ impl FinalizationService {
         };
         let Some(at) = next else {
             tracing::error!(job = %claim.job.id, %subject, attempts, error = %error, "job buried");
-            self.ports.jobs.bury(claim, &error).await?;
+            // Alert before burying: a crash in between leaves the job to be
+            // reclaimed and buried again, never a dead job nobody was told of.
             if let JobKind::FinalizeOrder(order_id) = &claim.job.kind {
                 self.alert_buried(order_id, attempts, &error).await?;
             }
-            return Ok(());
+            return self.ports.jobs.bury(claim, &error).await;
         };
         tracing::warn!(job = %claim.job.id, %subject, attempt = attempts, retry_at = %at, error = %error, "job step failed, will retry");
         self.ports.jobs.retry(claim, at, &error).await
