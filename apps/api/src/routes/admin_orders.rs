@@ -1,8 +1,9 @@
 //! Admin: every order, fulfilment and refunds.
 
 use actix_web::web;
+use shop_domain::account::Principal;
 use shop_domain::ids::{OrderId, UserId};
-use shop_domain::order::OrderFilter;
+use shop_domain::order::{Order, OrderFilter};
 
 use super::State;
 use crate::auth::Admin;
@@ -78,15 +79,7 @@ pub async fn get_any_order(
         .orders
         .admin_get(&admin, &OrderId::new(id.into_inner()))
         .await?;
-    let job = state
-        .orders
-        .admin_finalization(&admin, std::slice::from_ref(&order))
-        .await?
-        .pop()
-        .flatten();
-    Ok(web::Json(AdminOrderEnvelope {
-        order: AdminOrderDto::new(order, job),
-    }))
+    admin_view(&state, &admin, order).await
 }
 
 /// Marks a paid order fulfilled.
@@ -159,9 +152,18 @@ pub async fn retry_finalization(
         .orders
         .retry_finalization(&admin, &OrderId::new(id.into_inner()))
         .await?;
+    admin_view(&state, &admin, order).await
+}
+
+/// One order as the admins see it: with its finalization job.
+async fn admin_view(
+    state: &State,
+    admin: &Principal,
+    order: Order,
+) -> ApiResult<web::Json<AdminOrderEnvelope>> {
     let job = state
         .orders
-        .admin_finalization(&admin, std::slice::from_ref(&order))
+        .admin_finalization(admin, std::slice::from_ref(&order))
         .await?
         .pop()
         .flatten();
