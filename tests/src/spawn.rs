@@ -215,6 +215,13 @@ impl AppBuilder {
         self
     }
 
+    /// The `SHOP_DATABASE_URL` the app will start with, once chosen: set by
+    /// the test, or by [`Self::with_test_backend`] on MariaDB (on SQLite the
+    /// binary picks its data directory's file).
+    pub fn database_url(&self) -> Option<&str> {
+        self.env.get("SHOP_DATABASE_URL").map(String::as_str)
+    }
+
     /// Runs the binary to completion in `dir` (its data directory is
     /// `dir/data`) with `args`, e.g. `["migrate"]`.
     pub fn run_in(&self, dir: &TempDir, args: &[&str]) -> std::process::Output {

@@ -10,19 +10,20 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{NormalizePath, TrailingSlash, from_fn};
 use actix_web::{App, HttpServer, web};
 use shop_crypto::Argon2Hasher;
-use shop_domain::account::AccountService;
-use shop_domain::business::BusinessService;
-use shop_domain::catalog::CatalogService;
-use shop_domain::contact::ContactService;
-use shop_domain::jobs::{FinalizationService, WorkflowLauncher};
-use shop_domain::mail::Mailer;
-use shop_domain::order::OrderService;
+use shop_domain::account::{AccountPorts, AccountService, PasswordHasher, TokenSigner};
+use shop_domain::business::{BusinessPorts, BusinessService};
+use shop_domain::catalog::{CatalogPorts, CatalogService};
+use shop_domain::contact::{ContactPorts, ContactService};
+use shop_domain::jobs::{FinalizationPorts, FinalizationService, WorkflowLauncher};
+use shop_domain::mail::{MailAdminPorts, MailAdminService, Mailer};
+use shop_domain::order::{OrderPorts, OrderService, SettlePorts};
 use shop_domain::payment::PaymentGateway;
 use shop_domain::payment::events::PaymentEventService;
-use shop_domain::pricing::PricingService;
+use shop_domain::pricing::{PricingPorts, PricingService};
 use shop_domain::settings::ShopSettings;
-use shop_domain::{Clock, Ports};
+use shop_domain::{Clock, IdGenerator, Stores};
 use shop_memory::{FileMailbox, SystemClock, UuidIds};
+use shop_sql::SqlStore;
 use shop_square_sandbox::SimulatedSquare;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -146,11 +147,19 @@ async fn mail_transport(
     }
 }
 
-/// The ports the settings choose, with the stores and the mailbox behind
-/// them: what `shop-api` and `shop-worker` both run on.
+/// The adapters the settings choose, with the stores and the mailbox behind
+/// them: what `shop-api` and `shop-worker` both run on. Each service takes
+/// the ports it uses from here.
 pub struct Wiring {
-    pub ports: Ports,
-    pub stores: database::StorePorts,
+    pub stores: Stores,
+    /// The SQL store, for `/readyz` (`None`: the in-memory store).
+    pub sql: Option<SqlStore>,
+    pub payments: Arc<dyn PaymentGateway>,
+    pub mailer: Arc<dyn Mailer>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub signer: Arc<dyn TokenSigner>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGenerator>,
     /// The file mailbox, when it is the mail transport.
     pub mailbox: Option<Arc<FileMailbox>>,
     pub settings: Arc<ShopSettings>,
@@ -158,6 +167,121 @@ pub struct Wiring {
     pub jwks: serde_json::Value,
     /// The payment simulator, when it is the gateway.
     pub simulator: Option<SimulatedSquare>,
+}
+
+impl Wiring {
+    pub fn account_ports(&self) -> AccountPorts {
+        AccountPorts {
+            accounts: self.stores.accounts.clone(),
+            refresh_tokens: self.stores.refresh_tokens.clone(),
+            profiles: self.stores.profiles.clone(),
+            hasher: self.hasher.clone(),
+            signer: self.signer.clone(),
+            clock: self.clock.clone(),
+            ids: self.ids.clone(),
+        }
+    }
+
+    pub fn pricing_ports(&self) -> PricingPorts {
+        PricingPorts {
+            catalog: self.stores.catalog.clone(),
+            quotes: self.stores.quotes.clone(),
+            promotions: self.stores.promotions.clone(),
+            tax_rates: self.stores.tax_rates.clone(),
+            profiles: self.stores.profiles.clone(),
+            clock: self.clock.clone(),
+            ids: self.ids.clone(),
+        }
+    }
+
+    pub fn settle_ports(&self) -> SettlePorts {
+        SettlePorts {
+            orders: self.stores.orders.clone(),
+            payments: self.payments.clone(),
+            accounts: self.stores.accounts.clone(),
+            clock: self.clock.clone(),
+            ids: self.ids.clone(),
+        }
+    }
+
+    pub fn finalization_ports(&self) -> FinalizationPorts {
+        FinalizationPorts {
+            settle: self.settle_ports(),
+            jobs: self.stores.jobs.clone(),
+            outbox: self.stores.outbox.clone(),
+            mailer: self.mailer.clone(),
+        }
+    }
+
+    pub fn account_service(&self) -> AccountService {
+        AccountService::new(self.account_ports(), self.settings.clone())
+    }
+
+    pub fn business_service(&self) -> BusinessService {
+        BusinessService::new(
+            BusinessPorts {
+                profiles: self.stores.profiles.clone(),
+                accounts: self.stores.accounts.clone(),
+                clock: self.clock.clone(),
+            },
+            self.settings.clone(),
+        )
+    }
+
+    pub fn catalog_service(&self) -> CatalogService {
+        CatalogService::new(
+            CatalogPorts {
+                catalog: self.stores.catalog.clone(),
+                clock: self.clock.clone(),
+                ids: self.ids.clone(),
+            },
+            self.settings.clone(),
+        )
+    }
+
+    pub fn pricing_service(&self) -> PricingService {
+        PricingService::new(self.pricing_ports(), self.settings.clone())
+    }
+
+    pub fn order_service(&self) -> OrderService {
+        OrderService::new(
+            OrderPorts {
+                settle: self.settle_ports(),
+                quotes: self.stores.quotes.clone(),
+                jobs: self.stores.jobs.clone(),
+            },
+            self.pricing_service(),
+            self.settings.clone(),
+        )
+    }
+
+    pub fn contact_service(&self) -> ContactService {
+        ContactService::new(
+            ContactPorts {
+                contacts: self.stores.contacts.clone(),
+                accounts: self.stores.accounts.clone(),
+                clock: self.clock.clone(),
+                ids: self.ids.clone(),
+            },
+            self.settings.clone(),
+        )
+    }
+
+    pub fn mail_admin_service(&self) -> MailAdminService {
+        MailAdminService::new(MailAdminPorts {
+            outbox: self.stores.outbox.clone(),
+            jobs: self.stores.jobs.clone(),
+            clock: self.clock.clone(),
+        })
+    }
+
+    pub fn payment_event_service(&self) -> PaymentEventService {
+        PaymentEventService::new(
+            self.settle_ports(),
+            self.settings.clone(),
+            self.stores.payment_events.clone(),
+        )
+    }
 }
 
 /// Builds the adapters `config` chooses (data directory, store, mailbox,
@@ -172,32 +296,19 @@ pub async fn wire_with_clock(
     clock: Arc<dyn Clock>,
 ) -> Result<Wiring, StartupError> {
     ensure_dir(&config.data_dir)?;
-    let stores = database::open(config, clock.clone()).await?;
+    let (stores, sql) = database::open(config, clock.clone()).await?;
     let (mailer, mailbox) = mail_transport(config, clock.clone()).await?;
     let token_keys = tokens::token_keys(config).await?;
-    let (payments, simulator) = payment_gateway(config, clock.clone(), stores.sql.as_ref())?;
-    let ports = Ports {
-        accounts: stores.accounts.clone(),
-        refresh_tokens: stores.refresh_tokens.clone(),
-        profiles: stores.profiles.clone(),
-        catalog: stores.catalog.clone(),
-        quotes: stores.quotes.clone(),
-        promotions: stores.promotions.clone(),
-        tax_rates: stores.tax_rates.clone(),
-        orders: stores.orders.clone(),
-        jobs: stores.jobs.clone(),
-        contacts: stores.contacts.clone(),
-        outbox: stores.outbox.clone(),
+    let (payments, simulator) = payment_gateway(config, clock.clone(), sql.as_ref())?;
+    Ok(Wiring {
+        stores,
+        sql,
         payments,
         mailer,
         hasher: Arc::new(Argon2Hasher::owasp()),
         signer: token_keys.signer,
         clock,
         ids: Arc::new(UuidIds),
-    };
-    Ok(Wiring {
-        ports,
-        stores,
         mailbox,
         settings: Arc::new(config.shop_settings()),
         jwks: token_keys.jwks,
@@ -207,14 +318,10 @@ pub async fn wire_with_clock(
 
 /// The job runner on the configured lease, for the embedded worker and
 /// `shop-worker` alike.
-pub fn finalization_service(
-    config: &Config,
-    ports: Ports,
-    settings: Arc<ShopSettings>,
-) -> FinalizationService {
+pub fn finalization_service(config: &Config, wiring: &Wiring) -> FinalizationService {
     let lease =
         chrono::TimeDelta::from_std(config.worker_lease).unwrap_or(shop_domain::jobs::JOB_LEASE);
-    FinalizationService::new(ports, settings)
+    FinalizationService::new(wiring.finalization_ports(), wiring.settings.clone())
         .with_lease(lease)
         .with_policy(config.retry_policy.clone())
 }
@@ -234,42 +341,31 @@ pub async fn step_functions_launcher(sfn: &StepFunctionsSettings) -> Arc<dyn Wor
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         // Adapters.
-        let Wiring {
-            ports,
-            stores,
-            mailbox,
-            settings,
-            jwks,
-            simulator,
-        } = wire(&config).await?;
+        let wiring = wire(&config).await?;
 
         // Services.
         let state = web::Data::new(AppState {
-            accounts: AccountService::new(ports.clone(), settings.clone()),
-            business: BusinessService::new(ports.clone(), settings.clone()),
-            catalog: CatalogService::new(ports.clone(), settings.clone()),
-            pricing: PricingService::new(ports.clone(), settings.clone()),
-            orders: OrderService::new(ports.clone(), settings.clone()),
-            contact: ContactService::new(ports.clone(), settings.clone()),
-            mail: shop_domain::mail::MailAdminService::new(ports.clone()),
-            payment_events: PaymentEventService::new(
-                ports.clone(),
-                settings.clone(),
-                stores.payment_events.clone(),
-            ),
+            accounts: wiring.account_service(),
+            business: wiring.business_service(),
+            catalog: wiring.catalog_service(),
+            pricing: wiring.pricing_service(),
+            orders: wiring.order_service(),
+            contact: wiring.contact_service(),
+            mail: wiring.mail_admin_service(),
+            payment_events: wiring.payment_event_service(),
             square_webhook: config.square_webhook.as_ref().map(|w| {
                 shop_square::webhook::WebhookVerifier::new(
                     w.signature_key.expose(),
                     &w.notification_url,
                 )
             }),
-            mailbox,
-            simulator,
-            database: stores.sql.clone(),
+            mailbox: wiring.mailbox.clone(),
+            simulator: wiring.simulator.clone(),
+            database: wiring.sql.clone(),
             limits: RateLimits::new(&config.rate_limits),
             trust_proxy: config.trust_proxy,
             currency: config.currency.clone(),
-            jwks,
+            jwks: wiring.jwks.clone(),
         });
 
         if let Some(admin) = &config.admin {
@@ -329,7 +425,7 @@ impl Application {
         let (shutdown, stopping) = watch::channel(false);
         let mut background = Vec::new();
         if config.worker != WorkerMode::Off {
-            let mut finalization = finalization_service(&config, ports, settings);
+            let mut finalization = finalization_service(&config, &wiring);
             if let WorkerMode::StepFunctions(sfn) = &config.worker {
                 finalization = finalization.with_launcher(step_functions_launcher(sfn).await);
             }

@@ -8,6 +8,7 @@
 //! | `SHOP_JWT_AUDIENCE` | `shop-api` | `aud` claim of access tokens. |
 //! | `SHOP_ACCESS_TOKEN_TTL_SECONDS` | `900` | Access token lifetime (1..=86400). |
 //! | `SHOP_REFRESH_TOKEN_TTL_SECONDS` | `2592000` | Refresh token lifetime (1..=31536000). |
+//! | `SHOP_DATABASE_URL` | required | The shop's relational store (`mysql://USER:PASSWORD@HOST:PORT/DB`, as shop-api's), read for the business status a sign-in reports. shop-api migrates it; the function does not. |
 //! | `SHOP_DYNAMODB_ENDPOINT_URL`, `SHOP_DYNAMODB_REGION`, `SHOP_DYNAMODB_TABLE_PREFIX`, `SHOP_DYNAMODB_CREATE_TABLES` | see shop-dynamodb | Where the account and session tables are. |
 //!
 //! AWS credentials come from the SDK's default chain (the function's role).
@@ -16,6 +17,7 @@
 use serde_json::Value;
 use shop_crypto::{Ed25519Key, Ed25519PublicKey, KeyRing};
 use shop_dynamodb::DynamoSettings;
+use shop_sql::PoolOptions;
 
 /// A setting the function cannot start with, naming the variable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,13 +37,16 @@ impl ConfigError {
 }
 
 /// Everything the function reads at start-up.
-#[derive(Debug)]
 pub struct Config {
     /// Signs with the active key; verifies with it and the previous ones.
     pub ring: KeyRing,
     pub access_token_ttl_seconds: i64,
     pub refresh_token_ttl_seconds: i64,
     pub dynamodb: DynamoSettings,
+    /// Where business profiles are (never logged: it may hold a password).
+    pub database_url: String,
+    /// One request at a time per execution environment: two connections.
+    pub database_pool: PoolOptions,
 }
 
 impl Config {
@@ -75,12 +80,36 @@ impl Config {
         )?;
         let dynamodb = DynamoSettings::from_env(lookup)
             .map_err(|e| ConfigError::new(e.variable, e.problem))?;
+        let database_url = get("SHOP_DATABASE_URL").map(trimmed).ok_or_else(|| {
+            ConfigError::new(
+                "SHOP_DATABASE_URL",
+                "is required: the shop's relational store, for a sign-in's business status",
+            )
+        })?;
         Ok(Self {
+            database_url,
+            database_pool: PoolOptions {
+                max_connections: 2,
+                min_connections: 0,
+                ..PoolOptions::default()
+            },
             ring,
             access_token_ttl_seconds,
             refresh_token_ttl_seconds,
             dynamodb,
         })
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("ring", &self.ring)
+            .field("access_token_ttl_seconds", &self.access_token_ttl_seconds)
+            .field("refresh_token_ttl_seconds", &self.refresh_token_ttl_seconds)
+            .field("dynamodb", &self.dynamodb)
+            .field("database_url", &shop_sql::redact(&self.database_url))
+            .finish_non_exhaustive()
     }
 }
 
@@ -159,12 +188,30 @@ mod tests {
             .to_string()
     }
 
+    const DATABASE_URL: &str = "mysql://shop:s3cret-pw@db:3306/shop";
+
+    /// `vars` over a database URL.
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let mut map = HashMap::from([("SHOP_DATABASE_URL".to_string(), DATABASE_URL.to_string())]);
+        map.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         Config::from_env(&|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn the_database_url_is_required_and_never_shown() {
+        let pem = pem();
+        let err = config(&[
+            ("SHOP_JWT_PRIVATE_KEY_PEM", &pem),
+            ("SHOP_DATABASE_URL", " "),
+        ])
+        .unwrap_err();
+        assert_eq!(err.variable, "SHOP_DATABASE_URL");
+        let c = config(&[("SHOP_JWT_PRIVATE_KEY_PEM", &pem)]).unwrap();
+        assert_eq!(c.database_url, DATABASE_URL);
+        assert_eq!(c.database_pool.max_connections, 2);
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("s3cret-pw"), "{debug}");
+        assert!(debug.contains("db:3306"), "{debug}");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! shop-api's auth routes as an AWS Lambda behind an API Gateway HTTP API
 //! (payload format 2.0): `POST /api/v1/auth/{register,login,refresh,logout}`
 //! on the domain's [`AccountService`] with accounts and refresh tokens in
-//! DynamoDB, and `GET /.well-known/jwks.json` with the public keys of the
+//! DynamoDB (business profiles, for a sign-in's `business_status`, in the
+//! shop's relational store), and `GET /.well-known/jwks.json` with the public keys of the
 //! EdDSA ring that signs the access tokens, for other services to verify.
 //!
 //! Requests and responses (bodies, statuses, problem+json codes, headers)
@@ -22,8 +23,10 @@ use lambda_http::{Body, Request, RequestExt as _, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shop_domain::account::{AccountService, RegisterInput};
+use shop_domain::business::BusinessProfileStore;
 use shop_domain::settings::ShopSettings;
 use shop_dynamodb::DynamoAccountStore;
+use shop_sql::SqlStore;
 
 pub use config::{Config, ConfigError};
 pub use problem::{ApiError, PROBLEM_CONTENT_TYPE};
@@ -80,16 +83,20 @@ impl std::fmt::Debug for AuthLambda {
 }
 
 impl AuthLambda {
-    /// The handler on `store` (accounts and refresh tokens), signing with
-    /// `config.ring`.
-    pub fn new(store: DynamoAccountStore, config: Config) -> Self {
+    /// The handler on `store` (accounts and refresh tokens) and `profiles`
+    /// (business profiles), signing with `config.ring`.
+    pub fn new(
+        store: DynamoAccountStore,
+        profiles: Arc<dyn BusinessProfileStore>,
+        config: Config,
+    ) -> Self {
         let jwks = config.ring.jwks().to_string();
         let settings = ShopSettings {
             access_token_ttl: chrono::Duration::seconds(config.access_token_ttl_seconds),
             refresh_token_ttl: chrono::Duration::seconds(config.refresh_token_ttl_seconds),
             ..ShopSettings::embedded_defaults()
         };
-        let ports = ports::auth_ports(Arc::new(store), Arc::new(config.ring));
+        let ports = ports::auth_ports(Arc::new(store), profiles, Arc::new(config.ring));
         Self {
             accounts: AccountService::new(ports, Arc::new(settings)),
             jwks,
@@ -98,10 +105,12 @@ impl AuthLambda {
     }
 
     /// Connects to DynamoDB as `config.dynamodb` says (creating the tables
-    /// first when it asks for that).
+    /// first when it asks for that) and to the relational store of
+    /// `config.database_url` (migrated by shop-api, not here).
     pub async fn connect(config: Config) -> Result<Self, shop_domain::DomainError> {
         let store = DynamoAccountStore::connect(&config.dynamodb).await?;
-        Ok(Self::new(store, config))
+        let profiles = SqlStore::connect(&config.database_url, &config.database_pool).await?;
+        Ok(Self::new(store, Arc::new(profiles), config))
     }
 
     /// Answers one request.

@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
@@ -19,6 +20,7 @@ use shop_crypto::{Ed25519Key, KeyRing};
 use shop_domain::account::TokenSigner as _;
 use shop_dynamodb::{DynamoAccountStore, DynamoTables, create_tables};
 use shop_lambda_auth::{AuthLambda, Config};
+use shop_sql::{PoolOptions, SqlStore};
 
 const PASSWORD: &str = "Tr0ub4dor&3-long-enough";
 
@@ -55,6 +57,9 @@ async fn moto_client() -> Client {
 struct Harness {
     lambda: AuthLambda,
     store: DynamoAccountStore,
+    /// The relational store business profiles are read from.
+    sql: SqlStore,
+    _dir: tempfile::TempDir,
 }
 
 impl Harness {
@@ -67,10 +72,19 @@ impl Harness {
         let mut vars: HashMap<String, String> =
             HashMap::from([("SHOP_JWT_PRIVATE_KEY_PEM".to_string(), pem.to_string())]);
         vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("shop.db").display());
+        vars.insert("SHOP_DATABASE_URL".to_string(), url.clone());
+        let sql = SqlStore::connect(&url, &PoolOptions::default())
+            .await
+            .unwrap();
+        sql.migrate().await.unwrap();
         let config = Config::from_env(&|name| vars.get(name).cloned()).unwrap();
         Self {
-            lambda: AuthLambda::new(store.clone(), config),
+            lambda: AuthLambda::new(store.clone(), Arc::new(sql.clone()), config),
             store,
+            sql,
+            _dir: dir,
         }
     }
 
@@ -451,5 +465,55 @@ async fn a_named_stage_in_the_path_is_not_part_of_the_route() {
     assert_eq!(event["rawPath"], "/prod/api/v1/auth/login");
     let reply = h.send(&event).await;
     assert_eq!(reply.status, 200, "{reply:?}");
+    h.done().await;
+}
+
+/// The business status a sign-in reports is the one shop-api's admins set,
+/// read from the shop's relational store (where shop-api keeps profiles
+/// while accounts live in DynamoDB).
+#[tokio::test]
+async fn a_sign_in_reports_the_approved_business_of_the_relational_store() {
+    use shop_domain::business::{
+        Address, BusinessProfile, BusinessProfileStore as _, BusinessStatus,
+    };
+    use shop_domain::ids::UserId;
+
+    let h = Harness::new(&[]).await;
+    let registered = h.fixture("register.json").await;
+    assert_eq!(registered.status, 201, "{registered:?}");
+    let user_id = registered.json()["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let now = chrono::Utc::now();
+    let profile = BusinessProfile {
+        user_id: UserId::new(user_id),
+        status: BusinessStatus::Approved,
+        legal_name: "Example Supplies LLC".into(),
+        tax_id: "12-3456789".into(),
+        phone: "+1 555 0100".into(),
+        address: Address {
+            line1: "1 Main St".into(),
+            line2: None,
+            city: "Springfield".into(),
+            region: "CA".into(),
+            postal_code: "90210".into(),
+            country: "US".into(),
+        },
+        tax_exempt_requested: false,
+        exemption_certificate: None,
+        tax_exempt_granted: false,
+        rejection_reason: None,
+        reviewed_at: Some(now),
+        reviewed_by: None,
+        submitted_at: now,
+    };
+    h.sql.put(&profile, &[]).await.unwrap();
+
+    let login = h.fixture("login.json").await;
+    assert_eq!(login.status, 200, "{login:?}");
+    let tokens = login.json();
+    assert_eq!(tokens["business_status"], "approved", "{tokens}");
+    assert!(tokens["next_action"].is_null(), "{tokens}");
     h.done().await;
 }

@@ -33,11 +33,7 @@ async fn main() -> ExitCode {
         Ok(w) => w,
         Err(e) => return fail(&e),
     };
-    let service = Arc::new(shop_api::app::finalization_service(
-        &config,
-        wiring.ports,
-        wiring.settings,
-    ));
+    let service = Arc::new(shop_api::app::finalization_service(&config, &wiring));
     let handler = service_fn(move |event: LambdaEvent<serde_json::Value>| {
         let service = service.clone();
         async move { shop_lambda_steps::handle(&service, event.payload).await }

@@ -48,7 +48,7 @@ async fn main() -> ExitCode {
         Ok(w) => w,
         Err(e) => return fail(&e),
     };
-    let mut service = shop_api::app::finalization_service(&config, wiring.ports, wiring.settings);
+    let mut service = shop_api::app::finalization_service(&config, &wiring);
     // With SHOP_WORKER=stepfunctions the workers hand finalizations to the
     // state machine, as shop-api's embedded loop does, and still send mail.
     if let shop_api::config::WorkerMode::StepFunctions(sfn) = &config.worker {
@@ -74,7 +74,7 @@ async fn main() -> ExitCode {
     tracing::info!("shutdown requested; finishing the job in hand");
     let _ = shutdown.send(true);
     let stopped = worker.await;
-    if let Some(sql) = wiring.stores.sql {
+    if let Some(sql) = wiring.sql {
         let _ = sql.close().await;
     }
     match stopped {

@@ -16,6 +16,7 @@ pub mod page;
 pub mod payment;
 pub mod pricing;
 pub mod settings;
+pub mod stores;
 pub mod system;
 
 #[cfg(test)]
@@ -24,4 +25,5 @@ pub(crate) mod test_support;
 pub use error::{DomainError, FieldError, StoreError};
 pub use money::{Currency, Money};
 pub use page::{Page, PageRequest};
-pub use system::{Clock, IdGenerator, Ports};
+pub use stores::{RelationalStore, Stores};
+pub use system::{Clock, IdGenerator};

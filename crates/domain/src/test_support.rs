@@ -98,23 +98,29 @@ use async_trait::async_trait;
 use chrono::Duration;
 use mockall::mock;
 
+use crate::account::AccountPorts;
 use crate::account::{
     AccessClaims, AccountStatus, AccountStore, PasswordHasher, PersonName, Principal,
     RefreshSession, RefreshToken, RefreshTokenStore, Role, TokenSigner, User, UserFilter,
 };
+use crate::business::BusinessPorts;
 use crate::business::{BusinessProfile, BusinessProfileStore, BusinessStatus};
 use crate::catalog::{CatalogStore, Category, Product, ProductFilter, StockMovement};
+use crate::contact::ContactPorts;
 use crate::contact::{ContactMessage, ContactStatus, ContactStore};
 use crate::ids::{CategoryId, ContactMessageId, JobId, SessionId};
+use crate::jobs::FinalizationPorts;
 use crate::jobs::{ClaimedJob, Job, JobQueue};
 use crate::mail::{MailError, MailMessage, MailOutbox, Mailer, OutboxMail};
 use crate::order::{
     IdempotencyRecord, NewOrder, OrderAlert, OrderFilter, OrderStore, StatusChange,
 };
+use crate::order::{OrderPorts, SettlePorts};
 use crate::payment::{AuthorizeRequest, PaymentError, PaymentGateway, PaymentRecord};
+use crate::pricing::PricingPorts;
 use crate::pricing::{Promotion, PromotionStore, Quote, QuoteStore, TaxRate, TaxRateStore};
 use crate::settings::ShopSettings;
-use crate::{Clock, DomainError, IdGenerator, Page, PageRequest, Ports};
+use crate::{Clock, DomainError, IdGenerator, Page, PageRequest};
 
 mock! {
     pub Accounts {}
@@ -481,8 +487,9 @@ pub struct Mocks {
 }
 
 impl Mocks {
-    pub fn ports(self, clock: Arc<TestClock>) -> Ports {
-        Ports {
+    /// The mocks behind shared pointers, ready to hand to services.
+    pub fn shared(self, clock: Arc<TestClock>) -> SharedMocks {
+        SharedMocks {
             accounts: Arc::new(self.accounts),
             refresh_tokens: Arc::new(self.refresh_tokens),
             profiles: Arc::new(self.profiles),
@@ -500,6 +507,121 @@ impl Mocks {
             signer: Arc::new(self.signer),
             clock,
             ids: Arc::new(SeqIds::default()),
+        }
+    }
+
+    /// The ports of whichever service the caller builds.
+    pub fn ports<P: for<'a> From<&'a SharedMocks>>(self, clock: Arc<TestClock>) -> P {
+        P::from(&self.shared(clock))
+    }
+}
+
+/// [`Mocks`] once shared: one service's ports, or several services' that
+/// must see the same mocks, are taken from it.
+pub struct SharedMocks {
+    accounts: Arc<MockAccounts>,
+    refresh_tokens: Arc<MockRefreshTokens>,
+    profiles: Arc<MockProfiles>,
+    catalog: Arc<MockCatalog>,
+    quotes: Arc<MockQuotes>,
+    promotions: Arc<MockPromotions>,
+    tax_rates: Arc<MockTaxRates>,
+    orders: Arc<MockOrders>,
+    jobs: Arc<MockJobs>,
+    contacts: Arc<MockContacts>,
+    payments: Arc<MockPayments>,
+    outbox: Arc<MockOutbox>,
+    mailer: Arc<MockMailer>,
+    hasher: Arc<MockHasher>,
+    signer: Arc<MockSigner>,
+    clock: Arc<TestClock>,
+    ids: Arc<SeqIds>,
+}
+
+impl SharedMocks {
+    pub fn ports<P: for<'a> From<&'a SharedMocks>>(&self) -> P {
+        P::from(self)
+    }
+}
+
+impl From<&SharedMocks> for AccountPorts {
+    fn from(m: &SharedMocks) -> Self {
+        Self {
+            accounts: m.accounts.clone(),
+            refresh_tokens: m.refresh_tokens.clone(),
+            profiles: m.profiles.clone(),
+            hasher: m.hasher.clone(),
+            signer: m.signer.clone(),
+            clock: m.clock.clone(),
+            ids: m.ids.clone(),
+        }
+    }
+}
+
+impl From<&SharedMocks> for BusinessPorts {
+    fn from(m: &SharedMocks) -> Self {
+        Self {
+            profiles: m.profiles.clone(),
+            accounts: m.accounts.clone(),
+            clock: m.clock.clone(),
+        }
+    }
+}
+
+impl From<&SharedMocks> for ContactPorts {
+    fn from(m: &SharedMocks) -> Self {
+        Self {
+            contacts: m.contacts.clone(),
+            accounts: m.accounts.clone(),
+            clock: m.clock.clone(),
+            ids: m.ids.clone(),
+        }
+    }
+}
+
+impl From<&SharedMocks> for PricingPorts {
+    fn from(m: &SharedMocks) -> Self {
+        Self {
+            catalog: m.catalog.clone(),
+            quotes: m.quotes.clone(),
+            promotions: m.promotions.clone(),
+            tax_rates: m.tax_rates.clone(),
+            profiles: m.profiles.clone(),
+            clock: m.clock.clone(),
+            ids: m.ids.clone(),
+        }
+    }
+}
+
+impl From<&SharedMocks> for SettlePorts {
+    fn from(m: &SharedMocks) -> Self {
+        Self {
+            orders: m.orders.clone(),
+            payments: m.payments.clone(),
+            accounts: m.accounts.clone(),
+            clock: m.clock.clone(),
+            ids: m.ids.clone(),
+        }
+    }
+}
+
+impl From<&SharedMocks> for OrderPorts {
+    fn from(m: &SharedMocks) -> Self {
+        Self {
+            settle: m.ports(),
+            quotes: m.quotes.clone(),
+            jobs: m.jobs.clone(),
+        }
+    }
+}
+
+impl From<&SharedMocks> for FinalizationPorts {
+    fn from(m: &SharedMocks) -> Self {
+        Self {
+            settle: m.ports(),
+            jobs: m.jobs.clone(),
+            outbox: m.outbox.clone(),
+            mailer: m.mailer.clone(),
         }
     }
 }

@@ -33,11 +33,12 @@ pub mod fixtures;
 pub mod gateway;
 mod pages;
 pub mod smtp_sink;
-mod stores;
 pub mod suites;
 
 pub use pages::{collect_pages, flatten_pages};
-pub use stores::Stores;
+/// The store ports a case runs on (the domain's, so the apps and the
+/// suites hand out the same set).
+pub use shop_domain::Stores;
 
 /// Registers every conformance case once; `__expand_cases!` turns the list
 /// into test functions or into the suite runners.

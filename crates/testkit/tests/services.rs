@@ -14,26 +14,31 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 use shop_domain::account::{
-    AccessClaims, AccountService, AccountStatus, LoginOutcome, Principal, RegisterInput, User,
+    AccessClaims, AccountPorts, AccountService, AccountStatus, LoginOutcome, Principal,
+    RegisterInput, User,
 };
 use shop_domain::business::{
-    Address, BusinessService, BusinessStatus, ExemptionCertificate, ProfileSubmission,
+    Address, BusinessPorts, BusinessService, BusinessStatus, ExemptionCertificate,
+    ProfileSubmission,
 };
-use shop_domain::catalog::{CatalogService, NewProduct, Product, ProductPatch};
+use shop_domain::catalog::{CatalogPorts, CatalogService, NewProduct, Product, ProductPatch};
 use shop_domain::ids::{JobId, OrderId, ProductId};
-use shop_domain::jobs::{FinalizationService, Job, JobState, MAX_ATTEMPTS, StepOutcome, backoff};
-use shop_domain::mail::{MailAdminService, MailMessage, Mailer};
+use shop_domain::jobs::{
+    FinalizationPorts, FinalizationService, Job, JobState, MAX_ATTEMPTS, StepOutcome, backoff,
+};
+use shop_domain::mail::{MailAdminPorts, MailAdminService, MailMessage, Mailer};
 use shop_domain::money::Money;
 use shop_domain::order::{
-    CHECKOUT_GRACE, Order, OrderService, OrderStatus, PaymentState, PlaceOrderRequest, Placed,
-    Placement,
+    CHECKOUT_GRACE, Order, OrderPorts, OrderService, OrderStatus, PaymentState, PlaceOrderRequest,
+    Placed, Placement, SettlePorts,
 };
 use shop_domain::payment::{AuthorizeRequest, PaymentError, PaymentGateway, PaymentRecord};
 use shop_domain::pricing::{
-    CartLine, NewPromotion, PricingService, PromotionKind, Quote, QuoteRequest, TaxRate,
+    CartLine, NewPromotion, PricingPorts, PricingService, PromotionKind, Quote, QuoteRequest,
+    TaxRate,
 };
 use shop_domain::settings::ShopSettings;
-use shop_domain::{Clock, DomainError, PageRequest, Ports};
+use shop_domain::{Clock, DomainError, IdGenerator, PageRequest, Stores};
 use shop_memory::{FileMailbox, InsecureFastHasher, ManualClock, MemoryStore, StoredMail, UuidIds};
 use shop_square_sandbox::{
     Payment as SquarePayment, PaymentStatus as SquareStatus, SimulatedSquare,
@@ -184,7 +189,7 @@ struct Shop {
     gateway: Arc<FaultyGateway>,
     mailbox: FileMailbox,
     mailer: Arc<SwitchableMailer>,
-    ports: Ports,
+    stores: Stores,
     accounts: AccountService,
     business: BusinessService,
     catalog: CatalogService,
@@ -215,25 +220,23 @@ impl Shop {
             sends: AtomicUsize::new(0),
             attempted: Mutex::new(Vec::new()),
         });
-        let s = Arc::new(store.clone());
-        let ports = Ports {
-            accounts: s.clone(),
-            refresh_tokens: s.clone(),
-            profiles: s.clone(),
-            catalog: s.clone(),
-            quotes: s.clone(),
-            promotions: s.clone(),
-            tax_rates: s.clone(),
-            orders: s.clone(),
-            jobs: s.clone(),
-            contacts: s.clone(),
-            outbox: s,
+        let stores = Stores::from_one(Arc::new(store.clone()));
+        let ids: Arc<dyn IdGenerator> = Arc::new(UuidIds);
+        let settle = SettlePorts {
+            orders: stores.orders.clone(),
             payments: gateway.clone(),
-            mailer: mailer.clone(),
-            hasher: Arc::new(InsecureFastHasher),
-            signer: Arc::new(TestSigner::default()),
-            clock: clock_port,
-            ids: Arc::new(UuidIds),
+            accounts: stores.accounts.clone(),
+            clock: clock_port.clone(),
+            ids: ids.clone(),
+        };
+        let pricing_ports = PricingPorts {
+            catalog: stores.catalog.clone(),
+            quotes: stores.quotes.clone(),
+            promotions: stores.promotions.clone(),
+            tax_rates: stores.tax_rates.clone(),
+            profiles: stores.profiles.clone(),
+            clock: clock_port.clone(),
+            ids: ids.clone(),
         };
         let settings = Arc::new(ShopSettings {
             shop_name: "Test Shop".into(),
@@ -241,18 +244,59 @@ impl Shop {
             ..ShopSettings::embedded_defaults()
         });
         Self {
-            accounts: AccountService::new(ports.clone(), settings.clone()),
-            business: BusinessService::new(ports.clone(), settings.clone()),
-            catalog: CatalogService::new(ports.clone(), settings.clone()),
-            pricing: PricingService::new(ports.clone(), settings.clone()),
-            orders: OrderService::new(ports.clone(), settings.clone()),
-            finalization: FinalizationService::new(ports.clone(), settings),
+            accounts: AccountService::new(
+                AccountPorts {
+                    accounts: stores.accounts.clone(),
+                    refresh_tokens: stores.refresh_tokens.clone(),
+                    profiles: stores.profiles.clone(),
+                    hasher: Arc::new(InsecureFastHasher),
+                    signer: Arc::new(TestSigner::default()),
+                    clock: clock_port.clone(),
+                    ids: ids.clone(),
+                },
+                settings.clone(),
+            ),
+            business: BusinessService::new(
+                BusinessPorts {
+                    profiles: stores.profiles.clone(),
+                    accounts: stores.accounts.clone(),
+                    clock: clock_port.clone(),
+                },
+                settings.clone(),
+            ),
+            catalog: CatalogService::new(
+                CatalogPorts {
+                    catalog: stores.catalog.clone(),
+                    clock: clock_port.clone(),
+                    ids,
+                },
+                settings.clone(),
+            ),
+            pricing: PricingService::new(pricing_ports.clone(), settings.clone()),
+            orders: OrderService::new(
+                OrderPorts {
+                    settle: settle.clone(),
+                    quotes: stores.quotes.clone(),
+                    jobs: stores.jobs.clone(),
+                },
+                PricingService::new(pricing_ports, settings.clone()),
+                settings.clone(),
+            ),
+            finalization: FinalizationService::new(
+                FinalizationPorts {
+                    settle,
+                    jobs: stores.jobs.clone(),
+                    outbox: stores.outbox.clone(),
+                    mailer: mailer.clone(),
+                },
+                settings,
+            ),
             clock,
             square,
             gateway,
             mailbox,
             mailer,
-            ports,
+            stores,
             _dir: dir,
         }
     }
@@ -319,7 +363,7 @@ impl Shop {
     }
 
     async fn stock(&self, id: &ProductId) -> u32 {
-        self.ports
+        self.stores
             .catalog
             .get_product(id)
             .await
@@ -399,11 +443,11 @@ impl Shop {
     }
 
     async fn order(&self, id: &OrderId) -> Order {
-        self.ports.orders.get(id).await.unwrap().unwrap()
+        self.stores.orders.get(id).await.unwrap().unwrap()
     }
 
     async fn job(&self, order: &OrderId) -> Job {
-        self.ports
+        self.stores
             .jobs
             .get(&JobId::new(format!("finalize-{order}")))
             .await
@@ -447,7 +491,7 @@ impl Shop {
     }
 
     async fn mail_job(&self, message_id: &str) -> Job {
-        self.ports
+        self.stores
             .jobs
             .get(&Job::deliver_mail_id(message_id))
             .await
@@ -1482,7 +1526,7 @@ async fn finalization_captures_once_and_mails_the_customer_and_each_admin_once()
     for mail in shop.mails() {
         assert_eq!(mail.deliveries, 1, "{}", mail.message_id);
         let recorded = shop
-            .ports
+            .stores
             .outbox
             .get(&mail.message_id)
             .await
@@ -1598,7 +1642,11 @@ async fn a_mail_undeliverable_for_days_is_given_up_and_an_admin_can_resend_it() 
         shop.work_until_idle().await;
         shop.clock.advance(Duration::hours(1));
     }
-    let mail = MailAdminService::new(shop.ports.clone());
+    let mail = MailAdminService::new(MailAdminPorts {
+        outbox: shop.stores.outbox.clone(),
+        jobs: shop.stores.jobs.clone(),
+        clock: shop.clock.clone(),
+    });
     let unsent = mail
         .list(&admin, false, &PageRequest::default())
         .await
@@ -1731,14 +1779,14 @@ async fn a_checkout_that_never_answered_is_finished_by_the_job_after_the_grace()
     // (What the crash would have skipped: the hand-off.)
     let job_id = JobId::new(format!("finalize-{}", o.id));
     let claim = shop
-        .ports
+        .stores
         .jobs
         .claim(shop.now(), Duration::seconds(30), "crashed")
         .await
         .unwrap()
         .unwrap();
     assert_eq!(claim.job.id, job_id);
-    shop.ports
+    shop.stores
         .jobs
         .retry(&claim, t0() + CHECKOUT_GRACE, "the checkout crashed")
         .await
@@ -1803,13 +1851,13 @@ async fn the_sweeper_requeues_an_open_order_whose_job_finished_without_it() {
     let (o, _) = shop.place(&me, &q, OK_CARD, None).await.unwrap();
     // The job is lost: finished, the order still authorized.
     let claim = shop
-        .ports
+        .stores
         .jobs
         .claim(shop.now(), Duration::seconds(30), "lost")
         .await
         .unwrap()
         .unwrap();
-    shop.ports.jobs.complete(&claim).await.unwrap();
+    shop.stores.jobs.complete(&claim).await.unwrap();
     assert!(!shop.work().await);
     assert_eq!(shop.order(&o.id).await.status, OrderStatus::Authorized);
 
@@ -1844,13 +1892,13 @@ async fn a_dead_job_is_left_for_an_admin_until_the_deadline_then_swept_voided_an
     let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
     let (o, _) = shop.place(&me, &q, OK_CARD, None).await.unwrap();
     let claim = shop
-        .ports
+        .stores
         .jobs
         .claim(shop.now(), Duration::seconds(30), "doomed")
         .await
         .unwrap()
         .unwrap();
-    shop.ports
+    shop.stores
         .jobs
         .bury(&claim, "the store was down")
         .await
@@ -1880,13 +1928,13 @@ async fn an_admin_requeues_a_dead_finalization_and_clears_its_alert() {
     let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
     let (o, _) = shop.place(&me, &q, OK_CARD, None).await.unwrap();
     let claim = shop
-        .ports
+        .stores
         .jobs
         .claim(shop.now(), Duration::seconds(30), "w")
         .await
         .unwrap()
         .unwrap();
-    shop.ports.jobs.bury(&claim, "gave up").await.unwrap();
+    shop.stores.jobs.bury(&claim, "gave up").await.unwrap();
     assert_eq!(
         shop.orders
             .retry_finalization(&me, &o.id)

@@ -2,16 +2,20 @@
 //! called with API Gateway v2 events) registers and signs in a customer on
 //! DynamoDB (moto), and the access token it issues opens `GET /api/v1/me` on
 //! `shop-api`, which shares the accounts table and trusts the Lambda's keys
-//! through its JWKS (`SHOP_JWT_JWKS_URL`). Never skipped: without moto it
+//! through its JWKS (`SHOP_JWT_JWKS_URL`). Both read business profiles from
+//! the same relational store, so a business shop-api's admin approves is
+//! the status the Lambda's sign-in reports. Never skipped: without moto it
 //! fails and says how to start it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::{Value, json};
-use shop_blackbox::{TestApp, serve_json, unique};
+use shop_blackbox::{TempDir, TestApp, address, serve_json, unique};
 use shop_crypto::Ed25519Key;
 use shop_dynamodb::{DynamoAccountStore, DynamoTables, create_tables};
 use shop_lambda_auth::{AuthLambda, Config};
+use shop_sql::SqlStore;
 
 /// One of the Lambda's API Gateway v2 event fixtures, with `body`.
 fn event(name: &str, body: &Value) -> String {
@@ -50,14 +54,32 @@ async fn a_token_from_the_auth_lambda_opens_me_on_shop_api() {
         .expect("key")
         .to_pkcs8_pem()
         .expect("pem");
-    let vars = HashMap::from([("SHOP_JWT_PRIVATE_KEY_PEM", pem.to_string())]);
+    // The relational store shop-api will migrate and the Lambda reads.
+    let builder = TestApp::builder().with_test_backend();
+    let sqlite_dir = TempDir::new("shop-lambda-auth");
+    let database_url = match builder.database_url() {
+        Some(url) => url.to_string(),
+        None => format!("sqlite://{}", sqlite_dir.path().join("shop.db").display()),
+    };
+    let vars = HashMap::from([
+        ("SHOP_JWT_PRIVATE_KEY_PEM", pem.to_string()),
+        ("SHOP_DATABASE_URL", database_url.clone()),
+    ]);
     let config = Config::from_env(&|name| vars.get(name).cloned()).expect("config");
-    let lambda = AuthLambda::new(DynamoAccountStore::new(client, tables), config);
+    let profiles = SqlStore::connect(&config.database_url, &config.database_pool)
+        .await
+        .expect("the relational store");
+    let lambda = AuthLambda::new(
+        DynamoAccountStore::new(client, tables),
+        Arc::new(profiles),
+        config,
+    );
 
     let (status, jwks) = call(&lambda, &event("jwks.json", &Value::Null)).await;
     assert_eq!(status, 200, "{jwks}");
     let jwks_url = serve_json(jwks.to_string()).await;
-    let app = TestApp::builder()
+    let app = builder
+        .env("SHOP_DATABASE_URL", &database_url)
         .env("SHOP_ACCOUNTS", "dynamodb")
         .env("SHOP_DYNAMODB_ENDPOINT_URL", &url)
         .env("SHOP_DYNAMODB_TABLE_PREFIX", &prefix)
@@ -86,6 +108,7 @@ async fn a_token_from_the_auth_lambda_opens_me_on_shop_api() {
     )
     .await;
     assert_eq!(status, 200, "{login}");
+    assert_eq!(login["business_status"], "none", "{login}");
     let token = login["access_token"].as_str().expect("access_token");
 
     let me = app.get("/api/v1/me", token).await;
@@ -112,4 +135,41 @@ async fn a_token_from_the_auth_lambda_opens_me_on_shop_api() {
     app.get("/api/v1/me", forged_token.as_str())
         .await
         .problem(401, "invalid_token");
+
+    // The customer submits a business on shop-api and its admin approves
+    // it: the Lambda's next sign-in says so.
+    let business = json!({
+        "legal_name": "Lambda Widgets LLC",
+        "tax_id": "12-3456789",
+        "phone": "+1 555 0100",
+        "address": address("CA"),
+        "tax_exempt_requested": false,
+        "exemption_certificate": null,
+    });
+    app.put("/api/v1/me/business", token, &business)
+        .await
+        .expect(200);
+    let (_, pending) = call(
+        &lambda,
+        &event("login.json", &json!({"email": email, "password": password})),
+    )
+    .await;
+    assert_eq!(pending["business_status"], "pending", "{pending}");
+    let admin = app.admin_token().await;
+    let user_id = registered["user"]["id"].as_str().expect("id");
+    app.post(
+        &format!("/api/v1/admin/businesses/{user_id}/approve"),
+        admin.as_str(),
+        &json!({"tax_exempt": false}),
+    )
+    .await
+    .expect(200);
+    let (status, approved) = call(
+        &lambda,
+        &event("login.json", &json!({"email": email, "password": password})),
+    )
+    .await;
+    assert_eq!(status, 200, "{approved}");
+    assert_eq!(approved["business_status"], "approved", "{approved}");
+    assert!(approved["next_action"].is_null(), "{approved}");
 }

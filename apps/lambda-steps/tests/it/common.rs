@@ -43,7 +43,7 @@ pub async fn shop_at(vars: &[(&str, &str)], clock: Arc<dyn Clock>) -> Shop {
     }
     let config = Config::from_lookup(&|name| env.get(name).cloned()).unwrap();
     let wiring = wire_with_clock(&config, clock).await.unwrap();
-    let service = finalization_service(&config, wiring.ports.clone(), wiring.settings.clone());
+    let service = finalization_service(&config, &wiring);
     Shop {
         wiring,
         service,
@@ -54,22 +54,27 @@ pub async fn shop_at(vars: &[(&str, &str)], clock: Arc<dyn Clock>) -> Shop {
 impl Shop {
     /// An order pending payment (card `cnon:card-nonce-ok`).
     pub async fn pending_order(&self) -> OrderId {
-        let ports = &self.wiring.ports;
+        let stores = &self.wiring.stores;
         let user = customer();
-        ports.accounts.insert(&user).await.unwrap();
+        stores.accounts.insert(&user).await.unwrap();
         let p = product(&unique("L-"), "Lambda lamp", 5);
-        ports.catalog.insert_product(&p, None).await.unwrap();
+        stores.catalog.insert_product(&p, None).await.unwrap();
         let q = quote(&user.id, &[(&p, 1)]);
-        ports.quotes.insert(&q).await.unwrap();
-        ports.orders.create(&new_order(&user, &q)).await.unwrap().id
+        stores.quotes.insert(&q).await.unwrap();
+        stores
+            .orders
+            .create(&new_order(&user, &q))
+            .await
+            .unwrap()
+            .id
     }
 
     /// An order whose card the checkout authorized (and nothing more).
     pub async fn authorized_order(&self) -> OrderId {
         let id = self.pending_order().await;
-        let ports = &self.wiring.ports;
-        let order = ports.orders.get(&id).await.unwrap().unwrap();
-        let record = ports
+        let wiring = &self.wiring;
+        let order = wiring.stores.orders.get(&id).await.unwrap().unwrap();
+        let record = wiring
             .payments
             .authorize(&AuthorizeRequest {
                 idempotency_key: idempotency_key(&id, "authorize"),
@@ -84,7 +89,7 @@ impl Shop {
             .change_to(
                 OrderStatus::Authorized,
                 Actor::PaymentProvider,
-                ports.clock.now(),
+                wiring.clock.now(),
                 None,
             )
             .unwrap()
@@ -95,13 +100,13 @@ impl Shop {
                 failure_code: None,
                 authorization_expires_at: record.delayed_until,
             });
-        ports.orders.transition(&id, &change).await.unwrap();
+        wiring.stores.orders.transition(&id, &change).await.unwrap();
         id
     }
 
     pub async fn status(&self, id: &OrderId) -> OrderStatus {
         self.wiring
-            .ports
+            .stores
             .orders
             .get(id)
             .await
@@ -114,7 +119,7 @@ impl Shop {
     pub async fn unsent_recipients(&self) -> Vec<String> {
         let mut to: Vec<String> = self
             .wiring
-            .ports
+            .stores
             .outbox
             .unsent(100)
             .await

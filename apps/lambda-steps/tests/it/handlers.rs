@@ -55,7 +55,7 @@ async fn finalize_captures_marks_paid_and_records_the_mails() {
         }
     );
     assert_eq!(shop.status(&id).await, OrderStatus::Paid);
-    let order = shop.wiring.ports.orders.get(&id).await.unwrap().unwrap();
+    let order = shop.wiring.stores.orders.get(&id).await.unwrap().unwrap();
     let mut expected = vec![
         order.customer_email.to_string(),
         "orders@shop.test".to_string(),
@@ -87,7 +87,7 @@ async fn a_declined_capture_ends_payment_failed_and_mails_the_customer() {
     .await
     .unwrap();
     assert_eq!(report(out).status, "payment_failed");
-    let order = shop.wiring.ports.orders.get(&id).await.unwrap().unwrap();
+    let order = shop.wiring.stores.orders.get(&id).await.unwrap().unwrap();
     assert_eq!(order.status, OrderStatus::PaymentFailed);
     let mut expected = vec![
         order.customer_email.to_string(),
@@ -141,7 +141,7 @@ async fn fail_voids_the_authorization_and_ends_the_order_payment_failed() {
     .await
     .unwrap();
     assert_eq!(report(out).status, "payment_failed");
-    let order = shop.wiring.ports.orders.get(&id).await.unwrap().unwrap();
+    let order = shop.wiring.stores.orders.get(&id).await.unwrap().unwrap();
     assert_eq!(
         order.payment.failure_code.as_deref(),
         Some("FINALIZATION_FAILED")

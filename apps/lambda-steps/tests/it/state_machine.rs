@@ -541,7 +541,7 @@ async fn a_capture_failing_for_twenty_minutes_loops_and_ends_paid() {
         ("COMPLETED", 1)
     );
     // The admins heard after 10 failures; the alert is down now it is paid.
-    let order = shop.wiring.ports.orders.get(&id).await.unwrap().unwrap();
+    let order = shop.wiring.stores.orders.get(&id).await.unwrap().unwrap();
     assert_eq!(order.alert, None);
     let delivered = handle(&shop.service, json!({"step": "deliver_mails"}))
         .await
@@ -577,10 +577,10 @@ async fn a_capture_failing_for_twenty_minutes_loops_and_ends_paid() {
 async fn a_capture_failing_until_the_margin_voids_and_fails_the_order() {
     let (double, shop, clock) = simulated("3600000").await;
     let id = shop.authorized_order().await;
-    let order = shop.wiring.ports.orders.get(&id).await.unwrap().unwrap();
+    let order = shop.wiring.stores.orders.get(&id).await.unwrap().unwrap();
     let product = order.lines[0].product_id.clone();
     let stock = |shop: &Shop| {
-        let (catalog, product) = (shop.wiring.ports.catalog.clone(), product.clone());
+        let (catalog, product) = (shop.wiring.stores.catalog.clone(), product.clone());
         async move { catalog.get_product(&product).await.unwrap().unwrap().stock }
     };
     let held = stock(&shop).await;
@@ -601,7 +601,7 @@ async fn a_capture_failing_until_the_margin_voids_and_fails_the_order() {
         "voided, nothing captured"
     );
     assert_eq!(stock(&shop).await, held + 1, "the stock came back");
-    let failed = shop.wiring.ports.orders.get(&id).await.unwrap().unwrap();
+    let failed = shop.wiring.stores.orders.get(&id).await.unwrap().unwrap();
     assert_eq!(
         failed.payment.failure_code.as_deref(),
         Some("AUTHORIZATION_DEADLINE")

@@ -12,4 +12,4 @@ pub use password::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, Password};
 pub use ports::{
     AccountStore, PasswordHasher, RefreshSession, RefreshToken, RefreshTokenStore, TokenSigner,
 };
-pub use service::{AccountService, LoginOutcome, RegisterInput, TokenPair};
+pub use service::{AccountPorts, AccountService, LoginOutcome, RegisterInput, TokenPair};

@@ -6,11 +6,13 @@ use super::{
     AccessClaims, AccountStatus, Email, Password, PersonName, Principal, RefreshSession,
     RefreshToken, Role, User, UserFilter,
 };
+use super::{AccountStore, PasswordHasher, RefreshTokenStore, TokenSigner};
+use crate::business::BusinessProfileStore;
 use crate::business::BusinessStatus;
 use crate::error::Validator;
 use crate::ids::{SessionId, UserId};
 use crate::settings::ShopSettings;
-use crate::{DomainError, Page, PageRequest, Ports};
+use crate::{Clock, DomainError, IdGenerator, Page, PageRequest};
 
 #[derive(Debug, Clone)]
 pub struct RegisterInput {
@@ -46,8 +48,21 @@ pub(crate) fn sha256_hex(value: &str) -> String {
     hex::encode(Sha256::digest(value.as_bytes()))
 }
 
+/// The ports the account service uses.
+#[derive(Clone)]
+pub struct AccountPorts {
+    pub accounts: Arc<dyn AccountStore>,
+    pub refresh_tokens: Arc<dyn RefreshTokenStore>,
+    /// The business behind an account, for the `business_status` of a sign-in.
+    pub profiles: Arc<dyn BusinessProfileStore>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub signer: Arc<dyn TokenSigner>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGenerator>,
+}
+
 pub struct AccountService {
-    ports: Ports,
+    ports: AccountPorts,
     settings: Arc<ShopSettings>,
     /// Verified against when the e-mail is unknown, so both failures cost the
     /// same time.
@@ -55,7 +70,7 @@ pub struct AccountService {
 }
 
 impl AccountService {
-    pub fn new(ports: Ports, settings: Arc<ShopSettings>) -> Self {
+    pub fn new(ports: AccountPorts, settings: Arc<ShopSettings>) -> Self {
         Self {
             ports,
             settings,

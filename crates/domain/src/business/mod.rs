@@ -7,7 +7,7 @@ pub use model::{
     Address, BusinessProfile, BusinessProfileStore, BusinessStatus, ExemptionCertificate,
     ProfileSubmission, TaxExemption,
 };
-pub use service::BusinessService;
+pub use service::{BusinessPorts, BusinessService};
 
 #[cfg(test)]
 mod tests;

@@ -1,19 +1,30 @@
 use std::sync::Arc;
 
+use super::BusinessProfileStore;
 use super::{BusinessProfile, BusinessStatus, ProfileSubmission};
+use crate::account::AccountStore;
 use crate::account::Principal;
 use crate::ids::UserId;
 use crate::mail::{MailContext, MailMessage, business_approved, business_rejected, mail_context};
 use crate::settings::ShopSettings;
-use crate::{DomainError, Page, PageRequest, Ports};
+use crate::{Clock, DomainError, Page, PageRequest};
+
+/// The ports the business service uses.
+#[derive(Clone)]
+pub struct BusinessPorts {
+    pub profiles: Arc<dyn BusinessProfileStore>,
+    /// The applicant, to mail the review's outcome to.
+    pub accounts: Arc<dyn AccountStore>,
+    pub clock: Arc<dyn Clock>,
+}
 
 pub struct BusinessService {
-    ports: Ports,
+    ports: BusinessPorts,
     settings: Arc<ShopSettings>,
 }
 
 impl BusinessService {
-    pub fn new(ports: Ports, settings: Arc<ShopSettings>) -> Self {
+    pub fn new(ports: BusinessPorts, settings: Arc<ShopSettings>) -> Self {
         Self { ports, settings }
     }
 

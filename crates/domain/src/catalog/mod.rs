@@ -8,7 +8,7 @@ pub use model::{
     CatalogStore, Category, MAX_STOCK, NewCategory, NewProduct, Product, ProductFilter,
     ProductPatch,
 };
-pub use service::CatalogService;
+pub use service::{CatalogPorts, CatalogService};
 pub use stock::{MAX_STOCK_DELTA, StockAdjustment, StockMovement, StockMovementKind};
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use super::CatalogStore;
 use super::{
     Category, NewCategory, NewProduct, Product, ProductFilter, ProductPatch, StockAdjustment,
     StockMovement, StockMovementKind,
@@ -8,15 +9,23 @@ use crate::account::Principal;
 use crate::ids::{CategoryId, ProductId, StockMovementId};
 use crate::order::Actor;
 use crate::settings::ShopSettings;
-use crate::{DomainError, Page, PageRequest, Ports};
+use crate::{Clock, DomainError, IdGenerator, Page, PageRequest};
+
+/// The ports the catalog service uses.
+#[derive(Clone)]
+pub struct CatalogPorts {
+    pub catalog: Arc<dyn CatalogStore>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGenerator>,
+}
 
 pub struct CatalogService {
-    ports: Ports,
+    ports: CatalogPorts,
     settings: Arc<ShopSettings>,
 }
 
 impl CatalogService {
-    pub fn new(ports: Ports, settings: Arc<ShopSettings>) -> Self {
+    pub fn new(ports: CatalogPorts, settings: Arc<ShopSettings>) -> Self {
         Self { ports, settings }
     }
 

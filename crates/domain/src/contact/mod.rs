@@ -10,7 +10,7 @@ use crate::ids::{ContactMessageId, UserId};
 use crate::mail::MailMessage;
 use crate::{DomainError, Page, PageRequest};
 
-pub use service::{ContactService, NewContactMessage};
+pub use service::{ContactPorts, ContactService, NewContactMessage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ContactStatus {

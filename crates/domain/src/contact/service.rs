@@ -4,9 +4,11 @@ use crate::error::Validator;
 use crate::ids::ContactMessageId;
 use std::sync::Arc;
 
+use super::ContactStore;
+use crate::account::AccountStore;
 use crate::mail::{admin_recipients, contact_notice, mail_context, single_line};
 use crate::settings::ShopSettings;
-use crate::{DomainError, Page, PageRequest, Ports};
+use crate::{Clock, DomainError, IdGenerator, Page, PageRequest};
 
 #[derive(Debug, Clone)]
 pub struct NewContactMessage {
@@ -16,13 +18,23 @@ pub struct NewContactMessage {
     pub message: String,
 }
 
+/// The ports the contact service uses.
+#[derive(Clone)]
+pub struct ContactPorts {
+    pub contacts: Arc<dyn ContactStore>,
+    /// The active admins, who are told of a new message.
+    pub accounts: Arc<dyn AccountStore>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGenerator>,
+}
+
 pub struct ContactService {
-    ports: Ports,
+    ports: ContactPorts,
     settings: Arc<ShopSettings>,
 }
 
 impl ContactService {
-    pub fn new(ports: Ports, settings: Arc<ShopSettings>) -> Self {
+    pub fn new(ports: ContactPorts, settings: Arc<ShopSettings>) -> Self {
         Self { ports, settings }
     }
 
@@ -63,7 +75,7 @@ impl ContactService {
             created_at: self.ports.clock.now(),
         };
         let ctx = mail_context(&self.settings);
-        let mails: Vec<_> = admin_recipients(&self.ports, &self.settings)
+        let mails: Vec<_> = admin_recipients(self.ports.accounts.as_ref(), &self.settings)
             .await?
             .iter()
             .map(|admin| contact_notice(&ctx, &msg, admin))

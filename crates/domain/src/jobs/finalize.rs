@@ -2,17 +2,20 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::JobQueue;
 use super::{
     ClaimedJob, Job, JobKind, JobState, NoProbe, StepPoint, StepProbe, WorkflowLauncher,
     backoff_capped,
 };
+use crate::DomainError;
 use crate::ids::OrderId;
 use crate::mail::{MailError, OutboxMail};
+use crate::mail::{MailOutbox, Mailer};
+use crate::order::SettlePorts;
 use crate::order::settle::{self, Authorization, Tell};
 use crate::order::{Actor, CHECKOUT_GRACE, HistoryEntry, Order, OrderStatus};
 use crate::payment::{DEFAULT_AUTHORIZATION_WINDOW, PaymentError};
 use crate::settings::ShopSettings;
-use crate::{DomainError, Ports};
 
 /// A job that failed this many times is buried for an admin to look at,
 /// unless its failure is one with a deadline of its own (a payment that
@@ -87,8 +90,17 @@ pub struct StepReport {
 /// before the authorization lapses (Square: 7 days), the admins alerted
 /// after [`RetryPolicy::alert_after`] failures; only then is the
 /// authorization voided and the order failed.
+/// The ports the finalization workflow uses.
+#[derive(Clone)]
+pub struct FinalizationPorts {
+    pub settle: SettlePorts,
+    pub jobs: Arc<dyn JobQueue>,
+    pub outbox: Arc<dyn MailOutbox>,
+    pub mailer: Arc<dyn Mailer>,
+}
+
 pub struct FinalizationService {
-    ports: Ports,
+    ports: FinalizationPorts,
     settings: Arc<ShopSettings>,
     probe: Arc<dyn StepProbe>,
     launcher: Option<Arc<dyn WorkflowLauncher>>,
@@ -97,7 +109,7 @@ pub struct FinalizationService {
 }
 
 impl FinalizationService {
-    pub fn new(ports: Ports, settings: Arc<ShopSettings>) -> Self {
+    pub fn new(ports: FinalizationPorts, settings: Arc<ShopSettings>) -> Self {
         Self {
             ports,
             settings,
@@ -196,7 +208,7 @@ impl FinalizationService {
         }
         let why = format!("finalization failed: {}", clip(cause));
         match settle::give_up(
-            &self.ports,
+            &self.ports.settle,
             &self.settings,
             &order,
             "FINALIZATION_FAILED",
@@ -211,7 +223,7 @@ impl FinalizationService {
             }),
             Err(DomainError::InvalidState(refused)) => {
                 let reason = format!("{why}; the authorization could not be voided: {refused}");
-                settle::raise_alert(&self.ports, &self.settings, &order, &reason).await?;
+                settle::raise_alert(&self.ports.settle, &self.settings, &order, &reason).await?;
                 Err(DomainError::InvalidState(reason))
             }
             Err(e) => Err(e),
@@ -220,6 +232,7 @@ impl FinalizationService {
 
     async fn load(&self, order_id: &OrderId) -> Result<Order, DomainError> {
         self.ports
+            .settle
             .orders
             .get(order_id)
             .await?
@@ -252,7 +265,7 @@ impl FinalizationService {
         let order = self.load(order_id).await?;
         let order = match order.status {
             OrderStatus::PendingPayment => {
-                match settle::authorize(&self.ports, &self.settings, &order, tell).await? {
+                match settle::authorize(&self.ports.settle, &self.settings, &order, tell).await? {
                     Authorization::Settled(order) => *order,
                     Authorization::Declined { .. } => return Ok(StepOutcome::Done),
                     Authorization::Unknown(cause) => {
@@ -279,7 +292,7 @@ impl FinalizationService {
                 "authorized order without a payment id".into(),
             ));
         };
-        let now = self.ports.clock.now();
+        let now = self.ports.settle.clock.now();
         if now >= self.deadline(order) {
             return self
                 .give_up(
@@ -291,13 +304,14 @@ impl FinalizationService {
         }
         let entity = order.id.as_str();
         self.probe.reached(StepPoint::BeforeCapture, entity);
-        let completed = self.ports.payments.complete(&payment_id).await;
+        let completed = self.ports.settle.payments.complete(&payment_id).await;
         self.probe.reached(StepPoint::AfterCapture, entity);
         match completed {
             Ok(record) => {
                 self.probe.reached(StepPoint::BeforeMarkPaid, entity);
                 let paid =
-                    settle::mark_paid(&self.ports, &self.settings, order, &record, None).await;
+                    settle::mark_paid(&self.ports.settle, &self.settings, order, &record, None)
+                        .await;
                 self.probe.reached(StepPoint::AfterMarkPaid, entity);
                 paid.map(|_| StepOutcome::Done)
             }
@@ -329,7 +343,7 @@ impl FinalizationService {
         jitter: f64,
         cause: String,
     ) -> Result<StepOutcome, DomainError> {
-        let now = self.ports.clock.now();
+        let now = self.ports.settle.clock.now();
         let deadline = self.deadline(order);
         if now >= deadline {
             let why =
@@ -341,7 +355,7 @@ impl FinalizationService {
             let reason = format!(
                 "the payment could not be completed after {failures} attempts ({cause}); retrying until {deadline}"
             );
-            settle::raise_alert(&self.ports, &self.settings, order, &reason).await?;
+            settle::raise_alert(&self.ports.settle, &self.settings, order, &reason).await?;
         }
         let at = (now + backoff_capped(failures, jitter, self.policy.backoff_cap)).min(deadline);
         tracing::warn!(order_id = %order.id, failures, retry_at = %at, error = %cause,
@@ -358,10 +372,11 @@ impl FinalizationService {
         code: &str,
         why: &str,
     ) -> Result<StepOutcome, DomainError> {
-        match settle::give_up(&self.ports, &self.settings, order, code, why).await {
+        match settle::give_up(&self.ports.settle, &self.settings, order, code, why).await {
             Ok(_) => Ok(StepOutcome::Done),
             Err(DomainError::PaymentUnavailable(cause)) => {
-                let at = self.ports.clock.now() + self.policy.backoff_cap.min(Duration::minutes(1));
+                let at = self.ports.settle.clock.now()
+                    + self.policy.backoff_cap.min(Duration::minutes(1));
                 Ok(StepOutcome::Retry {
                     at,
                     error: format!("{why}; the void could not reach the provider: {cause}"),
@@ -369,7 +384,7 @@ impl FinalizationService {
             }
             Err(DomainError::InvalidState(refused)) => {
                 let reason = format!("{why}; the authorization could not be voided: {refused}");
-                settle::raise_alert(&self.ports, &self.settings, order, &reason).await?;
+                settle::raise_alert(&self.ports.settle, &self.settings, order, &reason).await?;
                 Err(DomainError::InvalidState(reason))
             }
             Err(e) => Err(e),
@@ -395,7 +410,7 @@ impl FinalizationService {
         self.probe.reached(StepPoint::AfterMail, message_id);
         self.ports
             .outbox
-            .mark_sent(message_id, self.ports.clock.now())
+            .mark_sent(message_id, self.ports.settle.clock.now())
             .await?;
         Ok(())
     }
@@ -403,7 +418,7 @@ impl FinalizationService {
     /// Claims one due job and runs it. `Ok(false)` when none was due.
     /// `jitter` in [0, 1) spreads the retries of many workers.
     pub async fn work_once(&self, claim_token: &str, jitter: f64) -> Result<bool, DomainError> {
-        let now = self.ports.clock.now();
+        let now = self.ports.settle.clock.now();
         let Some(claim) = self.ports.jobs.claim(now, self.lease, claim_token).await? else {
             return Ok(false);
         };
@@ -430,7 +445,7 @@ impl FinalizationService {
         };
         let subject = self.subject(claim);
         let error = failure.to_string();
-        let now = self.ports.clock.now();
+        let now = self.ports.settle.clock.now();
         let next = match &failure {
             DeliveryError::Rejected(_) => None,
             _ if attempts < self.policy.max_attempts => {
@@ -507,9 +522,15 @@ impl FinalizationService {
     /// any past its deadline whose job stopped, so an authorization is never
     /// left to lapse with the stock held. Returns how many were requeued.
     pub async fn sweep(&self, limit: usize) -> Result<usize, DomainError> {
-        let now = self.ports.clock.now();
+        let now = self.ports.settle.clock.now();
         let mut requeued = 0;
-        for order in self.ports.orders.list_in(&OrderStatus::OPEN, limit).await? {
+        for order in self
+            .ports
+            .settle
+            .orders
+            .list_in(&OrderStatus::OPEN, limit)
+            .await?
+        {
             if order.status == OrderStatus::PendingPayment
                 && now < order.created_at + CHECKOUT_GRACE
             {
@@ -541,7 +562,7 @@ impl FinalizationService {
                 by: Actor::System,
                 note: Some("finalization requeued by the sweeper".into()),
             };
-            self.ports.orders.add_note(&order.id, &note).await?;
+            self.ports.settle.orders.add_note(&order.id, &note).await?;
             requeued += 1;
         }
         Ok(requeued)
@@ -561,18 +582,18 @@ impl FinalizationService {
         attempts: u32,
         error: &str,
     ) -> Result<(), DomainError> {
-        let Some(order) = self.ports.orders.get(order_id).await? else {
+        let Some(order) = self.ports.settle.orders.get(order_id).await? else {
             return Ok(());
         };
         let reason = format!("finalization stopped after {attempts} attempts: {error}");
-        if !settle::raise_alert(&self.ports, &self.settings, &order, &reason).await? {
+        if !settle::raise_alert(&self.ports.settle, &self.settings, &order, &reason).await? {
             let entry = HistoryEntry {
                 status: order.status,
-                at: self.ports.clock.now(),
+                at: self.ports.settle.clock.now(),
                 by: Actor::System,
                 note: Some(reason),
             };
-            self.ports.orders.add_note(order_id, &entry).await?;
+            self.ports.settle.orders.add_note(order_id, &entry).await?;
         }
         Ok(())
     }

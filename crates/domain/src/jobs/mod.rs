@@ -10,8 +10,8 @@ use crate::DomainError;
 use crate::ids::{JobId, OrderId};
 
 pub use finalize::{
-    DeliveryError, FinalizationService, JOB_LEASE, MAX_ATTEMPTS, RetryPolicy, StepOutcome,
-    StepReport,
+    DeliveryError, FinalizationPorts, FinalizationService, JOB_LEASE, MAX_ATTEMPTS, RetryPolicy,
+    StepOutcome, StepReport,
 };
 pub use launcher::WorkflowLauncher;
 

@@ -4,14 +4,26 @@
 use super::OutboxMail;
 use crate::account::Principal;
 use crate::jobs::Job;
-use crate::{DomainError, Page, PageRequest, Ports};
+use std::sync::Arc;
+
+use super::MailOutbox;
+use crate::jobs::JobQueue;
+use crate::{Clock, DomainError, Page, PageRequest};
+
+/// The ports the mail admin service uses.
+#[derive(Clone)]
+pub struct MailAdminPorts {
+    pub outbox: Arc<dyn MailOutbox>,
+    pub jobs: Arc<dyn JobQueue>,
+    pub clock: Arc<dyn Clock>,
+}
 
 pub struct MailAdminService {
-    ports: Ports,
+    ports: MailAdminPorts,
 }
 
 impl MailAdminService {
-    pub fn new(ports: Ports) -> Self {
+    pub fn new(ports: MailAdminPorts) -> Self {
         Self { ports }
     }
 

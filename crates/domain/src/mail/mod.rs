@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use crate::DomainError;
 use crate::account::Email;
 
-pub use admin::MailAdminService;
+pub use admin::{MailAdminPorts, MailAdminService};
 pub use outbox::{MailOutbox, OutboxMail, outbox_id};
 pub use templates::{
     MailContext, business_approved, business_rejected, contact_notice, escape_html,
@@ -106,14 +106,13 @@ pub fn message_id(kind: &str, entity: &str, recipient: &Email, domain: &str) -> 
 /// Who hears about new orders and contact messages: the configured list,
 /// or else every active admin.
 pub(crate) async fn admin_recipients(
-    ports: &crate::Ports,
+    accounts: &dyn crate::account::AccountStore,
     settings: &crate::settings::ShopSettings,
 ) -> Result<Vec<Email>, DomainError> {
     if !settings.admin_notify.is_empty() {
         return Ok(settings.admin_notify.clone());
     }
-    Ok(ports
-        .accounts
+    Ok(accounts
         .list_active_admins()
         .await?
         .into_iter()

@@ -9,7 +9,8 @@ pub use model::{
     OrderStatus, OrderStore, PaymentInfo, PaymentProvider, PaymentState, StatusChange,
     TransitionEffects,
 };
-pub use service::{CHECKOUT_GRACE, OrderService, PlaceOrderRequest, Placed, Placement};
+pub use service::{CHECKOUT_GRACE, OrderPorts, OrderService, PlaceOrderRequest, Placed, Placement};
+pub use settle::SettlePorts;
 
 #[cfg(test)]
 mod tests;

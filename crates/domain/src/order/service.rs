@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 
+use super::settle::SettlePorts;
 use super::settle::{self, Authorization, Tell, Void};
 use super::{
     Actor, IdempotencyRecord, NewOrder, Order, OrderFilter, OrderLine, OrderStatus, PaymentInfo,
@@ -12,11 +13,13 @@ use crate::account::service::sha256_hex;
 use crate::catalog::StockMovement;
 use crate::ids::{OrderId, QuoteId};
 use crate::jobs::Job;
+use crate::jobs::JobQueue;
 use crate::money::Money;
 use crate::payment::{PaymentError, idempotency_key};
 use crate::pricing::PricingService;
+use crate::pricing::QuoteStore;
 use crate::settings::ShopSettings;
-use crate::{DomainError, Page, PageRequest, Ports};
+use crate::{DomainError, Page, PageRequest};
 
 /// How long a new order's finalization job waits before it takes over
 /// from the checkout (a crashed request); the checkout hands it over at
@@ -49,8 +52,16 @@ pub struct Placed {
     pub placement: Placement,
 }
 
+/// The ports the order service uses.
+#[derive(Clone)]
+pub struct OrderPorts {
+    pub settle: SettlePorts,
+    pub quotes: Arc<dyn QuoteStore>,
+    pub jobs: Arc<dyn JobQueue>,
+}
+
 pub struct OrderService {
-    ports: Ports,
+    ports: OrderPorts,
     settings: Arc<ShopSettings>,
     pricing: PricingService,
 }
@@ -72,8 +83,8 @@ const AT_CHECKOUT: Tell = Tell {
 };
 
 impl OrderService {
-    pub fn new(ports: Ports, settings: Arc<ShopSettings>) -> Self {
-        let pricing = PricingService::new(ports.clone(), settings.clone());
+    /// `pricing` re-prices a quote at checkout.
+    pub fn new(ports: OrderPorts, pricing: PricingService, settings: Arc<ShopSettings>) -> Self {
         Self {
             ports,
             settings,
@@ -102,7 +113,7 @@ impl OrderService {
                 return Ok(placed);
             }
         }
-        let now = self.ports.clock.now();
+        let now = self.ports.settle.clock.now();
         let quote = self
             .ports
             .quotes
@@ -144,7 +155,7 @@ impl OrderService {
         {
             return Err(DomainError::PriceChanged);
         }
-        let order_id = OrderId::new(self.ports.ids.new_id());
+        let order_id = OrderId::new(self.ports.settle.ids.new_id());
         let by = Actor::User(principal.user_id.clone());
         let order = Order {
             id: order_id.clone(),
@@ -195,10 +206,10 @@ impl OrderService {
                     order_id: order_id.clone(),
                 }),
             job: Job::finalize_order(&order_id, now + CHECKOUT_GRACE),
-            stock: StockMovement::for_order(&order, false, by, now, self.ports.ids.as_ref()),
+            stock: StockMovement::for_order(&order, false, by, now, self.ports.settle.ids.as_ref()),
             order,
         };
-        let created = match self.ports.orders.create(&new).await {
+        let created = match self.ports.settle.orders.create(&new).await {
             Ok(order) => order,
             Err(DomainError::IdempotencyKeyReused) => {
                 // A concurrent request with the same key won the race.
@@ -220,7 +231,7 @@ impl OrderService {
         order: Order,
         placement: Placement,
     ) -> Result<Placed, DomainError> {
-        match settle::authorize(&self.ports, &self.settings, &order, AT_CHECKOUT).await? {
+        match settle::authorize(&self.ports.settle, &self.settings, &order, AT_CHECKOUT).await? {
             Authorization::Settled(order) => Ok(Placed {
                 order: *order,
                 placement,
@@ -231,7 +242,10 @@ impl OrderService {
                     "payment outcome unknown at checkout; the workflow takes over");
                 self.ports
                     .jobs
-                    .wake(&Job::finalize_order_id(&order.id), self.ports.clock.now())
+                    .wake(
+                        &Job::finalize_order_id(&order.id),
+                        self.ports.settle.clock.now(),
+                    )
                     .await?;
                 Ok(Placed {
                     order,
@@ -251,6 +265,7 @@ impl OrderService {
     ) -> Result<Option<Placed>, DomainError> {
         let Some(record) = self
             .ports
+            .settle
             .orders
             .find_idempotency(&principal.user_id, key)
             .await?
@@ -282,6 +297,7 @@ impl OrderService {
 
     async fn load(&self, id: &OrderId) -> Result<Order, DomainError> {
         self.ports
+            .settle
             .orders
             .get(id)
             .await?
@@ -309,7 +325,7 @@ impl OrderService {
             user_id: Some(principal.user_id.clone()),
             status: None,
         };
-        self.ports.orders.list(&filter, page).await
+        self.ports.settle.orders.list(&filter, page).await
     }
 
     /// Cancels an order that is not yet paid: voids the authorization,
@@ -322,8 +338,8 @@ impl OrderService {
             if !order.status.is_open() {
                 break;
             }
-            let now = self.ports.clock.now();
-            let (state, how) = match settle::void(&self.ports, &order, now).await {
+            let now = self.ports.settle.clock.now();
+            let (state, how) = match settle::void(&self.ports.settle, &order, now).await {
                 Ok(Void::Released(state, how)) => (state, how),
                 Ok(Void::Captured(_)) => {
                     return Err(DomainError::InvalidOrderState {
@@ -356,11 +372,11 @@ impl OrderService {
                         true,
                         Actor::User(principal.user_id.clone()),
                         now,
-                        self.ports.ids.as_ref(),
+                        self.ports.settle.ids.as_ref(),
                     ),
                     order.promo_code.clone(),
                 );
-            match self.ports.orders.transition(id, &change).await {
+            match self.ports.settle.orders.transition(id, &change).await {
                 Ok(canceled) => return Ok(canceled),
                 Err(DomainError::InvalidOrderState { .. }) => order = self.load(id).await?,
                 Err(e) => return Err(e),
@@ -379,7 +395,7 @@ impl OrderService {
         page: &PageRequest,
     ) -> Result<Page<Order>, DomainError> {
         admin.require_admin()?;
-        self.ports.orders.list(filter, page).await
+        self.ports.settle.orders.list(filter, page).await
     }
 
     /// Each order's finalization job (`None` where there is none), for the
@@ -413,10 +429,11 @@ impl OrderService {
         let change = order.change_to(
             OrderStatus::Fulfilled,
             Actor::User(admin.user_id.clone()),
-            self.ports.clock.now(),
+            self.ports.settle.clock.now(),
             None,
         )?;
         self.ports
+            .settle
             .orders
             .transition(id, &change)
             .await
@@ -430,7 +447,7 @@ impl OrderService {
         let change = order.change_to(
             OrderStatus::Refunded,
             Actor::User(admin.user_id.clone()),
-            self.ports.clock.now(),
+            self.ports.settle.clock.now(),
             None,
         )?;
         if order.payment.provider == PaymentProvider::Square {
@@ -440,6 +457,7 @@ impl OrderService {
                 })?;
             let amount = Money::new(order.total, order.currency.clone());
             self.ports
+                .settle
                 .payments
                 .refund(&payment_id, &amount, &idempotency_key(&order.id, "refund"))
                 .await
@@ -455,6 +473,7 @@ impl OrderService {
             ..order.payment.clone()
         });
         self.ports
+            .settle
             .orders
             .transition(id, &change)
             .await
@@ -477,7 +496,7 @@ impl OrderService {
                 action: "retry the finalization of",
             });
         }
-        let now = self.ports.clock.now();
+        let now = self.ports.settle.clock.now();
         let job_id = Job::finalize_order_id(id);
         if self.ports.jobs.requeue(&job_id, now).await?.is_none() {
             self.ports
@@ -491,7 +510,7 @@ impl OrderService {
             by: Actor::User(admin.user_id.clone()),
             note: Some("finalization requeued by an admin".into()),
         };
-        self.ports.orders.clear_alert(id, &note).await?;
+        self.ports.settle.orders.clear_alert(id, &note).await?;
         self.load(id).await
     }
 

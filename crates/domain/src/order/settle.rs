@@ -24,7 +24,24 @@ use crate::payment::{
     idempotency_key,
 };
 use crate::settings::ShopSettings;
-use crate::{DomainError, Ports};
+use std::sync::Arc;
+
+use super::OrderStore;
+use crate::account::AccountStore;
+use crate::payment::PaymentGateway;
+use crate::{Clock, DomainError, IdGenerator};
+
+/// The ports settling an order's money uses: the checkout, the
+/// finalization workflow and the provider's events share them.
+#[derive(Clone)]
+pub struct SettlePorts {
+    pub orders: Arc<dyn OrderStore>,
+    pub payments: Arc<dyn PaymentGateway>,
+    /// Whom the mails greet (the customer) and go to (the active admins).
+    pub accounts: Arc<dyn AccountStore>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGenerator>,
+}
 
 /// What asking for an authorization came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +85,7 @@ pub(crate) fn authorize_request(order: &Order) -> AuthorizeRequest {
     }
 }
 
-async fn reload(ports: &Ports, order: &Order) -> Result<Order, DomainError> {
+async fn reload(ports: &SettlePorts, order: &Order) -> Result<Order, DomainError> {
     ports
         .orders
         .get(&order.id)
@@ -81,7 +98,7 @@ async fn reload(ports: &Ports, order: &Order) -> Result<Order, DomainError> {
 /// answer). An order with nothing to charge is paid at once, without the
 /// gateway.
 pub(crate) async fn authorize(
-    ports: &Ports,
+    ports: &SettlePorts,
     settings: &ShopSettings,
     order: &Order,
     tell: Tell,
@@ -225,7 +242,7 @@ pub(crate) async fn authorize(
 
 /// An order with a total of 0: paid at once, nothing sent to a gateway.
 async fn mark_free_order_paid(
-    ports: &Ports,
+    ports: &SettlePorts,
     settings: &ShopSettings,
     order: &Order,
 ) -> Result<Order, DomainError> {
@@ -258,7 +275,7 @@ async fn mark_free_order_paid(
 /// Marks a captured order paid, with the confirmation and the admins'
 /// notices in the same transaction.
 pub(crate) async fn mark_paid(
-    ports: &Ports,
+    ports: &SettlePorts,
     settings: &ShopSettings,
     order: &Order,
     record: &PaymentRecord,
@@ -283,7 +300,7 @@ pub(crate) async fn mark_paid(
 /// The order after a transition that may have lost its race: whoever won
 /// moved it on, which is as good.
 async fn settled(
-    ports: &Ports,
+    ports: &SettlePorts,
     order: &Order,
     result: Result<Order, DomainError>,
 ) -> Result<Order, DomainError> {
@@ -297,7 +314,7 @@ async fn settled(
 /// given back, the mails `tell` asks for recorded, at once. The caller has
 /// made sure nothing is held on the card.
 pub(crate) async fn fail(
-    ports: &Ports,
+    ports: &SettlePorts,
     settings: &ShopSettings,
     order: &Order,
     code: &str,
@@ -350,7 +367,7 @@ pub(crate) async fn fail(
 /// or `InvalidState` when it refuses and the payment is not where a void
 /// leaves it (a person must look).
 pub(crate) async fn void(
-    ports: &Ports,
+    ports: &SettlePorts,
     order: &Order,
     now: DateTime<Utc>,
 ) -> Result<Void, DomainError> {
@@ -419,7 +436,7 @@ pub(crate) async fn void(
 /// (customer and admins told), or marks it paid if the provider had
 /// captured it after all. Errors as [`void`].
 pub(crate) async fn give_up(
-    ports: &Ports,
+    ports: &SettlePorts,
     settings: &ShopSettings,
     order: &Order,
     code: &str,
@@ -453,7 +470,7 @@ pub(crate) async fn give_up(
 /// Raises an alert on an open order unless one is up: a history note and
 /// a mail to each admin, once.
 pub(crate) async fn raise_alert(
-    ports: &Ports,
+    ports: &SettlePorts,
     settings: &ShopSettings,
     order: &Order,
     reason: &str,
@@ -481,14 +498,14 @@ pub(crate) async fn raise_alert(
 }
 
 async fn admin_alert_mails(
-    ports: &Ports,
+    ports: &SettlePorts,
     settings: &ShopSettings,
     order: &Order,
     event: &str,
     reason: &str,
 ) -> Result<Vec<MailMessage>, DomainError> {
     let ctx = mail_context(settings);
-    Ok(admin_recipients(ports, settings)
+    Ok(admin_recipients(ports.accounts.as_ref(), settings)
         .await?
         .iter()
         .map(|admin| order_alert(&ctx, order, admin, event, reason))
@@ -497,7 +514,7 @@ async fn admin_alert_mails(
 
 /// The confirmation to the customer and a notice to each admin.
 pub(crate) async fn paid_mails(
-    ports: &Ports,
+    ports: &SettlePorts,
     settings: &ShopSettings,
     order: &Order,
 ) -> Result<Vec<MailMessage>, DomainError> {
@@ -509,14 +526,17 @@ pub(crate) async fn paid_mails(
         &order.customer_email,
         &name,
     )];
-    for admin in admin_recipients(ports, settings).await? {
+    for admin in admin_recipients(ports.accounts.as_ref(), settings).await? {
         mails.push(new_order_notice(&ctx, order, &admin, &order.customer_email));
     }
     Ok(mails)
 }
 
 /// The name to greet the customer with; empty if the account is gone.
-pub(crate) async fn customer_name(ports: &Ports, order: &Order) -> Result<String, DomainError> {
+pub(crate) async fn customer_name(
+    ports: &SettlePorts,
+    order: &Order,
+) -> Result<String, DomainError> {
     Ok(ports
         .accounts
         .get(&order.user_id)

@@ -10,10 +10,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::error::DomainError;
+use crate::order::SettlePorts;
 use crate::order::settle::{self, Tell};
 use crate::order::{OrderStatus, PaymentState};
 use crate::settings::ShopSettings;
-use crate::system::Ports;
 
 /// The provider event ids already handled.
 #[async_trait]
@@ -48,14 +48,14 @@ pub enum EventOutcome {
 }
 
 pub struct PaymentEventService {
-    ports: Ports,
+    ports: SettlePorts,
     settings: Arc<ShopSettings>,
     events: Arc<dyn PaymentEventStore>,
 }
 
 impl PaymentEventService {
     pub fn new(
-        ports: Ports,
+        ports: SettlePorts,
         settings: Arc<ShopSettings>,
         events: Arc<dyn PaymentEventStore>,
     ) -> Self {

@@ -9,7 +9,7 @@ pub use model::{
     TaxRate, TaxRateStore,
 };
 pub use price::{PricedCart, PricingInput, price_cart};
-pub use service::{PricingService, QuoteRequest};
+pub use service::{PricingPorts, PricingService, QuoteRequest};
 
 #[cfg(test)]
 mod proptests;

@@ -7,12 +7,15 @@ use super::price::normalise_cart;
 use super::{
     CartLine, NewPromotion, PricedCart, PricingInput, Promotion, Quote, TaxRate, price_cart,
 };
+use super::{PromotionStore, QuoteStore, TaxRateStore};
 use crate::account::Principal;
+use crate::business::BusinessProfileStore;
 use crate::business::{Address, TaxExemption};
+use crate::catalog::CatalogStore;
 use crate::error::Validator;
 use crate::ids::{PromotionId, QuoteId, UserId};
 use crate::settings::ShopSettings;
-use crate::{DomainError, Ports};
+use crate::{Clock, DomainError, IdGenerator};
 
 #[derive(Debug, Clone)]
 pub struct QuoteRequest {
@@ -21,13 +24,27 @@ pub struct QuoteRequest {
     pub ship_to: Address,
 }
 
+/// The ports the pricing service uses.
+#[derive(Clone)]
+pub struct PricingPorts {
+    pub catalog: Arc<dyn CatalogStore>,
+    pub quotes: Arc<dyn QuoteStore>,
+    pub promotions: Arc<dyn PromotionStore>,
+    pub tax_rates: Arc<dyn TaxRateStore>,
+    /// The buyer's business, for a tax exemption.
+    pub profiles: Arc<dyn BusinessProfileStore>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGenerator>,
+}
+
+#[derive(Clone)]
 pub struct PricingService {
-    ports: Ports,
+    ports: PricingPorts,
     settings: Arc<ShopSettings>,
 }
 
 impl PricingService {
-    pub fn new(ports: Ports, settings: Arc<ShopSettings>) -> Self {
+    pub fn new(ports: PricingPorts, settings: Arc<ShopSettings>) -> Self {
         Self { ports, settings }
     }
 

@@ -132,7 +132,12 @@ fn transitions(m: &mut Mocks, shared: &SharedOrder) {
 }
 
 fn service(m: Mocks, now: chrono::DateTime<chrono::Utc>) -> OrderService {
-    OrderService::new(m.ports(TestClock::at(now)), settings())
+    let mocks = m.shared(TestClock::at(now));
+    OrderService::new(
+        mocks.ports(),
+        PricingService::new(mocks.ports(), settings()),
+        settings(),
+    )
 }
 
 #[test]
