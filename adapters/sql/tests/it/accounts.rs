@@ -8,8 +8,8 @@ use shop_domain::account::{
 };
 use shop_domain::ids::{SessionId, UserId};
 use shop_sql::SqlStore;
+use shop_testkit::fixtures::{at, customer, email, name, new_id, t0, unique, user};
 
-use crate::fixtures::{at, customer, email, name, new_id, t0, unique, user};
 use crate::{all_pages, concurrently};
 
 async fn get(s: &SqlStore, id: &UserId) -> User {

@@ -10,9 +10,9 @@ use shop_domain::catalog::{CatalogStore, Category, Product, ProductFilter};
 use shop_domain::ids::{CategoryId, ProductId, UserId};
 use shop_domain::{Currency, DomainError, Money};
 use shop_sql::SqlStore;
+use shop_testkit::fixtures::{address, at, customer, dollars, new_id, product, unique};
 
 use crate::all_pages;
-use crate::fixtures::{address, at, customer, dollars, new_id, product, unique};
 
 fn category(slug: &str, name: &str) -> Category {
     Category {

@@ -9,9 +9,8 @@ use shop_domain::DomainError;
 use shop_domain::ids::JobId;
 use shop_domain::jobs::{ClaimedJob, JobQueue, JobState};
 use shop_sql::SqlStore;
+use shop_testkit::fixtures::{at, job, new_id};
 use tokio::sync::Mutex;
-
-use crate::fixtures::{at, job, new_id};
 
 async fn claim(s: &SqlStore, seconds: i64, lease: i64) -> Option<ClaimedJob> {
     s.claim(at(seconds), Duration::seconds(lease), &new_id())

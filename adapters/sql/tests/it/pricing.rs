@@ -12,11 +12,11 @@ use shop_domain::pricing::{
     Promotion, PromotionKind, PromotionStore, Quote, QuoteStore, TaxRate, TaxRateStore,
 };
 use shop_sql::SqlStore;
-
-use crate::all_pages;
-use crate::fixtures::{
+use shop_testkit::fixtures::{
     at, customer, dollars, email, name, new_id, product, promotion, quote, t0, unique,
 };
+
+use crate::all_pages;
 
 pub async fn quotes_round_trip_exactly(s: SqlStore) {
     let u = customer();
