@@ -72,8 +72,14 @@ async fn three_workers_finalize_every_order_exactly_once() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
-    // A moment more for a duplicate to show, if there were one.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Every workflow and delivery over: nothing left that could pay or
+    // mail twice.
+    for (id, _) in &placed {
+        app.wait_for_finalization(&admin, id, "done", Duration::from_secs(60))
+            .await;
+    }
+    app.wait_for_settled_outbox(&admin, Duration::from_secs(60))
+        .await;
 
     let ledger = double.ledger();
     assert_eq!(ledger.payments.len(), ORDERS, "{ledger:?}");
