@@ -231,6 +231,65 @@ impl TestApp {
         }
     }
 
+    /// Polls the admin view of an order until its finalization job is
+    /// `state` (`done`, `dead` ...); the order.
+    pub async fn wait_for_finalization(
+        &self,
+        admin: &str,
+        order_id: &str,
+        state: &str,
+        timeout: Duration,
+    ) -> Value {
+        let started = Instant::now();
+        loop {
+            let resp = self
+                .get(&format!("/api/v1/admin/orders/{order_id}"), admin)
+                .await;
+            let order = &resp.expect(200)["order"];
+            if order["finalization"]["state"] == state {
+                return order.clone();
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "finalization of order {order_id} not {state} after {timeout:?}: {order}\n\
+                 stderr:\n{}",
+                self.stderr()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Polls the outbox until no delivery of any recorded mail can run
+    /// again: each sent mail's job `done`, each unsent one's `dead`. What
+    /// the transport got by then is all it will ever get, so a count taken
+    /// afterwards proves there is no duplicate still to come.
+    pub async fn wait_for_settled_outbox(&self, admin: &str, timeout: Duration) {
+        let started = Instant::now();
+        loop {
+            let unsent = self
+                .walk("/api/v1/admin/mail?status=unsent", admin, 100)
+                .await;
+            let sent = self
+                .walk("/api/v1/admin/mail?status=sent", admin, 100)
+                .await;
+            // A sent mail without a job has nothing left to run.
+            let settled = unsent.iter().all(|m| delivery_state(m) == Some("dead"))
+                && sent
+                    .iter()
+                    .all(|m| matches!(delivery_state(m), None | Some("done")));
+            if settled {
+                return;
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "outbox not settled after {timeout:?}\nunsent: {unsent:#?}\nsent: {sent:#?}\n\
+                 stderr:\n{}",
+                self.stderr()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Every item of a paginated list, following `next_cursor`.
     pub async fn walk(&self, path: &str, who: impl Bearer + Copy, limit: u32) -> Vec<Value> {
         let sep = if path.contains('?') { '&' } else { '?' };
@@ -266,6 +325,12 @@ impl TestApp {
     pub async fn mailbox(&self, admin: &str) -> Vec<Value> {
         self.walk("/api/v1/admin/mailbox", admin, 100).await
     }
+}
+
+/// The state of an outbox mail's delivery job, as `GET /api/v1/admin/mail`
+/// lists it; `None` for a mail without one.
+fn delivery_state(mail: &Value) -> Option<&str> {
+    mail["delivery"]["state"].as_str()
 }
 
 /// The amount of a money value `{"amount": "12.50", "currency": "USD"}`,

@@ -1,13 +1,15 @@
 //! Builders of valid sample entities. Ids are fresh UUID v7 strings (so
-//! later is larger), times whole seconds from [`t0`].
+//! later is larger), times whole seconds from [`t0`]. A few helpers at the
+//! end also store what they build, for tests of one adapter value that
+//! implements several ports ([`shop_with`], [`fresh_quote`]).
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 use shop_domain::account::{
-    AccountStatus, Email, PersonName, RefreshSession, RefreshToken, Role, User,
+    AccountStatus, AccountStore, Email, PersonName, RefreshSession, RefreshToken, Role, User,
 };
 use shop_domain::business::{Address, BusinessProfile, BusinessStatus, ExemptionCertificate};
-use shop_domain::catalog::{Category, Product, StockMovement};
+use shop_domain::catalog::{CatalogStore, Category, Product, StockMovement};
 use shop_domain::contact::{ContactMessage, ContactStatus};
 use shop_domain::ids::{
     CategoryId, ContactMessageId, OrderId, ProductId, PromotionId, QuoteId, SessionId, UserId,
@@ -18,7 +20,7 @@ use shop_domain::order::{
     Actor, HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderLine, OrderStatus, PaymentInfo,
     PaymentProvider, PaymentState,
 };
-use shop_domain::pricing::{CartLine, Promotion, PromotionKind, Quote, QuoteLine};
+use shop_domain::pricing::{CartLine, Promotion, PromotionKind, Quote, QuoteLine, QuoteStore};
 use shop_domain::{Currency, IdGenerator, Money};
 
 /// A fresh, unique, time-ordered id.
@@ -366,4 +368,39 @@ pub fn mail_with_id(message_id: &str) -> MailMessage {
         text: "Thanks for your order.\n\nTotal: $12.50".into(),
         html: "<p>Thanks for your order.</p><p>Total: <b>$12.50</b></p>".into(),
     }
+}
+
+/// A customer, one product with `stock` and a quote of `qty` of it, all
+/// stored in `store`.
+pub async fn shop_with<S>(store: &S, stock: u32, qty: u32) -> (User, Product, Quote)
+where
+    S: AccountStore + CatalogStore + QuoteStore + ?Sized,
+{
+    let u = customer();
+    AccountStore::insert(store, &u).await.unwrap();
+    let p = product(&unique("P-"), "Widget", stock);
+    store.insert_product(&p, None).await.unwrap();
+    let q = quote(&u.id, &[(&p, qty)]);
+    QuoteStore::insert(store, &q).await.unwrap();
+    (u, p, q)
+}
+
+/// A stored copy of `q` under a new id: a quote becomes one order, so a
+/// test placing many orders needs one each.
+pub async fn fresh_quote<S: QuoteStore + ?Sized>(store: &S, q: &Quote) -> Quote {
+    let copy = Quote {
+        id: QuoteId::new(new_id()),
+        ..q.clone()
+    };
+    store.insert(&copy).await.unwrap();
+    copy
+}
+
+/// `n` stored copies of `q` ([`fresh_quote`]).
+pub async fn fresh_quotes<S: QuoteStore + ?Sized>(store: &S, q: &Quote, n: usize) -> Vec<Quote> {
+    let mut quotes = Vec::with_capacity(n);
+    for _ in 0..n {
+        quotes.push(fresh_quote(store, q).await);
+    }
+    quotes
 }

@@ -1,7 +1,8 @@
 //! Quotes: server-side pricing, tax, promotions, and what a client may not send.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use shop_blackbox::{TestApp, address, amount, spawn_app};
 
@@ -215,10 +216,25 @@ async fn an_expired_quote_cannot_be_ordered() {
     let product = app.create_product(admin.as_str(), "10.00", 5).await;
     let id = product["id"].as_str().expect("id");
     let c = app.customer().await;
-    let quote_id = app.quote_id(&c.token, id, 1).await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    let quote = app.quote(&c.token, id, 1, "CA", None).await;
+    let q = quote.expect(201);
+    let quote_id = q["quote_id"].as_str().expect("quote_id");
+    let expires_at: DateTime<Utc> = q["expires_at"]
+        .as_str()
+        .and_then(|at| at.parse().ok())
+        .expect("expires_at is an RFC 3339 instant");
+    // The app's clock is this machine's: past the quote's expiry here is
+    // past it there.
+    let started = Instant::now();
+    while Utc::now() <= expires_at {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "a quote with a 1 s TTL expires at {expires_at}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let resp = app
-        .place_order(&c.token, &quote_id, "cnon:card-nonce-ok", "expired-quote-1")
+        .place_order(&c.token, quote_id, "cnon:card-nonce-ok", "expired-quote-1")
         .await;
     resp.problem(409, "quote_expired");
     // Nothing was reserved.

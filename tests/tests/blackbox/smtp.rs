@@ -14,9 +14,6 @@ const PAID_TIMEOUT: Duration = Duration::from_secs(30);
 /// Retries back off 1 s, 2 s, 4 s, ... with jitter: a relay that comes back
 /// after a few seconds gets the mail well within this.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(40);
-/// How long "nothing more arrives" is watched for: longer than the first
-/// retries of a mail that would (wrongly) be retried.
-const QUIET_PERIOD: Duration = Duration::from_secs(4);
 const MAIL_FROM: &str = "orders@shop.test";
 
 fn smtp_app(port: u16) -> AppBuilder {
@@ -74,10 +71,12 @@ async fn wait_for_mail(sink: &SmtpSink, app: &TestApp, count: usize) -> Vec<Sink
     }
 }
 
-/// Waits for `count` mails, then a quiet moment, and checks no more came.
+/// Waits for `count` mails and for the outbox to settle (no delivery left
+/// that could send again), then checks no more came.
 async fn exactly(sink: &SmtpSink, app: &TestApp, count: usize) -> Vec<SinkMessage> {
     wait_for_mail(sink, app, count).await;
-    tokio::time::sleep(QUIET_PERIOD).await;
+    let admin = app.admin_token().await;
+    app.wait_for_settled_outbox(&admin, DELIVERY_TIMEOUT).await;
     let messages = sink.messages();
     assert_eq!(messages.len(), count, "{messages:#?}");
     let ids: HashSet<_> = messages.iter().map(|m| m.message_id.clone()).collect();
@@ -112,7 +111,8 @@ struct Placed {
     customer: String,
 }
 
-/// A customer orders one unit and the order reaches `paid`.
+/// A customer orders one unit, the order reaches `paid` and its
+/// finalization is done: every mail it sends is in the outbox.
 async fn order_paid(app: &TestApp) -> Placed {
     let admin = app.admin_token().await;
     let product = app.create_product(&admin, "12.50", 5).await;
@@ -126,6 +126,8 @@ async fn order_paid(app: &TestApp) -> Placed {
     let order_id = order["id"].as_str().expect("order id").to_string();
     let number = order["number"].as_str().expect("number").to_string();
     app.wait_for_order(&c.token, &order_id, "paid", PAID_TIMEOUT)
+        .await;
+    app.wait_for_finalization(&admin, &order_id, "done", PAID_TIMEOUT)
         .await;
     Placed {
         order_id,
@@ -212,7 +214,34 @@ async fn mail_waits_while_the_relay_is_down_and_arrives_once_when_it_is_up() {
 
     // Payment does not wait for mail.
     let order = order_paid(&app).await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Each mail was tried against the dead relay and is waiting to be
+    // tried again.
+    let admin = app.admin_token().await;
+    let started = Instant::now();
+    loop {
+        let unsent = app
+            .walk("/api/v1/admin/mail?status=unsent", admin.as_str(), 50)
+            .await;
+        let tried = unsent
+            .iter()
+            .filter(|m| {
+                m["delivery"]["state"] == "queued"
+                    && m["delivery"]["attempts"].as_u64() >= Some(1)
+                    && m["delivery"]["last_error"]
+                        .as_str()
+                        .is_some_and(|e| !e.is_empty())
+            })
+            .count();
+        if tried == 2 {
+            break;
+        }
+        assert!(
+            started.elapsed() < DELIVERY_TIMEOUT,
+            "the mails were never tried while the relay was down: {unsent:#?}\n{}",
+            app.stderr()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     let sink = SmtpSink::start_on(port);
     let mail = exactly(&sink, &app, 2).await;

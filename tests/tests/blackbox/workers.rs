@@ -72,8 +72,14 @@ async fn three_workers_finalize_every_order_exactly_once() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
-    // A moment more for a duplicate to show, if there were one.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Every workflow and delivery over: nothing left that could pay or
+    // mail twice.
+    for (id, _) in &placed {
+        app.wait_for_finalization(&admin, id, "done", Duration::from_secs(60))
+            .await;
+    }
+    app.wait_for_settled_outbox(&admin, Duration::from_secs(60))
+        .await;
 
     let ledger = double.ledger();
     assert_eq!(ledger.payments.len(), ORDERS, "{ledger:?}");
@@ -404,7 +410,10 @@ async fn an_expired_authorization_fails_the_order_releases_stock_and_mails_the_c
         "{failed:#?}"
     );
     // Nothing was captured, so no confirmation and no new-order notice;
-    // the admins hear why the order was given up.
+    // the admins hear why the order was given up. Their mail may still be
+    // on its way after the customer's: counted once every delivery is over.
+    app.wait_for_settled_outbox(&admin, Duration::from_secs(30))
+        .await;
     let named = app.mail_files_naming(&number);
     assert_eq!(named.len(), 2, "{named:#?}");
     assert!(

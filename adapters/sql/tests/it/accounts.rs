@@ -3,13 +3,14 @@
 use shop_domain::DomainError;
 use shop_domain::PageRequest;
 use shop_domain::account::{
-    AccountStatus, AccountStore, RefreshSession, RefreshToken, RefreshTokenStore, Role, User,
-    UserFilter,
+    AccountStatus, AccountStore, RefreshTokenStore, Role, User, UserFilter,
 };
 use shop_domain::ids::{SessionId, UserId};
 use shop_sql::SqlStore;
+use shop_testkit::fixtures::{
+    at, customer, email, name, new_id, refresh_token, session, t0, unique, user,
+};
 
-use crate::fixtures::{at, customer, email, name, new_id, t0, unique, user};
 use crate::{all_pages, concurrently};
 
 async fn get(s: &SqlStore, id: &UserId) -> User {
@@ -205,15 +206,6 @@ pub async fn users_list_newest_first_filtered_and_paged(s: SqlStore) {
     assert_eq!(admins, vec![admin.id]);
 }
 
-fn session(user_id: &UserId) -> RefreshSession {
-    RefreshSession {
-        id: SessionId::new(new_id()),
-        user_id: user_id.clone(),
-        created_at: t0(),
-        revoked_at: None,
-    }
-}
-
 pub async fn refresh_sessions_and_tokens(s: SqlStore) {
     let u = customer();
     let other = customer();
@@ -250,14 +242,7 @@ pub async fn refresh_sessions_and_tokens(s: SqlStore) {
         .await
         .unwrap();
 
-    let token = RefreshToken {
-        token_hash: format!("{:0>64}", unique("")),
-        session_id: keep.id.clone(),
-        user_id: u.id.clone(),
-        issued_at: t0(),
-        expires_at: at(86_400),
-        spent_at: None,
-    };
+    let token = refresh_token(&keep);
     s.insert_token(&token).await.unwrap();
     assert_eq!(
         s.insert_token(&token).await,

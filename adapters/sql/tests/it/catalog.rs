@@ -1,26 +1,17 @@
 //! `CatalogStore` and `BusinessProfileStore`.
 
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use shop_domain::account::AccountStore;
-use shop_domain::business::{
-    BusinessProfile, BusinessProfileStore, BusinessStatus, ExemptionCertificate,
-};
-use shop_domain::catalog::{CatalogStore, Category, Product, ProductFilter};
-use shop_domain::ids::{CategoryId, ProductId, UserId};
+use shop_domain::business::{BusinessProfile, BusinessProfileStore, BusinessStatus};
+use shop_domain::catalog::{CatalogStore, Product, ProductFilter};
+use shop_domain::ids::{CategoryId, ProductId};
 use shop_domain::{Currency, DomainError, Money};
 use shop_sql::SqlStore;
+use shop_testkit::fixtures::{
+    address, at, category, customer, dollars, new_id, product, profile, unique,
+};
 
 use crate::all_pages;
-use crate::fixtures::{address, at, customer, dollars, new_id, product, unique};
-
-fn category(slug: &str, name: &str) -> Category {
-    Category {
-        id: CategoryId::new(new_id()),
-        slug: slug.into(),
-        name: name.into(),
-    }
-}
 
 pub async fn products_round_trip_exactly(s: SqlStore) {
     let tools = category(&unique("tools-"), "Tools");
@@ -209,28 +200,6 @@ pub async fn products_list_by_name_filtered_and_paged(s: SqlStore) {
     }
 }
 
-fn profile(user_id: &UserId, status: BusinessStatus, seconds: i64) -> BusinessProfile {
-    BusinessProfile {
-        user_id: user_id.clone(),
-        status,
-        legal_name: "Example Trading LLC".into(),
-        tax_id: "12-3456789".into(),
-        phone: "+1 555 0100".into(),
-        address: address(),
-        tax_exempt_requested: true,
-        exemption_certificate: Some(ExemptionCertificate {
-            number: "EX-1".into(),
-            region: "CA".into(),
-            expires_on: NaiveDate::from_ymd_opt(2031, 12, 31).unwrap(),
-        }),
-        tax_exempt_granted: false,
-        rejection_reason: None,
-        reviewed_at: None,
-        reviewed_by: None,
-        submitted_at: at(seconds),
-    }
-}
-
 pub async fn business_profiles_upsert_and_review_queue(s: SqlStore) {
     let mut users = Vec::new();
     for _ in 0..7 {
@@ -238,7 +207,7 @@ pub async fn business_profiles_upsert_and_review_queue(s: SqlStore) {
         AccountStore::insert(&s, &u).await.unwrap();
         users.push(u.id);
     }
-    let first = profile(&users[0], BusinessStatus::Pending, 50);
+    let first = profile(&users[0], BusinessStatus::Pending, at(50));
     s.put(&first, &[]).await.unwrap();
     assert_eq!(
         BusinessProfileStore::get(&s, &users[0]).await.unwrap(),
@@ -264,9 +233,12 @@ pub async fn business_profiles_upsert_and_review_queue(s: SqlStore) {
     );
     // Six more pending profiles, two per second: ties on submitted_at.
     for (i, u) in users.iter().enumerate().skip(1) {
-        s.put(&profile(u, BusinessStatus::Pending, (i as i64) / 2), &[])
-            .await
-            .unwrap();
+        s.put(
+            &profile(u, BusinessStatus::Pending, at((i as i64) / 2)),
+            &[],
+        )
+        .await
+        .unwrap();
     }
     for limit in [1, 4, 100] {
         let got = all_pages(limit, |p| {

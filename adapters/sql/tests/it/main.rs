@@ -8,7 +8,6 @@ mod catalog;
 mod common;
 mod conformance;
 mod connect;
-mod fixtures;
 mod jobs;
 mod migrations;
 mod orders;

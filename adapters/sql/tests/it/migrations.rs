@@ -148,11 +148,11 @@ async fn schema_and_counts(store: &SqlStore) -> Vec<String> {
 /// shop writes them: products with their opening movements (stock
 /// movements), a quote placed as an order (spent quotes).
 async fn seed(store: &SqlStore) {
-    use crate::fixtures::{customer, new_id, new_order, product, quote, unique};
     use shop_domain::account::AccountStore;
     use shop_domain::catalog::{CatalogStore, StockMovement, StockMovementKind};
     use shop_domain::order::{Actor, OrderStore};
     use shop_domain::pricing::QuoteStore;
+    use shop_testkit::fixtures::{customer, new_id, new_order, product, quote, unique};
     let user = customer();
     AccountStore::insert(store, &user).await.unwrap();
     let mut products = Vec::new();

@@ -11,12 +11,16 @@ use shop_domain::order::{
 use shop_domain::pricing::{PromotionStore, QuoteStore};
 use shop_domain::{DomainError, Money};
 use shop_sql::SqlStore;
-
-use crate::fixtures::{
-    at, customer, fresh, fresh_many, new_id, new_order, product, promotion, quote, release,
+use shop_testkit::fixtures::{
+    at, customer, fresh_quote, fresh_quotes, new_id, new_order, product, promotion, quote, release,
     shop_with, unique, with_idempotency,
 };
+
 use crate::{all_pages, concurrently};
+
+/// As wide as a real request fingerprint (SHA-256 in hex): the column must
+/// hold it.
+const FINGERPRINT: &str = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
 
 async fn stock(s: &SqlStore, id: &ProductId) -> u32 {
     s.get_product(id).await.unwrap().unwrap().stock
@@ -72,7 +76,7 @@ pub async fn refusals_roll_everything_back(s: SqlStore) {
     PromotionStore::insert(&s, &promotion(&code, Some(5)))
         .await
         .unwrap();
-    let mut new = with_idempotency(new_order(&u, &q), "key-1");
+    let mut new = with_idempotency(new_order(&u, &q), "key-1", FINGERPRINT);
     new.order.promo_code = Some(code.clone());
     assert_eq!(
         s.create(&new).await,
@@ -107,7 +111,7 @@ pub async fn refusals_roll_everything_back(s: SqlStore) {
 
     // A duplicate job id is refused as a whole.
     let first = s.create(&new_order(&u2, &q2)).await.unwrap();
-    let mut dup_job = new_order(&u2, &fresh(&s, &q2).await);
+    let mut dup_job = new_order(&u2, &fresh_quote(&s, &q2).await);
     dup_job.job = JobQueue::get(
         &s,
         &shop_domain::ids::JobId::new(format!("finalize-{}", first.id)),
@@ -124,23 +128,29 @@ pub async fn refusals_roll_everything_back(s: SqlStore) {
 
 pub async fn idempotency_keys_are_unique_per_user(s: SqlStore) {
     let (u, p, q) = shop_with(&s, 100, 1).await;
-    let first = with_idempotency(new_order(&u, &q), "K");
+    let first = with_idempotency(new_order(&u, &q), "K", FINGERPRINT);
     s.create(&first).await.unwrap();
     let record = s.find_idempotency(&u.id, "K").await.unwrap().unwrap();
     assert_eq!(record.order_id, first.order.id);
     assert_eq!(
-        s.create(&with_idempotency(new_order(&u, &q), "K")).await,
+        s.create(&with_idempotency(new_order(&u, &q), "K", FINGERPRINT))
+            .await,
         Err(DomainError::IdempotencyKeyReused)
     );
     // Keys are case-sensitive and per user.
-    s.create(&with_idempotency(new_order(&u, &fresh(&s, &q).await), "k"))
-        .await
-        .unwrap();
+    s.create(&with_idempotency(
+        new_order(&u, &fresh_quote(&s, &q).await),
+        "k",
+        FINGERPRINT,
+    ))
+    .await
+    .unwrap();
     let other = customer();
     AccountStore::insert(&s, &other).await.unwrap();
     s.create(&with_idempotency(
-        new_order(&other, &fresh(&s, &q).await),
+        new_order(&other, &fresh_quote(&s, &q).await),
         "K",
+        FINGERPRINT,
     ))
     .await
     .unwrap();
@@ -150,7 +160,10 @@ pub async fn idempotency_keys_are_unique_per_user(s: SqlStore) {
     // one order, and every other request told the key was used.
     let (u, p, q) = shop_with(&s, 1, 1).await;
     let results = concurrently(20, |_| {
-        let (s, new) = (s.clone(), with_idempotency(new_order(&u, &q), "same"));
+        let (s, new) = (
+            s.clone(),
+            with_idempotency(new_order(&u, &q), "same", FINGERPRINT),
+        );
         async move { s.create(&new).await }
     })
     .await;
@@ -174,7 +187,7 @@ pub async fn promotions_are_redeemed_up_to_max_uses(s: SqlStore) {
     PromotionStore::insert(&s, &promotion(&code, Some(5)))
         .await
         .unwrap();
-    let quotes = fresh_many(&s, &q, 12).await;
+    let quotes = fresh_quotes(&s, &q, 12).await;
     let results = concurrently(12, |i| {
         let mut new = new_order(&u, &quotes[i]);
         new.order.promo_code = Some(code.to_lowercase());
@@ -295,7 +308,7 @@ pub async fn orders_list_newest_first_filtered_and_paged(s: SqlStore) {
     for i in 0..9 {
         let buyer = if i % 3 == 0 { &other } else { &u };
         let o = s
-            .create(&new_order(buyer, &fresh(&s, &q).await))
+            .create(&new_order(buyer, &fresh_quote(&s, &q).await))
             .await
             .unwrap();
         if i % 3 != 0 {
@@ -349,7 +362,7 @@ pub async fn orders_list_newest_first_filtered_and_paged(s: SqlStore) {
 /// exactly 10 orders and a stock of 0.
 pub async fn fifty_concurrent_placements_against_stock_ten(s: SqlStore) {
     let (u, p, q) = shop_with(&s, 10, 1).await;
-    let quotes = fresh_many(&s, &q, 50).await;
+    let quotes = fresh_quotes(&s, &q, 50).await;
     let results = concurrently(50, |i| {
         let (s, new) = (s.clone(), new_order(&u, &quotes[i]));
         async move { s.create(&new).await }
