@@ -16,7 +16,9 @@ use shop_domain::mail::MailMessage;
 use shop_domain::order::{
     Actor, HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderAlert, OrderFilter, OrderLine,
     OrderStatus, OrderStore, PaymentInfo, PaymentProvider, PaymentState, StatusChange,
+    order_number,
 };
+use shop_domain::pricing::{PromotionRefusal, normalise_code};
 use shop_domain::{Currency, DomainError, Page, PageRequest};
 
 use crate::cursor;
@@ -27,7 +29,6 @@ use crate::error::{DbResultExt, Fail, corrupt, foreign_key_violation, unique_or_
 use crate::jobs::job_row;
 use crate::json::{from_json, to_json};
 use crate::outbox::record_mails;
-use crate::pricing::normalise_code;
 use crate::stock;
 use crate::store::{SqlStore, finish};
 use crate::value::{Amount, instant, to_u32};
@@ -262,7 +263,7 @@ impl SqlStore {
         .await
         .map_err(|e| unique_or_backend(e, |_| DomainError::AlreadyExists("order")))?
         .last_insert_id;
-        let number = format!("SO-{seq:06}");
+        let number = order_number(seq.unsigned_abs());
 
         let mut order_row = rows.order.clone();
         order_row.number = Set(number.clone());
@@ -366,14 +367,14 @@ impl SqlStore {
             .one(tx)
             .await?
             .is_some();
-        Err(Fail::Domain(DomainError::InvalidPromotion(
+        Err(Fail::Domain(
             if exists {
-                "fully redeemed"
+                PromotionRefusal::FullyRedeemed
             } else {
-                "unknown code"
+                PromotionRefusal::UnknownCode
             }
             .into(),
-        )))
+        ))
     }
 
     async fn transition_in(

@@ -12,12 +12,8 @@ use crate::entity::{promotions, quotes, tax_rates};
 use crate::error::{DbResultExt, Fail, corrupt, unique_or_backend};
 use crate::json::{CartLineDoc, QuoteLineDoc, from_json, to_json};
 use crate::store::SqlStore;
+use shop_domain::pricing::normalise_code;
 
-/// Promotion codes compare case-insensitively, surrounding blanks ignored
-/// (as `shop_domain::pricing` normalises them).
-pub(crate) fn normalise_code(code: &str) -> String {
-    code.trim().to_ascii_uppercase()
-}
 use crate::value::{Amount, instant, to_u32};
 
 fn quote_from(m: quotes::Model) -> Result<Quote, DomainError> {

@@ -130,6 +130,4 @@ fn contains_ci(needle: Option<&str>, haystacks: &[&str]) -> bool {
 
 /// Promotion codes compare case-insensitively, surrounding blanks ignored
 /// (as `shop_domain::pricing` normalises them).
-fn normalise_code(code: &str) -> String {
-    code.trim().to_ascii_uppercase()
-}
+use shop_domain::pricing::normalise_code;

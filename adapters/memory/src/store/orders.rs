@@ -3,8 +3,9 @@ use shop_domain::ids::{OrderId, UserId};
 use shop_domain::mail::MailMessage;
 use shop_domain::order::{
     HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderAlert, OrderFilter, OrderStatus,
-    OrderStore, StatusChange,
+    OrderStore, StatusChange, order_number,
 };
+use shop_domain::pricing::PromotionRefusal;
 use shop_domain::{DomainError, Page, PageRequest};
 
 use super::page::{Order as SortOrder, paginate};
@@ -38,9 +39,9 @@ impl State {
                 .promotions
                 .values()
                 .find(|p| normalise_code(&p.code) == code)
-                .ok_or_else(|| DomainError::InvalidPromotion("unknown code".into()))?;
-            if promotion.max_uses.is_some_and(|m| promotion.uses >= m) {
-                return Err(DomainError::InvalidPromotion("fully redeemed".into()));
+                .ok_or(PromotionRefusal::UnknownCode)?;
+            if promotion.is_used_up() {
+                return Err(PromotionRefusal::FullyRedeemed.into());
             }
         }
         Ok(())
@@ -90,7 +91,7 @@ impl OrderStore for MemoryStore {
             .insert(new.order.quote_id.clone(), new.order.id.clone());
         state.order_seq += 1;
         let order = Order {
-            number: format!("SO-{:06}", state.order_seq),
+            number: order_number(state.order_seq),
             ..new.order.clone()
         };
         state.orders.insert(order.id.clone(), order.clone());

@@ -7,7 +7,7 @@ pub(crate) mod settle;
 pub use model::{
     Actor, HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderAlert, OrderFilter, OrderLine,
     OrderStatus, OrderStore, PaymentInfo, PaymentProvider, PaymentState, StatusChange,
-    TransitionEffects,
+    TransitionEffects, order_number,
 };
 pub use service::{CHECKOUT_GRACE, OrderPorts, OrderService, PlaceOrderRequest, Placed, Placement};
 pub use settle::SettlePorts;

@@ -237,6 +237,12 @@ pub struct PaymentInfo {
     pub authorization_expires_at: Option<DateTime<Utc>>,
 }
 
+/// The customer-facing number of the `seq`-th order ("SO-000042"): every
+/// store numbers its orders this way.
+pub fn order_number(seq: u64) -> String {
+    format!("SO-{seq:06}")
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Order {
     pub id: OrderId,

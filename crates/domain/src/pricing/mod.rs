@@ -5,8 +5,8 @@ mod price;
 mod service;
 
 pub use model::{
-    CartLine, NewPromotion, Promotion, PromotionKind, PromotionStore, Quote, QuoteLine, QuoteStore,
-    TaxRate, TaxRateStore,
+    CartLine, NewPromotion, Promotion, PromotionKind, PromotionRefusal, PromotionStore, Quote,
+    QuoteLine, QuoteStore, TaxRate, TaxRateStore, normalise_code,
 };
 pub use price::{PricedCart, PricingInput, price_cart};
 pub use service::{PricingPorts, PricingService, QuoteRequest};

@@ -126,8 +126,39 @@ impl NewPromotion {
     }
 }
 
+/// A promotion code as stored and compared: codes match case-insensitively
+/// and without surrounding spaces, in every store.
 pub fn normalise_code(raw: &str) -> String {
     raw.trim().to_ascii_uppercase()
+}
+
+/// Why a promotion cannot apply: the one wording of `invalid_promotion`
+/// problems, whether the rule or a store's atomic redemption refused it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromotionRefusal {
+    UnknownCode,
+    NotYetValid,
+    Expired,
+    FullyRedeemed,
+    BelowMinimum(Decimal),
+}
+
+impl std::fmt::Display for PromotionRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UnknownCode => f.write_str("unknown code"),
+            Self::NotYetValid => f.write_str("not yet valid"),
+            Self::Expired => f.write_str("expired"),
+            Self::FullyRedeemed => f.write_str("fully redeemed"),
+            Self::BelowMinimum(min) => write!(f, "requires a subtotal of at least {min}"),
+        }
+    }
+}
+
+impl From<PromotionRefusal> for crate::DomainError {
+    fn from(refusal: PromotionRefusal) -> Self {
+        Self::InvalidPromotion(refusal.to_string())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,23 +178,25 @@ pub struct Promotion {
 
 impl Promotion {
     /// Why the promotion cannot apply at `now` to `subtotal`, if it cannot.
-    pub fn refusal(&self, now: DateTime<Utc>, subtotal: Decimal) -> Option<String> {
+    pub fn refusal(&self, now: DateTime<Utc>, subtotal: Decimal) -> Option<PromotionRefusal> {
         if self.starts_at.is_some_and(|s| now < s) {
-            return Some("not yet valid".into());
+            return Some(PromotionRefusal::NotYetValid);
         }
         if self.ends_at.is_some_and(|e| now >= e) {
-            return Some("expired".into());
+            return Some(PromotionRefusal::Expired);
         }
-        if self.max_uses.is_some_and(|m| self.uses >= m) {
-            return Some("fully redeemed".into());
+        if self.is_used_up() {
+            return Some(PromotionRefusal::FullyRedeemed);
         }
-        if self.min_subtotal.is_some_and(|m| subtotal < m) {
-            return Some(format!(
-                "requires a subtotal of at least {}",
-                self.min_subtotal.unwrap_or_default()
-            ));
+        match self.min_subtotal {
+            Some(min) if subtotal < min => Some(PromotionRefusal::BelowMinimum(min)),
+            _ => None,
         }
-        None
+    }
+
+    /// Every use `max_uses` allows is spent.
+    pub fn is_used_up(&self) -> bool {
+        self.max_uses.is_some_and(|m| self.uses >= m)
     }
 }
 

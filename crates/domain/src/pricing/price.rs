@@ -168,7 +168,7 @@ pub fn price_cart(input: &PricingInput<'_>) -> Result<PricedCart, DomainError> {
         None => Decimal::ZERO,
         Some(promo) => {
             if let Some(why) = promo.refusal(input.now, subtotal) {
-                return Err(DomainError::InvalidPromotion(why));
+                return Err(why.into());
             }
             let raw = match promo.kind {
                 PromotionKind::Percent => subtotal * promo.value / Decimal::ONE_HUNDRED,

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::model::normalise_code;
+use super::model::{PromotionRefusal, normalise_code};
 use super::price::normalise_cart;
 use super::{
     CartLine, NewPromotion, PricedCart, PricingInput, Promotion, Quote, TaxRate, price_cart,
@@ -70,7 +70,7 @@ impl PricingService {
             .get_by_code(&code)
             .await?
             .map(Some)
-            .ok_or_else(|| DomainError::InvalidPromotion("unknown code".into()))
+            .ok_or_else(|| PromotionRefusal::UnknownCode.into())
     }
 
     /// Prices `items` for `user_id` as of `now` against the current catalog,
