@@ -212,9 +212,12 @@ async fn a_capture_square_keeps_refusing_is_retried_and_alerted_then_paid() {
     })
     .await;
     assert_eq!(item["status"], "authorized", "{item:#}");
-    assert_eq!(
-        item["finalization"]["state"],
-        "queued",
+    // Still live (waiting for its next retry, or caught in one): never dead.
+    assert!(
+        matches!(
+            item["finalization"]["state"].as_str(),
+            Some("queued" | "running")
+        ),
         "{item:#}\n{}",
         worker.stderr()
     );
