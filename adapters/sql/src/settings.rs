@@ -66,8 +66,6 @@ impl PoolOptions {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
-
     use std::collections::HashMap;
     use std::time::Duration;
 
