@@ -574,8 +574,8 @@ impl Config {
             .as_str()
         {
             "dynamodb" => AccountsChoice::DynamoDb(
-                shop_dynamodb::DynamoSettings::from_env(lookup)
-                    .map_err(|e| ConfigError::new(e.variable, e.problem))?,
+                shop_dynamodb::DynamoSettings::from_settings(&shop_settings::Source::new(lookup))
+                    .map_err(|e| ConfigError::new(e.setting, e.problem))?,
             ),
             _ => AccountsChoice::Sql,
         };
