@@ -3,14 +3,10 @@
 //!
 //! # Configuration
 //!
-//! [`DynamoSettings::from_env`] reads:
-//!
-//! | Variable | Default | Meaning |
-//! |---|---|---|
-//! | `SHOP_DYNAMODB_ENDPOINT_URL` | unset: AWS itself | Another endpoint, such as moto server (`http://127.0.0.1:5005`) or DynamoDB Local. |
-//! | `SHOP_DYNAMODB_REGION` | unset: the AWS chain (`AWS_REGION`, the profile...) | The AWS region. |
-//! | `SHOP_DYNAMODB_TABLE_PREFIX` | `shop` | Tables are `<prefix>-accounts` and `<prefix>-sessions`. 1 to 200 of `A-Za-z0-9_.-`. |
-//! | `SHOP_DYNAMODB_CREATE_TABLES` | `false` | `true`: [`DynamoAccountStore::connect`] creates missing tables ([`create_tables`]). |
+//! [`DynamoSettings::from_settings`] reads the `SHOP_DYNAMODB_*` settings
+//! of [`SETTINGS`] (endpoint, region, table prefix, whether to create the
+//! tables; [`DynamoAccountStore::connect`] creates missing ones with
+//! [`create_tables`] when told to).
 //!
 //! Credentials always come from the AWS default chain (environment,
 //! profile, web identity, container or instance role); no error or log line
@@ -84,7 +80,7 @@ use aws_sdk_dynamodb::Client;
 use shop_domain::DomainError;
 
 pub use schema::create_tables;
-pub use settings::{DEFAULT_TABLE_PREFIX, DynamoSettings, DynamoTables, SettingsError};
+pub use settings::{DEFAULT_TABLE_PREFIX, DynamoSettings, DynamoTables, SETTINGS};
 
 /// Accounts and refresh sessions in DynamoDB. Cheap to clone: the SDK client
 /// shares its connection pool.

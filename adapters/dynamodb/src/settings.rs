@@ -1,7 +1,37 @@
-//! Configuration from `SHOP_DYNAMODB_*` variables, and building a client.
+//! Configuration from the `SHOP_DYNAMODB_*` settings, and building a client.
 
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_dynamodb::Client;
+use shop_settings::{Setting, SettingError, Source};
+
+const ENDPOINT_URL: &str = "SHOP_DYNAMODB_ENDPOINT_URL";
+const REGION: &str = "SHOP_DYNAMODB_REGION";
+const TABLE_PREFIX: &str = "SHOP_DYNAMODB_TABLE_PREFIX";
+const CREATE_TABLES: &str = "SHOP_DYNAMODB_CREATE_TABLES";
+
+/// The settings [`DynamoSettings::from_settings`] reads, as the README lists them.
+pub const SETTINGS: &[Setting] = &[
+    Setting {
+        name: ENDPOINT_URL,
+        default: "unset: AWS itself",
+        meaning: "With `SHOP_ACCOUNTS=dynamodb`: another endpoint (`http(s)://...`), such as moto server or DynamoDB Local.",
+    },
+    Setting {
+        name: REGION,
+        default: "unset: the AWS chain (`AWS_REGION`, the profile...)",
+        meaning: "With `SHOP_ACCOUNTS=dynamodb`: the AWS region.",
+    },
+    Setting {
+        name: TABLE_PREFIX,
+        default: "`shop`",
+        meaning: "With `SHOP_ACCOUNTS=dynamodb`: the tables are `<prefix>-accounts` and `<prefix>-sessions` (1 to 200 of `A-Za-z0-9_.-`).",
+    },
+    Setting {
+        name: CREATE_TABLES,
+        default: "`false`",
+        meaning: "With `SHOP_ACCOUNTS=dynamodb`: `true` creates missing tables at start-up (local setups; in production the tables come from infrastructure code).",
+    },
+];
 
 /// The default of `SHOP_DYNAMODB_TABLE_PREFIX`.
 pub const DEFAULT_TABLE_PREFIX: &str = "shop";
@@ -25,14 +55,6 @@ impl DynamoTables {
     }
 }
 
-/// A `SHOP_DYNAMODB_*` variable with a value the adapter cannot use.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{variable} {problem}")]
-pub struct SettingsError {
-    pub variable: &'static str,
-    pub problem: &'static str,
-}
-
 /// Where the tables live and what they are called. Credentials are not here:
 /// they come from the AWS default chain (environment, profile, container or
 /// instance role), and never from this crate's configuration.
@@ -48,45 +70,30 @@ pub struct DynamoSettings {
 }
 
 impl DynamoSettings {
-    /// Reads the `SHOP_DYNAMODB_*` variables through `lookup` (the process
-    /// environment in production, a map in tests). Blank values count as unset.
-    pub fn from_env(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        let table_prefix =
-            get("SHOP_DYNAMODB_TABLE_PREFIX").unwrap_or_else(|| DEFAULT_TABLE_PREFIX.to_string());
+    /// Reads the `SHOP_DYNAMODB_*` settings of `src`.
+    pub fn from_settings(src: &Source<'_>) -> Result<Self, SettingError> {
+        let table_prefix = src.string(TABLE_PREFIX, DEFAULT_TABLE_PREFIX);
         if !is_valid_table_prefix(&table_prefix) {
-            return Err(SettingsError {
-                variable: "SHOP_DYNAMODB_TABLE_PREFIX",
-                problem: "must be 1 to 200 characters of a-z, A-Z, 0-9, '_', '-' or '.'",
-            });
+            return Err(SettingError::new(
+                TABLE_PREFIX,
+                "must be 1 to 200 characters of a-z, A-Z, 0-9, '_', '-' or '.'",
+            ));
         }
-        let create_tables = match get("SHOP_DYNAMODB_CREATE_TABLES").as_deref() {
+        // Not `Source::boolean`: this setting has only ever taken these two
+        // words, and a `yes` that used to stop start-up should still do so.
+        let create_tables = match src.get(CREATE_TABLES).as_deref() {
             None | Some("false") => false,
             Some("true") => true,
-            Some(_) => {
-                return Err(SettingsError {
-                    variable: "SHOP_DYNAMODB_CREATE_TABLES",
-                    problem: "must be true or false",
-                });
+            Some(other) => {
+                return Err(SettingError::new(
+                    CREATE_TABLES,
+                    format!("{other:?} is not true or false"),
+                ));
             }
         };
-        let endpoint_url = get("SHOP_DYNAMODB_ENDPOINT_URL");
-        if endpoint_url
-            .as_deref()
-            .is_some_and(|url| !(url.starts_with("http://") || url.starts_with("https://")))
-        {
-            return Err(SettingsError {
-                variable: "SHOP_DYNAMODB_ENDPOINT_URL",
-                problem: "must be an http:// or https:// URL",
-            });
-        }
         Ok(Self {
-            endpoint_url,
-            region: get("SHOP_DYNAMODB_REGION"),
+            endpoint_url: src.http_url(ENDPOINT_URL)?,
+            region: src.get(REGION),
             table_prefix,
             create_tables,
         })
@@ -125,12 +132,27 @@ mod tests {
 
     use super::*;
 
-    fn settings(vars: &[(&str, &str)]) -> Result<DynamoSettings, SettingsError> {
+    fn settings(vars: &[(&str, &str)]) -> Result<DynamoSettings, SettingError> {
         let map: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        DynamoSettings::from_env(&|name| map.get(name).cloned())
+        let lookup = |name: &str| map.get(name).cloned();
+        DynamoSettings::from_settings(&Source::new(&lookup))
+    }
+
+    #[test]
+    fn the_table_lists_the_dynamodb_settings() {
+        let names: Vec<&str> = SETTINGS.iter().map(|s| s.name).collect();
+        assert_eq!(
+            names,
+            [
+                "SHOP_DYNAMODB_ENDPOINT_URL",
+                "SHOP_DYNAMODB_REGION",
+                "SHOP_DYNAMODB_TABLE_PREFIX",
+                "SHOP_DYNAMODB_CREATE_TABLES",
+            ]
+        );
     }
 
     #[test]
@@ -182,12 +204,16 @@ mod tests {
     fn bad_values_name_their_variable() {
         for (name, value) in [
             ("SHOP_DYNAMODB_CREATE_TABLES", "yes"),
+            ("SHOP_DYNAMODB_CREATE_TABLES", "1"),
+            ("SHOP_DYNAMODB_CREATE_TABLES", "True"),
             ("SHOP_DYNAMODB_TABLE_PREFIX", "shop tables"),
             ("SHOP_DYNAMODB_TABLE_PREFIX", "shop/x"),
             ("SHOP_DYNAMODB_ENDPOINT_URL", "127.0.0.1:5005"),
         ] {
             let err = settings(&[(name, value)]).unwrap_err();
-            assert_eq!(err.variable, name, "{value}");
+            assert_eq!(err.setting, name, "{value}");
+            assert!(err.to_string().starts_with(&format!("{name}: ")), "{err}");
+            assert!(!err.to_string().contains('\n'), "one line: {err}");
         }
     }
 }

@@ -12,23 +12,12 @@
 //! SES throttling or a 5xx), `Rejected` when it cannot (SMTP 5xx, SES
 //! `MessageRejected` and the like, an address lettre cannot encode).
 //!
-//! # Settings from the environment
+//! # Settings
 //!
-//! [`SmtpSettings::from_env`] and [`SesSettings::from_env`] read these
-//! variables through a lookup function (normally `std::env::var(name).ok()`).
-//! A variable set to an empty string counts as unset.
-//!
-//! | Variable | Transport | Default | Meaning |
-//! |---|---|---|---|
-//! | `SHOP_SMTP_HOST` | smtp | required | Host name of the SMTP relay (also the name its TLS certificate must carry). |
-//! | `SHOP_SMTP_SECURITY` | smtp | `starttls` | `starttls` (plain connection upgraded with STARTTLS, which is required), `tls` (TLS from the first byte, "SMTPS") or `plain` (no encryption: local relays and tests only). |
-//! | `SHOP_SMTP_PORT` | smtp | `587` for `starttls`, `465` for `tls`, `25` for `plain` | TCP port of the relay, 1 to 65535. |
-//! | `SHOP_SMTP_USERNAME` | smtp | none | User name for SMTP AUTH; set together with `SHOP_SMTP_PASSWORD` or not at all. |
-//! | `SHOP_SMTP_PASSWORD` | smtp | none | Password for SMTP AUTH; never logged or shown in `Debug`. |
-//! | `SHOP_SMTP_TIMEOUT_SECONDS` | smtp | `10` | Limit for one whole send (connecting, the SMTP dialogue, the data), 1 to 300 seconds. |
-//! | `SHOP_SES_REGION` | ses | the AWS chain (`AWS_REGION`, then the profile) | AWS region of SES, e.g. `eu-west-1`. |
-//! | `SHOP_SES_ENDPOINT_URL` | ses | the region's SES endpoint | Another endpoint, e.g. a local emulator (`http://127.0.0.1:5005`). |
-//! | `SHOP_SES_CONFIGURATION_SET` | ses | none | SES configuration set that every message is sent with (event publishing, dedicated IPs). |
+//! [`SmtpSettings::from_settings`] and [`SesSettings::from_settings`] read
+//! the settings of [`SMTP_SETTINGS`] and [`SES_SETTINGS`] from a
+//! [`shop_settings::Source`]. The SMTP password is taken as given (spaces
+//! included) and never shown by `Debug` or an error.
 //!
 //! SES credentials come from the standard AWS chain (`AWS_ACCESS_KEY_ID` and
 //! `AWS_SECRET_ACCESS_KEY`, `AWS_PROFILE`, web identity, the ECS or EC2
@@ -36,9 +25,7 @@
 
 mod mime;
 mod ses;
-mod settings;
 mod smtp;
 
-pub use ses::{SesMailer, SesSettings};
-pub use settings::SettingsError;
-pub use smtp::{SmtpCredentials, SmtpMailer, SmtpSecurity, SmtpSettings};
+pub use ses::{SES_SETTINGS, SesMailer, SesSettings};
+pub use smtp::{SMTP_SETTINGS, SmtpCredentials, SmtpMailer, SmtpSecurity, SmtpSettings};

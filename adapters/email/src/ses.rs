@@ -12,13 +12,32 @@ use aws_sdk_sesv2::operation::send_email::SendEmailError;
 use aws_sdk_sesv2::primitives::Blob;
 use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
 use shop_domain::mail::{MailError, MailMessage, Mailer};
+use shop_settings::{Setting, SettingError, Source};
 
 use crate::mime::mime_message;
-use crate::settings::{SettingsError, trimmed};
 
 const REGION: &str = "SHOP_SES_REGION";
 const ENDPOINT_URL: &str = "SHOP_SES_ENDPOINT_URL";
 const CONFIGURATION_SET: &str = "SHOP_SES_CONFIGURATION_SET";
+
+/// The settings [`SesSettings::from_settings`] reads, as the README lists them.
+pub const SES_SETTINGS: &[Setting] = &[
+    Setting {
+        name: REGION,
+        default: "the AWS chain (`AWS_REGION`, then the profile)",
+        meaning: "AWS region of SES, e.g. `eu-west-1`.",
+    },
+    Setting {
+        name: ENDPOINT_URL,
+        default: "the region's SES endpoint",
+        meaning: "Another endpoint, e.g. a local emulator (`http://127.0.0.1:5005`).",
+    },
+    Setting {
+        name: CONFIGURATION_SET,
+        default: "unset",
+        meaning: "SES configuration set that every message is sent with (event publishing, dedicated IPs).",
+    },
+];
 
 /// One attempt and the whole call (the SDK retries throttling and 5xx
 /// within it): a hung endpoint fails the send instead of the worker.
@@ -37,33 +56,23 @@ pub struct SesSettings {
 }
 
 impl SesSettings {
-    /// Reads the `SHOP_SES_*` variables (see the crate documentation)
-    /// through `lookup`, normally `&|name| std::env::var(name).ok()`.
-    pub fn from_env(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
-        let region = trimmed(lookup, REGION);
+    /// Reads the `SHOP_SES_*` settings of `src` (see [`SES_SETTINGS`]).
+    pub fn from_settings(src: &Source<'_>) -> Result<Self, SettingError> {
+        let region = src.get(REGION);
         if let Some(region) = &region
             && !region
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         {
-            return Err(SettingsError::Invalid {
-                variable: REGION,
-                problem: format!("must be an AWS region such as eu-west-1, not {region:?}"),
-            });
-        }
-        let endpoint_url = trimmed(lookup, ENDPOINT_URL);
-        if let Some(url) = &endpoint_url
-            && !(url.starts_with("https://") || url.starts_with("http://"))
-        {
-            return Err(SettingsError::Invalid {
-                variable: ENDPOINT_URL,
-                problem: format!("must be an http:// or https:// URL, not {url:?}"),
-            });
+            return Err(SettingError::new(
+                REGION,
+                format!("must be an AWS region such as eu-west-1, not {region:?}"),
+            ));
         }
         Ok(Self {
             region,
-            endpoint_url,
-            configuration_set: trimmed(lookup, CONFIGURATION_SET),
+            endpoint_url: src.http_url(ENDPOINT_URL)?,
+            configuration_set: src.get(CONFIGURATION_SET),
         })
     }
 }
@@ -89,7 +98,7 @@ impl fmt::Debug for SesMailer {
 impl SesMailer {
     /// Loads the AWS configuration (credentials, and the region unless
     /// `settings` names one) from the standard chain.
-    pub async fn new(settings: &SesSettings) -> Result<Self, SettingsError> {
+    pub async fn new(settings: &SesSettings) -> Result<Self, SettingError> {
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
             TimeoutConfig::builder()
                 .operation_attempt_timeout(ATTEMPT_TIMEOUT)
@@ -104,12 +113,10 @@ impl SesMailer {
         }
         let config = loader.load().await;
         if config.region().is_none() {
-            return Err(SettingsError::Invalid {
-                variable: REGION,
-                problem:
-                    "is unset and the AWS chain (AWS_REGION, the profile) has no region either"
-                        .into(),
-            });
+            return Err(SettingError::new(
+                REGION,
+                "is unset and the AWS chain (AWS_REGION, the profile) has no region either",
+            ));
         }
         Ok(Self::with_config(&config).with_configuration_set(settings.configuration_set.clone()))
     }
@@ -182,12 +189,26 @@ mod tests {
 
     use super::*;
 
-    fn parse(vars: &[(&str, &str)]) -> Result<SesSettings, SettingsError> {
+    fn parse(vars: &[(&str, &str)]) -> Result<SesSettings, SettingError> {
         let vars: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
             .collect();
-        SesSettings::from_env(&|name| vars.get(name).cloned())
+        let lookup = |name: &str| vars.get(name).cloned();
+        SesSettings::from_settings(&Source::new(&lookup))
+    }
+
+    #[test]
+    fn the_table_lists_the_ses_settings() {
+        let names: Vec<&str> = SES_SETTINGS.iter().map(|s| s.name).collect();
+        assert_eq!(
+            names,
+            [
+                "SHOP_SES_REGION",
+                "SHOP_SES_ENDPOINT_URL",
+                "SHOP_SES_CONFIGURATION_SET",
+            ]
+        );
     }
 
     #[test]
@@ -213,19 +234,11 @@ mod tests {
 
     #[test]
     fn a_malformed_region_or_endpoint_is_named() {
-        assert!(matches!(
-            parse(&[(REGION, "EU West")]),
-            Err(SettingsError::Invalid {
-                variable: REGION,
-                ..
-            })
-        ));
-        assert!(matches!(
-            parse(&[(ENDPOINT_URL, "127.0.0.1:5005")]),
-            Err(SettingsError::Invalid {
-                variable: ENDPOINT_URL,
-                ..
-            })
-        ));
+        for (setting, value) in [(REGION, "EU West"), (ENDPOINT_URL, "127.0.0.1:5005")] {
+            let e = parse(&[(setting, value)]).unwrap_err();
+            assert_eq!(e.setting, setting, "{e}");
+            assert!(e.to_string().starts_with(&format!("{setting}: ")), "{e}");
+            assert!(!e.to_string().contains('\n'), "one line: {e}");
+        }
     }
 }

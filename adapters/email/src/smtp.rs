@@ -7,9 +7,9 @@ use async_trait::async_trait;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport as _, Tokio1Executor};
 use shop_domain::mail::{MailError, MailMessage, Mailer};
+use shop_settings::{Setting, SettingError, Source};
 
 use crate::mime::mime_message;
-use crate::settings::{SettingsError, trimmed, verbatim};
 
 const HOST: &str = "SHOP_SMTP_HOST";
 const PORT: &str = "SHOP_SMTP_PORT";
@@ -18,8 +18,43 @@ const USERNAME: &str = "SHOP_SMTP_USERNAME";
 const PASSWORD: &str = "SHOP_SMTP_PASSWORD";
 const TIMEOUT_SECONDS: &str = "SHOP_SMTP_TIMEOUT_SECONDS";
 
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_TIMEOUT_SECONDS: u64 = 10;
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(DEFAULT_TIMEOUT_SECONDS);
 const MAX_TIMEOUT_SECONDS: u64 = 300;
+
+/// The settings [`SmtpSettings::from_settings`] reads, as the README lists them.
+pub const SMTP_SETTINGS: &[Setting] = &[
+    Setting {
+        name: HOST,
+        default: "required with `smtp`",
+        meaning: "Host name of the SMTP relay (also the name its TLS certificate must carry).",
+    },
+    Setting {
+        name: SECURITY,
+        default: "`starttls`",
+        meaning: "`starttls` (plain connection upgraded with STARTTLS, which is required), `tls` (TLS from the first byte, \"SMTPS\") or `plain` (no encryption: local relays and tests only).",
+    },
+    Setting {
+        name: PORT,
+        default: "`587` for `starttls`, `465` for `tls`, `25` for `plain`",
+        meaning: "TCP port of the relay, 1 to 65535.",
+    },
+    Setting {
+        name: USERNAME,
+        default: "unset",
+        meaning: "User name for SMTP AUTH; set together with `SHOP_SMTP_PASSWORD` or not at all.",
+    },
+    Setting {
+        name: PASSWORD,
+        default: "unset",
+        meaning: "Password for SMTP AUTH; never logged or shown in `Debug`.",
+    },
+    Setting {
+        name: TIMEOUT_SECONDS,
+        default: "`10`",
+        meaning: "Limit for one whole send (connecting, the SMTP dialogue, the data), 1 to 300 seconds.",
+    },
+];
 
 /// How the connection to the relay is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,65 +135,30 @@ impl SmtpSettings {
         }
     }
 
-    /// Reads the `SHOP_SMTP_*` variables (see the crate documentation)
-    /// through `lookup`, normally `&|name| std::env::var(name).ok()`.
-    pub fn from_env(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
-        let host = trimmed(lookup, HOST).ok_or(SettingsError::Missing { variable: HOST })?;
-        let security = match trimmed(lookup, SECURITY) {
-            None => SmtpSecurity::StartTls,
-            Some(value) => match value.to_ascii_lowercase().as_str() {
-                "starttls" => SmtpSecurity::StartTls,
-                "tls" => SmtpSecurity::Tls,
-                "plain" => SmtpSecurity::Plain,
-                _ => {
-                    return Err(SettingsError::Invalid {
-                        variable: SECURITY,
-                        problem: format!("must be starttls, tls or plain, not {value:?}"),
-                    });
-                }
-            },
+    /// Reads the `SHOP_SMTP_*` settings of `src` (see [`SMTP_SETTINGS`]).
+    pub fn from_settings(src: &Source<'_>) -> Result<Self, SettingError> {
+        let host = src.required(HOST, "when SHOP_MAIL=smtp")?;
+        let security = match src
+            .choice(SECURITY, "starttls", &["starttls", "tls", "plain"])?
+            .as_str()
+        {
+            "tls" => SmtpSecurity::Tls,
+            "plain" => SmtpSecurity::Plain,
+            _ => SmtpSecurity::StartTls,
         };
-        let port = match trimmed(lookup, PORT) {
-            None => security.default_port(),
-            Some(value) => value
-                .parse::<u16>()
-                .ok()
-                .filter(|port| *port != 0)
-                .ok_or_else(|| SettingsError::Invalid {
-                    variable: PORT,
-                    problem: format!("must be a port number from 1 to 65535, not {value:?}"),
-                })?,
-        };
-        let credentials = match (trimmed(lookup, USERNAME), verbatim(lookup, PASSWORD)) {
-            (Some(username), Some(password)) => Some(SmtpCredentials::new(username, password)),
-            (None, None) => None,
-            (Some(_), None) => {
-                return Err(SettingsError::Unpaired {
-                    set: USERNAME,
-                    unset: PASSWORD,
-                });
-            }
-            (None, Some(_)) => {
-                return Err(SettingsError::Unpaired {
-                    set: PASSWORD,
-                    unset: USERNAME,
-                });
-            }
-        };
-        let timeout = match trimmed(lookup, TIMEOUT_SECONDS) {
-            None => DEFAULT_TIMEOUT,
-            Some(value) => value
-                .parse::<u64>()
-                .ok()
-                .filter(|seconds| (1..=MAX_TIMEOUT_SECONDS).contains(seconds))
-                .map(Duration::from_secs)
-                .ok_or_else(|| SettingsError::Invalid {
-                    variable: TIMEOUT_SECONDS,
-                    problem: format!(
-                        "must be a whole number of seconds from 1 to {MAX_TIMEOUT_SECONDS}, not {value:?}"
-                    ),
-                })?,
-        };
+        let port = src.count(PORT, u32::from(security.default_port()), 1..=65_535)?;
+        let port = u16::try_from(port).map_err(|_| SettingError::new(PORT, "is out of range"))?;
+        // The pair is checked on trimmed values like every other pair, but
+        // the password is taken as given: its spaces may be part of it.
+        let credentials = src.pair(USERNAME, PASSWORD)?.and_then(|(username, _)| {
+            src.raw(PASSWORD)
+                .map(|password| SmtpCredentials::new(username, password))
+        });
+        let timeout = src.seconds(
+            TIMEOUT_SECONDS,
+            DEFAULT_TIMEOUT_SECONDS,
+            1..=MAX_TIMEOUT_SECONDS,
+        )?;
         Ok(Self {
             host,
             port,
@@ -191,10 +191,9 @@ impl fmt::Debug for SmtpMailer {
 impl SmtpMailer {
     /// A mailer for the relay of `settings`. Connects only when sending;
     /// fails only on a host name that TLS cannot verify a certificate for.
-    pub fn new(settings: &SmtpSettings) -> Result<Self, SettingsError> {
-        let tls_host = |e: lettre::transport::smtp::Error| SettingsError::Invalid {
-            variable: HOST,
-            problem: format!("cannot be used for TLS: {e}"),
+    pub fn new(settings: &SmtpSettings) -> Result<Self, SettingError> {
+        let tls_host = |e: lettre::transport::smtp::Error| {
+            SettingError::new(HOST, format!("cannot be used for TLS: {e}"))
         };
         let builder = match settings.security {
             SmtpSecurity::StartTls => {
@@ -258,21 +257,36 @@ mod tests {
 
     use super::*;
 
-    fn parse(vars: &[(&str, &str)]) -> Result<SmtpSettings, SettingsError> {
+    fn parse(vars: &[(&str, &str)]) -> Result<SmtpSettings, SettingError> {
         let vars: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
             .collect();
-        SmtpSettings::from_env(&|name| vars.get(name).cloned())
+        let lookup = |name: &str| vars.get(name).cloned();
+        SmtpSettings::from_settings(&Source::new(&lookup))
+    }
+
+    #[test]
+    fn the_table_lists_the_smtp_settings() {
+        let names: Vec<&str> = SMTP_SETTINGS.iter().map(|s| s.name).collect();
+        assert_eq!(
+            names,
+            [
+                "SHOP_SMTP_HOST",
+                "SHOP_SMTP_SECURITY",
+                "SHOP_SMTP_PORT",
+                "SHOP_SMTP_USERNAME",
+                "SHOP_SMTP_PASSWORD",
+                "SHOP_SMTP_TIMEOUT_SECONDS",
+            ]
+        );
     }
 
     #[test]
     fn only_the_host_is_required() {
-        assert_eq!(parse(&[]), Err(SettingsError::Missing { variable: HOST }));
-        assert_eq!(
-            parse(&[(HOST, "  ")]),
-            Err(SettingsError::Missing { variable: HOST })
-        );
+        let missing = SettingError::new(HOST, "must be set when SHOP_MAIL=smtp");
+        assert_eq!(parse(&[]), Err(missing.clone()));
+        assert_eq!(parse(&[(HOST, "  ")]), Err(missing));
         assert_eq!(
             parse(&[(HOST, " mail.example.com ")]),
             Ok(SmtpSettings::new(
@@ -290,8 +304,8 @@ mod tests {
         assert_eq!(port("plain"), Ok(25));
         assert!(matches!(
             port("ssl"),
-            Err(SettingsError::Invalid {
-                variable: SECURITY,
+            Err(SettingError {
+                setting: SECURITY,
                 ..
             })
         ));
@@ -303,7 +317,7 @@ mod tests {
             assert!(
                 matches!(
                     parse(&[(HOST, "h"), (PORT, bad)]),
-                    Err(SettingsError::Invalid { variable: PORT, .. })
+                    Err(SettingError { setting: PORT, .. })
                 ),
                 "{bad}"
             );
@@ -319,17 +333,17 @@ mod tests {
         );
         assert_eq!(
             parse(&[(HOST, "h"), (USERNAME, "shop")]),
-            Err(SettingsError::Unpaired {
-                set: USERNAME,
-                unset: PASSWORD
-            })
+            Err(SettingError::new(
+                PASSWORD,
+                "must be set when SHOP_SMTP_USERNAME is set (both or neither)"
+            ))
         );
         assert_eq!(
             parse(&[(HOST, "h"), (PASSWORD, "s3cret")]),
-            Err(SettingsError::Unpaired {
-                set: PASSWORD,
-                unset: USERNAME
-            })
+            Err(SettingError::new(
+                USERNAME,
+                "must be set when SHOP_SMTP_PASSWORD is set (both or neither)"
+            ))
         );
     }
 
@@ -343,8 +357,8 @@ mod tests {
             assert!(
                 matches!(
                     timeout(bad),
-                    Err(SettingsError::Invalid {
-                        variable: TIMEOUT_SECONDS,
+                    Err(SettingError {
+                        setting: TIMEOUT_SECONDS,
                         ..
                     })
                 ),
@@ -370,14 +384,22 @@ mod tests {
         assert!(!shown.contains("hunter2-secret"), "{shown}");
         let mailer = SmtpMailer::new(&settings).expect("a valid host");
         assert!(!format!("{mailer:?}").contains("hunter2-secret"));
+        let unpaired = parse(&[(HOST, "h"), (PASSWORD, "hunter2-secret")])
+            .expect_err("a password without a user name");
+        assert!(
+            !unpaired.to_string().contains("hunter2-secret"),
+            "{unpaired}"
+        );
     }
 
     #[test]
-    fn errors_name_the_variable() {
+    fn errors_name_the_setting_on_one_line() {
         let e = parse(&[(HOST, "h"), (PORT, "x")]).expect_err("a bad port");
+        assert_eq!(e.to_string(), "SHOP_SMTP_PORT: \"x\" is not a whole number");
+        let e = parse(&[(HOST, "h"), (SECURITY, "ssl3")]).expect_err("a bad security");
         assert_eq!(
             e.to_string(),
-            "SHOP_SMTP_PORT must be a port number from 1 to 65535, not \"x\""
+            "SHOP_SMTP_SECURITY: \"ssl3\" is not one of starttls, tls, plain"
         );
     }
 }

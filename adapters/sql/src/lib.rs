@@ -29,8 +29,10 @@ mod payment_events;
 mod payment_simulator;
 mod pricing;
 mod query;
+mod settings;
 mod stock;
 mod store;
 mod value;
 
+pub use settings::SETTINGS;
 pub use store::{EMBEDDED_DATABASE_URL, PoolOptions, SqlStore, redact};

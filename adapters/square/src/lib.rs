@@ -11,7 +11,9 @@
 //! request may have taken effect, and an order must never fail for a payment
 //! that may exist.
 //!
-//! [`webhook`] verifies and parses Square's event notifications.
+//! [`SquareConfig::from_settings`] reads the gateway's settings
+//! ([`SETTINGS`]); [`webhook`] verifies and parses Square's event
+//! notifications, with settings of its own.
 
 use std::time::Duration;
 
@@ -25,8 +27,11 @@ use shop_domain::payment::{
     AuthorizeRequest, PaymentError, PaymentGateway, PaymentRecord, PaymentStatus,
 };
 
+mod settings;
 pub mod webhook;
 mod wire;
+
+pub use settings::SETTINGS;
 
 /// The Square API version every request pins.
 pub const SQUARE_VERSION: &str = "2025-08-20";

@@ -6,9 +6,51 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use shop_domain::payment::events::PaymentEvent;
+use shop_settings::{SecretString, Setting, SettingError, Source};
 
 /// The header Square signs notifications in.
 pub const SIGNATURE_HEADER: &str = "x-square-hmacsha256-signature";
+
+const SIGNATURE_KEY: &str = "SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY";
+const NOTIFICATION_URL: &str = "SHOP_SQUARE_WEBHOOK_URL";
+
+/// The settings [`WebhookSettings::from_settings`] reads, as the README lists them.
+pub const SETTINGS: &[Setting] = &[
+    Setting {
+        name: SIGNATURE_KEY,
+        default: "unset",
+        meaning: "The signature key of the Square webhook subscription. With it (and `SHOP_SQUARE_WEBHOOK_URL`, both or neither), `POST /api/v1/webhooks/square` accepts notifications whose `x-square-hmacsha256-signature` is base64(HMAC-SHA256(key, URL + raw body)); a `payment.updated` whose payment is CANCELED or FAILED ends an order still authorized in `payment_failed` (stock released); a redelivered `event_id` changes nothing. Unset: every notification is answered 401 `invalid_signature`.",
+    },
+    Setting {
+        name: NOTIFICATION_URL,
+        default: "unset",
+        meaning: "The notification URL exactly as registered with Square (part of what Square signs).",
+    },
+];
+
+/// One webhook subscription: its signature key (never shown by `Debug`)
+/// and its notification URL, which Square signs along with the body.
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    pub signature_key: SecretString,
+    pub notification_url: String,
+}
+
+impl WebhookSettings {
+    /// Both settings, or `None` when neither is set (every notification is
+    /// then refused); one without the other is an error naming the unset one.
+    pub fn from_settings(src: &Source<'_>) -> Result<Option<Self>, SettingError> {
+        let Some((signature_key, _)) = src.pair(SIGNATURE_KEY, NOTIFICATION_URL)? else {
+            return Ok(None);
+        };
+        Ok(src
+            .http_url(NOTIFICATION_URL)?
+            .map(|notification_url| Self {
+                signature_key: SecretString::from(signature_key),
+                notification_url,
+            }))
+    }
+}
 
 /// Why a notification is not taken.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -119,7 +161,89 @@ pub fn parse_event(body: &[u8]) -> Result<PaymentEvent, WebhookError> {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
+    use std::collections::HashMap;
+
+    use shop_settings::ExposeSecret as _;
+
     use super::*;
+
+    const URL: &str = "https://shop.test/api/v1/webhooks/square";
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Option<WebhookSettings>, SettingError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        let lookup = |name: &str| map.get(name).cloned();
+        WebhookSettings::from_settings(&Source::new(&lookup))
+    }
+
+    #[test]
+    fn the_table_lists_the_webhook_settings() {
+        let names: Vec<&str> = SETTINGS.iter().map(|s| s.name).collect();
+        assert_eq!(
+            names,
+            [
+                "SHOP_SQUARE_WEBHOOK_SIGNATURE_KEY",
+                "SHOP_SQUARE_WEBHOOK_URL"
+            ]
+        );
+    }
+
+    #[test]
+    fn settings_are_both_or_neither() {
+        assert!(settings(&[]).unwrap().is_none());
+        assert!(
+            settings(&[(SIGNATURE_KEY, " "), (NOTIFICATION_URL, "")])
+                .unwrap()
+                .is_none()
+        );
+        let both = settings(&[(SIGNATURE_KEY, "webhook-key"), (NOTIFICATION_URL, URL)])
+            .unwrap()
+            .unwrap();
+        assert_eq!(both.signature_key.expose_secret(), "webhook-key");
+        assert_eq!(both.notification_url, URL);
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[(SIGNATURE_KEY, "webhook-key")], NOTIFICATION_URL),
+            (&[(NOTIFICATION_URL, URL)], SIGNATURE_KEY),
+            (
+                &[
+                    (SIGNATURE_KEY, "webhook-key"),
+                    (NOTIFICATION_URL, "shop.test/hook"),
+                ],
+                NOTIFICATION_URL,
+            ),
+        ];
+        for (vars, setting) in cases {
+            let e = settings(vars).unwrap_err();
+            assert_eq!(e.setting, *setting, "{vars:?}: {e}");
+            assert!(e.to_string().starts_with(&format!("{setting}: ")), "{e}");
+            assert!(!e.to_string().contains('\n'), "one line: {e}");
+            assert!(!e.to_string().contains("webhook-key"), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_key_never_shows_in_debug() {
+        let s = settings(&[(SIGNATURE_KEY, "webhook-key"), (NOTIFICATION_URL, URL)])
+            .unwrap()
+            .unwrap();
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("webhook-key"), "{shown}");
+        assert!(shown.contains(URL), "{shown}");
+    }
+
+    #[test]
+    fn settings_make_a_verifier() {
+        let s = settings(&[
+            (SIGNATURE_KEY, "key"),
+            (NOTIFICATION_URL, "https://x.test/h"),
+        ])
+        .unwrap()
+        .unwrap();
+        let verifier = WebhookVerifier::new(s.signature_key.expose_secret(), &s.notification_url);
+        assert_eq!(verifier.authenticate(b"{}", Some(KNOWN)), Ok(()));
+    }
 
     #[test]
     fn signatures_cover_the_url_and_the_body() {

@@ -8,6 +8,9 @@
 //! `ExecutionAlreadyExists` (closed, or another input), and both mean the
 //! order's workflow was started. Names may be reused after 90 days, far
 //! beyond any retry of the job that starts them.
+//!
+//! [`StepFunctionsSettings::from_settings`] reads the state machine's ARN
+//! and an optional endpoint ([`SETTINGS`]).
 
 use async_trait::async_trait;
 use aws_config::{BehaviorVersion, Region};
@@ -19,7 +22,10 @@ use shop_domain::DomainError;
 use shop_domain::ids::OrderId;
 use shop_domain::jobs::WorkflowLauncher;
 
+mod settings;
+
 pub use aws_sdk_sfn;
+pub use settings::{SETTINGS, StepFunctionsSettings};
 
 /// Starts one execution of the finalization state machine per order.
 #[derive(Debug, Clone)]

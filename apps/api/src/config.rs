@@ -287,20 +287,10 @@ pub enum MailChoice {
     Ses(shop_email::SesSettings),
 }
 
-/// The mail adapter's settings errors name their variable too.
-impl From<shop_email::SettingsError> for ConfigError {
-    fn from(error: shop_email::SettingsError) -> Self {
-        use shop_email::SettingsError;
-        match error {
-            SettingsError::Missing { variable } => {
-                ConfigError::new(variable, "must be set when SHOP_MAIL=smtp")
-            }
-            SettingsError::Invalid { variable, problem } => ConfigError::new(variable, problem),
-            SettingsError::Unpaired { set, unset } => ConfigError::new(
-                unset,
-                format!("must be set when {set} is set (both or neither)"),
-            ),
-        }
+/// The adapters' settings errors name their variable too.
+impl From<shop_settings::SettingError> for ConfigError {
+    fn from(error: shop_settings::SettingError) -> Self {
+        ConfigError::new(error.setting, error.problem)
     }
 }
 
@@ -574,8 +564,8 @@ impl Config {
             .as_str()
         {
             "dynamodb" => AccountsChoice::DynamoDb(
-                shop_dynamodb::DynamoSettings::from_env(lookup)
-                    .map_err(|e| ConfigError::new(e.variable, e.problem))?,
+                shop_dynamodb::DynamoSettings::from_settings(&shop_settings::Source::new(lookup))
+                    .map_err(|e| ConfigError::new(e.setting, e.problem))?,
             ),
             _ => AccountsChoice::Sql,
         };
@@ -614,8 +604,12 @@ impl Config {
             .choice("SHOP_MAIL", "file", &["file", "smtp", "ses"], &[])?
             .as_str()
         {
-            "smtp" => MailChoice::Smtp(shop_email::SmtpSettings::from_env(src.lookup)?),
-            "ses" => MailChoice::Ses(shop_email::SesSettings::from_env(src.lookup)?),
+            "smtp" => MailChoice::Smtp(shop_email::SmtpSettings::from_settings(
+                &shop_settings::Source::new(src.lookup),
+            )?),
+            "ses" => MailChoice::Ses(shop_email::SesSettings::from_settings(
+                &shop_settings::Source::new(src.lookup),
+            )?),
             _ => MailChoice::File,
         };
         let square_webhook = match (

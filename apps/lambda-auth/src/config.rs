@@ -78,8 +78,8 @@ impl Config {
             2_592_000,
             31_536_000,
         )?;
-        let dynamodb = DynamoSettings::from_env(lookup)
-            .map_err(|e| ConfigError::new(e.variable, e.problem))?;
+        let dynamodb = DynamoSettings::from_settings(&shop_settings::Source::new(lookup))
+            .map_err(|e| ConfigError::new(e.setting, e.problem))?;
         let database_url = get("SHOP_DATABASE_URL").map(trimmed).ok_or_else(|| {
             ConfigError::new(
                 "SHOP_DATABASE_URL",
