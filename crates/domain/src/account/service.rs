@@ -78,6 +78,7 @@ impl AccountService {
         }
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn register(&self, input: RegisterInput) -> Result<User, DomainError> {
         let mut v = Validator::new();
         let email = v.take("email", Email::parse(&input.email));
@@ -115,6 +116,7 @@ impl AccountService {
 
     /// Creates the configured admin at start-up when absent, or makes the
     /// existing account with that e-mail an active admin.
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn ensure_admin(&self, email: &str, password: &str) -> Result<User, DomainError> {
         let email = Email::parse(email)?;
         let password = Password::parse(password)?;
@@ -157,6 +159,7 @@ impl AccountService {
         let _ = self.ports.hasher.verify(password, &hash).await;
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn login(&self, email: &str, password: &str) -> Result<LoginOutcome, DomainError> {
         let user = match Email::parse(email) {
             Ok(email) => self.ports.accounts.find_by_email(&email).await?,
@@ -193,6 +196,7 @@ impl AccountService {
         })
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(user_id = %user_id))]
     pub async fn business_status(&self, user_id: &UserId) -> Result<BusinessStatus, DomainError> {
         Ok(self
             .ports
@@ -240,6 +244,7 @@ impl AccountService {
 
     /// Rotates a refresh token. A token presented twice means it leaked:
     /// the whole session (every token rotated from the same login) ends.
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn refresh(&self, refresh_token: &str) -> Result<LoginOutcome, DomainError> {
         let now = self.ports.clock.now();
         let hash = sha256_hex(refresh_token);
@@ -279,6 +284,7 @@ impl AccountService {
 
     /// Checks an access token against the store on every request, so an
     /// inactivation or a logout takes effect on the very next one.
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn authenticate(&self, access_token: &str) -> Result<Principal, DomainError> {
         let claims = self.ports.signer.verify(access_token)?;
         if claims.expires_at <= self.ports.clock.now().timestamp() {
@@ -312,6 +318,7 @@ impl AccountService {
         })
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn logout(&self, principal: &Principal) -> Result<(), DomainError> {
         self.ports
             .refresh_tokens
@@ -327,10 +334,12 @@ impl AccountService {
             .ok_or(DomainError::NotFound("user"))
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn me(&self, principal: &Principal) -> Result<User, DomainError> {
         self.load(&principal.user_id).await
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn update_name(
         &self,
         principal: &Principal,
@@ -345,6 +354,7 @@ impl AccountService {
     }
 
     /// Changes the password and ends every other session of the user.
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn change_password(
         &self,
         principal: &Principal,
@@ -381,6 +391,7 @@ impl AccountService {
             .await
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn list_users(
         &self,
         admin: &Principal,
@@ -391,6 +402,7 @@ impl AccountService {
         self.ports.accounts.list(filter, page).await
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(user_id = %id))]
     pub async fn get_user(&self, admin: &Principal, id: &UserId) -> Result<User, DomainError> {
         admin.require_admin()?;
         self.load(id).await
@@ -399,6 +411,7 @@ impl AccountService {
     /// Cuts the user off at once: the session version moves on, so every
     /// access token it holds is refused, and every refresh token dies with
     /// its session.
+    #[tracing::instrument(level = "info", skip_all, fields(user_id = %id))]
     pub async fn inactivate(&self, admin: &Principal, id: &UserId) -> Result<User, DomainError> {
         admin.require_admin()?;
         if *id == admin.user_id {
@@ -418,6 +431,7 @@ impl AccountService {
         self.load(id).await
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(user_id = %id))]
     pub async fn activate(&self, admin: &Principal, id: &UserId) -> Result<User, DomainError> {
         admin.require_admin()?;
         let user = self.load(id).await?;

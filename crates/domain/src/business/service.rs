@@ -28,11 +28,13 @@ impl BusinessService {
         Self { ports, settings }
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn get(&self, principal: &Principal) -> Result<Option<BusinessProfile>, DomainError> {
         self.ports.profiles.get(&principal.user_id).await
     }
 
     /// Submits or edits the caller's profile; any edit needs a new review.
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn submit(
         &self,
         principal: &Principal,
@@ -59,6 +61,7 @@ impl BusinessService {
         Ok(profile)
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn list(
         &self,
         admin: &Principal,
@@ -87,6 +90,7 @@ impl BusinessService {
 
     /// Approves a pending profile; `tax_exempt` grants the exemption its
     /// certificate supports, and needs a certificate valid today.
+    #[tracing::instrument(level = "info", skip_all, fields(user_id = %user_id))]
     pub async fn approve(
         &self,
         admin: &Principal,
@@ -117,6 +121,7 @@ impl BusinessService {
         Ok(profile)
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(user_id = %user_id))]
     pub async fn reject(
         &self,
         admin: &Principal,

@@ -29,10 +29,12 @@ impl CatalogService {
         Self { ports, settings }
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn categories(&self) -> Result<Vec<Category>, DomainError> {
         self.ports.catalog.list_categories().await
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn create_category(
         &self,
         admin: &Principal,
@@ -50,6 +52,7 @@ impl CatalogService {
     }
 
     /// What customers see: active products only.
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn products(
         &self,
         category_id: Option<CategoryId>,
@@ -66,6 +69,7 @@ impl CatalogService {
         self.ports.catalog.list_products(&filter, page).await
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(product_id = %id))]
     pub async fn product(&self, id: &ProductId) -> Result<Product, DomainError> {
         match self.ports.catalog.get_product(id).await? {
             Some(p) if p.active => Ok(p),
@@ -73,6 +77,7 @@ impl CatalogService {
         }
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn admin_products(
         &self,
         admin: &Principal,
@@ -96,6 +101,7 @@ impl CatalogService {
         Ok(())
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn create_product(
         &self,
         admin: &Principal,
@@ -133,6 +139,7 @@ impl CatalogService {
         Ok(product)
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(product_id = %id))]
     pub async fn update_product(
         &self,
         admin: &Principal,
@@ -162,6 +169,7 @@ impl CatalogService {
     /// counted), recorded with who, when and why. Refused with
     /// `InsufficientStock` when it would go below zero: units already held
     /// by orders are not on the shelf to take.
+    #[tracing::instrument(level = "info", skip_all, fields(product_id = %id))]
     pub async fn adjust_stock(
         &self,
         admin: &Principal,
@@ -192,6 +200,7 @@ impl CatalogService {
     }
 
     /// A product's stock movements, newest first.
+    #[tracing::instrument(level = "info", skip_all, fields(product_id = %id))]
     pub async fn stock_movements(
         &self,
         admin: &Principal,

@@ -40,6 +40,7 @@ impl ContactService {
 
     /// Stores a message from a visitor or a signed-in user. Line breaks in
     /// the subject are folded to spaces: it may end up in a mail header.
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn submit(
         &self,
         sender: Option<&Principal>,
@@ -84,6 +85,7 @@ impl ContactService {
         Ok(msg)
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn list(
         &self,
         admin: &Principal,
@@ -94,6 +96,7 @@ impl ContactService {
         self.ports.contacts.list(status, page).await
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(message_id = %id))]
     pub async fn set_status(
         &self,
         admin: &Principal,

@@ -165,6 +165,7 @@ impl FinalizationService {
     /// The workflow engine's finalize step: [`Self::run`] with the failures
     /// the engine counted so far, reporting the order's status and when to
     /// run again, if at all.
+    #[tracing::instrument(level = "info", skip_all, fields(order_id = %order_id))]
     pub async fn finalize_step(
         &self,
         order_id: &OrderId,
@@ -193,6 +194,7 @@ impl FinalizationService {
     /// the provider had captured it after all. If the void is refused, the
     /// order is left as it is for an admin, alerted, and this step fails.
     /// A closed order is left alone.
+    #[tracing::instrument(level = "info", skip_all, fields(order_id = %order_id))]
     pub async fn fail_step(
         &self,
         order_id: &OrderId,
@@ -252,6 +254,7 @@ impl FinalizationService {
 
     /// Finalizes an order as far as it goes now. `failures`: the failed
     /// captures before this run (alerts and backoff follow it).
+    #[tracing::instrument(level = "info", skip_all, fields(order_id = %order_id))]
     pub async fn run(
         &self,
         order_id: &OrderId,
@@ -393,11 +396,13 @@ impl FinalizationService {
 
     /// Up to `limit` unsent outbox mails, oldest first: the batch a
     /// delivery sweep outside the job queue hands to [`Self::deliver`].
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn unsent_mails(&self, limit: usize) -> Result<Vec<OutboxMail>, DomainError> {
         self.ports.outbox.unsent(limit).await
     }
 
     /// Hands one outbox mail to the transport and records that it went.
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn deliver(&self, message_id: &str) -> Result<(), DeliveryError> {
         let Some(mail) = self.ports.outbox.get(message_id).await? else {
             return Err(DeliveryError::Domain(DomainError::NotFound("outbox mail")));
@@ -417,6 +422,7 @@ impl FinalizationService {
 
     /// Claims one due job and runs it. `Ok(false)` when none was due.
     /// `jitter` in [0, 1) spreads the retries of many workers.
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn work_once(&self, claim_token: &str, jitter: f64) -> Result<bool, DomainError> {
         let now = self.ports.settle.clock.now();
         let Some(claim) = self.ports.jobs.claim(now, self.lease, claim_token).await? else {
@@ -521,6 +527,7 @@ impl FinalizationService {
     /// stayed open (run here; with an external engine that is normal), and
     /// any past its deadline whose job stopped, so an authorization is never
     /// left to lapse with the stock held. Returns how many were requeued.
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn sweep(&self, limit: usize) -> Result<usize, DomainError> {
         let now = self.ports.settle.clock.now();
         let mut requeued = 0;

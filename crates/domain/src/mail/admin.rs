@@ -28,6 +28,7 @@ impl MailAdminService {
     }
 
     /// Unsent (or sent) mails, newest first, each with its delivery job.
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn list(
         &self,
         admin: &Principal,
@@ -50,6 +51,7 @@ impl MailAdminService {
     /// Queues an unsent mail's delivery again, due now (its retries ran
     /// out, or an admin will not wait for the next one).
     /// [`DomainError::MailAlreadySent`] for a mail that went out.
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn resend(
         &self,
         admin: &Principal,

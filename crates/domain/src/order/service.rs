@@ -94,6 +94,7 @@ impl OrderService {
 
     /// Places an order from a quote: re-prices it, spends the quote,
     /// reserves the stock, then authorizes the card.
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn place(
         &self,
         principal: &Principal,
@@ -312,10 +313,12 @@ impl OrderService {
         Ok(order)
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(order_id = %id))]
     pub async fn get(&self, principal: &Principal, id: &OrderId) -> Result<Order, DomainError> {
         self.load_own(principal, id).await
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn list(
         &self,
         principal: &Principal,
@@ -330,6 +333,7 @@ impl OrderService {
 
     /// Cancels an order that is not yet paid: voids the authorization,
     /// then gives back its stock, promotion use and quote.
+    #[tracing::instrument(level = "info", skip_all, fields(order_id = %id))]
     pub async fn cancel(&self, principal: &Principal, id: &OrderId) -> Result<Order, DomainError> {
         let mut order = self.load_own(principal, id).await?;
         // The workflow may move the order between our read and our write;
@@ -388,6 +392,7 @@ impl OrderService {
         })
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn admin_list(
         &self,
         admin: &Principal,
@@ -400,6 +405,7 @@ impl OrderService {
 
     /// Each order's finalization job (`None` where there is none), for the
     /// admins to see a workflow that is stuck or gave up.
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn admin_finalization(
         &self,
         admin: &Principal,
@@ -418,11 +424,13 @@ impl OrderService {
         Ok(jobs)
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(order_id = %id))]
     pub async fn admin_get(&self, admin: &Principal, id: &OrderId) -> Result<Order, DomainError> {
         admin.require_admin()?;
         self.load(id).await
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(order_id = %id))]
     pub async fn fulfill(&self, admin: &Principal, id: &OrderId) -> Result<Order, DomainError> {
         admin.require_admin()?;
         let order = self.load(id).await?;
@@ -441,6 +449,7 @@ impl OrderService {
     }
 
     /// Refunds a paid or fulfilled order in full.
+    #[tracing::instrument(level = "info", skip_all, fields(order_id = %id))]
     pub async fn refund(&self, admin: &Principal, id: &OrderId) -> Result<Order, DomainError> {
         admin.require_admin()?;
         let order = self.load(id).await?;
@@ -483,6 +492,7 @@ impl OrderService {
     /// Puts an open order's finalization back in the queue, due now (an
     /// admin, after an alert or a workflow that stopped): a finished job
     /// runs again as a new generation. Clears the order's alert.
+    #[tracing::instrument(level = "info", skip_all, fields(order_id = %id))]
     pub async fn retry_finalization(
         &self,
         admin: &Principal,

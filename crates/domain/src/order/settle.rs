@@ -85,6 +85,7 @@ pub(crate) fn authorize_request(order: &Order) -> AuthorizeRequest {
     }
 }
 
+#[tracing::instrument(level = "info", skip_all)]
 async fn reload(ports: &SettlePorts, order: &Order) -> Result<Order, DomainError> {
     ports
         .orders
@@ -97,6 +98,7 @@ async fn reload(ports: &SettlePorts, order: &Order) -> Result<Order, DomainError
 /// under the same idempotency key (the checkout, then the job after a lost
 /// answer). An order with nothing to charge is paid at once, without the
 /// gateway.
+#[tracing::instrument(level = "info", skip_all)]
 pub(crate) async fn authorize(
     ports: &SettlePorts,
     settings: &ShopSettings,
@@ -241,6 +243,7 @@ pub(crate) async fn authorize(
 }
 
 /// An order with a total of 0: paid at once, nothing sent to a gateway.
+#[tracing::instrument(level = "info", skip_all)]
 async fn mark_free_order_paid(
     ports: &SettlePorts,
     settings: &ShopSettings,
@@ -274,6 +277,7 @@ async fn mark_free_order_paid(
 
 /// Marks a captured order paid, with the confirmation and the admins'
 /// notices in the same transaction.
+#[tracing::instrument(level = "info", skip_all)]
 pub(crate) async fn mark_paid(
     ports: &SettlePorts,
     settings: &ShopSettings,
@@ -299,6 +303,7 @@ pub(crate) async fn mark_paid(
 
 /// The order after a transition that may have lost its race: whoever won
 /// moved it on, which is as good.
+#[tracing::instrument(level = "info", skip_all)]
 async fn settled(
     ports: &SettlePorts,
     order: &Order,
@@ -313,6 +318,7 @@ async fn settled(
 /// Ends an open order in `payment_failed`: stock, promotion use and quote
 /// given back, the mails `tell` asks for recorded, at once. The caller has
 /// made sure nothing is held on the card.
+#[tracing::instrument(level = "info", skip_all)]
 pub(crate) async fn fail(
     ports: &SettlePorts,
     settings: &ShopSettings,
@@ -366,6 +372,7 @@ pub(crate) async fn fail(
 /// `PaymentUnavailable` when the provider cannot be reached (try again),
 /// or `InvalidState` when it refuses and the payment is not where a void
 /// leaves it (a person must look).
+#[tracing::instrument(level = "info", skip_all)]
 pub(crate) async fn void(
     ports: &SettlePorts,
     order: &Order,
@@ -435,6 +442,7 @@ pub(crate) async fn void(
 /// Gives up on an open order: voids its authorization, then fails it
 /// (customer and admins told), or marks it paid if the provider had
 /// captured it after all. Errors as [`void`].
+#[tracing::instrument(level = "info", skip_all)]
 pub(crate) async fn give_up(
     ports: &SettlePorts,
     settings: &ShopSettings,
@@ -469,6 +477,7 @@ pub(crate) async fn give_up(
 
 /// Raises an alert on an open order unless one is up: a history note and
 /// a mail to each admin, once.
+#[tracing::instrument(level = "info", skip_all)]
 pub(crate) async fn raise_alert(
     ports: &SettlePorts,
     settings: &ShopSettings,
@@ -497,6 +506,7 @@ pub(crate) async fn raise_alert(
         .await
 }
 
+#[tracing::instrument(level = "info", skip_all)]
 async fn admin_alert_mails(
     ports: &SettlePorts,
     settings: &ShopSettings,
@@ -513,6 +523,7 @@ async fn admin_alert_mails(
 }
 
 /// The confirmation to the customer and a notice to each admin.
+#[tracing::instrument(level = "info", skip_all)]
 pub(crate) async fn paid_mails(
     ports: &SettlePorts,
     settings: &ShopSettings,
@@ -533,6 +544,7 @@ pub(crate) async fn paid_mails(
 }
 
 /// The name to greet the customer with; empty if the account is gone.
+#[tracing::instrument(level = "info", skip_all)]
 pub(crate) async fn customer_name(
     ports: &SettlePorts,
     order: &Order,

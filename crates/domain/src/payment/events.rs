@@ -70,6 +70,7 @@ impl PaymentEventService {
     /// event took effect, so a failure here lets the provider's retry
     /// deliver it again; acting twice is harmless (the transition is a
     /// compare-and-set).
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn handle(&self, event: &PaymentEvent) -> Result<EventOutcome, DomainError> {
         if self.events.seen(&event.event_id).await? {
             return Ok(EventOutcome::Replay);

@@ -75,6 +75,7 @@ impl PricingService {
 
     /// Prices `items` for `user_id` as of `now` against the current catalog,
     /// promotion, tax table and business profile.
+    #[tracing::instrument(level = "info", skip_all, fields(user_id = %user_id))]
     pub async fn price(
         &self,
         user_id: &UserId,
@@ -103,6 +104,7 @@ impl PricingService {
         Ok((priced, exemption, promotion))
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn quote(
         &self,
         principal: &Principal,
@@ -142,11 +144,13 @@ impl PricingService {
         Ok(quote)
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn tax_rates(&self, admin: &Principal) -> Result<Vec<TaxRate>, DomainError> {
         admin.require_admin()?;
         self.ports.tax_rates.list().await
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn replace_tax_rates(
         &self,
         admin: &Principal,
@@ -183,6 +187,7 @@ impl PricingService {
         Ok(valid)
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn create_promotion(
         &self,
         admin: &Principal,
@@ -206,6 +211,7 @@ impl PricingService {
         Ok(promotion)
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     pub async fn promotions(&self, admin: &Principal) -> Result<Vec<Promotion>, DomainError> {
         admin.require_admin()?;
         self.ports.promotions.list().await
