@@ -35,8 +35,11 @@ fn build(name: &str, variable: &str) -> PathBuf {
         return bin;
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // The features a workspace test build gives it (the worker's crash
+    // hook), so this build and `cargo build --workspace` make one binary.
     let status = Command::new(cargo)
         .args(["build", "-p", name, "--bin", name])
+        .args(["--features", "shop-bootstrap/test-hooks"])
         .current_dir(workspace_root())
         .stdin(Stdio::null())
         .stdout(std::io::stderr())

@@ -3,6 +3,9 @@
 //!
 //! The tests themselves live in `tests/blackbox.rs` (one test binary).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// The real binaries run on the wall clock; so do the waits for them and
+// the unique names.
+#![allow(clippy::disallowed_methods)]
 
 mod aws;
 mod binary;

@@ -2,6 +2,9 @@
 //! free port with a fresh data directory and talks HTTP to it (API.md).
 //! One test binary for all of them (link time).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// The real binaries run on the wall clock; so do the waits for them and
+// the unique names.
+#![allow(clippy::disallowed_methods)]
 
 #[path = "blackbox/accounts.rs"]
 mod accounts;

@@ -1,20 +1,21 @@
 //! Clocks, id generation and a fast password hasher.
 
-use async_trait::async_trait;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use parking_lot::Mutex;
 use rand::{RngCore as _, TryRngCore as _};
-use sha2::{Digest as _, Sha256};
-use shop_domain::account::PasswordHasher;
-use shop_domain::{Clock, DomainError, IdGenerator};
+use shop_domain::{Clock, IdGenerator};
 
 /// The wall clock.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the one adapter of the system clock"
+    )]
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
     }
@@ -82,44 +83,6 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
             let _ = write!(s, "{b:02x}");
             s
         })
-}
-
-const INSECURE_PREFIX: &str = "$insecure-sha256$";
-
-/// A salted SHA-256 "password hash" that costs nothing to compute.
-///
-/// **For tests only.** It resists nothing: never use it where a real
-/// password is stored. Production uses `shop_crypto::Argon2Hasher`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct InsecureFastHasher;
-
-fn digest(salt: &str, password: &str) -> String {
-    let mut sha = Sha256::new();
-    sha.update(salt.as_bytes());
-    sha.update([0]);
-    sha.update(password.as_bytes());
-    hex(&sha.finalize())
-}
-
-#[async_trait]
-impl PasswordHasher for InsecureFastHasher {
-    async fn hash(&self, password: &str) -> Result<String, DomainError> {
-        let salt = hex(&random_bytes::<8>());
-        Ok(format!(
-            "{INSECURE_PREFIX}{salt}${}",
-            digest(&salt, password)
-        ))
-    }
-
-    async fn verify(&self, password: &str, hash: &str) -> Result<bool, DomainError> {
-        let corrupt = || DomainError::Internal("not an insecure-fast password hash".into());
-        let rest = hash.strip_prefix(INSECURE_PREFIX).ok_or_else(corrupt)?;
-        let (salt, expected) = rest.split_once('$').ok_or_else(corrupt)?;
-        if salt.is_empty() || expected.len() != 64 {
-            return Err(corrupt());
-        }
-        Ok(digest(salt, password) == expected)
-    }
 }
 
 #[cfg(test)]

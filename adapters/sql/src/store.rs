@@ -237,10 +237,8 @@ pub(crate) async fn finish<T>(tx: DatabaseTransaction, result: Result<T, Fail>) 
 }
 
 fn pause(attempt: u32) -> Duration {
-    let jitter = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| u64::from(d.subsec_nanos() % 7))
-        .unwrap_or(0);
+    // Random, so writers that collided do not collide again in step.
+    let jitter = u64::from(uuid::Uuid::new_v4().as_bytes()[0] % 7);
     Duration::from_millis(2_u64.saturating_pow(attempt.min(7)) + jitter)
 }
 

@@ -132,7 +132,7 @@ mod tests {
 
     #[test]
     fn unaimed_faults_hit_every_request_in_turn() {
-        let now = Utc::now();
+        let now = chrono::DateTime::from_timestamp(1_900_000_000, 0).unwrap();
         let mut faults = Faults {
             fail_next: 1,
             drop_next: 1,
@@ -152,7 +152,7 @@ mod tests {
 
     #[test]
     fn aimed_faults_spare_other_operations() {
-        let now = Utc::now();
+        let now = chrono::DateTime::from_timestamp(1_900_000_000, 0).unwrap();
         let mut faults = Faults {
             fail_next: 1,
             delay_ms: 5,
@@ -175,7 +175,7 @@ mod tests {
 
     #[test]
     fn fail_until_fails_until_the_clock_reaches_it() {
-        let now = Utc::now();
+        let now = chrono::DateTime::from_timestamp(1_900_000_000, 0).unwrap();
         let mut faults = Faults {
             fail_until: Some(now + Duration::hours(1)),
             fail_next: 1,

@@ -49,7 +49,9 @@ impl AccessToken {
         Self(token.into())
     }
 
-    fn expose(&self) -> &str {
+    /// The token itself, for the `Authorization` header (and a settings
+    /// test); never log it.
+    pub fn expose(&self) -> &str {
         &self.0
     }
 }

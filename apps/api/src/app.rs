@@ -1,341 +1,29 @@
-//! The composition root: configuration -> adapters -> services -> HTTP server
-//! (and the embedded worker). Like zero2prod's `Application::build`.
+//! The HTTP application: the shared composition root (`shop-bootstrap`)
+//! behind actix-web, with the embedded worker. Like zero2prod's
+//! `Application::build`.
 
 use std::net::{SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{NormalizePath, TrailingSlash, from_fn};
 use actix_web::{App, HttpServer, web};
-use shop_crypto::Argon2Hasher;
-use shop_domain::account::{AccountPorts, AccountService, PasswordHasher, TokenSigner};
-use shop_domain::business::{BusinessPorts, BusinessService};
-use shop_domain::catalog::{CatalogPorts, CatalogService};
-use shop_domain::contact::{ContactPorts, ContactService};
-use shop_domain::jobs::{FinalizationPorts, FinalizationService, WorkflowLauncher};
-use shop_domain::mail::{MailAdminPorts, MailAdminService, Mailer};
-use shop_domain::order::{OrderPorts, OrderService, SettlePorts};
-use shop_domain::payment::PaymentGateway;
-use shop_domain::payment::events::PaymentEventService;
-use shop_domain::pricing::{PricingPorts, PricingService};
-use shop_domain::settings::ShopSettings;
-use shop_domain::{Clock, IdGenerator, Stores};
-use shop_memory::{FileMailbox, SystemClock, UuidIds};
-use shop_sql::SqlStore;
-use shop_square_sandbox::SimulatedSquare;
+use shop_bootstrap::config::{Config, ConfigError, WorkerMode};
+use shop_bootstrap::{StartupError, finalization_service, step_functions_launcher, wire, worker};
+use shop_settings::ExposeSecret as _;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::config::{Config, ConfigError, PaymentsChoice, StepFunctionsSettings, WorkerMode};
 use crate::ratelimit::RateLimits;
 use crate::state::AppState;
-use crate::{database, openapi, payload, routes, telemetry, tokens, webapp, worker};
-
-/// Why the application could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartupError {
-    /// A setting is unusable (exit status 2).
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    /// Something the settings point at failed (exit status 1).
-    #[error("{0}")]
-    Runtime(String),
-}
-
-impl StartupError {
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            Self::Config(_) => 2,
-            Self::Runtime(_) => 1,
-        }
-    }
-}
+use crate::{openapi, payload, routes, telemetry, webapp};
 
 pub struct Application {
     addr: SocketAddr,
     server: Server,
     shutdown: watch::Sender<bool>,
     background: Vec<JoinHandle<()>>,
-}
-
-fn ensure_dir(dir: &Path) -> Result<(), ConfigError> {
-    std::fs::create_dir_all(dir).map_err(|e| {
-        ConfigError::new(
-            "SHOP_DATA_DIR",
-            format!("cannot create {}: {e}", dir.display()),
-        )
-    })
-}
-
-/// The gateway `SHOP_PAYMENTS` chooses, and the simulator when it is that
-/// one (admins of the embedded shape can read its ledger). The simulator
-/// keeps its ledger in the SQL database, so an authorization survives a
-/// restart and every process on the database sees it; only the in-memory
-/// store (`memory:`) keeps it in memory too.
-fn payment_gateway(
-    config: &Config,
-    clock: Arc<dyn Clock>,
-    sql: Option<&shop_sql::SqlStore>,
-) -> Result<(Arc<dyn PaymentGateway>, Option<SimulatedSquare>), StartupError> {
-    match &config.payments {
-        PaymentsChoice::Simulator => {
-            let simulator = match sql {
-                Some(store) => SimulatedSquare::with_store(Arc::new(store.clone()), clock),
-                None => SimulatedSquare::new(clock),
-            };
-            Ok((Arc::new(simulator.clone()), Some(simulator)))
-        }
-        PaymentsChoice::Square(square) => {
-            let mut settings = shop_square::SquareConfig::new(
-                &square.base_url,
-                shop_square::AccessToken::new(square.access_token.expose()),
-                &square.location_id,
-            );
-            settings.request_timeout = square.timeout;
-            let gateway = shop_square::SquareGateway::new(settings)
-                .map_err(|e| ConfigError::new("SHOP_SQUARE_BASE_URL", e.to_string()))?;
-            tracing::info!(base_url = %square.base_url, "payments: Square");
-            Ok((Arc::new(gateway), None))
-        }
-    }
-}
-
-/// The mail transport `SHOP_MAIL` chooses, and the file mailbox when it is
-/// that one (the admin mailbox endpoint lists only the file mailbox).
-async fn mail_transport(
-    config: &Config,
-    clock: Arc<dyn Clock>,
-) -> Result<(Arc<dyn Mailer>, Option<Arc<FileMailbox>>), StartupError> {
-    use crate::config::MailChoice;
-    match &config.mail {
-        MailChoice::File => {
-            let mail_dir: PathBuf = config.data_dir.join("mail");
-            ensure_dir(&mail_dir)?;
-            let mailbox = Arc::new(
-                FileMailbox::new(mail_dir.clone())
-                    .map_err(|e| {
-                        ConfigError::new(
-                            "SHOP_DATA_DIR",
-                            format!("cannot open the mailbox {}: {e}", mail_dir.display()),
-                        )
-                    })?
-                    .with_clock(clock),
-            );
-            Ok((mailbox.clone() as Arc<dyn Mailer>, Some(mailbox)))
-        }
-        MailChoice::Smtp(smtp) => {
-            let mailer = shop_email::SmtpMailer::new(smtp).map_err(ConfigError::from)?;
-            // Host, port and security only: the credentials stay out of logs.
-            tracing::info!(
-                host = %smtp.host,
-                port = smtp.port,
-                security = ?smtp.security,
-                authenticated = smtp.credentials.is_some(),
-                "mail: SMTP"
-            );
-            Ok((Arc::new(mailer), None))
-        }
-        MailChoice::Ses(ses) => {
-            let mailer = shop_email::SesMailer::new(ses)
-                .await
-                .map_err(ConfigError::from)?;
-            tracing::info!(mailer = ?mailer, "mail: Amazon SES");
-            Ok((Arc::new(mailer), None))
-        }
-    }
-}
-
-/// The adapters the settings choose, with the stores and the mailbox behind
-/// them: what `shop-api` and `shop-worker` both run on. Each service takes
-/// the ports it uses from here.
-pub struct Wiring {
-    pub stores: Stores,
-    /// The SQL store, for `/readyz` (`None`: the in-memory store).
-    pub sql: Option<SqlStore>,
-    pub payments: Arc<dyn PaymentGateway>,
-    pub mailer: Arc<dyn Mailer>,
-    pub hasher: Arc<dyn PasswordHasher>,
-    pub signer: Arc<dyn TokenSigner>,
-    pub clock: Arc<dyn Clock>,
-    pub ids: Arc<dyn IdGenerator>,
-    /// The file mailbox, when it is the mail transport.
-    pub mailbox: Option<Arc<FileMailbox>>,
-    pub settings: Arc<ShopSettings>,
-    /// The public access-token keys, served at `/.well-known/jwks.json`.
-    pub jwks: serde_json::Value,
-    /// The payment simulator, when it is the gateway.
-    pub simulator: Option<SimulatedSquare>,
-}
-
-impl Wiring {
-    pub fn account_ports(&self) -> AccountPorts {
-        AccountPorts {
-            accounts: self.stores.accounts.clone(),
-            refresh_tokens: self.stores.refresh_tokens.clone(),
-            profiles: self.stores.profiles.clone(),
-            hasher: self.hasher.clone(),
-            signer: self.signer.clone(),
-            clock: self.clock.clone(),
-            ids: self.ids.clone(),
-        }
-    }
-
-    pub fn pricing_ports(&self) -> PricingPorts {
-        PricingPorts {
-            catalog: self.stores.catalog.clone(),
-            quotes: self.stores.quotes.clone(),
-            promotions: self.stores.promotions.clone(),
-            tax_rates: self.stores.tax_rates.clone(),
-            profiles: self.stores.profiles.clone(),
-            clock: self.clock.clone(),
-            ids: self.ids.clone(),
-        }
-    }
-
-    pub fn settle_ports(&self) -> SettlePorts {
-        SettlePorts {
-            orders: self.stores.orders.clone(),
-            payments: self.payments.clone(),
-            accounts: self.stores.accounts.clone(),
-            clock: self.clock.clone(),
-            ids: self.ids.clone(),
-        }
-    }
-
-    pub fn finalization_ports(&self) -> FinalizationPorts {
-        FinalizationPorts {
-            settle: self.settle_ports(),
-            jobs: self.stores.jobs.clone(),
-            outbox: self.stores.outbox.clone(),
-            mailer: self.mailer.clone(),
-        }
-    }
-
-    pub fn account_service(&self) -> AccountService {
-        AccountService::new(self.account_ports(), self.settings.clone())
-    }
-
-    pub fn business_service(&self) -> BusinessService {
-        BusinessService::new(
-            BusinessPorts {
-                profiles: self.stores.profiles.clone(),
-                accounts: self.stores.accounts.clone(),
-                clock: self.clock.clone(),
-            },
-            self.settings.clone(),
-        )
-    }
-
-    pub fn catalog_service(&self) -> CatalogService {
-        CatalogService::new(
-            CatalogPorts {
-                catalog: self.stores.catalog.clone(),
-                clock: self.clock.clone(),
-                ids: self.ids.clone(),
-            },
-            self.settings.clone(),
-        )
-    }
-
-    pub fn pricing_service(&self) -> PricingService {
-        PricingService::new(self.pricing_ports(), self.settings.clone())
-    }
-
-    pub fn order_service(&self) -> OrderService {
-        OrderService::new(
-            OrderPorts {
-                settle: self.settle_ports(),
-                quotes: self.stores.quotes.clone(),
-                jobs: self.stores.jobs.clone(),
-            },
-            self.pricing_service(),
-            self.settings.clone(),
-        )
-    }
-
-    pub fn contact_service(&self) -> ContactService {
-        ContactService::new(
-            ContactPorts {
-                contacts: self.stores.contacts.clone(),
-                accounts: self.stores.accounts.clone(),
-                clock: self.clock.clone(),
-                ids: self.ids.clone(),
-            },
-            self.settings.clone(),
-        )
-    }
-
-    pub fn mail_admin_service(&self) -> MailAdminService {
-        MailAdminService::new(MailAdminPorts {
-            outbox: self.stores.outbox.clone(),
-            jobs: self.stores.jobs.clone(),
-            clock: self.clock.clone(),
-        })
-    }
-
-    pub fn payment_event_service(&self) -> PaymentEventService {
-        PaymentEventService::new(
-            self.settle_ports(),
-            self.settings.clone(),
-            self.stores.payment_events.clone(),
-        )
-    }
-}
-
-/// Builds the adapters `config` chooses (data directory, store, mailbox,
-/// JWT signer, payment gateway) and the shop settings.
-pub async fn wire(config: &Config) -> Result<Wiring, StartupError> {
-    wire_with_clock(config, Arc::new(SystemClock)).await
-}
-
-/// [`wire`] on another clock (tests that move time).
-pub async fn wire_with_clock(
-    config: &Config,
-    clock: Arc<dyn Clock>,
-) -> Result<Wiring, StartupError> {
-    ensure_dir(&config.data_dir)?;
-    let (stores, sql) = database::open(config, clock.clone()).await?;
-    let (mailer, mailbox) = mail_transport(config, clock.clone()).await?;
-    let token_keys = tokens::token_keys(config).await?;
-    let (payments, simulator) = payment_gateway(config, clock.clone(), sql.as_ref())?;
-    Ok(Wiring {
-        stores,
-        sql,
-        payments,
-        mailer,
-        hasher: Arc::new(Argon2Hasher::owasp()),
-        signer: token_keys.signer,
-        clock,
-        ids: Arc::new(UuidIds),
-        mailbox,
-        settings: Arc::new(config.shop_settings()),
-        jwks: token_keys.jwks,
-        simulator,
-    })
-}
-
-/// The job runner on the configured lease, for the embedded worker and
-/// `shop-worker` alike.
-pub fn finalization_service(config: &Config, wiring: &Wiring) -> FinalizationService {
-    let lease =
-        chrono::TimeDelta::from_std(config.worker_lease).unwrap_or(shop_domain::jobs::JOB_LEASE);
-    FinalizationService::new(wiring.finalization_ports(), wiring.settings.clone())
-        .with_lease(lease)
-        .with_policy(config.retry_policy.clone())
-}
-
-/// The launcher of `SHOP_WORKER=stepfunctions`: credentials from the AWS
-/// default chain; the region too, else the state machine ARN's own.
-pub async fn step_functions_launcher(sfn: &StepFunctionsSettings) -> Arc<dyn WorkflowLauncher> {
-    let launcher = shop_stepfunctions::StepFunctionsLauncher::from_env(
-        &sfn.state_machine_arn,
-        sfn.endpoint_url.as_deref(),
-    )
-    .await;
-    tracing::info!(state_machine = %sfn.state_machine_arn, "finalization: AWS Step Functions");
-    Arc::new(launcher)
 }
 
 impl Application {
@@ -355,7 +43,7 @@ impl Application {
             payment_events: wiring.payment_event_service(),
             square_webhook: config.square_webhook.as_ref().map(|w| {
                 shop_square::webhook::WebhookVerifier::new(
-                    w.signature_key.expose(),
+                    w.signature_key.expose_secret(),
                     &w.notification_url,
                 )
             }),
@@ -371,7 +59,7 @@ impl Application {
         if let Some(admin) = &config.admin {
             let user = state
                 .accounts
-                .ensure_admin(&admin.email, admin.password.expose())
+                .ensure_admin(&admin.email, admin.password.expose_secret())
                 .await
                 .map_err(|e| {
                     StartupError::Runtime(format!("cannot ensure the admin account: {e}"))
@@ -468,7 +156,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let handle = self.server.handle();
         let signals = tokio::spawn(async move {
-            wait_for_signal().await;
+            shop_bootstrap::wait_for_signal().await;
             tracing::info!("shutdown requested; draining requests in flight");
             handle.stop(true).await;
         });
@@ -496,28 +184,4 @@ fn spawn_limiter_housekeeping(
             }
         }
     })
-}
-
-/// Resolves on SIGTERM or SIGINT.
-#[cfg(unix)]
-pub async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot listen for SIGTERM; only SIGINT stops the server");
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
-}
-
-/// Resolves on SIGINT.
-#[cfg(not(unix))]
-pub async fn wait_for_signal() {
-    let _ = tokio::signal::ctrl_c().await;
 }

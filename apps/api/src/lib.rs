@@ -3,8 +3,6 @@
 
 pub mod app;
 pub mod auth;
-pub mod config;
-pub mod database;
 pub mod dto;
 pub mod openapi;
 pub mod payload;
@@ -13,9 +11,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod state;
 pub mod telemetry;
-pub mod tokens;
 pub mod webapp;
-pub mod worker;
 
-pub use app::{Application, StartupError};
-pub use config::Config;
+pub use app::Application;
+pub use shop_bootstrap::{Config, StartupError, config};

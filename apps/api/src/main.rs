@@ -17,7 +17,7 @@ async fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(&e.into()),
     };
-    if let Err(e) = shop_api::telemetry::init(&config.log_filter, config.log_format) {
+    if let Err(e) = shop_bootstrap::init_logging(&config.log_filter, config.log_format) {
         eprintln!("shop-api: SHOP_LOG: {e}");
         return ExitCode::from(2);
     }
@@ -27,7 +27,7 @@ async fn main() -> ExitCode {
     match std::env::args().nth(1).as_deref() {
         None => {}
         Some("migrate") => {
-            return match shop_api::database::migrate(&config).await {
+            return match shop_bootstrap::migrate(&config).await {
                 Ok(applied) => {
                     println!("{applied} migrations applied");
                     ExitCode::SUCCESS
@@ -36,7 +36,7 @@ async fn main() -> ExitCode {
             };
         }
         Some("jwt-rotate") => {
-            return match shop_api::tokens::rotate(&config).await {
+            return match shop_bootstrap::tokens::rotate(&config).await {
                 Ok(kid) => {
                     // Only the public thumbprint: never anything of the key itself.
                     println!("{kid}");

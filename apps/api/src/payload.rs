@@ -4,7 +4,7 @@
 use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
-use serde_json::error::Category;
+use shop_http_contract::Problem;
 
 use crate::problem::ApiError;
 
@@ -23,68 +23,17 @@ pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|err, _req| path_error(&err).into())
 }
 
-fn too_large(limit: usize) -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-        "Payload too large",
-        format!("the request body exceeds the limit of {limit} bytes"),
-    )
-}
-
-/// The field a serde message names (`unknown field `role``), if any.
-fn named_field(message: &str) -> Option<String> {
-    let start = message.find('`')? + 1;
-    let len = message[start..].find('`')?;
-    let name = &message[start..start + len];
-    (message.starts_with("unknown field") || message.starts_with("missing field"))
-        .then(|| name.to_string())
-}
-
 pub fn json_error(err: JsonPayloadError) -> ApiError {
     match err {
         JsonPayloadError::OverflowKnownLength { limit, .. }
-        | JsonPayloadError::Overflow { limit } => too_large(limit),
-        JsonPayloadError::Payload(PayloadError::Overflow) => too_large(0).with_limit_unknown(),
-        JsonPayloadError::ContentType => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Unsupported media type",
-            "the request body must be JSON (Content-Type: application/json)",
-        ),
-        JsonPayloadError::Deserialize(e) => match e.classify() {
-            Category::Data => {
-                let message = e.to_string();
-                let field = named_field(&message).unwrap_or_else(|| "body".to_string());
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "validation_failed",
-                    "Validation failed",
-                    message.clone(),
-                )
-                .with_field(field, message)
-            }
-            Category::Syntax | Category::Eof | Category::Io => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                "Malformed JSON",
-                format!("the request body is not valid JSON: {e}"),
-            ),
-        },
-        JsonPayloadError::Payload(e) => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "Bad request",
-            format!("the request body could not be read: {e}"),
-        ),
+        | JsonPayloadError::Overflow { limit } => Problem::too_large(Some(limit)).into(),
+        JsonPayloadError::Payload(PayloadError::Overflow) => Problem::too_large(None).into(),
+        JsonPayloadError::ContentType => Problem::unsupported_media_type().into(),
+        JsonPayloadError::Deserialize(e) => Problem::from_json(&e).into(),
+        JsonPayloadError::Payload(e) => {
+            Problem::bad_request(format!("the request body could not be read: {e}")).into()
+        }
         other => ApiError::internal(&other),
-    }
-}
-
-impl ApiError {
-    fn with_limit_unknown(mut self) -> Self {
-        self.detail = "the request body exceeds the size limit".into();
-        self
     }
 }
 
@@ -99,12 +48,7 @@ fn query_error(err: &QueryPayloadError) -> ApiError {
 }
 
 fn path_error(err: &PathError) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "bad_request",
-        "Bad request",
-        format!("invalid path: {err}"),
-    )
+    Problem::bad_request(format!("invalid path: {err}")).into()
 }
 
 /// The default service: no route matches.

@@ -8,19 +8,24 @@ use shop_http_contract::problem::{self, Problem as Contract};
 
 pub use shop_http_contract::{PROBLEM_CONTENT_TYPE, ProblemDetails, ProblemField};
 
-/// An error on its way to the client.
+/// An error on its way to the client: the contract's problem (the one the
+/// auth Lambda answers too), boxed because errors travel in every
+/// handler's `Result`, as an actix-web response.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub title: &'static str,
-    pub detail: String,
-    pub errors: Vec<ProblemField>,
-    /// Seconds, for `Retry-After`.
-    pub retry_after: Option<u32>,
-    /// `quote_used`: the order the quote became (boxed: errors travel in
-    /// every handler's `Result`, so their size matters).
-    pub order_id: Option<Box<str>>,
+pub struct ApiError(Box<Contract>);
+
+impl std::ops::Deref for ApiError {
+    type Target = Contract;
+
+    fn deref(&self) -> &Contract {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ApiError {
+    fn deref_mut(&mut self) -> &mut Contract {
+        &mut self.0
+    }
 }
 
 impl ApiError {
@@ -30,36 +35,16 @@ impl ApiError {
         title: &'static str,
         detail: impl Into<String>,
     ) -> Self {
-        Self {
-            status,
-            code,
-            title,
-            detail: detail.into(),
-            errors: Vec::new(),
-            retry_after: None,
-            order_id: None,
-        }
+        Contract::new(status.as_u16(), code, title, detail).into()
     }
 
-    pub fn with_field(mut self, field: impl Into<String>, message: impl Into<String>) -> Self {
-        self.errors.push(ProblemField {
-            field: field.into(),
-            message: message.into(),
-        });
-        self
+    pub fn with_field(self, field: impl Into<String>, message: impl Into<String>) -> Self {
+        (*self.0).with_field(field, message).into()
     }
 
     /// 422 `validation_failed` for one field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        let field = field.into();
-        let message = message.into();
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            "Validation failed",
-            format!("{field}: {message}"),
-        )
-        .with_field(field, message)
+        Contract::invalid(field, message).into()
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
@@ -67,12 +52,7 @@ impl ApiError {
     }
 
     pub fn forbidden() -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Forbidden",
-            "this action needs the admin role",
-        )
+        Contract::forbidden().into()
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
@@ -84,14 +64,7 @@ impl ApiError {
     }
 
     pub fn rate_limited(retry_after: u32) -> Self {
-        let mut e = Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "Too many requests",
-            format!("too many attempts; retry in {retry_after} s"),
-        );
-        e.retry_after = Some(retry_after);
-        e
+        Contract::rate_limited(retry_after).into()
     }
 
     /// 500 with a generic detail; the real cause goes to the log only.
@@ -99,55 +72,38 @@ impl ApiError {
         Contract::internal(cause).into()
     }
 
-    pub fn body(&self) -> ProblemDetails {
-        ProblemDetails {
-            order_id: self.order_id.as_deref().map(str::to_string),
-            ..problem::details(
-                self.status.as_u16(),
-                self.code,
-                self.title,
-                &self.detail,
-                &self.errors,
-            )
-        }
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 }
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+        write!(f, "{} {}: {}", self.0.status, self.0.code, self.0.detail)
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.status()
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response = HttpResponse::build(self.status);
+        let mut response = HttpResponse::build(self.status());
         response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
-        if let Some(seconds) = self.retry_after {
+        if let Some(seconds) = self.0.retry_after {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
-        if self.status == StatusCode::UNAUTHORIZED {
+        if self.0.status == 401 {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
-        response.body(problem::to_json(&self.body()))
+        response.body(problem::to_json(&self.0.body()))
     }
 }
 
 impl From<Contract> for ApiError {
     fn from(p: Contract) -> Self {
-        Self {
-            status: StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            code: p.code,
-            title: p.title,
-            detail: p.detail,
-            errors: p.errors,
-            retry_after: p.retry_after,
-            order_id: p.order_id.map(String::into_boxed_str),
-        }
+        Self(Box::new(p))
     }
 }
 
@@ -190,7 +146,7 @@ mod tests {
 
     fn status_and_code(e: DomainError) -> (u16, String) {
         let api = ApiError::from(e);
-        (api.status.as_u16(), api.code.to_string())
+        (api.status().as_u16(), api.code.to_string())
     }
 
     #[test]

@@ -8,8 +8,8 @@ use actix_web::HttpRequest;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use crate::config::RateLimitConfig;
 use crate::problem::ApiError;
+use shop_bootstrap::config::RateLimitConfig;
 
 pub struct RateLimits {
     login_ip: DefaultKeyedRateLimiter<IpAddr>,

@@ -1,4 +1,5 @@
-//! Logging: the subscriber, and one span per request with a request id.
+//! One span per request with a request id (the subscriber is
+//! `shop_bootstrap::init_logging`).
 //! Bodies, tokens, passwords and headers are never logged; only the method,
 //! the path (no query string), the status and the latency.
 
@@ -9,30 +10,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use tracing::Instrument;
-use tracing_subscriber::EnvFilter;
-
-use crate::config::LogFormat;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// Installs the global subscriber (stdout). Fails only if the filter is bad
-/// or a subscriber is already installed.
-pub fn init(filter: &str, format: LogFormat) -> Result<(), String> {
-    let filter = EnvFilter::try_new(filter).map_err(|e| e.to_string())?;
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(ansi);
-    match format {
-        LogFormat::Json => builder
-            .json()
-            .with_current_span(true)
-            .with_span_list(false)
-            .try_init(),
-        LogFormat::Text => builder.try_init(),
-    }
-    .map_err(|e| e.to_string())
-}
 
 /// A client-supplied request id is kept when it is short and plain.
 fn sane(value: &HeaderValue) -> Option<String> {

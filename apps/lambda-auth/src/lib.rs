@@ -123,7 +123,7 @@ impl AuthLambda {
             Some(route) if route.method() != method => Err(ApiError::method_not_allowed()),
             Some(route) => self.dispatch(route, &request).await,
         };
-        let response = response.unwrap_or_else(ApiError::into_response);
+        let response = response.unwrap_or_else(problem::into_response);
         // Method, route and status only: never a header or a body.
         tracing::info!(
             %method,
@@ -237,7 +237,7 @@ fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> {
     }
     let bytes: &[u8] = request.body().as_ref();
     if bytes.len() > BODY_LIMIT_BYTES {
-        return Err(ApiError::too_large(BODY_LIMIT_BYTES));
+        return Err(ApiError::too_large(Some(BODY_LIMIT_BYTES)));
     }
     serde_json::from_slice(bytes).map_err(|e| ApiError::from_json(&e))
 }

@@ -485,7 +485,7 @@ async fn a_sign_in_reports_the_approved_business_of_the_relational_store() {
         .as_str()
         .unwrap()
         .to_string();
-    let now = chrono::Utc::now();
+    let now = chrono::DateTime::from_timestamp(1_900_000_000, 0).unwrap();
     let profile = BusinessProfile {
         user_id: UserId::new(user_id),
         status: BusinessStatus::Approved,

@@ -176,14 +176,10 @@ pub async fn finalize(
     Ok(report(&id, &step))
 }
 
-/// A fraction in [0, 1) to spread retries, from the clock's nanoseconds
-/// (a scheduling nicety, not a secret).
+/// A fraction in [0, 1) to spread retries (a scheduling nicety, not a
+/// secret: a random UUID's byte will do).
 fn rand_jitter() -> f64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    f64::from(nanos % 1000) / 1000.0
+    f64::from(uuid::Uuid::new_v4().as_bytes()[0]) / 256.0
 }
 
 /// `fail`: the state machine's Catch. Ends a still open order in

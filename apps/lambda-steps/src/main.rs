@@ -1,13 +1,14 @@
 //! The `lambda-steps` binary (deployed as `bootstrap` on `provided.al2023`):
 //! the finalization workflow's steps behind the Lambda runtime API, on the
-//! same `SHOP_*` settings and adapters as `shop-api` (its library). The
+//! same `SHOP_*` settings and adapters as `shop-api` (the shared
+//! composition root, `shop-bootstrap`). The
 //! event's `step` field chooses the step (see the library).
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use lambda_runtime::{LambdaEvent, service_fn};
-use shop_api::{Config, StartupError};
+use shop_bootstrap::{Config, StartupError};
 
 fn fail(error: &StartupError) -> ExitCode {
     eprintln!("lambda-steps: {error}");
@@ -20,7 +21,7 @@ async fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(&e.into()),
     };
-    if let Err(e) = shop_api::telemetry::init(&config.log_filter, config.log_format) {
+    if let Err(e) = shop_bootstrap::init_logging(&config.log_filter, config.log_format) {
         eprintln!("lambda-steps: SHOP_LOG: {e}");
         return ExitCode::from(2);
     }
@@ -29,11 +30,11 @@ async fn main() -> ExitCode {
     }
     // Wiring only: no HTTP server and no worker loop; the state machine
     // drives the steps.
-    let wiring = match shop_api::app::wire(&config).await {
+    let wiring = match shop_bootstrap::wire(&config).await {
         Ok(w) => w,
         Err(e) => return fail(&e),
     };
-    let service = Arc::new(shop_api::app::finalization_service(&config, &wiring));
+    let service = Arc::new(shop_bootstrap::finalization_service(&config, &wiring));
     let handler = service_fn(move |event: LambdaEvent<serde_json::Value>| {
         let service = service.clone();
         async move { shop_lambda_steps::handle(&service, event.payload).await }

@@ -96,6 +96,10 @@ fn free_port() -> R<u16> {
     Ok(l.local_addr().map_err(|e| e.to_string())?.port())
 }
 
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a unique name for the throwaway database, not shop time"
+)]
 fn stamp() -> u128 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

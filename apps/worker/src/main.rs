@@ -1,17 +1,15 @@
 //! The `shop-worker` binary: the order-finalization loop as a process of its
-//! own, on the same `SHOP_*` settings and adapters as `shop-api` (its
-//! library). Any number may run against one SQL database; run `shop-api`
+//! own, on the same `SHOP_*` settings and adapters as `shop-api` (the
+//! shared composition root, `shop-bootstrap`). Any number may run against one SQL database; run `shop-api`
 //! with `SHOP_WORKER=off` beside them. SIGTERM or SIGINT stops it after the
 //! job in hand.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use shop_api::config::{ConfigError, DatabaseChoice};
-use shop_api::{Config, StartupError};
+use shop_bootstrap::config::{ConfigError, DatabaseChoice, WorkerMode};
+use shop_bootstrap::{Config, StartupError};
 use tokio::sync::watch;
-
-mod crash;
 
 fn fail(error: &StartupError) -> ExitCode {
     eprintln!("shop-worker: {error}");
@@ -24,7 +22,7 @@ async fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(&e.into()),
     };
-    if let Err(e) = shop_api::telemetry::init(&config.log_filter, config.log_format) {
+    if let Err(e) = shop_bootstrap::init_logging(&config.log_filter, config.log_format) {
         eprintln!("shop-worker: SHOP_LOG: {e}");
         return ExitCode::from(2);
     }
@@ -44,18 +42,18 @@ async fn main() -> ExitCode {
     for name in &config.unknown_variables {
         tracing::warn!(variable = %name, "unknown SHOP_ variable ignored");
     }
-    let wiring = match shop_api::app::wire(&config).await {
+    let wiring = match shop_bootstrap::wire(&config).await {
         Ok(w) => w,
         Err(e) => return fail(&e),
     };
-    let mut service = shop_api::app::finalization_service(&config, &wiring);
+    let mut service = shop_bootstrap::finalization_service(&config, &wiring);
     // With SHOP_WORKER=stepfunctions the workers hand finalizations to the
     // state machine, as shop-api's embedded loop does, and still send mail.
-    if let shop_api::config::WorkerMode::StepFunctions(sfn) = &config.worker {
-        service = service.with_launcher(shop_api::app::step_functions_launcher(sfn).await);
+    if let WorkerMode::StepFunctions(sfn) = &config.worker {
+        service = service.with_launcher(shop_bootstrap::step_functions_launcher(sfn).await);
     }
-    match crash::CrashProbe::from_env() {
-        Ok(Some(probe)) => service = service.with_probe(Arc::new(probe)),
+    match shop_bootstrap::crash_probe_from_env() {
+        Ok(Some(probe)) => service = service.with_probe(probe),
         Ok(None) => {}
         Err(problem) => {
             eprintln!("shop-worker: {problem}");
@@ -64,13 +62,13 @@ async fn main() -> ExitCode {
     }
     let service = Arc::new(service);
     let (shutdown, stopping) = watch::channel(false);
-    let timing = shop_api::worker::Timing {
+    let timing = shop_bootstrap::worker::Timing {
         poll: config.worker_poll,
         sweep: config.sweep_interval,
     };
-    let worker = shop_api::worker::spawn(service, timing, stopping);
+    let worker = shop_bootstrap::worker::spawn(service, timing, stopping);
     tracing::info!("shop-worker running");
-    shop_api::app::wait_for_signal().await;
+    shop_bootstrap::wait_for_signal().await;
     tracing::info!("shutdown requested; finishing the job in hand");
     let _ = shutdown.send(true);
     let stopped = worker.await;

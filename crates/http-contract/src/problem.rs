@@ -88,8 +88,93 @@ impl Problem {
         self
     }
 
+    /// 422 `validation_failed` for one field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let field = field.into();
+        let message = message.into();
+        Self::new(
+            422,
+            "validation_failed",
+            "Validation failed",
+            format!("{field}: {message}"),
+        )
+        .with_field(field, message)
+    }
+
     pub fn unauthorized(detail: impl Into<String>) -> Self {
         Self::new(401, "unauthorized", "Unauthorized", detail)
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(
+            403,
+            "forbidden",
+            "Forbidden",
+            "this action needs the admin role",
+        )
+    }
+
+    pub fn rate_limited(retry_after: u32) -> Self {
+        let mut e = Self::new(
+            429,
+            "rate_limited",
+            "Too many requests",
+            format!("too many attempts; retry in {retry_after} s"),
+        );
+        e.retry_after = Some(retry_after);
+        e
+    }
+
+    /// 413; `limit` in bytes, when known.
+    pub fn too_large(limit: Option<usize>) -> Self {
+        Self::new(
+            413,
+            "payload_too_large",
+            "Payload too large",
+            match limit {
+                Some(limit) => format!("the request body exceeds the limit of {limit} bytes"),
+                None => "the request body exceeds the size limit".into(),
+            },
+        )
+    }
+
+    pub fn unsupported_media_type() -> Self {
+        Self::new(
+            415,
+            "unsupported_media_type",
+            "Unsupported media type",
+            "the request body must be JSON (Content-Type: application/json)",
+        )
+    }
+
+    /// A body serde could not turn into the request type: bad JSON is 400
+    /// `malformed_json`, JSON of the wrong shape 422 naming the field.
+    pub fn from_json(error: &serde_json::Error) -> Self {
+        use serde_json::error::Category;
+        match error.classify() {
+            Category::Data => {
+                let message = error.to_string();
+                let field = named_field(&message).unwrap_or_else(|| "body".to_string());
+                Self::new(
+                    422,
+                    "validation_failed",
+                    "Validation failed",
+                    message.clone(),
+                )
+                .with_field(field, message)
+            }
+            Category::Syntax | Category::Eof | Category::Io => Self::new(
+                400,
+                "malformed_json",
+                "Malformed JSON",
+                format!("the request body is not valid JSON: {error}"),
+            ),
+        }
+    }
+
+    /// 400 `bad_request`.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(400, "bad_request", "Bad request", detail)
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
@@ -128,6 +213,15 @@ impl Problem {
             )
         }
     }
+}
+
+/// The field a serde message names (`unknown field `role``), if any.
+fn named_field(message: &str) -> Option<String> {
+    let start = message.find('`')? + 1;
+    let len = message[start..].find('`')?;
+    let name = &message[start..start + len];
+    (message.starts_with("unknown field") || message.starts_with("missing field"))
+        .then(|| name.to_string())
 }
 
 /// The problem document of an error.

@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use shop_api::Config;
+use shop_bootstrap::Config;
 use std::sync::Arc;
 
-use shop_api::app::{Wiring, finalization_service, wire_with_clock};
+use shop_bootstrap::{Wiring, finalization_service, wire_with_clock};
 use shop_domain::Clock;
 use shop_domain::Money;
 use shop_domain::ids::OrderId;

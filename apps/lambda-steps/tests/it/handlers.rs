@@ -107,7 +107,7 @@ async fn square_unavailable_asks_to_run_again_and_changes_nothing() {
     let (double, shop) = with_double().await;
     let id = shop.authorized_order().await;
     double.fail_next(5);
-    let before = chrono::Utc::now();
+    let before = shop.wiring.clock.now();
     let out = report(
         handle(
             &shop.service,

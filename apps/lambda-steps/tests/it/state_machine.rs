@@ -488,9 +488,9 @@ async fn simulated(backoff_max_ms: &str) -> (SquareDouble, Shop, Arc<shop_memory
         .await
         .unwrap();
     double.advance_clock(-chrono::Duration::days(8));
-    let clock = Arc::new(shop_memory::ManualClock::new(
-        chrono::Utc::now() - chrono::Duration::days(8),
-    ));
+    // The double's clock is the wall clock moved back; the shop's starts
+    // at the double's.
+    let clock = Arc::new(shop_memory::ManualClock::new(double.now()));
     let shop = shop_at(
         &[
             ("SHOP_PAYMENTS", "square"),

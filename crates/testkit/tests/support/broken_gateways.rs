@@ -115,7 +115,7 @@ impl GatewayHarness for BrokenHarness {
 }
 
 fn harness(bug: Bug) -> BrokenHarness {
-    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let clock = Arc::new(ManualClock::new(shop_testkit::fixtures::t0()));
     BrokenHarness {
         gateway: Broken {
             inner: SimulatedSquare::new(clock.clone()),

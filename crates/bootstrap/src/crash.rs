@@ -4,6 +4,9 @@
 //! mail, so a test can restart it and check that nothing was lost or done
 //! twice. A real SIGKILL (not a panic or an exit) leaves no chance to clean
 //! up, like a machine that loses power.
+//!
+//! Compiled only with the `test-hooks` feature, which the black-box tests'
+//! crate turns on for test builds; a release build has no hook.
 
 use std::fs::OpenOptions;
 use std::path::PathBuf;
@@ -11,14 +14,14 @@ use std::path::PathBuf;
 use sha2::{Digest as _, Sha256};
 use shop_domain::jobs::{StepPoint, StepProbe};
 
-pub struct CrashProbe {
+pub(crate) struct CrashProbe {
     point: StepPoint,
     markers: PathBuf,
 }
 
 impl CrashProbe {
     /// `Ok(None)` when the hook is not configured.
-    pub fn from_env() -> Result<Option<Self>, String> {
+    pub(crate) fn from_env() -> Result<Option<Self>, String> {
         let at = std::env::var("SHOP_WORKER_CRASH_AT").ok();
         let dir = std::env::var("SHOP_WORKER_CRASH_DIR").ok();
         match (at, dir) {
