@@ -29,12 +29,14 @@
 // Test support: failing loudly is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod concurrency;
 pub mod fixtures;
 pub mod gateway;
 mod pages;
 pub mod smtp_sink;
 pub mod suites;
 
+pub use concurrency::concurrently;
 pub use pages::{collect_pages, flatten_pages};
 /// The store ports a case runs on (the domain's, so the apps and the
 /// suites hand out the same set).

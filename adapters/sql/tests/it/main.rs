@@ -15,69 +15,23 @@ mod pricing;
 mod simulator;
 
 use std::future::Future;
-use std::sync::Arc;
 
 use shop_domain::{DomainError, Page, PageRequest};
-use tokio::sync::Barrier;
+pub use shop_testkit::concurrently;
 
-/// Runs `task(0) .. task(n - 1)` as tokio tasks released at once; their
-/// results in index order.
-pub async fn concurrently<T, F, Fut>(n: usize, task: F) -> Vec<T>
-where
-    F: Fn(usize) -> Fut,
-    Fut: Future<Output = T> + Send + 'static,
-    T: Send + 'static,
-{
-    let barrier = Arc::new(Barrier::new(n));
-    let handles: Vec<_> = (0..n)
-        .map(|i| {
-            let barrier = barrier.clone();
-            let work = task(i);
-            tokio::spawn(async move {
-                barrier.wait().await;
-                work.await
-            })
-        })
-        .collect();
-    let mut results = Vec::with_capacity(n);
-    for h in handles {
-        results.push(h.await.expect("a concurrent task panicked"));
-    }
-    results
-}
-
-/// Every page of a list, checking the paging contract on the way.
-pub async fn all_pages<T, F, Fut>(limit: u32, mut fetch: F) -> Vec<T>
+/// Every page of a list, by testkit's paging check, and moreover every page
+/// before the last full: SQL's LIMIT never answers short.
+pub async fn all_pages<T, F, Fut>(limit: u32, fetch: F) -> Vec<T>
 where
     F: FnMut(PageRequest) -> Fut,
     Fut: Future<Output = Result<Page<T>, DomainError>>,
 {
-    let mut items = Vec::new();
-    let mut cursor = None;
-    let mut pages = 0;
-    loop {
-        let page = fetch(PageRequest::new(Some(limit), cursor.take()))
-            .await
-            .expect("a page");
-        assert!(page.items.len() <= limit as usize);
-        pages += 1;
-        match page.next_cursor {
-            Some(next) => {
-                assert_eq!(
-                    page.items.len(),
-                    limit as usize,
-                    "a page before the last is full"
-                );
-                items.extend(page.items);
-                cursor = Some(next);
-            }
-            None => {
-                assert!(pages == 1 || !page.items.is_empty(), "no empty last page");
-                items.extend(page.items);
-                return items;
-            }
-        }
+    let pages = shop_testkit::collect_pages(limit, fetch).await;
+    let before_last = pages.len().saturating_sub(1);
+    for page in &pages[..before_last] {
+        assert_eq!(page.len(), limit as usize, "a page before the last is full");
     }
+    pages.into_iter().flatten().collect()
 }
 
 /// One test per case and backend: `sqlite::CASE` on a temporary file,
