@@ -385,6 +385,11 @@ impl TestApp {
         panic!("shop-api could not bind a free port in three attempts");
     }
 
+    /// What the process wrote to stdout (its log) so far.
+    pub fn stdout(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("stdout.log")).unwrap_or_default()
+    }
+
     /// What the process wrote to stderr so far.
     pub fn stderr(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("stderr.log")).unwrap_or_default()
@@ -395,6 +400,28 @@ impl TestApp {
     /// running process.
     pub fn run(&self, args: &[&str]) -> std::process::Output {
         self.builder.run_in(&self.dir, args)
+    }
+
+    /// [`Self::run`] with `input` on stdin (`admin create` reads the password there).
+    pub fn run_with_stdin(&self, args: &[&str], input: &str) -> std::process::Output {
+        use std::io::Write as _;
+        let bind = format!("127.0.0.1:{}", free_port());
+        let mut child = self
+            .builder
+            .command(&self.dir, &bind)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run shop-api");
+        child
+            .stdin
+            .take()
+            .expect("piped stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+        child.wait_with_output().expect("shop-api ends")
     }
 
     /// Sets a variable for the next [`Self::restart`].

@@ -11,6 +11,7 @@ use actix_web::middleware::{NormalizePath, TrailingSlash, from_fn};
 use actix_web::{App, HttpServer, web};
 use shop_bootstrap::config::{Config, ConfigError, WorkerMode};
 use shop_bootstrap::{StartupError, finalization_service, step_functions_launcher, wire, worker};
+use shop_domain::account::ConfiguredAdmin;
 use shop_settings::ExposeSecret as _;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -57,14 +58,14 @@ impl Application {
         });
 
         if let Some(admin) = &config.admin {
-            let user = state
+            let outcome = state
                 .accounts
                 .ensure_admin(&admin.email, admin.password.expose_secret())
                 .await
                 .map_err(|e| {
                     StartupError::Runtime(format!("cannot ensure the admin account: {e}"))
                 })?;
-            tracing::info!(user_id = %user.id, "admin account ensured");
+            log_configured_admin(&outcome);
         }
 
         // Transport.
@@ -184,4 +185,27 @@ fn spawn_limiter_housekeeping(
             }
         }
     })
+}
+
+fn log_configured_admin(outcome: &ConfiguredAdmin) {
+    let user = outcome.user();
+    match outcome {
+        ConfiguredAdmin::Created(_) => {
+            tracing::info!(user_id = %user.id, "admin account created (SHOP_ADMIN_EMAIL)");
+        }
+        ConfiguredAdmin::Existing(_) if user.is_active() => {
+            tracing::info!(user_id = %user.id, "admin account exists (SHOP_ADMIN_EMAIL)");
+        }
+        ConfiguredAdmin::Existing(_) => tracing::warn!(
+            user_id = %user.id,
+            "the SHOP_ADMIN_EMAIL admin is inactive and stays so: another admin \
+             can activate it (POST /api/v1/admin/users/{{id}}/activate)"
+        ),
+        ConfiguredAdmin::NotPromoted(_) => tracing::warn!(
+            user_id = %user.id,
+            "SHOP_ADMIN_EMAIL names a customer account, which configuration never \
+             promotes; to make it an admin run `shop-api admin promote EMAIL`, or \
+             configure an address without an account"
+        ),
+    }
 }

@@ -1,14 +1,51 @@
 //! The `shop-api` binary: configuration, logging, then the application.
 //! `shop-api migrate` applies the pending database migrations and exits;
-//! `shop-api jwt-rotate` adds a new active access-token key and prints its kid.
+//! `shop-api jwt-rotate` adds a new active access-token key and prints its kid;
+//! `shop-api admin create EMAIL` (the password on stdin) and
+//! `shop-api admin promote EMAIL` make an admin on purpose.
 
 use std::process::ExitCode;
 
 use shop_api::{Application, Config, StartupError};
+use shop_bootstrap::operator::AdminCommand;
+use shop_domain::account::User;
 
 fn fail(error: &StartupError) -> ExitCode {
     eprintln!("shop-api: {error}");
     ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(1))
+}
+
+const USAGE: &str =
+    "usage: shop-api [migrate | jwt-rotate | admin create EMAIL | admin promote EMAIL]";
+
+/// `admin create EMAIL` reads the password from the first line of stdin, so
+/// it is in neither the process list nor the shell history.
+fn admin_command(args: Vec<String>) -> Result<AdminCommand, String> {
+    match args.as_slice() {
+        [verb, email] if verb == "create" => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+            let password = line.trim_end_matches(['\r', '\n']).to_string();
+            Ok(AdminCommand::Create {
+                email: email.clone(),
+                password: password.into(),
+            })
+        }
+        [verb, email] if verb == "promote" => Ok(AdminCommand::Promote {
+            email: email.clone(),
+        }),
+        _ => Err(USAGE.into()),
+    }
+}
+
+fn status(user: &User) -> &'static str {
+    if user.is_active() {
+        "active"
+    } else {
+        "inactive: an admin can activate it"
+    }
 }
 
 #[actix_web::main]
@@ -45,10 +82,29 @@ async fn main() -> ExitCode {
                 Err(e) => fail(&e),
             };
         }
+        Some("admin") => {
+            let command = match admin_command(std::env::args().skip(2).collect()) {
+                Ok(c) => c,
+                Err(usage) => {
+                    eprintln!("shop-api: {usage}");
+                    return ExitCode::from(2);
+                }
+            };
+            return match shop_bootstrap::operator::admin(&config, command).await {
+                Ok(user) => {
+                    println!(
+                        "{} is an admin ({}): user id {}",
+                        user.email,
+                        status(&user),
+                        user.id
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e),
+            };
+        }
         Some(other) => {
-            eprintln!(
-                "shop-api: unknown sub-command {other:?} (usage: shop-api [migrate | jwt-rotate])"
-            );
+            eprintln!("shop-api: unknown sub-command {other:?} ({USAGE})");
             return ExitCode::from(2);
         }
     }

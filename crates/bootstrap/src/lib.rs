@@ -9,6 +9,7 @@ pub mod config;
 #[cfg(feature = "test-hooks")]
 mod crash;
 mod database;
+pub mod operator;
 mod table;
 mod telemetry;
 pub mod tokens;

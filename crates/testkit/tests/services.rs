@@ -14,8 +14,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 use shop_domain::account::{
-    AccessClaims, AccountPorts, AccountService, AccountStatus, LoginOutcome, Principal,
-    RegisterInput, User,
+    AccessClaims, AccountPorts, AccountService, AccountStatus, ConfiguredAdmin, LoginOutcome,
+    Principal, RegisterInput, Role, User,
 };
 use shop_domain::business::{
     Address, BusinessPorts, BusinessService, BusinessStatus, ExemptionCertificate,
@@ -610,6 +610,92 @@ async fn an_inactive_account_cannot_sign_in() {
     );
     shop.accounts.activate(&admin, &user.id).await.unwrap();
     shop.login("ann@example.com", PASSWORD).await;
+}
+
+#[tokio::test]
+async fn the_configured_admin_address_never_promotes_a_customer() {
+    let shop = Shop::new();
+    let early = shop.register(ADMIN_EMAIL).await;
+    let outcome = shop
+        .accounts
+        .ensure_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    assert!(matches!(outcome, ConfiguredAdmin::NotPromoted(ref u) if u.id == early.id));
+    // Neither the role nor the password moved.
+    assert_eq!(
+        shop.accounts
+            .login(ADMIN_EMAIL, ADMIN_PASSWORD)
+            .await
+            .unwrap_err(),
+        DomainError::InvalidCredentials
+    );
+    let (_, outcome) = shop.login(ADMIN_EMAIL, PASSWORD).await;
+    assert_eq!(outcome.user.role, Role::Customer);
+
+    // Promotion is an operator's deliberate act, and ends the customer's tokens.
+    let promoted = shop.accounts.promote_admin(ADMIN_EMAIL).await.unwrap();
+    assert_eq!(promoted.role, Role::Admin);
+    assert_eq!(
+        shop.accounts
+            .authenticate(&outcome.tokens.access_token)
+            .await
+            .unwrap_err(),
+        DomainError::InvalidToken
+    );
+    let (me, _) = shop.login(ADMIN_EMAIL, PASSWORD).await;
+    assert_eq!(me.role, Role::Admin);
+    assert!(matches!(
+        shop.accounts
+            .ensure_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
+            .await
+            .unwrap(),
+        ConfiguredAdmin::Existing(_)
+    ));
+    assert_eq!(
+        shop.accounts
+            .promote_admin("nobody@example.com")
+            .await
+            .unwrap_err(),
+        DomainError::NotFound("user")
+    );
+}
+
+#[tokio::test]
+async fn an_inactivated_configured_admin_is_not_reactivated() {
+    let shop = Shop::new();
+    let configured = shop.admin().await;
+    let boss = shop
+        .accounts
+        .create_admin("boss@shop.test", "boss-password-12")
+        .await
+        .unwrap();
+    assert_eq!(boss.role, Role::Admin);
+    assert_eq!(
+        shop.accounts
+            .create_admin("boss@shop.test", "boss-password-12")
+            .await
+            .unwrap_err(),
+        DomainError::EmailTaken
+    );
+    let (boss, _) = shop.login("boss@shop.test", "boss-password-12").await;
+    shop.accounts
+        .inactivate(&boss, &configured.user_id)
+        .await
+        .unwrap();
+    let outcome = shop
+        .accounts
+        .ensure_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    assert!(matches!(outcome, ConfiguredAdmin::Existing(ref u) if !u.is_active()));
+    assert_eq!(
+        shop.accounts
+            .login(ADMIN_EMAIL, ADMIN_PASSWORD)
+            .await
+            .unwrap_err(),
+        DomainError::AccountInactive
+    );
 }
 
 #[tokio::test]

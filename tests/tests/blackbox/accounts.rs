@@ -269,3 +269,98 @@ async fn registration_and_contact_are_rate_limited_too() {
     limited.problem(429, "rate_limited");
     assert!(limited.header("retry-after").is_some());
 }
+
+/// A customer who registered the address an operator later configures as
+/// `SHOP_ADMIN_EMAIL` stays a customer with their own password: only the
+/// explicit `shop-api admin promote` makes them an admin.
+#[tokio::test]
+async fn the_configured_admin_address_never_promotes_a_registered_customer() {
+    let mut app = spawn_app().await;
+    let email = new_email();
+    app.register(&email, CUSTOMER_PASSWORD, "Early Bird")
+        .await
+        .expect(201);
+    app.set_env("SHOP_ADMIN_EMAIL", &email);
+    app.set_env("SHOP_ADMIN_PASSWORD", "configured-admin-pw-1");
+    app.restart().await;
+
+    app.login(&email, "configured-admin-pw-1")
+        .await
+        .problem(401, "invalid_credentials");
+    let body = app
+        .login(&email, CUSTOMER_PASSWORD)
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(body["user"]["role"], "customer");
+    assert!(
+        app.stdout().contains("shop-api admin promote"),
+        "the log says what to do: {}",
+        app.stdout()
+    );
+
+    let out = app.run(&["admin", "promote", &email]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The customer's token ended with the promotion; a new sign-in is an admin.
+    let old = body["access_token"].as_str().unwrap();
+    app.get("/api/v1/me", old)
+        .await
+        .problem(401, "invalid_token");
+    let body = app
+        .login(&email, CUSTOMER_PASSWORD)
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(body["user"]["role"], "admin");
+}
+
+/// An admin that another admin inactivated stays inactive across restarts
+/// although it is the configured one; `admin create` adds that other admin
+/// and refuses an address that has an account.
+#[tokio::test]
+async fn an_inactivated_configured_admin_stays_inactive_after_a_restart() {
+    let mut app = spawn_app().await;
+    let configured = app.admin_token().await;
+    let me = app
+        .get("/api/v1/me", configured.as_str())
+        .await
+        .expect(200)
+        .clone();
+    let configured_id = me["user"]["id"].as_str().unwrap().to_string();
+
+    let boss = new_email();
+    let out = app.run_with_stdin(&["admin", "create", &boss], "boss-password-123\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = app.run_with_stdin(&["admin", "create", &boss], "boss-password-123\n");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("admin promote"));
+    let weak = app.run_with_stdin(&["admin", "create", &new_email()], "short\n");
+    assert!(!weak.status.success());
+
+    let boss_login = app
+        .login(&boss, "boss-password-123")
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(boss_login["user"]["role"], "admin");
+    let boss_token = boss_login["access_token"].as_str().unwrap().to_string();
+    app.post_empty(
+        &format!("/api/v1/admin/users/{configured_id}/inactivate"),
+        boss_token.as_str(),
+    )
+    .await
+    .expect(200);
+
+    app.restart().await;
+    app.login(shop_blackbox::ADMIN_EMAIL, shop_blackbox::ADMIN_PASSWORD)
+        .await
+        .problem(401, "account_inactive");
+}

@@ -12,4 +12,6 @@ pub use password::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, Password};
 pub use ports::{
     AccountStore, PasswordHasher, RefreshSession, RefreshToken, RefreshTokenStore, TokenSigner,
 };
-pub use service::{AccountPorts, AccountService, LoginOutcome, RegisterInput, TokenPair};
+pub use service::{
+    AccountPorts, AccountService, ConfiguredAdmin, LoginOutcome, RegisterInput, TokenPair,
+};

@@ -44,6 +44,33 @@ pub struct LoginOutcome {
     pub business_status: BusinessStatus,
 }
 
+/// What [`AccountService::ensure_admin`] found or did.
+#[derive(Debug, Clone)]
+pub enum ConfiguredAdmin {
+    /// No account had the address: this admin was created.
+    Created(User),
+    /// The address belongs to an admin, left as it is (active or not).
+    Existing(User),
+    /// The address belongs to a customer, who was not promoted.
+    NotPromoted(User),
+}
+
+impl ConfiguredAdmin {
+    fn existing(user: User) -> Self {
+        if user.role == Role::Admin {
+            Self::Existing(user)
+        } else {
+            Self::NotPromoted(user)
+        }
+    }
+
+    pub fn user(&self) -> &User {
+        match self {
+            Self::Created(u) | Self::Existing(u) | Self::NotPromoted(u) => u,
+        }
+    }
+}
+
 pub(crate) fn sha256_hex(value: &str) -> String {
     hex::encode(Sha256::digest(value.as_bytes()))
 }
@@ -114,38 +141,77 @@ impl AccountService {
         Ok(user)
     }
 
-    /// Creates the configured admin at start-up when absent, or makes the
-    /// existing account with that e-mail an active admin.
+    /// The start-up admin (`SHOP_ADMIN_EMAIL`): created when no account has
+    /// that address, and otherwise left exactly as it is. Configuration never
+    /// promotes a customer (whoever registered the address first would become
+    /// admin) nor reactivates an admin another admin inactivated; an operator
+    /// does either on purpose with [`Self::promote_admin`] or the admin API.
     #[tracing::instrument(level = "info", skip_all)]
-    pub async fn ensure_admin(&self, email: &str, password: &str) -> Result<User, DomainError> {
+    pub async fn ensure_admin(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<ConfiguredAdmin, DomainError> {
         let email = Email::parse(email)?;
         let password = Password::parse(password)?;
         if let Some(user) = self.ports.accounts.find_by_email(&email).await? {
-            if user.role != Role::Admin {
-                self.ports.accounts.set_role(&user.id, Role::Admin).await?;
-            }
-            if !user.is_active() {
-                self.ports
-                    .accounts
-                    .set_status(&user.id, AccountStatus::Active)
-                    .await?;
-            }
-            return self.load(&user.id).await;
+            return Ok(ConfiguredAdmin::existing(user));
         }
-        let name = PersonName::parse("Administrator")?;
-        match self
-            .create_user(email.clone(), &password, name, Role::Admin)
-            .await
-        {
+        match self.create_admin_account(email.clone(), &password).await {
+            Ok(user) => Ok(ConfiguredAdmin::Created(user)),
             // Another instance bootstrapped it at the same moment.
             Err(DomainError::EmailTaken) => self
                 .ports
                 .accounts
                 .find_by_email(&email)
                 .await?
+                .map(ConfiguredAdmin::existing)
                 .ok_or(DomainError::NotFound("user")),
-            other => other,
+            Err(other) => Err(other),
         }
+    }
+
+    /// An operator's `shop-api admin create`: a new admin account; refuses an
+    /// address that already has an account ([`DomainError::EmailTaken`]).
+    #[tracing::instrument(level = "info", skip_all)]
+    pub async fn create_admin(&self, email: &str, password: &str) -> Result<User, DomainError> {
+        let mut v = Validator::new();
+        let email = v.take("email", Email::parse(email));
+        let password = v.take("password", Password::parse(password));
+        v.finish()?;
+        let (Some(email), Some(password)) = (email, password) else {
+            return Err(DomainError::Internal("validation inconsistency".into()));
+        };
+        self.create_admin_account(email, &password).await
+    }
+
+    /// An operator's `shop-api admin promote`: the account with this address
+    /// becomes an admin. Its status is kept: an inactive account stays
+    /// inactive until an admin activates it.
+    #[tracing::instrument(level = "info", skip_all)]
+    pub async fn promote_admin(&self, email: &str) -> Result<User, DomainError> {
+        let email = Email::parse(email)?;
+        let user = self
+            .ports
+            .accounts
+            .find_by_email(&email)
+            .await?
+            .ok_or(DomainError::NotFound("user"))?;
+        if user.role != Role::Admin {
+            self.ports.accounts.set_role(&user.id, Role::Admin).await?;
+            // Tokens issued as a customer carry the old role: end them.
+            self.ports.accounts.bump_session_version(&user.id).await?;
+        }
+        self.load(&user.id).await
+    }
+
+    async fn create_admin_account(
+        &self,
+        email: Email,
+        password: &Password,
+    ) -> Result<User, DomainError> {
+        let name = PersonName::parse("Administrator")?;
+        self.create_user(email, password, name, Role::Admin).await
     }
 
     async fn dummy_verify(&self, password: &str) {
