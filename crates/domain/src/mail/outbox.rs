@@ -33,6 +33,7 @@ impl OutboxMail {
 /// Stores write outbox rows inside their own transactions (order
 /// transitions, business reviews, contact messages); this port reads them
 /// and records delivery.
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait MailOutbox: Send + Sync {
     /// Records mails and their delivery jobs on their own, in one
