@@ -220,10 +220,10 @@ impl RefreshTokenStore for DynamoAccountStore {
         self.revoke(None, id, at).await
     }
 
-    async fn revoke_user_sessions(
+    async fn revoke_user_sessions<'a>(
         &self,
         user_id: &UserId,
-        except: Option<&SessionId>,
+        except: Option<&'a SessionId>,
         at: DateTime<Utc>,
     ) -> Result<(), DomainError> {
         for id in self.live_session_ids(user_id).await? {

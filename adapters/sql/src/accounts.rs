@@ -235,10 +235,10 @@ impl RefreshTokenStore for SqlStore {
         Ok(())
     }
 
-    async fn revoke_user_sessions(
+    async fn revoke_user_sessions<'a>(
         &self,
         user_id: &UserId,
-        except: Option<&SessionId>,
+        except: Option<&'a SessionId>,
         at: DateTime<Utc>,
     ) -> Result<(), DomainError> {
         let mut update = refresh_sessions::Entity::update_many()

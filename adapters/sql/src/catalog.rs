@@ -102,10 +102,10 @@ impl CatalogStore for SqlStore {
         Ok(())
     }
 
-    async fn insert_product(
+    async fn insert_product<'a>(
         &self,
         product: &Product,
-        opening: Option<&StockMovement>,
+        opening: Option<&'a StockMovement>,
     ) -> Result<(), DomainError> {
         let row = products::ActiveModel {
             id: Set(product.id.to_string()),

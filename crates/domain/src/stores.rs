@@ -13,27 +13,21 @@ use crate::order::OrderStore;
 use crate::payment::events::PaymentEventStore;
 use crate::pricing::{PromotionStore, QuoteStore, TaxRateStore};
 
-/// Every store port one relational adapter implements. They are one bound
-/// because they share one database: transitions write stock, quotes,
-/// promotions, jobs and the outbox in the order's transaction.
-pub trait RelationalStore:
-    AccountStore
-    + RefreshTokenStore
-    + BusinessProfileStore
-    + CatalogStore
-    + QuoteStore
-    + PromotionStore
-    + TaxRateStore
-    + OrderStore
-    + JobQueue
-    + ContactStore
-    + PaymentEventStore
-    + MailOutbox
-{
+/// Declares a bound trait with its blanket impl, from one list of ports.
+macro_rules! bound {
+    ($(#[$attr:meta])* $vis:vis trait $name:ident = $first:ident $(+ $port:ident)*;) => {
+        $(#[$attr])*
+        $vis trait $name: $first $(+ $port)* {}
+
+        impl<S> $name for S where S: $first $(+ $port)* {}
+    };
 }
 
-impl<S> RelationalStore for S where
-    S: AccountStore
+bound! {
+    /// Every store port one relational adapter implements. They are one bound
+    /// because they share one database: transitions write stock, quotes,
+    /// promotions, jobs and the outbox in the order's transaction.
+    pub trait RelationalStore = AccountStore
         + RefreshTokenStore
         + BusinessProfileStore
         + CatalogStore
@@ -44,8 +38,7 @@ impl<S> RelationalStore for S where
         + JobQueue
         + ContactStore
         + PaymentEventStore
-        + MailOutbox
-{
+        + MailOutbox;
 }
 
 /// The store ports, each its own trait object, so one of them can come from

@@ -94,344 +94,21 @@ pub fn order(status: OrderStatus) -> Order {
 
 use std::sync::{Arc, Mutex};
 
-use async_trait::async_trait;
-use chrono::Duration;
-use mockall::mock;
-
-use crate::account::AccountPorts;
+use crate::account::{AccountPorts, PersonName, Principal, Role, User};
 use crate::account::{
-    AccessClaims, AccountStatus, AccountStore, PasswordHasher, PersonName, Principal,
-    RefreshSession, RefreshToken, RefreshTokenStore, Role, TokenSigner, User, UserFilter,
+    AccountStatus, MockAccountStore, MockPasswordHasher, MockRefreshTokenStore, MockTokenSigner,
 };
-use crate::business::BusinessPorts;
-use crate::business::{BusinessProfile, BusinessProfileStore, BusinessStatus};
-use crate::catalog::{CatalogStore, Category, Product, ProductFilter, StockMovement};
-use crate::contact::ContactPorts;
-use crate::contact::{ContactMessage, ContactStatus, ContactStore};
-use crate::ids::{CategoryId, ContactMessageId, JobId, SessionId};
-use crate::jobs::FinalizationPorts;
-use crate::jobs::{ClaimedJob, Job, JobQueue};
-use crate::mail::{MailError, MailMessage, MailOutbox, Mailer, OutboxMail};
-use crate::order::{
-    IdempotencyRecord, NewOrder, OrderAlert, OrderFilter, OrderStore, StatusChange,
-};
-use crate::order::{OrderPorts, SettlePorts};
-use crate::payment::{AuthorizeRequest, PaymentError, PaymentGateway, PaymentRecord};
-use crate::pricing::PricingPorts;
-use crate::pricing::{Promotion, PromotionStore, Quote, QuoteStore, TaxRate, TaxRateStore};
+use crate::business::{BusinessPorts, MockBusinessProfileStore};
+use crate::catalog::MockCatalogStore;
+use crate::contact::{ContactPorts, MockContactStore};
+use crate::ids::SessionId;
+use crate::jobs::{FinalizationPorts, MockJobQueue};
+use crate::mail::{MailMessage, MockMailOutbox, MockMailer};
+use crate::order::{MockOrderStore, OrderPorts, SettlePorts, StatusChange};
+use crate::payment::MockPaymentGateway;
+use crate::pricing::{MockPromotionStore, MockQuoteStore, MockTaxRateStore, PricingPorts};
 use crate::settings::ShopSettings;
-use crate::{Clock, DomainError, IdGenerator, Page, PageRequest};
-
-mock! {
-    pub Accounts {}
-    #[async_trait]
-    impl AccountStore for Accounts {
-        async fn insert(&self, user: &User) -> Result<(), DomainError>;
-        async fn get(&self, id: &UserId) -> Result<Option<User>, DomainError>;
-        async fn find_by_email(&self, email: &Email) -> Result<Option<User>, DomainError>;
-        async fn set_name(&self, id: &UserId, name: &PersonName) -> Result<(), DomainError>;
-        async fn set_password_hash(&self, id: &UserId, hash: &str) -> Result<(), DomainError>;
-        async fn set_role(&self, id: &UserId, role: Role) -> Result<(), DomainError>;
-        async fn set_status(&self, id: &UserId, status: AccountStatus) -> Result<(), DomainError>;
-        async fn bump_session_version(&self, id: &UserId) -> Result<(), DomainError>;
-        async fn list(&self, filter: &UserFilter, page: &PageRequest) -> Result<Page<User>, DomainError>;
-        async fn list_active_admins(&self) -> Result<Vec<User>, DomainError>;
-    }
-}
-
-// mockall cannot take `Option<&SessionId>`: the mock has plain methods with
-// an owned `except`, and the port delegates to them.
-mock! {
-    pub RefreshTokens {
-        pub fn create_session(&self, session: &RefreshSession) -> Result<(), DomainError>;
-        pub fn get_session(&self, id: &SessionId) -> Result<Option<RefreshSession>, DomainError>;
-        pub fn revoke_session(&self, id: &SessionId, at: DateTime<Utc>) -> Result<(), DomainError>;
-        pub fn revoke_user_sessions(
-            &self,
-            user_id: &UserId,
-            except: Option<SessionId>,
-            at: DateTime<Utc>,
-        ) -> Result<(), DomainError>;
-        pub fn insert_token(&self, token: &RefreshToken) -> Result<(), DomainError>;
-        pub fn find_token(&self, token_hash: &str) -> Result<Option<RefreshToken>, DomainError>;
-        pub fn spend_token(&self, token_hash: &str, at: DateTime<Utc>) -> Result<bool, DomainError>;
-    }
-}
-
-#[async_trait]
-impl RefreshTokenStore for MockRefreshTokens {
-    async fn create_session(&self, session: &RefreshSession) -> Result<(), DomainError> {
-        MockRefreshTokens::create_session(self, session)
-    }
-    async fn get_session(&self, id: &SessionId) -> Result<Option<RefreshSession>, DomainError> {
-        MockRefreshTokens::get_session(self, id)
-    }
-    async fn revoke_session(&self, id: &SessionId, at: DateTime<Utc>) -> Result<(), DomainError> {
-        MockRefreshTokens::revoke_session(self, id, at)
-    }
-    async fn revoke_user_sessions(
-        &self,
-        user_id: &UserId,
-        except: Option<&SessionId>,
-        at: DateTime<Utc>,
-    ) -> Result<(), DomainError> {
-        MockRefreshTokens::revoke_user_sessions(self, user_id, except.cloned(), at)
-    }
-    async fn insert_token(&self, token: &RefreshToken) -> Result<(), DomainError> {
-        MockRefreshTokens::insert_token(self, token)
-    }
-    async fn find_token(&self, token_hash: &str) -> Result<Option<RefreshToken>, DomainError> {
-        MockRefreshTokens::find_token(self, token_hash)
-    }
-    async fn spend_token(&self, token_hash: &str, at: DateTime<Utc>) -> Result<bool, DomainError> {
-        MockRefreshTokens::spend_token(self, token_hash, at)
-    }
-}
-
-mock! {
-    pub Profiles {}
-    #[async_trait]
-    impl BusinessProfileStore for Profiles {
-        async fn get(&self, user_id: &UserId) -> Result<Option<BusinessProfile>, DomainError>;
-        async fn put(&self, profile: &BusinessProfile, mails: &[MailMessage]) -> Result<(), DomainError>;
-        async fn list(
-            &self,
-            status: Option<BusinessStatus>,
-            page: &PageRequest,
-        ) -> Result<Page<BusinessProfile>, DomainError>;
-    }
-}
-
-// As for refresh tokens: mockall cannot take `Option<&StockMovement>`.
-mock! {
-    pub Catalog {
-        pub fn list_categories(&self) -> Result<Vec<Category>, DomainError>;
-        pub fn get_category(&self, id: &CategoryId) -> Result<Option<Category>, DomainError>;
-        pub fn insert_category(&self, category: &Category) -> Result<(), DomainError>;
-        pub fn insert_product(&self, product: &Product, opening: Option<StockMovement>) -> Result<(), DomainError>;
-        pub fn get_product(&self, id: &ProductId) -> Result<Option<Product>, DomainError>;
-        pub fn get_products(&self, ids: &[ProductId]) -> Result<Vec<Product>, DomainError>;
-        pub fn update_product(&self, product: &Product) -> Result<(), DomainError>;
-        pub fn adjust_stock(&self, movement: &StockMovement) -> Result<StockMovement, DomainError>;
-        pub fn stock_movements(
-            &self,
-            product_id: &ProductId,
-            page: &PageRequest,
-        ) -> Result<Page<StockMovement>, DomainError>;
-        pub fn list_products(
-            &self,
-            filter: &ProductFilter,
-            page: &PageRequest,
-        ) -> Result<Page<Product>, DomainError>;
-    }
-}
-
-#[async_trait]
-impl CatalogStore for MockCatalog {
-    async fn list_categories(&self) -> Result<Vec<Category>, DomainError> {
-        MockCatalog::list_categories(self)
-    }
-    async fn get_category(&self, id: &CategoryId) -> Result<Option<Category>, DomainError> {
-        MockCatalog::get_category(self, id)
-    }
-    async fn insert_category(&self, category: &Category) -> Result<(), DomainError> {
-        MockCatalog::insert_category(self, category)
-    }
-    async fn insert_product(
-        &self,
-        product: &Product,
-        opening: Option<&StockMovement>,
-    ) -> Result<(), DomainError> {
-        MockCatalog::insert_product(self, product, opening.cloned())
-    }
-    async fn get_product(&self, id: &ProductId) -> Result<Option<Product>, DomainError> {
-        MockCatalog::get_product(self, id)
-    }
-    async fn get_products(&self, ids: &[ProductId]) -> Result<Vec<Product>, DomainError> {
-        MockCatalog::get_products(self, ids)
-    }
-    async fn update_product(&self, product: &Product) -> Result<(), DomainError> {
-        MockCatalog::update_product(self, product)
-    }
-    async fn adjust_stock(&self, movement: &StockMovement) -> Result<StockMovement, DomainError> {
-        MockCatalog::adjust_stock(self, movement)
-    }
-    async fn stock_movements(
-        &self,
-        product_id: &ProductId,
-        page: &PageRequest,
-    ) -> Result<Page<StockMovement>, DomainError> {
-        MockCatalog::stock_movements(self, product_id, page)
-    }
-    async fn list_products(
-        &self,
-        filter: &ProductFilter,
-        page: &PageRequest,
-    ) -> Result<Page<Product>, DomainError> {
-        MockCatalog::list_products(self, filter, page)
-    }
-}
-
-mock! {
-    pub Quotes {}
-    #[async_trait]
-    impl QuoteStore for Quotes {
-        async fn insert(&self, quote: &Quote) -> Result<(), DomainError>;
-        async fn get(&self, id: &QuoteId) -> Result<Option<Quote>, DomainError>;
-    }
-}
-
-mock! {
-    pub Promotions {}
-    #[async_trait]
-    impl PromotionStore for Promotions {
-        async fn insert(&self, promotion: &Promotion) -> Result<(), DomainError>;
-        async fn get_by_code(&self, code: &str) -> Result<Option<Promotion>, DomainError>;
-        async fn list(&self) -> Result<Vec<Promotion>, DomainError>;
-    }
-}
-
-mock! {
-    pub TaxRates {}
-    #[async_trait]
-    impl TaxRateStore for TaxRates {
-        async fn list(&self) -> Result<Vec<TaxRate>, DomainError>;
-        async fn replace_all(&self, rates: &[TaxRate]) -> Result<(), DomainError>;
-    }
-}
-
-mock! {
-    pub Orders {}
-    #[async_trait]
-    impl OrderStore for Orders {
-        async fn create(&self, new: &NewOrder) -> Result<Order, DomainError>;
-        async fn get(&self, id: &OrderId) -> Result<Option<Order>, DomainError>;
-        async fn find_idempotency(
-            &self,
-            user_id: &UserId,
-            key: &str,
-        ) -> Result<Option<IdempotencyRecord>, DomainError>;
-        async fn transition(&self, id: &OrderId, change: &StatusChange) -> Result<Order, DomainError>;
-        async fn add_note(&self, id: &OrderId, entry: &HistoryEntry) -> Result<(), DomainError>;
-        async fn raise_alert(
-            &self,
-            id: &OrderId,
-            alert: &OrderAlert,
-            note: &HistoryEntry,
-            mails: &[MailMessage],
-        ) -> Result<bool, DomainError>;
-        async fn clear_alert(&self, id: &OrderId, note: &HistoryEntry) -> Result<(), DomainError>;
-        async fn list_in(&self, statuses: &[OrderStatus], limit: usize) -> Result<Vec<Order>, DomainError>;
-        async fn find_by_payment_id(&self, payment_id: &str) -> Result<Option<Order>, DomainError>;
-        async fn list(&self, filter: &OrderFilter, page: &PageRequest) -> Result<Page<Order>, DomainError>;
-    }
-}
-
-mock! {
-    pub Jobs {}
-    #[async_trait]
-    impl JobQueue for Jobs {
-        async fn enqueue(&self, job: &Job) -> Result<(), DomainError>;
-        async fn claim(
-            &self,
-            now: DateTime<Utc>,
-            lease: Duration,
-            claim_token: &str,
-        ) -> Result<Option<ClaimedJob>, DomainError>;
-        async fn complete(&self, claim: &ClaimedJob) -> Result<(), DomainError>;
-        async fn retry(
-            &self,
-            claim: &ClaimedJob,
-            run_after: DateTime<Utc>,
-            error: &str,
-        ) -> Result<(), DomainError>;
-        async fn bury(&self, claim: &ClaimedJob, error: &str) -> Result<(), DomainError>;
-        async fn wake(&self, id: &JobId, now: DateTime<Utc>) -> Result<(), DomainError>;
-        async fn requeue(&self, id: &JobId, now: DateTime<Utc>) -> Result<Option<Job>, DomainError>;
-        async fn get(&self, id: &JobId) -> Result<Option<Job>, DomainError>;
-    }
-}
-
-mock! {
-    pub Contacts {}
-    #[async_trait]
-    impl ContactStore for Contacts {
-        async fn insert(&self, message: &ContactMessage, mails: &[MailMessage]) -> Result<(), DomainError>;
-        async fn get(&self, id: &ContactMessageId) -> Result<Option<ContactMessage>, DomainError>;
-        async fn set_status(&self, id: &ContactMessageId, status: ContactStatus) -> Result<(), DomainError>;
-        async fn list(
-            &self,
-            status: Option<ContactStatus>,
-            page: &PageRequest,
-        ) -> Result<Page<ContactMessage>, DomainError>;
-    }
-}
-
-mock! {
-    pub Payments {}
-    #[async_trait]
-    impl PaymentGateway for Payments {
-        async fn authorize(&self, request: &AuthorizeRequest) -> Result<PaymentRecord, PaymentError>;
-        async fn complete(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError>;
-        async fn cancel(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError>;
-        async fn cancel_by_idempotency_key(&self, idempotency_key: &str) -> Result<(), PaymentError>;
-        async fn refund(
-            &self,
-            payment_id: &str,
-            amount: &Money,
-            idempotency_key: &str,
-        ) -> Result<(), PaymentError>;
-        async fn status(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError>;
-    }
-}
-
-mock! {
-    pub Outbox {}
-    #[async_trait]
-    impl MailOutbox for Outbox {
-        async fn enqueue(&self, mails: &[MailMessage], now: DateTime<Utc>) -> Result<(), DomainError>;
-        async fn get(&self, message_id: &str) -> Result<Option<OutboxMail>, DomainError>;
-        async fn mark_sent(&self, message_id: &str, at: DateTime<Utc>) -> Result<(), DomainError>;
-        async fn unsent(&self, limit: usize) -> Result<Vec<OutboxMail>, DomainError>;
-        async fn find(&self, id: &str) -> Result<Option<OutboxMail>, DomainError>;
-        async fn list(&self, sent: bool, page: &PageRequest) -> Result<Page<OutboxMail>, DomainError>;
-    }
-}
-
-mock! {
-    pub Launcher {}
-    #[async_trait]
-    impl crate::jobs::WorkflowLauncher for Launcher {
-        async fn start_finalization(&self, order_id: &OrderId, generation: u32) -> Result<(), DomainError>;
-    }
-}
-
-mock! {
-    pub Mailer {}
-    #[async_trait]
-    impl Mailer for Mailer {
-        async fn send(&self, message: &MailMessage) -> Result<(), MailError>;
-    }
-}
-
-mock! {
-    pub Hasher {}
-    #[async_trait]
-    impl PasswordHasher for Hasher {
-        async fn hash(&self, password: &str) -> Result<String, DomainError>;
-        async fn verify(&self, password: &str, hash: &str) -> Result<bool, DomainError>;
-    }
-}
-
-mock! {
-    pub Signer {}
-    impl TokenSigner for Signer {
-        fn sign(&self, claims: &AccessClaims) -> Result<String, DomainError>;
-        fn verify(&self, token: &str) -> Result<AccessClaims, DomainError>;
-    }
-}
-
-use crate::money::Money;
+use crate::{Clock, DomainError, IdGenerator};
 
 /// A clock the test moves by hand.
 #[derive(Debug)]
@@ -469,21 +146,21 @@ impl IdGenerator for SeqIds {
 /// One strict mock per port: any call a test did not expect fails it.
 #[derive(Default)]
 pub struct Mocks {
-    pub accounts: MockAccounts,
-    pub refresh_tokens: MockRefreshTokens,
-    pub profiles: MockProfiles,
-    pub catalog: MockCatalog,
-    pub quotes: MockQuotes,
-    pub promotions: MockPromotions,
-    pub tax_rates: MockTaxRates,
-    pub orders: MockOrders,
-    pub jobs: MockJobs,
-    pub contacts: MockContacts,
-    pub payments: MockPayments,
-    pub outbox: MockOutbox,
+    pub accounts: MockAccountStore,
+    pub refresh_tokens: MockRefreshTokenStore,
+    pub profiles: MockBusinessProfileStore,
+    pub catalog: MockCatalogStore,
+    pub quotes: MockQuoteStore,
+    pub promotions: MockPromotionStore,
+    pub tax_rates: MockTaxRateStore,
+    pub orders: MockOrderStore,
+    pub jobs: MockJobQueue,
+    pub contacts: MockContactStore,
+    pub payments: MockPaymentGateway,
+    pub outbox: MockMailOutbox,
     pub mailer: MockMailer,
-    pub hasher: MockHasher,
-    pub signer: MockSigner,
+    pub hasher: MockPasswordHasher,
+    pub signer: MockTokenSigner,
 }
 
 impl Mocks {
@@ -519,21 +196,21 @@ impl Mocks {
 /// [`Mocks`] once shared: one service's ports, or several services' that
 /// must see the same mocks, are taken from it.
 pub struct SharedMocks {
-    accounts: Arc<MockAccounts>,
-    refresh_tokens: Arc<MockRefreshTokens>,
-    profiles: Arc<MockProfiles>,
-    catalog: Arc<MockCatalog>,
-    quotes: Arc<MockQuotes>,
-    promotions: Arc<MockPromotions>,
-    tax_rates: Arc<MockTaxRates>,
-    orders: Arc<MockOrders>,
-    jobs: Arc<MockJobs>,
-    contacts: Arc<MockContacts>,
-    payments: Arc<MockPayments>,
-    outbox: Arc<MockOutbox>,
+    accounts: Arc<MockAccountStore>,
+    refresh_tokens: Arc<MockRefreshTokenStore>,
+    profiles: Arc<MockBusinessProfileStore>,
+    catalog: Arc<MockCatalogStore>,
+    quotes: Arc<MockQuoteStore>,
+    promotions: Arc<MockPromotionStore>,
+    tax_rates: Arc<MockTaxRateStore>,
+    orders: Arc<MockOrderStore>,
+    jobs: Arc<MockJobQueue>,
+    contacts: Arc<MockContactStore>,
+    payments: Arc<MockPaymentGateway>,
+    outbox: Arc<MockMailOutbox>,
     mailer: Arc<MockMailer>,
-    hasher: Arc<MockHasher>,
-    signer: Arc<MockSigner>,
+    hasher: Arc<MockPasswordHasher>,
+    signer: Arc<MockTokenSigner>,
     clock: Arc<TestClock>,
     ids: Arc<SeqIds>,
 }
@@ -676,7 +353,7 @@ impl SharedOrder {
     }
 
     /// `get` returns the current order.
-    pub fn serve_get(&self, orders: &mut MockOrders) {
+    pub fn serve_get(&self, orders: &mut MockOrderStore) {
         let me = self.clone();
         orders
             .expect_get()
@@ -706,7 +383,7 @@ impl SharedOrder {
     }
 
     /// `transition` applies changes as [`Self::apply`] does.
-    pub fn serve_transition(&self, orders: &mut MockOrders) {
+    pub fn serve_transition(&self, orders: &mut MockOrderStore) {
         let me = self.clone();
         orders
             .expect_transition()

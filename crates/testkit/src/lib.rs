@@ -137,9 +137,9 @@ macro_rules! __for_each_case {
                 list_paginates_without_gaps_or_duplicates,
             ];
             outbox => mail_outbox_suite [
-                enqueue_then_get_and_mark_sent,
-                enqueue_twice_keeps_one_mail_and_one_job,
-                concurrent_enqueues_of_one_mail_keep_one_job,
+                recorded_mail_then_get_and_mark_sent,
+                recording_twice_keeps_one_mail_and_one_job,
+                concurrent_recordings_of_one_mail_keep_one_job,
                 transition_records_its_mails_and_delivery_jobs,
                 a_failed_transition_records_no_mail,
                 a_transition_repeating_a_mail_keeps_the_first,

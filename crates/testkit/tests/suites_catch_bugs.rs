@@ -117,10 +117,10 @@ impl RefreshTokenStore for RacyTokens {
     async fn revoke_session(&self, id: &SessionId, at: DateTime<Utc>) -> Result<(), DomainError> {
         self.0.revoke_session(id, at).await
     }
-    async fn revoke_user_sessions(
+    async fn revoke_user_sessions<'a>(
         &self,
         user_id: &UserId,
-        except: Option<&SessionId>,
+        except: Option<&'a SessionId>,
         at: DateTime<Utc>,
     ) -> Result<(), DomainError> {
         self.0.revoke_user_sessions(user_id, except, at).await

@@ -128,10 +128,10 @@ impl RefreshTokenStore for MemoryStore {
         Ok(())
     }
 
-    async fn revoke_user_sessions(
+    async fn revoke_user_sessions<'a>(
         &self,
         user_id: &UserId,
-        except: Option<&SessionId>,
+        except: Option<&'a SessionId>,
         at: DateTime<Utc>,
     ) -> Result<(), DomainError> {
         let mut state = self.lock();

@@ -76,10 +76,10 @@ impl CatalogStore for MemoryStore {
         Ok(())
     }
 
-    async fn insert_product(
+    async fn insert_product<'a>(
         &self,
         product: &Product,
-        opening: Option<&StockMovement>,
+        opening: Option<&'a StockMovement>,
     ) -> Result<(), DomainError> {
         let mut state = self.lock();
         if state.products.contains_key(&product.id)

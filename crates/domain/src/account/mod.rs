@@ -12,6 +12,10 @@ pub use password::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, Password};
 pub use ports::{
     AccountStore, PasswordHasher, RefreshSession, RefreshToken, RefreshTokenStore, TokenSigner,
 };
+#[cfg(test)]
+pub(crate) use ports::{
+    MockAccountStore, MockPasswordHasher, MockRefreshTokenStore, MockTokenSigner,
+};
 pub use service::{
     AccountPorts, AccountService, ConfiguredAdmin, LoginOutcome, RegisterInput, TokenPair,
 };

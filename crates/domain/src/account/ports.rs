@@ -7,6 +7,7 @@ use crate::{DomainError, Page, PageRequest};
 
 /// Accounts. Field updates are separate atomic operations so concurrent
 /// changes (an admin inactivating while the user renames) never lose one.
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait AccountStore: Send + Sync {
     /// Fails with [`DomainError::EmailTaken`] when the e-mail exists, whatever
@@ -49,16 +50,21 @@ pub struct RefreshToken {
     pub spent_at: Option<DateTime<Utc>>,
 }
 
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait RefreshTokenStore: Send + Sync {
     async fn create_session(&self, session: &RefreshSession) -> Result<(), DomainError>;
     async fn get_session(&self, id: &SessionId) -> Result<Option<RefreshSession>, DomainError>;
     async fn revoke_session(&self, id: &SessionId, at: DateTime<Utc>) -> Result<(), DomainError>;
     /// Revokes every session of the user but `except`.
-    async fn revoke_user_sessions(
+    ///
+    /// `'a` is named for mockall, which cannot mock an elided lifetime inside
+    /// `Option`; implementations name it too (async_trait matches a method's
+    /// lifetimes by position).
+    async fn revoke_user_sessions<'a>(
         &self,
         user_id: &UserId,
-        except: Option<&SessionId>,
+        except: Option<&'a SessionId>,
         at: DateTime<Utc>,
     ) -> Result<(), DomainError>;
     async fn insert_token(&self, token: &RefreshToken) -> Result<(), DomainError>;
@@ -68,6 +74,7 @@ pub trait RefreshTokenStore: Send + Sync {
     async fn spend_token(&self, token_hash: &str, at: DateTime<Utc>) -> Result<bool, DomainError>;
 }
 
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait PasswordHasher: Send + Sync {
     async fn hash(&self, password: &str) -> Result<String, DomainError>;
@@ -77,6 +84,7 @@ pub trait PasswordHasher: Send + Sync {
 
 /// Signs and checks access tokens. `verify` checks signature, algorithm,
 /// issuer and audience; expiry is checked by the domain against its clock.
+#[cfg_attr(test, mockall::automock)]
 pub trait TokenSigner: Send + Sync {
     fn sign(&self, claims: &AccessClaims) -> Result<String, DomainError>;
     fn verify(&self, token: &str) -> Result<AccessClaims, DomainError>;

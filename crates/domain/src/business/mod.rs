@@ -3,6 +3,8 @@
 mod model;
 mod service;
 
+#[cfg(test)]
+pub(crate) use model::MockBusinessProfileStore;
 pub use model::{
     Address, BusinessProfile, BusinessProfileStore, BusinessStatus, ExemptionCertificate,
     ProfileSubmission, TaxExemption,

@@ -195,6 +195,7 @@ impl BusinessProfile {
     }
 }
 
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait BusinessProfileStore: Send + Sync {
     async fn get(&self, user_id: &UserId) -> Result<Option<BusinessProfile>, DomainError>;

@@ -4,6 +4,8 @@ mod model;
 mod service;
 mod stock;
 
+#[cfg(test)]
+pub(crate) use model::MockCatalogStore;
 pub use model::{
     CatalogStore, Category, MAX_STOCK, NewCategory, NewProduct, Product, ProductFilter,
     ProductPatch,

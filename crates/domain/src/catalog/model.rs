@@ -175,6 +175,7 @@ pub struct ProductFilter {
     pub include_inactive: bool,
 }
 
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait CatalogStore: Send + Sync {
     async fn list_categories(&self) -> Result<Vec<Category>, DomainError>;
@@ -182,11 +183,12 @@ pub trait CatalogStore: Send + Sync {
     /// [`DomainError::AlreadyExists`] when the slug is taken.
     async fn insert_category(&self, category: &Category) -> Result<(), DomainError>;
     /// [`DomainError::AlreadyExists`] when the sku is taken. Records
-    /// `opening` (the initial stock's movement) with it, when given.
-    async fn insert_product(
+    /// `opening` (the initial stock's movement) with it, when given. `'a`
+    /// is named as in [`crate::account::RefreshTokenStore::revoke_user_sessions`].
+    async fn insert_product<'a>(
         &self,
         product: &Product,
-        opening: Option<&StockMovement>,
+        opening: Option<&'a StockMovement>,
     ) -> Result<(), DomainError>;
     async fn get_product(&self, id: &ProductId) -> Result<Option<Product>, DomainError>;
     async fn get_products(&self, ids: &[ProductId]) -> Result<Vec<Product>, DomainError>;

@@ -50,6 +50,7 @@ pub struct ContactMessage {
     pub created_at: DateTime<Utc>,
 }
 
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait ContactStore: Send + Sync {
     /// Stores the message and records `mails` in the outbox (with their

@@ -5,6 +5,7 @@ use crate::ids::OrderId;
 
 /// Hands an order's finalization to an external workflow engine (AWS Step
 /// Functions) instead of running it in this process.
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait WorkflowLauncher: Send + Sync {
     /// Starts the finalization workflow of `order_id`, the `generation`-th

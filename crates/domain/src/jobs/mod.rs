@@ -13,6 +13,8 @@ pub use finalize::{
     DeliveryError, FinalizationPorts, FinalizationService, JOB_LEASE, MAX_ATTEMPTS, RetryPolicy,
     StepOutcome, StepReport,
 };
+#[cfg(test)]
+pub(crate) use launcher::MockWorkflowLauncher;
 pub use launcher::WorkflowLauncher;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,6 +171,7 @@ pub struct ClaimedJob {
     pub claim_token: String,
 }
 
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait JobQueue: Send + Sync {
     async fn enqueue(&self, job: &Job) -> Result<(), DomainError>;

@@ -10,6 +10,8 @@ use crate::DomainError;
 use crate::account::Email;
 
 pub use admin::{MailAdminPorts, MailAdminService};
+#[cfg(test)]
+pub(crate) use outbox::MockMailOutbox;
 pub use outbox::{MailOutbox, OutboxMail, outbox_id};
 pub use templates::{
     MailContext, business_approved, business_rejected, contact_notice, escape_html,
@@ -45,6 +47,7 @@ pub enum MailError {
 /// A mail transport. Hands one message to the transport; `Ok` means the
 /// transport accepted it. A redelivery of the same `message_id` after a crash
 /// is expected and must not be treated as an error.
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait Mailer: Send + Sync {
     async fn send(&self, message: &MailMessage) -> Result<(), MailError>;

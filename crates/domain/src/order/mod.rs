@@ -4,6 +4,8 @@ mod model;
 pub(crate) mod service;
 pub(crate) mod settle;
 
+#[cfg(test)]
+pub(crate) use model::MockOrderStore;
 pub use model::{
     Actor, HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderAlert, OrderFilter, OrderLine,
     OrderStatus, OrderStore, PaymentInfo, PaymentProvider, PaymentState, StatusChange,

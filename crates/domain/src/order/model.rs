@@ -437,6 +437,7 @@ pub struct OrderFilter {
     pub user_id: Option<UserId>,
 }
 
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait OrderStore: Send + Sync {
     /// In one transaction: reserve every line's quantity (refusing with

@@ -65,6 +65,7 @@ pub enum PaymentError {
     Rejected(String),
 }
 
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait PaymentGateway: Send + Sync {
     /// Creates a payment with `autocomplete = false`.

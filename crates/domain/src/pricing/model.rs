@@ -233,12 +233,14 @@ pub struct Quote {
     pub tax_exemption: Option<TaxExemption>,
 }
 
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait QuoteStore: Send + Sync {
     async fn insert(&self, quote: &Quote) -> Result<(), DomainError>;
     async fn get(&self, id: &QuoteId) -> Result<Option<Quote>, DomainError>;
 }
 
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait PromotionStore: Send + Sync {
     /// [`DomainError::AlreadyExists`] when the code is taken.
@@ -248,6 +250,7 @@ pub trait PromotionStore: Send + Sync {
     async fn list(&self) -> Result<Vec<Promotion>, DomainError>;
 }
 
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait TaxRateStore: Send + Sync {
     async fn list(&self) -> Result<Vec<TaxRate>, DomainError>;

@@ -1,10 +1,11 @@
 //! `MailOutbox`, and the outbox rows other stores write in their own
-//! transactions (order transitions, business profiles, contact messages).
+//! transactions (order transitions, business profiles, contact messages):
+//! those are the only way mails are recorded.
 
 use chrono::{DateTime, Duration, Utc};
 use shop_domain::DomainError;
 use shop_domain::business::BusinessStatus;
-use shop_domain::contact::ContactStatus;
+use shop_domain::contact::{ContactMessage, ContactStatus};
 use shop_domain::jobs::{Job, JobKind, JobState};
 use shop_domain::mail::{MailMessage, OutboxMail};
 use shop_domain::order::{Actor, Order, OrderStatus, StatusChange};
@@ -60,6 +61,16 @@ async fn assert_not_recorded(s: &Stores, mail: &MailMessage) {
     );
 }
 
+/// Records `mails` as a store's own transaction does, due at `now`: with a
+/// new contact message created at `now`.
+async fn record(s: &Stores, mails: &[MailMessage], now: DateTime<Utc>) -> Result<(), DomainError> {
+    let message = ContactMessage {
+        created_at: now,
+        ..contact(None, ContactStatus::New)
+    };
+    s.contacts.insert(&message, mails).await
+}
+
 /// Claims every job due at `now`, returning their kinds (each claimed job
 /// is completed).
 async fn drain(s: &Stores, now: DateTime<Utc>) -> Vec<JobKind> {
@@ -94,17 +105,13 @@ fn change(order: &Order, status: OrderStatus, seconds: i64, mails: &[MailMessage
 
 /// `mark_sent` sets `sent_at` once: marking again keeps the first time. An
 /// unknown Message-ID is `NotFound`.
-pub async fn enqueue_then_get_and_mark_sent(s: Stores) {
+pub async fn recorded_mail_then_get_and_mark_sent(s: Stores) {
     let a = mail("confirmation");
     let b = mail("notice");
     assert_eq!(s.outbox.get(&a.message_id).await.unwrap(), None);
-    s.outbox
-        .enqueue(&[a.clone(), b.clone()], at(5))
-        .await
-        .unwrap();
+    record(&s, &[a.clone(), b.clone()], at(5)).await.unwrap();
     assert_recorded(&s, &a, at(5)).await;
     assert_recorded(&s, &b, at(5)).await;
-    s.outbox.enqueue(&[], at(6)).await.unwrap();
 
     s.outbox.mark_sent(&a.message_id, at(7)).await.unwrap();
     let sent = s.outbox.get(&a.message_id).await.unwrap().unwrap();
@@ -129,18 +136,16 @@ pub async fn enqueue_then_get_and_mark_sent(s: Stores) {
 
 /// Recording a Message-ID again keeps the first mail and its one job,
 /// whatever the job's state: a mail recorded twice is sent once.
-pub async fn enqueue_twice_keeps_one_mail_and_one_job(s: Stores) {
+pub async fn recording_twice_keeps_one_mail_and_one_job(s: Stores) {
     let first = mail("twice");
-    s.outbox
-        .enqueue(std::slice::from_ref(&first), at(1))
+    record(&s, std::slice::from_ref(&first), at(1))
         .await
         .unwrap();
     let changed = MailMessage {
         subject: "A different rendering".into(),
         ..first.clone()
     };
-    s.outbox
-        .enqueue(&[changed.clone(), changed.clone()], at(2))
+    record(&s, &[changed.clone(), changed.clone()], at(2))
         .await
         .unwrap();
     assert_recorded(&s, &first, at(1)).await;
@@ -150,7 +155,7 @@ pub async fn enqueue_twice_keeps_one_mail_and_one_job(s: Stores) {
         [JobKind::DeliverMail(first.message_id.clone())]
     );
     s.outbox.mark_sent(&first.message_id, at(3)).await.unwrap();
-    s.outbox.enqueue(&[changed], at(4)).await.unwrap();
+    record(&s, &[changed], at(4)).await.unwrap();
     let job = s
         .jobs
         .get(&Job::deliver_mail_id(&first.message_id))
@@ -164,11 +169,11 @@ pub async fn enqueue_twice_keeps_one_mail_and_one_job(s: Stores) {
 }
 
 /// Concurrent recordings of one mail all succeed and leave one job.
-pub async fn concurrent_enqueues_of_one_mail_keep_one_job(s: Stores) {
+pub async fn concurrent_recordings_of_one_mail_keep_one_job(s: Stores) {
     let m = mail("race");
     let results = concurrently(8, |i| {
         let (s, m) = (s.clone(), m.clone());
-        async move { s.outbox.enqueue(&[m], at(1 + i as i64)).await }
+        async move { record(&s, &[m], at(1 + i as i64)).await }
     })
     .await;
     assert!(results.iter().all(Result::is_ok), "{results:?}");
@@ -315,14 +320,8 @@ pub async fn long_message_ids_round_trip(s: Stores) {
     let a = mail_with_id(&format!("{stem}.{}@shop.test>", unique("a")));
     let b = mail_with_id(&format!("{stem}.{}@shop.test>", unique("b")));
     assert!(a.message_id.len() >= 900, "{}", a.message_id.len());
-    s.outbox
-        .enqueue(std::slice::from_ref(&a), at(1))
-        .await
-        .unwrap();
-    s.outbox
-        .enqueue(std::slice::from_ref(&b), at(2))
-        .await
-        .unwrap();
+    record(&s, std::slice::from_ref(&a), at(1)).await.unwrap();
+    record(&s, std::slice::from_ref(&b), at(2)).await.unwrap();
     assert_recorded(&s, &a, at(1)).await;
     assert_recorded(&s, &b, at(2)).await;
     s.outbox.mark_sent(&a.message_id, at(3)).await.unwrap();
@@ -346,16 +345,13 @@ pub async fn unsent_lists_the_oldest_unsent_first(s: Stores) {
         mail_with_id(&format!("<a.{}@shop.test>", unique("tie"))),
         mail_with_id(&format!("<b.{}@shop.test>", unique("tie"))),
     );
-    s.outbox
-        .enqueue(std::slice::from_ref(&late), at(30))
+    record(&s, std::slice::from_ref(&late), at(30))
         .await
         .unwrap();
-    s.outbox
-        .enqueue(&[early.clone(), sent.clone()], at(10))
+    record(&s, &[early.clone(), sent.clone()], at(10))
         .await
         .unwrap();
-    s.outbox
-        .enqueue(&[tie_b.clone(), tie_a.clone()], at(20))
+    record(&s, &[tie_b.clone(), tie_a.clone()], at(20))
         .await
         .unwrap();
     s.outbox.mark_sent(&sent.message_id, at(11)).await.unwrap();
@@ -393,8 +389,7 @@ pub async fn unsent_lists_the_oldest_unsent_first(s: Stores) {
 pub async fn find_and_list_newest_first_by_sent(s: Stores) {
     let mails: Vec<MailMessage> = (0..5).map(|i| mail(&format!("list{i}"))).collect();
     for (i, m) in mails.iter().enumerate() {
-        s.outbox
-            .enqueue(std::slice::from_ref(m), at(10 + i as i64))
+        record(&s, std::slice::from_ref(m), at(10 + i as i64))
             .await
             .unwrap();
     }

@@ -141,7 +141,7 @@ fn change_password_ends_every_other_session() {
         .expect_revoke_user_sessions()
         .withf(|id, except, at| {
             id.as_str() == "u1"
-                && except.as_ref().map(SessionId::as_str) == Some("session-of-u1")
+                && except.map(SessionId::as_str) == Some("session-of-u1")
                 && *at == t0()
         })
         .times(1)

@@ -5,9 +5,9 @@ use futures::executor::block_on;
 
 use super::*;
 use crate::account::Role;
-use crate::jobs::{ClaimedJob, Job};
+use crate::jobs::{ClaimedJob, Job, MockWorkflowLauncher};
 use crate::payment::{PaymentRecord, PaymentStatus};
-use crate::test_support::{MockLauncher, Mocks, SharedOrder, TestClock, order, settings, t0, user};
+use crate::test_support::{Mocks, SharedOrder, TestClock, order, settings, t0, user};
 
 fn claim(kind: JobKind) -> ClaimedJob {
     let mut job = match kind {
@@ -68,7 +68,7 @@ fn with_a_launcher_a_finalize_job_is_handed_off_and_completed() {
         .returning(|_, _, _| Ok(Some(finalize_claim())));
     m.jobs.expect_complete().times(1).returning(|_| Ok(()));
     // No capture here: the payments mock expects no call.
-    let mut launcher = MockLauncher::new();
+    let mut launcher = MockWorkflowLauncher::new();
     launcher
         .expect_start_finalization()
         .withf(|id, generation| id.as_str() == "order-1" && *generation == 0)
@@ -93,7 +93,7 @@ fn a_failed_hand_off_is_retried_with_backoff() {
         .withf(|_, at, error| *at == t0() + Duration::seconds(1) && error.contains("throttled"))
         .times(1)
         .returning(|_, _, _| Ok(()));
-    let mut launcher = MockLauncher::new();
+    let mut launcher = MockWorkflowLauncher::new();
     launcher
         .expect_start_finalization()
         .returning(|_, _| Err(DomainError::Internal("throttled".into())));
@@ -111,7 +111,7 @@ fn a_closed_order_is_not_handed_off() {
         .expect_claim()
         .returning(|_, _, _| Ok(Some(finalize_claim())));
     m.jobs.expect_complete().times(1).returning(|_| Ok(()));
-    let launcher = MockLauncher::new();
+    let launcher = MockWorkflowLauncher::new();
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings())
         .with_launcher(Arc::new(launcher));
     assert_eq!(block_on(svc.work_once("claim-1", 0.0)), Ok(true));
@@ -128,7 +128,7 @@ fn a_requeued_job_hands_off_its_generation() {
         Ok(Some(c))
     });
     m.jobs.expect_complete().times(1).returning(|_| Ok(()));
-    let mut launcher = MockLauncher::new();
+    let mut launcher = MockWorkflowLauncher::new();
     launcher
         .expect_start_finalization()
         .withf(|_, generation| *generation == 3)
@@ -150,7 +150,7 @@ fn with_a_launcher_mail_jobs_still_run_here() {
     m.outbox.expect_get().returning(|_| Ok(None));
     m.jobs.expect_bury().never();
     m.jobs.expect_retry().times(1).returning(|_, _, _| Ok(()));
-    let launcher = MockLauncher::new();
+    let launcher = MockWorkflowLauncher::new();
     let svc = FinalizationService::new(m.ports(TestClock::at(t0())), settings())
         .with_launcher(Arc::new(launcher));
     // The outbox was asked (and had nothing): the job ran in this process.
