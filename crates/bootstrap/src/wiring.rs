@@ -99,8 +99,7 @@ async fn mail_transport(
             Ok((Arc::new(mailer), None))
         }
         MailChoice::Ses(ses) => {
-            let mailer = shop_email::SesMailer::new(ses)
-                .await?;
+            let mailer = shop_email::SesMailer::new(ses).await?;
             tracing::info!(mailer = ?mailer, "mail: Amazon SES");
             Ok((Arc::new(mailer), None))
         }
