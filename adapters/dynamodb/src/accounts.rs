@@ -94,7 +94,7 @@ fn decode_cursor(cursor: &str) -> Result<String, DomainError> {
 }
 
 fn contended(id: &UserId) -> DomainError {
-    DomainError::Store(StoreError::Backend(format!(
+    DomainError::Store(StoreError::unavailable(format!(
         "dynamodb: user {id} still contended after {MAX_ATTEMPTS} attempts"
     )))
 }
