@@ -35,6 +35,7 @@ fn internal(e: impl std::fmt::Display) -> DomainError {
 
 #[async_trait]
 impl PasswordHasher for Argon2Hasher {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn hash(&self, password: &str) -> Result<String, DomainError> {
         let argon2 = self.argon2();
         let password = password.to_owned();
@@ -50,6 +51,7 @@ impl PasswordHasher for Argon2Hasher {
 
     /// The hash's own parameters apply (so raising the cost later keeps old
     /// hashes valid). A string that is no argon2 PHC hash is an error.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn verify(&self, password: &str, hash: &str) -> Result<bool, DomainError> {
         let argon2 = self.argon2();
         let password = password.to_owned();

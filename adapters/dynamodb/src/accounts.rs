@@ -94,7 +94,7 @@ fn decode_cursor(cursor: &str) -> Result<String, DomainError> {
 }
 
 fn contended(id: &UserId) -> DomainError {
-    DomainError::Store(StoreError::Backend(format!(
+    DomainError::Store(StoreError::unavailable(format!(
         "dynamodb: user {id} still contended after {MAX_ATTEMPTS} attempts"
     )))
 }
@@ -296,6 +296,7 @@ impl AccountStore for DynamoAccountStore {
     /// The user item and an `EMAIL#` item in one transaction, each only if
     /// absent: of any number of concurrent inserts of one address exactly
     /// one commits.
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user.id))]
     async fn insert(&self, user: &User) -> Result<(), DomainError> {
         let items = self.insert_transaction(user)?;
         for attempt in 0..MAX_ATTEMPTS {
@@ -319,10 +320,12 @@ impl AccountStore for DynamoAccountStore {
         Err(contended(&user.id))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn get(&self, id: &UserId) -> Result<Option<User>, DomainError> {
         Ok(self.user_by_id(id).await?.map(|(user, _)| user))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, DomainError> {
         let out = self
             .client
@@ -340,19 +343,23 @@ impl AccountStore for DynamoAccountStore {
         self.get(&owner).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn set_name(&self, id: &UserId, name: &PersonName) -> Result<(), DomainError> {
         self.update_user(id, |u| u.name = name.clone()).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn set_password_hash(&self, id: &UserId, hash: &str) -> Result<(), DomainError> {
         self.update_user(id, |u| u.password_hash = hash.to_string())
             .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn set_role(&self, id: &UserId, role: Role) -> Result<(), DomainError> {
         self.update_user(id, |u| u.role = role).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn set_status(&self, id: &UserId, status: AccountStatus) -> Result<(), DomainError> {
         self.update_user(id, |u| {
             u.status = status;
@@ -363,6 +370,7 @@ impl AccountStore for DynamoAccountStore {
 
     /// An atomic `ADD`, no read: it needs no retry, and bumping `version`
     /// too makes a concurrent read-modify-write of the user start over.
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn bump_session_version(&self, id: &UserId) -> Result<(), DomainError> {
         let result = self
             .client
@@ -396,6 +404,7 @@ impl AccountStore for DynamoAccountStore {
     /// only tells that another page follows); the cursor is the id of the
     /// last user returned, never DynamoDB's last evaluated key, so nothing
     /// read past the page is skipped.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(
         &self,
         filter: &UserFilter,
@@ -485,6 +494,7 @@ impl AccountStore for DynamoAccountStore {
 
     /// The sparse admins index, by id, without the inactive ones: admins
     /// are few, so the filter costs next to nothing.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_active_admins(&self) -> Result<Vec<User>, DomainError> {
         self.query_active_admins().await
     }

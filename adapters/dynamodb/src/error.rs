@@ -1,6 +1,8 @@
 //! SDK errors as domain errors. Only the service's error code and message, or
 //! the kind of transport failure, reach the message: never the request, whose
-//! signature headers are derived from the credentials.
+//! signature headers are derived from the credentials. The SDK error itself is
+//! the store error's source (its `Display` chain names no request either; its
+//! `Debug` holds the raw response, so log it with `%`).
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use shop_domain::{DomainError, StoreError};
@@ -9,8 +11,8 @@ use shop_domain::{DomainError, StoreError};
 /// domain cannot act on any of them, so all are a store failure.
 pub(crate) fn store_error<E, R>(operation: &str, err: SdkError<E, R>) -> DomainError
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
 {
     let detail = match &err {
         SdkError::ServiceError(service) => {
@@ -32,9 +34,10 @@ where
         _ => "unknown SDK failure".to_string(),
     };
     tracing::warn!(operation, detail = %detail, "dynamodb request failed");
-    DomainError::Store(StoreError::Backend(format!(
-        "dynamodb {operation}: {detail}"
-    )))
+    DomainError::Store(StoreError::backend(
+        format!("dynamodb {operation}: {detail}"),
+        err,
+    ))
 }
 
 /// An item this adapter cannot read back: written by something else, or

@@ -136,7 +136,7 @@ async fn wait_until_active(client: &Client, table: &str) -> Result<(), DomainErr
             return Ok(());
         }
         if tokio::time::Instant::now() >= deadline {
-            return Err(DomainError::Store(shop_domain::StoreError::Backend(
+            return Err(DomainError::Store(shop_domain::StoreError::unavailable(
                 format!(
                     "dynamodb: table {table} not ACTIVE after {} s",
                     ACTIVE_TIMEOUT.as_secs()

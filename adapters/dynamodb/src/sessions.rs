@@ -148,6 +148,7 @@ impl DynamoAccountStore {
 #[async_trait]
 impl RefreshTokenStore for DynamoAccountStore {
     /// The session item and the user's index item of it, in one transaction.
+    #[tracing::instrument(level = "debug", skip_all, fields(session_id = %session.id, user_id = %session.user_id))]
     async fn create_session(&self, session: &RefreshSession) -> Result<(), DomainError> {
         let mut item = Item::from([
             (PK.to_string(), s(session_pk(&session.id))),
@@ -202,6 +203,7 @@ impl RefreshTokenStore for DynamoAccountStore {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(session_id = %id))]
     async fn get_session(&self, id: &SessionId) -> Result<Option<RefreshSession>, DomainError> {
         let out = self
             .client
@@ -216,10 +218,12 @@ impl RefreshTokenStore for DynamoAccountStore {
         out.item.as_ref().map(parse_session).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(session_id = %id))]
     async fn revoke_session(&self, id: &SessionId, at: DateTime<Utc>) -> Result<(), DomainError> {
         self.revoke(None, id, at).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
     async fn revoke_user_sessions<'a>(
         &self,
         user_id: &UserId,
@@ -236,6 +240,7 @@ impl RefreshTokenStore for DynamoAccountStore {
 
     /// `ttl` (epoch seconds of `expires_at`) lets DynamoDB delete expired
     /// tokens, up to a few days late: readers check `expires_at` themselves.
+    #[tracing::instrument(level = "debug", skip_all, fields(session_id = %token.session_id, user_id = %token.user_id))]
     async fn insert_token(&self, token: &RefreshToken) -> Result<(), DomainError> {
         let mut item = Item::from([
             (PK.to_string(), s(token_pk(&token.token_hash))),
@@ -272,6 +277,7 @@ impl RefreshTokenStore for DynamoAccountStore {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn find_token(&self, token_hash: &str) -> Result<Option<RefreshToken>, DomainError> {
         let out = self
             .client
@@ -288,6 +294,7 @@ impl RefreshTokenStore for DynamoAccountStore {
 
     /// A conditional write: of any number of concurrent spenders exactly one
     /// finds `spent_at` absent.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn spend_token(&self, token_hash: &str, at: DateTime<Utc>) -> Result<bool, DomainError> {
         let result = self
             .client

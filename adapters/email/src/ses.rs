@@ -141,6 +141,7 @@ impl SesMailer {
 
 #[async_trait]
 impl Mailer for SesMailer {
+    #[tracing::instrument(level = "debug", skip_all, fields(mail_id = %shop_domain::mail::outbox_id(&message.message_id)))]
     async fn send(&self, message: &MailMessage) -> Result<(), MailError> {
         let mime = mime_message(message)?;
         let raw = RawMessage::builder()

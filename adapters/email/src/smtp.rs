@@ -224,6 +224,7 @@ impl SmtpMailer {
 
 #[async_trait]
 impl Mailer for SmtpMailer {
+    #[tracing::instrument(level = "debug", skip_all, fields(mail_id = %shop_domain::mail::outbox_id(&message.message_id)))]
     async fn send(&self, message: &MailMessage) -> Result<(), MailError> {
         let mime = mime_message(message)?;
         // lettre's own timeout covers connecting only; a relay that accepts

@@ -52,6 +52,7 @@ impl SqlStore {
 
 #[async_trait]
 impl AccountStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user.id))]
     async fn insert(&self, user: &User) -> Result<(), DomainError> {
         let row = users::ActiveModel {
             id: Set(user.id.to_string()),
@@ -79,6 +80,7 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn get(&self, id: &UserId) -> Result<Option<User>, DomainError> {
         users::Entity::find_by_id(id.as_str())
             .one(&self.db)
@@ -88,6 +90,7 @@ impl AccountStore for SqlStore {
             .transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, DomainError> {
         users::Entity::find()
             .filter(users::Column::Email.eq(email.as_str()))
@@ -98,24 +101,28 @@ impl AccountStore for SqlStore {
             .transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn set_name(&self, id: &UserId, name: &PersonName) -> Result<(), DomainError> {
         let update =
             users::Entity::update_many().col_expr(users::Column::Name, Expr::value(name.as_str()));
         self.update_user(id, update).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn set_password_hash(&self, id: &UserId, hash: &str) -> Result<(), DomainError> {
         let update =
             users::Entity::update_many().col_expr(users::Column::PasswordHash, Expr::value(hash));
         self.update_user(id, update).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn set_role(&self, id: &UserId, role: Role) -> Result<(), DomainError> {
         let update =
             users::Entity::update_many().col_expr(users::Column::Role, Expr::value(role.as_str()));
         self.update_user(id, update).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn set_status(&self, id: &UserId, status: AccountStatus) -> Result<(), DomainError> {
         let update = users::Entity::update_many()
             .col_expr(users::Column::Status, Expr::value(status.as_str()))
@@ -126,6 +133,7 @@ impl AccountStore for SqlStore {
         self.update_user(id, update).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
     async fn bump_session_version(&self, id: &UserId) -> Result<(), DomainError> {
         let update = users::Entity::update_many().col_expr(
             users::Column::SessionVersion,
@@ -135,6 +143,7 @@ impl AccountStore for SqlStore {
     }
 
     /// Newest (largest id) first, keyset-paged on the id.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(
         &self,
         filter: &UserFilter,
@@ -162,6 +171,7 @@ impl AccountStore for SqlStore {
         cursor::page_of(rows, page, |u| u.id.clone(), user_from)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_active_admins(&self) -> Result<Vec<User>, DomainError> {
         users::Entity::find()
             .filter(users::Column::Role.eq(Role::Admin.as_str()))
@@ -198,6 +208,7 @@ fn token_from(m: refresh_tokens::Model) -> RefreshToken {
 
 #[async_trait]
 impl RefreshTokenStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(session_id = %session.id, user_id = %session.user_id))]
     async fn create_session(&self, session: &RefreshSession) -> Result<(), DomainError> {
         let row = refresh_sessions::ActiveModel {
             id: Set(session.id.to_string()),
@@ -212,6 +223,7 @@ impl RefreshTokenStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(session_id = %id))]
     async fn get_session(&self, id: &SessionId) -> Result<Option<RefreshSession>, DomainError> {
         Ok(refresh_sessions::Entity::find_by_id(id.as_str())
             .one(&self.db)
@@ -221,6 +233,7 @@ impl RefreshTokenStore for SqlStore {
     }
 
     /// Keeps the first revocation time; a missing session is no error.
+    #[tracing::instrument(level = "debug", skip_all, fields(session_id = %id))]
     async fn revoke_session(&self, id: &SessionId, at: DateTime<Utc>) -> Result<(), DomainError> {
         refresh_sessions::Entity::update_many()
             .col_expr(
@@ -235,6 +248,7 @@ impl RefreshTokenStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
     async fn revoke_user_sessions<'a>(
         &self,
         user_id: &UserId,
@@ -255,6 +269,7 @@ impl RefreshTokenStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(session_id = %token.session_id, user_id = %token.user_id))]
     async fn insert_token(&self, token: &RefreshToken) -> Result<(), DomainError> {
         let row = refresh_tokens::ActiveModel {
             token_hash: Set(token.token_hash.clone()),
@@ -276,6 +291,7 @@ impl RefreshTokenStore for SqlStore {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn find_token(&self, token_hash: &str) -> Result<Option<RefreshToken>, DomainError> {
         Ok(refresh_tokens::Entity::find_by_id(token_hash)
             .one(&self.db)
@@ -286,6 +302,7 @@ impl RefreshTokenStore for SqlStore {
 
     /// One conditional update: only the caller whose update matched the
     /// unspent row gets `true`.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn spend_token(&self, token_hash: &str, at: DateTime<Utc>) -> Result<bool, DomainError> {
         let result = refresh_tokens::Entity::update_many()
             .col_expr(refresh_tokens::Column::SpentAt, Expr::value(instant(at)))

@@ -85,6 +85,7 @@ fn row_of(p: &BusinessProfile) -> profiles::ActiveModel {
 
 #[async_trait]
 impl BusinessProfileStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
     async fn get(&self, user_id: &UserId) -> Result<Option<BusinessProfile>, DomainError> {
         profiles::Entity::find_by_id(user_id.as_str())
             .one(&self.db)
@@ -96,6 +97,7 @@ impl BusinessProfileStore for SqlStore {
 
     /// One upsert statement (`ON DUPLICATE KEY UPDATE` / `ON CONFLICT`) and
     /// the mails, in one transaction.
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %profile.user_id))]
     async fn put(
         &self,
         profile: &BusinessProfile,
@@ -143,6 +145,7 @@ impl BusinessProfileStore for SqlStore {
 
     /// Oldest submission first, the user id breaking ties; keyset-paged on
     /// (submitted_at, user_id).
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(
         &self,
         status: Option<BusinessStatus>,

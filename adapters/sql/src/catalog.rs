@@ -69,6 +69,7 @@ impl SqlStore {
 #[async_trait]
 impl CatalogStore for SqlStore {
     /// By name, then id.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_categories(&self) -> Result<Vec<Category>, DomainError> {
         Ok(categories::Entity::find()
             .order_by_asc(categories::Column::Name)
@@ -81,6 +82,7 @@ impl CatalogStore for SqlStore {
             .collect())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(category_id = %id))]
     async fn get_category(&self, id: &CategoryId) -> Result<Option<Category>, DomainError> {
         Ok(categories::Entity::find_by_id(id.as_str())
             .one(&self.db)
@@ -89,6 +91,7 @@ impl CatalogStore for SqlStore {
             .map(category_from))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(category_id = %category.id))]
     async fn insert_category(&self, category: &Category) -> Result<(), DomainError> {
         let row = categories::ActiveModel {
             id: Set(category.id.to_string()),
@@ -102,6 +105,7 @@ impl CatalogStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(product_id = %product.id))]
     async fn insert_product<'a>(
         &self,
         product: &Product,
@@ -137,6 +141,7 @@ impl CatalogStore for SqlStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(product_id = %id))]
     async fn get_product(&self, id: &ProductId) -> Result<Option<Product>, DomainError> {
         products::Entity::find_by_id(id.as_str())
             .one(&self.db)
@@ -147,6 +152,7 @@ impl CatalogStore for SqlStore {
     }
 
     /// The existing products among `ids`, each once, in the order asked.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn get_products(&self, ids: &[ProductId]) -> Result<Vec<Product>, DomainError> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -166,6 +172,7 @@ impl CatalogStore for SqlStore {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(product_id = %product.id))]
     async fn update_product(&self, product: &Product) -> Result<(), DomainError> {
         let result = products::Entity::update_many()
             .col_expr(products::Column::Name, Expr::value(product.name.clone()))
@@ -196,6 +203,7 @@ impl CatalogStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(product_id = %movement.product_id))]
     async fn adjust_stock(&self, movement: &StockMovement) -> Result<StockMovement, DomainError> {
         let applied = self
             .retrying(|| async {
@@ -216,6 +224,7 @@ impl CatalogStore for SqlStore {
     }
 
     /// Newest first, keyset-paged on the id.
+    #[tracing::instrument(level = "debug", skip_all, fields(product_id = %product_id))]
     async fn stock_movements(
         &self,
         product_id: &ProductId,
@@ -230,6 +239,7 @@ impl CatalogStore for SqlStore {
     }
 
     /// By name, then id; keyset-paged on (name, id).
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_products(
         &self,
         filter: &ProductFilter,

@@ -32,6 +32,7 @@ fn message_from(m: messages::Model) -> Result<ContactMessage, DomainError> {
 #[async_trait]
 impl ContactStore for SqlStore {
     /// The message and its mails, in one transaction.
+    #[tracing::instrument(level = "debug", skip_all, fields(message_id = %message.id))]
     async fn insert(
         &self,
         message: &ContactMessage,
@@ -64,6 +65,7 @@ impl ContactStore for SqlStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(message_id = %id))]
     async fn get(&self, id: &ContactMessageId) -> Result<Option<ContactMessage>, DomainError> {
         messages::Entity::find_by_id(id.as_str())
             .one(&self.db)
@@ -73,6 +75,7 @@ impl ContactStore for SqlStore {
             .transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(message_id = %id))]
     async fn set_status(
         &self,
         id: &ContactMessageId,
@@ -91,6 +94,7 @@ impl ContactStore for SqlStore {
     }
 
     /// Newest (largest id) first, keyset-paged on the id.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(
         &self,
         status: Option<ContactStatus>,

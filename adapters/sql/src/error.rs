@@ -27,16 +27,27 @@ impl From<Fail> for DomainError {
     fn from(f: Fail) -> Self {
         match f {
             Fail::Domain(e) => e,
-            Fail::Db(e) => backend(&e),
+            Fail::Db(e) => backend(e),
         }
     }
 }
 
-/// A failure the domain cannot act on. The message is the driver's, which
-/// never holds the connection URL.
-pub fn backend(e: &DbErr) -> DomainError {
+/// A failure the domain cannot act on: the driver's error (which never holds
+/// the connection URL) is its source.
+pub fn backend(e: DbErr) -> DomainError {
     tracing::warn!(error = %e, "database error");
-    DomainError::Store(StoreError::Backend(e.to_string()))
+    DomainError::Store(StoreError::backend(what_failed(&e), e))
+}
+
+/// The kind of database failure, for the store error's own message.
+fn what_failed(e: &DbErr) -> &'static str {
+    match e {
+        DbErr::ConnectionAcquire(_) => "no database connection available",
+        DbErr::Conn(_) => "database connection failed",
+        DbErr::Exec(_) => "database statement failed",
+        DbErr::Query(_) => "database query failed",
+        _ => "database error",
+    }
 }
 
 /// Shorthand for turning a `DbErr` into a backend `DomainError`.
@@ -46,7 +57,7 @@ pub trait DbResultExt<T> {
 
 impl<T> DbResultExt<T> for Result<T, DbErr> {
     fn db(self) -> Result<T, DomainError> {
-        self.map_err(|e| backend(&e))
+        self.map_err(backend)
     }
 }
 

@@ -165,6 +165,7 @@ impl SqlStore {
 
 #[async_trait]
 impl JobQueue for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(job_id = %job.id))]
     async fn enqueue(&self, job: &Job) -> Result<(), DomainError> {
         jobs::Entity::insert(job_row(job))
             .exec_without_returning(&self.db)
@@ -175,6 +176,7 @@ impl JobQueue for SqlStore {
 
     /// Takes the due job (queued with `run_after <= now`, or running with a
     /// lapsed lease) with the earliest `run_after`, then the smallest id.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn claim(
         &self,
         now: DateTime<Utc>,
@@ -189,6 +191,7 @@ impl JobQueue for SqlStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(job_id = %claim.job.id))]
     async fn complete(&self, claim: &ClaimedJob) -> Result<(), DomainError> {
         let update = jobs::Entity::update_many()
             .col_expr(Column::State, Expr::value(JobState::Done.as_str()))
@@ -199,6 +202,7 @@ impl JobQueue for SqlStore {
         self.update_held(claim, update).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(job_id = %claim.job.id))]
     async fn retry(
         &self,
         claim: &ClaimedJob,
@@ -214,6 +218,7 @@ impl JobQueue for SqlStore {
         self.update_held(claim, update).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(job_id = %claim.job.id))]
     async fn bury(&self, claim: &ClaimedJob, error: &str) -> Result<(), DomainError> {
         let update = jobs::Entity::update_many()
             .col_expr(Column::State, Expr::value(JobState::Dead.as_str()))
@@ -226,6 +231,7 @@ impl JobQueue for SqlStore {
     }
 
     /// Sets a queued job's `run_after` to `now`; anything else is left alone.
+    #[tracing::instrument(level = "debug", skip_all, fields(job_id = %id))]
     async fn wake(&self, id: &JobId, now: DateTime<Utc>) -> Result<(), DomainError> {
         let at = instant(now);
         jobs::Entity::update_many()
@@ -239,6 +245,7 @@ impl JobQueue for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(job_id = %id))]
     async fn requeue(&self, id: &JobId, now: DateTime<Utc>) -> Result<Option<Job>, DomainError> {
         let at = instant(now);
         // A queued job is woken; a finished one starts its next generation.
@@ -269,6 +276,7 @@ impl JobQueue for SqlStore {
         self.get(id).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(job_id = %id))]
     async fn get(&self, id: &JobId) -> Result<Option<Job>, DomainError> {
         jobs::Entity::find_by_id(id.as_str())
             .one(&self.db)

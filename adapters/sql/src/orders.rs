@@ -574,6 +574,7 @@ fn set_payment_columns(
 
 #[async_trait]
 impl OrderStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(order_id = %new.order.id, user_id = %new.order.user_id))]
     async fn create(&self, new: &NewOrder) -> Result<Order, DomainError> {
         let order = &new.order;
         let rows = Prepared {
@@ -603,10 +604,12 @@ impl OrderStore for SqlStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(order_id = %id))]
     async fn get(&self, id: &OrderId) -> Result<Option<Order>, DomainError> {
         Ok(load_one(&self.db, id).await?)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
     async fn find_idempotency(
         &self,
         user_id: &UserId,
@@ -626,6 +629,7 @@ impl OrderStore for SqlStore {
         )
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(order_id = %id))]
     async fn transition(&self, id: &OrderId, change: &StatusChange) -> Result<Order, DomainError> {
         self.retrying(|| async {
             let tx = self.begin_write().await?;
@@ -635,6 +639,7 @@ impl OrderStore for SqlStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(order_id = %id))]
     async fn add_note(&self, id: &OrderId, entry: &HistoryEntry) -> Result<(), DomainError> {
         self.retrying(|| async {
             let tx = self.begin_write().await?;
@@ -644,6 +649,7 @@ impl OrderStore for SqlStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(order_id = %id))]
     async fn raise_alert(
         &self,
         id: &OrderId,
@@ -659,6 +665,7 @@ impl OrderStore for SqlStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(order_id = %id))]
     async fn clear_alert(&self, id: &OrderId, note: &HistoryEntry) -> Result<(), DomainError> {
         use orders::Column as O;
         self.retrying(|| async {
@@ -683,6 +690,7 @@ impl OrderStore for SqlStore {
     }
 
     /// Oldest (smallest id) first, on the (status, id) index.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_in(
         &self,
         statuses: &[OrderStatus],
@@ -702,6 +710,7 @@ impl OrderStore for SqlStore {
         Ok(load(&self.db, rows).await?)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(payment_id = %payment_id))]
     async fn find_by_payment_id(&self, payment_id: &str) -> Result<Option<Order>, DomainError> {
         let Some(row) = orders::Entity::find()
             .filter(orders::Column::PaymentId.eq(payment_id))
@@ -715,6 +724,7 @@ impl OrderStore for SqlStore {
     }
 
     /// Newest (largest id) first, keyset-paged on the id.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(
         &self,
         filter: &OrderFilter,

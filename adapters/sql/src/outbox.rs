@@ -94,6 +94,7 @@ pub(crate) async fn record_mails(
 
 #[async_trait]
 impl MailOutbox for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(mail_id = %key_of(message_id)))]
     async fn get(&self, message_id: &str) -> Result<Option<OutboxMail>, DomainError> {
         outbox::Entity::find_by_id(key_of(message_id))
             .one(&self.db)
@@ -104,6 +105,7 @@ impl MailOutbox for SqlStore {
     }
 
     /// Sets `sent_at` only where it is still NULL, so the first time stays.
+    #[tracing::instrument(level = "debug", skip_all, fields(mail_id = %key_of(message_id)))]
     async fn mark_sent(&self, message_id: &str, at: DateTime<Utc>) -> Result<(), DomainError> {
         let key = key_of(message_id);
         let marked = outbox::Entity::update_many()
@@ -128,6 +130,7 @@ impl MailOutbox for SqlStore {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn unsent(&self, limit: usize) -> Result<Vec<OutboxMail>, DomainError> {
         let limit = u64::try_from(limit).unwrap_or(u64::MAX);
         // The Message-ID itself is no key (it may exceed MySQL's key length);
@@ -145,6 +148,7 @@ impl MailOutbox for SqlStore {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(mail_id = %id))]
     async fn find(&self, id: &str) -> Result<Option<OutboxMail>, DomainError> {
         outbox::Entity::find_by_id(id)
             .one(&self.db)
@@ -155,6 +159,7 @@ impl MailOutbox for SqlStore {
     }
 
     /// Newest first, keyset-paged on (created_at, id).
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(&self, sent: bool, page: &PageRequest) -> Result<Page<OutboxMail>, DomainError> {
         use sea_orm::Condition;
         let mut query = outbox::Entity::find().filter(if sent {

@@ -13,6 +13,7 @@ use crate::value::instant;
 
 #[async_trait]
 impl PaymentEventStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(event_id = %event_id))]
     async fn seen(&self, event_id: &str) -> Result<bool, DomainError> {
         Ok(payment_events::Entity::find_by_id(event_id.to_owned())
             .one(&self.db)
@@ -21,6 +22,7 @@ impl PaymentEventStore for SqlStore {
             .is_some())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(event_id = %event_id))]
     async fn remember(&self, event_id: &str, at: DateTime<Utc>) -> Result<(), DomainError> {
         let row = payment_events::ActiveModel {
             event_id: Set(event_id.to_owned()),

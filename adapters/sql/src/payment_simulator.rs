@@ -150,6 +150,7 @@ impl SqlLedgerTx {
 
 #[async_trait]
 impl LedgerTx for SqlLedgerTx {
+    #[tracing::instrument(level = "debug", skip_all, fields(payment_id = %id))]
     async fn payment(&mut self, id: &str) -> Result<Option<Payment>, LedgerStoreError> {
         self.one_payment(
             simulator_payments::Entity::find().filter(simulator_payments::Column::Id.eq(id)),
@@ -157,6 +158,7 @@ impl LedgerTx for SqlLedgerTx {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn payment_by_key(
         &mut self,
         key: &IdempotencyKey,
@@ -168,6 +170,7 @@ impl LedgerTx for SqlLedgerTx {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn approved_payments(&mut self) -> Result<Vec<Payment>, LedgerStoreError> {
         use simulator_payments::Column as P;
         self.locked(
@@ -183,6 +186,7 @@ impl LedgerTx for SqlLedgerTx {
         .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_record(
         &mut self,
         key: &IdempotencyKey,
@@ -195,6 +199,7 @@ impl LedgerTx for SqlLedgerTx {
             .transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn refund_record(
         &mut self,
         key: &IdempotencyKey,
@@ -210,6 +215,7 @@ impl LedgerTx for SqlLedgerTx {
         .transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(payment_id = %payment_id))]
     async fn refunds_of(&mut self, payment_id: &str) -> Result<Vec<Refund>, LedgerStoreError> {
         use simulator_refunds::Column as R;
         simulator_refunds::Entity::find()
@@ -223,6 +229,7 @@ impl LedgerTx for SqlLedgerTx {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(payment_id = %payment.id))]
     async fn put_payment(&mut self, payment: &Payment) -> Result<(), LedgerStoreError> {
         use simulator_payments::Column as P;
         let row = payment_row(payment);
@@ -250,6 +257,7 @@ impl LedgerTx for SqlLedgerTx {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_create(&mut self, record: &CreateRecord) -> Result<(), LedgerStoreError> {
         let failure = record.failure.as_ref();
         simulator_creates::Entity::insert(simulator_creates::ActiveModel {
@@ -269,6 +277,7 @@ impl LedgerTx for SqlLedgerTx {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(payment_id = %refund.payment_id, refund_id = %refund.id))]
     async fn insert_refund(&mut self, refund: &Refund) -> Result<(), LedgerStoreError> {
         simulator_refunds::Entity::insert(simulator_refunds::ActiveModel {
             seq: NotSet,
@@ -286,6 +295,7 @@ impl LedgerTx for SqlLedgerTx {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn commit(self: Box<Self>) -> Result<(), LedgerStoreError> {
         self.tx.commit().await.map_err(store_error)
     }
@@ -293,6 +303,7 @@ impl LedgerTx for SqlLedgerTx {
 
 #[async_trait]
 impl LedgerStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn begin(&self) -> Result<Box<dyn LedgerTx + '_>, LedgerStoreError> {
         // READ COMMITTED on MySQL: a `FOR UPDATE` read of a key not there
         // yet takes no gap lock, so concurrent creates of one key meet at
@@ -305,6 +316,7 @@ impl LedgerStore for SqlStore {
         }))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn snapshot(&self) -> Result<LedgerSnapshot, LedgerStoreError> {
         // One read transaction: payments and refunds as of one moment.
         let tx = self.db.begin().await.map_err(store_error)?;

@@ -45,6 +45,7 @@ fn quote_from(m: quotes::Model) -> Result<Quote, DomainError> {
 
 #[async_trait]
 impl QuoteStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(quote_id = %quote.id, user_id = %quote.user_id))]
     async fn insert(&self, quote: &Quote) -> Result<(), DomainError> {
         let items: Vec<CartLineDoc> = quote.items.iter().map(Into::into).collect();
         let lines: Vec<QuoteLineDoc> = quote.lines.iter().map(Into::into).collect();
@@ -73,6 +74,7 @@ impl QuoteStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(quote_id = %id))]
     async fn get(&self, id: &QuoteId) -> Result<Option<Quote>, DomainError> {
         quotes::Entity::find_by_id(id.as_str())
             .one(&self.db)
@@ -110,6 +112,7 @@ fn promotion_from(m: promotions::Model) -> Result<Promotion, DomainError> {
 impl PromotionStore for SqlStore {
     /// Stores the code normalised (trimmed, upper case), so the unique index
     /// makes codes unique case-insensitively.
+    #[tracing::instrument(level = "debug", skip_all, fields(promotion_id = %promotion.id))]
     async fn insert(&self, promotion: &Promotion) -> Result<(), DomainError> {
         let row = promotions::ActiveModel {
             id: Set(promotion.id.to_string()),
@@ -130,6 +133,7 @@ impl PromotionStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn get_by_code(&self, code: &str) -> Result<Option<Promotion>, DomainError> {
         promotions::Entity::find()
             .filter(promotions::Column::Code.eq(normalise_code(code)))
@@ -141,6 +145,7 @@ impl PromotionStore for SqlStore {
     }
 
     /// Newest (largest id) first.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(&self) -> Result<Vec<Promotion>, DomainError> {
         promotions::Entity::find()
             .order_by_desc(promotions::Column::Id)
@@ -156,6 +161,7 @@ impl PromotionStore for SqlStore {
 #[async_trait]
 impl TaxRateStore for SqlStore {
     /// By country, then region.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(&self) -> Result<Vec<TaxRate>, DomainError> {
         Ok(tax_rates::Entity::find()
             .order_by_asc(tax_rates::Column::Country)
@@ -174,6 +180,7 @@ impl TaxRateStore for SqlStore {
 
     /// Deletes and inserts in one transaction: readers see the old table or
     /// the new one. A (country, region) given twice is a validation error.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn replace_all(&self, rates: &[TaxRate]) -> Result<(), DomainError> {
         let rows = rates
             .iter()

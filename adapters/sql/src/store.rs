@@ -90,8 +90,10 @@ impl SqlStore {
     /// keys on) or `mysql://USER:PASSWORD@HOST/DB` (utf8mb4). Errors never
     /// repeat the password.
     pub async fn connect(url: &str, options: &PoolOptions) -> Result<Self, DomainError> {
+        // The driver's error stays out of the source: only its message,
+        // with the password scrubbed, is kept.
         let fail = |message: String| {
-            DomainError::Store(StoreError::Backend(format!(
+            DomainError::Store(StoreError::unavailable(format!(
                 "cannot connect to {}: {}",
                 redact(url),
                 scrub(&message, url)
@@ -117,8 +119,16 @@ impl SqlStore {
             if let Some(parent) = path.as_deref().and_then(|p| p.parent())
                 && !parent.as_os_str().is_empty()
             {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| fail(format!("cannot create {}: {e}", parent.display())))?;
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    DomainError::Store(StoreError::backend(
+                        format!(
+                            "cannot connect to {}: cannot create {}",
+                            redact(url),
+                            parent.display()
+                        ),
+                        e,
+                    ))
+                })?;
             }
             let busy = options.busy_timeout;
             opts.map_sqlx_sqlite_opts(move |o| {

@@ -303,6 +303,7 @@ fn record(response: wire::PaymentResponse) -> Result<PaymentRecord, PaymentError
 
 #[async_trait]
 impl PaymentGateway for SquareGateway {
+    #[tracing::instrument(level = "debug", skip_all, fields(reference_id = %request.reference_id))]
     async fn authorize(&self, request: &AuthorizeRequest) -> Result<PaymentRecord, PaymentError> {
         let body = wire::CreatePaymentRequest {
             source_id: &request.source_id,
@@ -319,6 +320,7 @@ impl PaymentGateway for SquareGateway {
         record(response)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(payment_id = %payment_id))]
     async fn complete(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError> {
         let result: Result<wire::PaymentResponse, _> = self
             .call(
@@ -336,6 +338,7 @@ impl PaymentGateway for SquareGateway {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(payment_id = %payment_id))]
     async fn cancel(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError> {
         let result: Result<wire::PaymentResponse, _> = self
             .call(
@@ -353,6 +356,7 @@ impl PaymentGateway for SquareGateway {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn cancel_by_idempotency_key(&self, idempotency_key: &str) -> Result<(), PaymentError> {
         let body = wire::CancelPaymentByIdempotencyKeyRequest { idempotency_key };
         let _: wire::ErrorResponse = self
@@ -361,6 +365,7 @@ impl PaymentGateway for SquareGateway {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(payment_id = %payment_id))]
     async fn refund(
         &self,
         payment_id: &str,
@@ -392,6 +397,7 @@ impl PaymentGateway for SquareGateway {
     }
 
     /// GetPayment: the payment as Square holds it now.
+    #[tracing::instrument(level = "debug", skip_all, fields(payment_id = %payment_id))]
     async fn status(&self, payment_id: &str) -> Result<PaymentRecord, PaymentError> {
         let response: wire::PaymentResponse = self
             .call(Method::GET, &["v2", "payments", payment_id], None::<&()>)

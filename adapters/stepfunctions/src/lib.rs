@@ -107,6 +107,7 @@ pub fn execution_input(order_id: &OrderId) -> String {
 
 #[async_trait]
 impl WorkflowLauncher for StepFunctionsLauncher {
+    #[tracing::instrument(level = "debug", skip_all, fields(order_id = %order_id, generation))]
     async fn start_finalization(
         &self,
         order_id: &OrderId,

@@ -206,7 +206,7 @@ mod tests {
                 "payment_unavailable",
             ),
             (
-                DomainError::Store(shop_domain::StoreError::Backend("disk".into())),
+                DomainError::Store(shop_domain::StoreError::unavailable("disk")),
                 503,
                 "store_unavailable",
             ),
@@ -233,8 +233,13 @@ mod tests {
     fn internal_details_are_never_echoed() {
         let api = ApiError::from(DomainError::Internal("secret table xyz".into()));
         assert!(!api.detail.contains("xyz"));
-        let api = ApiError::from(DomainError::Store(shop_domain::StoreError::Backend(
-            "password=hunter2".into(),
+        let api = ApiError::from(DomainError::Store(shop_domain::StoreError::unavailable(
+            "password=hunter2",
+        )));
+        assert!(!api.detail.contains("hunter2"));
+        let api = ApiError::from(DomainError::Store(shop_domain::StoreError::backend(
+            "query failed",
+            "password=hunter2",
         )));
         assert!(!api.detail.contains("hunter2"));
         let api = ApiError::from(DomainError::PaymentUnavailable("10.0.0.7 refused".into()));
@@ -274,7 +279,7 @@ mod tests {
     fn unavailable_stores_and_providers_say_when_to_retry() {
         for (error, seconds) in [
             (
-                DomainError::Store(shop_domain::StoreError::Backend("down".into())),
+                DomainError::Store(shop_domain::StoreError::unavailable("down")),
                 "5",
             ),
             (DomainError::PaymentUnavailable("timeout".into()), "10"),

@@ -64,8 +64,8 @@ mod tests {
     fn internal_details_are_never_echoed() {
         let api = ApiError::from(DomainError::Internal("secret table xyz".into()));
         assert!(!api.detail.contains("xyz"));
-        let api = ApiError::from(DomainError::Store(shop_domain::StoreError::Backend(
-            "password=hunter2".into(),
+        let api = ApiError::from(DomainError::Store(shop_domain::StoreError::unavailable(
+            "password=hunter2",
         )));
         assert!(!api.detail.contains("hunter2"));
     }

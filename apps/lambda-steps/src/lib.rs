@@ -119,8 +119,10 @@ impl StepError {
 impl From<DomainError> for StepError {
     fn from(e: DomainError) -> Self {
         match e {
+            // A store error's message leaves its source out: the cause
+            // Step Functions records keeps the whole chain.
             DomainError::PaymentUnavailable(_) | DomainError::Store(_) => {
-                Self::retryable(e.to_string())
+                Self::retryable(shop_domain::error::error_chain(&e))
             }
             other => Self::fatal(other.to_string()),
         }
@@ -311,8 +313,8 @@ mod tests {
         let kind = |e: DomainError| StepError::from(e).error_type;
         assert_eq!(kind(DomainError::PaymentUnavailable("x".into())), RETRYABLE);
         assert_eq!(
-            kind(DomainError::Store(shop_domain::StoreError::Backend(
-                "x".into()
+            kind(DomainError::Store(shop_domain::StoreError::unavailable(
+                "x"
             ))),
             RETRYABLE
         );

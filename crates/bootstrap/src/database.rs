@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use shop_domain::error::error_chain;
 use shop_domain::{Clock, Stores};
 use shop_memory::MemoryStore;
 use shop_sql::{SqlStore, redact};
@@ -16,7 +17,7 @@ use crate::config::{AccountsChoice, Config, DatabaseChoice};
 async fn connect(config: &Config, url: &str) -> Result<SqlStore, StartupError> {
     SqlStore::connect(url, &config.database_pool)
         .await
-        .map_err(|e| StartupError::Runtime(format!("SHOP_DATABASE_URL: {e}")))
+        .map_err(|e| StartupError::Runtime(format!("SHOP_DATABASE_URL: {}", error_chain(&e))))
 }
 
 /// Opens the stores the settings choose, and the SQL store behind them
@@ -30,7 +31,9 @@ pub async fn open(
     if let AccountsChoice::DynamoDb(settings) = &config.accounts {
         let store = shop_dynamodb::DynamoAccountStore::connect(settings)
             .await
-            .map_err(|e| StartupError::Runtime(format!("SHOP_ACCOUNTS=dynamodb: {e}")))?;
+            .map_err(|e| {
+                StartupError::Runtime(format!("SHOP_ACCOUNTS=dynamodb: {}", error_chain(&e)))
+            })?;
         tracing::info!(tables = ?store.tables(), "accounts: DynamoDB");
         stores.accounts = Arc::new(store.clone());
         stores.refresh_tokens = Arc::new(store);
@@ -52,7 +55,11 @@ async fn open_relational(
         DatabaseChoice::Sql(url) => {
             let store = connect(config, url.expose()).await?;
             let applied = store.migrate().await.map_err(|e| {
-                StartupError::Runtime(format!("cannot migrate {}: {e}", redact(url.expose())))
+                StartupError::Runtime(format!(
+                    "cannot migrate {}: {}",
+                    redact(url.expose()),
+                    error_chain(&e)
+                ))
             })?;
             tracing::info!(database = %redact(url.expose()), applied, "database ready");
             Ok((Stores::from_one(Arc::new(store.clone())), Some(store)))
@@ -67,7 +74,11 @@ pub async fn migrate(config: &Config) -> Result<usize, StartupError> {
         DatabaseChoice::Sql(url) => {
             let store = connect(config, url.expose()).await?;
             let applied = store.migrate().await.map_err(|e| {
-                StartupError::Runtime(format!("cannot migrate {}: {e}", redact(url.expose())))
+                StartupError::Runtime(format!(
+                    "cannot migrate {}: {}",
+                    redact(url.expose()),
+                    error_chain(&e)
+                ))
             })?;
             let _ = store.close().await;
             Ok(applied)

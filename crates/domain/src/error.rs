@@ -1,3 +1,6 @@
+use std::error::Error as StdError;
+use std::sync::Arc;
+
 use thiserror::Error;
 
 /// One invalid field of a request, as reported to the client.
@@ -16,11 +19,97 @@ impl FieldError {
     }
 }
 
+/// The backend's own error behind a [`StoreError`]: shared, so the error
+/// stays `Clone`.
+pub type BackendSource = Arc<dyn StdError + Send + Sync + 'static>;
+
 /// A failure of a store adapter that the domain cannot act on.
-#[derive(Debug, Clone, Error, PartialEq, Eq)]
+///
+/// `context` says what failed in the adapter's words; the backend's error
+/// (a driver or SDK error), when there is one, is the [`source`] and is not
+/// repeated in the message. Neither ever reaches a client: the API answers a
+/// generic 503 and logs the whole chain (see [`error_chain`]).
+///
+/// Two store errors are equal when their contexts are: backend errors have
+/// no equality.
+///
+/// [`source`]: std::error::Error::source
+#[derive(Debug, Clone)]
 pub enum StoreError {
-    #[error("storage backend failure: {0}")]
-    Backend(String),
+    Backend {
+        context: String,
+        source: Option<BackendSource>,
+    },
+}
+
+impl StoreError {
+    /// A backend failure caused by `source`.
+    pub fn backend(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn StdError + Send + Sync + 'static>>,
+    ) -> Self {
+        Self::Backend {
+            context: context.into(),
+            source: Some(Arc::from(source.into())),
+        }
+    }
+
+    /// A backend failure with no underlying error to carry (a timeout the
+    /// adapter enforces itself, contention it gave up on).
+    pub fn unavailable(context: impl Into<String>) -> Self {
+        Self::Backend {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// What failed, without the source.
+    pub fn context(&self) -> &str {
+        match self {
+            Self::Backend { context, .. } => context,
+        }
+    }
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "storage backend failure: {}", self.context())
+    }
+}
+
+impl StdError for StoreError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            Self::Backend { source, .. } => {
+                source.as_deref().map(|e| e as &(dyn StdError + 'static))
+            }
+        }
+    }
+}
+
+impl PartialEq for StoreError {
+    fn eq(&self, other: &Self) -> bool {
+        self.context() == other.context()
+    }
+}
+
+impl Eq for StoreError {}
+
+/// `error` and its sources, outermost first, joined by `": "`, for logs.
+/// A source whose message is already part of what is written (many errors
+/// repeat their source's message) is left out.
+pub fn error_chain(error: &(dyn StdError + 'static)) -> String {
+    let mut out = error.to_string();
+    let mut next = error.source();
+    while let Some(e) = next {
+        let message = e.to_string();
+        if !message.is_empty() && !out.contains(&message) {
+            out.push_str(": ");
+            out.push_str(&message);
+        }
+        next = e.source();
+    }
+    out
 }
 
 /// Every way a domain operation can be refused. Each variant has a stable
@@ -217,6 +306,47 @@ mod tests {
     }
 
     #[test]
+    fn a_store_error_keeps_its_backend_error_as_source() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused by peer");
+        let err = StoreError::backend("cannot reach the database", io);
+        assert_eq!(
+            err.to_string(),
+            "storage backend failure: cannot reach the database"
+        );
+        let source = err.source().expect("a source");
+        assert_eq!(source.to_string(), "refused by peer");
+        let io = source
+            .downcast_ref::<std::io::Error>()
+            .expect("the io::Error");
+        assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
+        // Through DomainError too (transparent), and in the logged chain.
+        let domain = DomainError::from(err.clone());
+        assert!(domain.source().is_some_and(|s| s.is::<std::io::Error>()));
+        assert_eq!(
+            error_chain(&domain),
+            "storage backend failure: cannot reach the database: refused by peer"
+        );
+        // Clones share the source; equality is the context's.
+        assert_eq!(err.clone(), err);
+        assert_eq!(err, StoreError::unavailable("cannot reach the database"));
+        assert!(StoreError::unavailable("x").source().is_none());
+    }
+
+    #[test]
+    fn error_chain_leaves_out_repeated_messages() {
+        #[derive(Debug, Error)]
+        #[error("query failed: {0}")]
+        struct Outer(#[source] std::io::Error);
+        let outer = Outer(std::io::Error::other("disk full"));
+        assert_eq!(error_chain(&outer), "query failed: disk full");
+        let err = StoreError::backend("insert order", outer);
+        assert_eq!(
+            error_chain(&err),
+            "storage backend failure: insert order: query failed: disk full"
+        );
+    }
+
+    #[test]
     fn every_error_has_a_distinct_stable_code() {
         let all = [
             DomainError::Validation(vec![]),
@@ -246,7 +376,7 @@ mod tests {
                 action: "cancel",
             },
             DomainError::InvalidState("x".into()),
-            DomainError::Store(StoreError::Backend("x".into())),
+            DomainError::Store(StoreError::unavailable("x")),
             DomainError::Internal("x".into()),
         ];
         let codes: std::collections::HashSet<_> = all.iter().map(DomainError::code).collect();
@@ -267,7 +397,7 @@ mod tests {
             "idempotency_key_reused"
         );
         assert_eq!(
-            DomainError::from(StoreError::Backend("down".into())).code(),
+            DomainError::from(StoreError::unavailable("down")).code(),
             "store_unavailable"
         );
     }

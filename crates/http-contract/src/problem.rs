@@ -311,7 +311,13 @@ impl From<DomainError> for Problem {
                 return e;
             }
             DomainError::Store(_) => {
-                tracing::error!(error = %error, code, "request failed: the store is unavailable");
+                // The whole chain (the driver's or SDK's error and its
+                // causes) goes to the log; the client gets no detail.
+                tracing::error!(
+                    error = %shop_domain::error::error_chain(&error),
+                    code,
+                    "request failed: the store is unavailable"
+                );
                 let mut e = Self::new(
                     503,
                     code,

@@ -12,7 +12,7 @@ const SECRET: &str = "wJalrXUtnFEMI-never-in-errors";
 
 fn backend_message<T: std::fmt::Debug>(result: Result<T, DomainError>) -> String {
     match result {
-        Err(DomainError::Store(StoreError::Backend(message))) => message,
+        Err(DomainError::Store(StoreError::Backend { context, .. })) => context,
         other => panic!("expected a store error, got {other:?}"),
     }
 }
@@ -27,6 +27,17 @@ async fn an_unreachable_endpoint_is_a_store_error_without_the_secret() {
     assert!(!message.contains(SECRET), "{message}");
     let message = backend_message(store.insert(&customer()).await);
     assert!(!message.contains(SECRET), "{message}");
+    // Nor does the SDK error the store error keeps as its source.
+    let Err(err) = store.get(&UserId::new("u1")).await else {
+        panic!("expected a store error");
+    };
+    assert!(std::error::Error::source(&err).is_some(), "{err:?}");
+    let chain = shop_domain::error::error_chain(&err);
+    assert!(
+        chain.starts_with("storage backend failure: dynamodb GetItem:"),
+        "{chain}"
+    );
+    assert!(!chain.contains(SECRET), "{chain}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

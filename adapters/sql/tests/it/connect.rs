@@ -50,7 +50,7 @@ async fn sqlite_in_memory_works_on_one_connection() {
 
 fn backend_message(result: Result<SqlStore, DomainError>) -> String {
     match result {
-        Err(DomainError::Store(StoreError::Backend(message))) => message,
+        Err(DomainError::Store(StoreError::Backend { context, .. })) => context,
         other => panic!("expected a backend error, got {other:?}"),
     }
 }

@@ -13,6 +13,7 @@ mod migrations;
 mod orders;
 mod pricing;
 mod simulator;
+mod spans;
 
 use std::future::Future;
 

@@ -95,7 +95,7 @@ pub async fn list_payments(
     };
     let payments = simulator.payments().await.map_err(|e| {
         ApiError::from(shop_domain::DomainError::Store(
-            shop_domain::StoreError::Backend(e.to_string()),
+            shop_domain::StoreError::backend("payment simulator ledger", e),
         ))
     })?;
     Ok(web::Json(SimulatorPaymentList::complete(
