@@ -345,6 +345,108 @@ impl From<DomainError> for Problem {
 mod tests {
     use super::*;
 
+    fn status_and_code(e: DomainError) -> (u16, String) {
+        let problem = Problem::from(e);
+        (problem.status, problem.code.to_string())
+    }
+
+    #[test]
+    fn domain_errors_map_to_statuses_and_codes() {
+        let cases = [
+            (
+                DomainError::invalid("email", "bad"),
+                422,
+                "validation_failed",
+            ),
+            (DomainError::InvalidCredentials, 401, "invalid_credentials"),
+            (DomainError::TokenExpired, 401, "token_expired"),
+            (DomainError::InvalidToken, 401, "invalid_token"),
+            (DomainError::AccountInactive, 401, "account_inactive"),
+            (DomainError::Forbidden, 403, "forbidden"),
+            (DomainError::NotFound("order"), 404, "not_found"),
+            (DomainError::EmailTaken, 409, "email_taken"),
+            (DomainError::AlreadyExists("sku"), 409, "already_exists"),
+            (
+                DomainError::InsufficientStock {
+                    product_id: "p1".into(),
+                },
+                409,
+                "insufficient_stock",
+            ),
+            (
+                DomainError::IdempotencyKeyReused,
+                409,
+                "idempotency_key_reused",
+            ),
+            (DomainError::QuoteExpired, 409, "quote_expired"),
+            (DomainError::PriceChanged, 409, "price_changed"),
+            (
+                DomainError::InvalidOrderState {
+                    current: "paid".into(),
+                    action: "cancel",
+                },
+                409,
+                "invalid_order_state",
+            ),
+            (DomainError::InvalidState("x".into()), 409, "invalid_state"),
+            (
+                DomainError::InvalidPromotion("expired".into()),
+                422,
+                "invalid_promotion",
+            ),
+            (
+                DomainError::PaymentDeclined {
+                    reason: "CARD_DECLINED".into(),
+                },
+                402,
+                "payment_declined",
+            ),
+            (
+                DomainError::PaymentUnavailable("timeout".into()),
+                503,
+                "payment_unavailable",
+            ),
+            (
+                DomainError::Store(shop_domain::StoreError::unavailable("disk")),
+                503,
+                "store_unavailable",
+            ),
+            (
+                DomainError::QuoteUsed {
+                    order_id: shop_domain::ids::OrderId::new("o-1"),
+                },
+                409,
+                "quote_used",
+            ),
+            (DomainError::MailAlreadySent, 409, "mail_already_sent"),
+            (DomainError::Internal("boom".into()), 500, "internal_error"),
+        ];
+        for (error, status, code) in cases {
+            assert_eq!(
+                status_and_code(error.clone()),
+                (status, code.to_string()),
+                "{error:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn internal_details_are_never_echoed() {
+        let api = Problem::from(DomainError::Internal("secret table xyz".into()));
+        assert!(!api.detail.contains("xyz"));
+        let api = Problem::from(DomainError::Store(shop_domain::StoreError::unavailable(
+            "password=hunter2",
+        )));
+        assert!(!api.detail.contains("hunter2"));
+        let api = Problem::from(DomainError::Store(shop_domain::StoreError::backend(
+            "query failed",
+            "password=hunter2",
+        )));
+        assert!(!api.detail.contains("hunter2"));
+        let api = Problem::from(DomainError::PaymentUnavailable("10.0.0.7 refused".into()));
+        assert!(!api.detail.contains("10.0.0.7"));
+    }
+
     #[test]
     fn body_names_the_problem_type_after_the_code() {
         let body = Problem::from(DomainError::invalid("email", "bad")).body();
