@@ -1,17 +1,14 @@
 //! `AccountStore` and `RefreshTokenStore`.
 
 use shop_domain::DomainError;
-use shop_domain::PageRequest;
-use shop_domain::account::{
-    AccountStatus, AccountStore, RefreshTokenStore, Role, User, UserFilter,
-};
+use shop_domain::account::{AccountStatus, AccountStore, RefreshTokenStore, Role, User};
 use shop_domain::ids::{SessionId, UserId};
 use shop_sql::SqlStore;
 use shop_testkit::fixtures::{
     at, customer, email, name, new_id, refresh_token, session, t0, unique, user,
 };
 
-use crate::{all_pages, concurrently};
+use crate::concurrently;
 
 async fn get(s: &SqlStore, id: &UserId) -> User {
     AccountStore::get(s, id)
@@ -114,96 +111,6 @@ pub async fn user_updates_are_atomic_and_missing_is_not_found(s: SqlStore) {
     nf(s.set_role(&ghost, Role::Admin).await);
     nf(s.set_status(&ghost, AccountStatus::Inactive).await);
     nf(s.bump_session_version(&ghost).await);
-}
-
-pub async fn users_list_newest_first_filtered_and_paged(s: SqlStore) {
-    let ann = User {
-        name: name("Ann Archer"),
-        ..user(&format!("{}@alpha.test", unique("ann")))
-    };
-    let bob = User {
-        name: name("Bob Builder"),
-        ..user(&format!("{}@beta.test", unique("bob")))
-    };
-    let cy = User {
-        name: name("Cy Alphabet"),
-        status: AccountStatus::Inactive,
-        ..user(&format!("{}@gamma.test", unique("cy")))
-    };
-    for u in [&ann, &bob, &cy] {
-        AccountStore::insert(&s, u).await.unwrap();
-    }
-    let list = |filter: UserFilter, limit: u32| {
-        let s = s.clone();
-        async move {
-            all_pages(limit, |p| {
-                let (s, f) = (s.clone(), filter.clone());
-                async move { AccountStore::list(&s, &f, &p).await }
-            })
-            .await
-            .into_iter()
-            .map(|u| u.id)
-            .collect::<Vec<_>>()
-        }
-    };
-    let all = vec![cy.id.clone(), bob.id.clone(), ann.id.clone()];
-    for limit in [1, 2, 3, 100] {
-        assert_eq!(
-            list(UserFilter::default(), limit).await,
-            all,
-            "limit {limit}"
-        );
-    }
-    let q = |query: &str, status| UserFilter {
-        query: Some(query.into()),
-        status,
-    };
-    assert_eq!(
-        list(q("ALPHA", None), 1).await,
-        vec![cy.id.clone(), ann.id.clone()]
-    );
-    assert_eq!(list(q(" bUiLd ", None), 10).await, vec![bob.id.clone()]);
-    assert_eq!(list(q("%", None), 10).await, Vec::<UserId>::new());
-    assert_eq!(
-        list(q("alpha", Some(AccountStatus::Active)), 10).await,
-        vec![ann.id.clone()]
-    );
-    assert_eq!(
-        list(
-            UserFilter {
-                query: None,
-                status: Some(AccountStatus::Inactive)
-            },
-            10
-        )
-        .await,
-        vec![cy.id.clone()]
-    );
-    let garbage = PageRequest::new(Some(5), Some("not a cursor!".into()));
-    assert!(matches!(
-        AccountStore::list(&s, &UserFilter::default(), &garbage).await,
-        Err(DomainError::Validation(_))
-    ));
-
-    let admin = User {
-        role: Role::Admin,
-        ..customer()
-    };
-    let retired = User {
-        role: Role::Admin,
-        status: AccountStatus::Inactive,
-        ..customer()
-    };
-    AccountStore::insert(&s, &admin).await.unwrap();
-    AccountStore::insert(&s, &retired).await.unwrap();
-    let admins: Vec<UserId> = s
-        .list_active_admins()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|u| u.id)
-        .collect();
-    assert_eq!(admins, vec![admin.id]);
 }
 
 pub async fn refresh_sessions_and_tokens(s: SqlStore) {

@@ -8,13 +8,9 @@ use shop_domain::contact::{ContactMessage, ContactStatus, ContactStore};
 use shop_domain::ids::{ContactMessageId, QuoteId, UserId};
 use shop_domain::jobs::{Job, JobQueue};
 use shop_domain::mail::{MailMessage, MailOutbox};
-use shop_domain::pricing::{
-    Promotion, PromotionKind, PromotionStore, Quote, QuoteStore, TaxRate, TaxRateStore,
-};
+use shop_domain::pricing::{Quote, QuoteStore, TaxRate, TaxRateStore};
 use shop_sql::SqlStore;
-use shop_testkit::fixtures::{
-    at, contact, customer, dollars, new_id, product, promotion, quote, unique,
-};
+use shop_testkit::fixtures::{contact, customer, dollars, new_id, product, quote, unique};
 
 use crate::all_pages;
 
@@ -59,36 +55,6 @@ pub async fn quotes_round_trip_exactly(s: SqlStore) {
         QuoteStore::get(&s, &QuoteId::new(new_id())).await.unwrap(),
         None
     );
-}
-
-pub async fn promotions_are_unique_case_insensitively_and_newest_first(s: SqlStore) {
-    let code = unique("SAVE").to_uppercase();
-    let full = Promotion {
-        kind: PromotionKind::Fixed,
-        value: dollars(500),
-        min_subtotal: Some(dollars(2000)),
-        starts_at: Some(at(0)),
-        ends_at: Some(at(86_400)),
-        max_uses: Some(100),
-        uses: 3,
-        ..promotion(&code, None)
-    };
-    PromotionStore::insert(&s, &full).await.unwrap();
-    assert_eq!(s.get_by_code(&code).await.unwrap(), Some(full.clone()));
-    assert_eq!(
-        s.get_by_code(&format!(" {} ", code.to_lowercase()))
-            .await
-            .unwrap(),
-        Some(full.clone())
-    );
-    assert_eq!(s.get_by_code("NO-SUCH").await.unwrap(), None);
-    assert_eq!(
-        PromotionStore::insert(&s, &promotion(&code.to_lowercase(), Some(1))).await,
-        Err(DomainError::AlreadyExists("promotion"))
-    );
-    let newer = promotion(&unique("P").to_uppercase(), Some(10));
-    PromotionStore::insert(&s, &newer).await.unwrap();
-    assert_eq!(PromotionStore::list(&s).await.unwrap(), vec![newer, full]);
 }
 
 pub async fn tax_rates_replace_as_a_whole(s: SqlStore) {

@@ -1,8 +1,8 @@
 //! `AccountStore`.
 
-use shop_domain::DomainError;
 use shop_domain::account::{AccountStatus, Role, User, UserFilter};
 use shop_domain::ids::UserId;
+use shop_domain::{DomainError, PageRequest};
 
 use super::{assert_unique, concurrently};
 use crate::fixtures::{admin, customer, email, name, unique, user};
@@ -179,7 +179,7 @@ pub async fn list_is_newest_first_and_filters(s: Stores) {
     };
     assert_eq!(list(alpha).await, vec![cy.id.clone(), ann.id.clone()]);
     let builder = UserFilter {
-        query: Some("bUiLd".into()),
+        query: Some(" bUiLd ".into()),
         status: None,
     };
     assert_eq!(list(builder).await, vec![bob.id.clone()]);
@@ -198,6 +198,17 @@ pub async fn list_is_newest_first_and_filters(s: Stores) {
         status: None,
     };
     assert!(list(none).await.is_empty());
+    // A query is text, never a pattern.
+    let wildcard = UserFilter {
+        query: Some("%".into()),
+        status: None,
+    };
+    assert!(list(wildcard).await.is_empty());
+    let garbage = PageRequest::new(Some(5), Some("not a cursor!".into()));
+    assert!(matches!(
+        s.accounts.list(&UserFilter::default(), &garbage).await,
+        Err(DomainError::Validation(_))
+    ));
 }
 
 pub async fn list_paginates_without_gaps_or_duplicates(s: Stores) {

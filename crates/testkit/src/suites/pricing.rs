@@ -44,7 +44,7 @@ pub async fn quotes_round_trip(s: Stores) {
     assert_eq!(s.quotes.get(&QuoteId::new(new_id())).await.unwrap(), None);
 }
 
-/// Codes are stored upper-case and looked up case-insensitively.
+/// Codes are stored upper-case and looked up case-insensitively and trimmed.
 pub async fn promotions_round_trip_and_code_is_unique(s: Stores) {
     let code = unique("SAVE").to_uppercase();
     let full = Promotion {
@@ -64,7 +64,7 @@ pub async fn promotions_round_trip_and_code_is_unique(s: Stores) {
     );
     assert_eq!(
         s.promotions
-            .get_by_code(&code.to_lowercase())
+            .get_by_code(&format!(" {} ", code.to_lowercase()))
             .await
             .unwrap(),
         Some(full.clone())
@@ -73,7 +73,7 @@ pub async fn promotions_round_trip_and_code_is_unique(s: Stores) {
         s.promotions.get_by_code("NO-SUCH-CODE").await.unwrap(),
         None
     );
-    let twin = promotion(&code, Some(1));
+    let twin = promotion(&code.to_lowercase(), Some(1));
     assert!(
         matches!(
             s.promotions.insert(&twin).await,
