@@ -108,7 +108,7 @@ pub const SHOP: &[Setting] = &[
     Setting {
         name: "SHOP_ADMIN_EMAIL",
         default: r#"unset"#,
-        meaning: r#"With `SHOP_ADMIN_PASSWORD` (both or neither): the admin account ensured at start-up (created, or promoted and re-activated)."#,
+        meaning: r#"With `SHOP_ADMIN_PASSWORD` (both or neither): the admin account created at start-up when no account has that address. An existing account is left as it is: never promoted, never re-activated (`shop-api admin promote EMAIL` does that on purpose)."#,
     },
     Setting {
         name: "SHOP_ADMIN_PASSWORD",
