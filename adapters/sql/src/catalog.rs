@@ -8,10 +8,12 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
+use shop_domain::audit::AuditEntry;
 use shop_domain::catalog::{CatalogStore, Category, Product, ProductFilter, StockMovement};
 use shop_domain::ids::{CategoryId, ProductId};
 use shop_domain::{Currency, DomainError, Money, Page, PageRequest};
 
+use crate::audit;
 use crate::cursor;
 use crate::entity::{categories, products};
 use crate::error::{DbResultExt, Fail, corrupt, foreign_key_violation, unique_or_backend};
@@ -92,17 +94,31 @@ impl CatalogStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(category_id = %category.id))]
-    async fn insert_category(&self, category: &Category) -> Result<(), DomainError> {
+    async fn insert_category(
+        &self,
+        category: &Category,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError> {
         let row = categories::ActiveModel {
             id: Set(category.id.to_string()),
             slug: Set(category.slug.clone()),
             name: Set(category.name.clone()),
         };
-        categories::Entity::insert(row)
-            .exec_without_returning(&self.db)
-            .await
-            .map_err(|e| unique_or_backend(e, |_| DomainError::AlreadyExists("category")))?;
-        Ok(())
+        self.retrying(|| async {
+            let tx = self.begin_write().await?;
+            let result = async {
+                categories::Entity::insert(row.clone())
+                    .exec_without_returning(&tx)
+                    .await
+                    .map_err(|e| {
+                        unique_or_backend(e, |_| DomainError::AlreadyExists("category"))
+                    })?;
+                audit::record(&tx, audit).await
+            }
+            .await;
+            finish(tx, result).await
+        })
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(product_id = %product.id))]
@@ -110,6 +126,7 @@ impl CatalogStore for SqlStore {
         &self,
         product: &Product,
         opening: Option<&'a StockMovement>,
+        audit: &[AuditEntry],
     ) -> Result<(), DomainError> {
         let row = products::ActiveModel {
             id: Set(product.id.to_string()),
@@ -133,7 +150,7 @@ impl CatalogStore for SqlStore {
                 if let Some(opening) = opening {
                     stock::record_opening(&tx, opening, product.stock).await?;
                 }
-                Ok(())
+                audit::record(&tx, audit).await
             }
             .await;
             finish(tx, result).await
@@ -173,42 +190,70 @@ impl CatalogStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(product_id = %product.id))]
-    async fn update_product(&self, product: &Product) -> Result<(), DomainError> {
-        let result = products::Entity::update_many()
-            .col_expr(products::Column::Name, Expr::value(product.name.clone()))
-            .col_expr(
-                products::Column::Description,
-                Expr::value(product.description.clone()),
-            )
-            .col_expr(
-                products::Column::CategoryId,
-                Expr::value(product.category_id.as_ref().map(ToString::to_string)),
-            )
-            .col_expr(
-                products::Column::Price,
-                Expr::value(Amount::money(product.price.amount)?),
-            )
-            .col_expr(
-                products::Column::Currency,
-                Expr::value(product.price.currency.code()),
-            )
-            .col_expr(products::Column::Active, Expr::value(product.active))
-            .filter(products::Column::Id.eq(product.id.as_str()))
-            .exec(&self.db)
-            .await
-            .map_err(product_write_error)?;
-        if result.rows_affected == 0 {
+    async fn update_product(
+        &self,
+        product: &Product,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError> {
+        let price = Amount::money(product.price.amount)?;
+        let updated = self
+            .retrying(|| async {
+                let tx = self.begin_write().await?;
+                let result = async {
+                    let result = products::Entity::update_many()
+                        .col_expr(products::Column::Name, Expr::value(product.name.clone()))
+                        .col_expr(
+                            products::Column::Description,
+                            Expr::value(product.description.clone()),
+                        )
+                        .col_expr(
+                            products::Column::CategoryId,
+                            Expr::value(product.category_id.as_ref().map(ToString::to_string)),
+                        )
+                        .col_expr(products::Column::Price, Expr::value(price))
+                        .col_expr(
+                            products::Column::Currency,
+                            Expr::value(product.price.currency.code()),
+                        )
+                        .col_expr(products::Column::Active, Expr::value(product.active))
+                        .filter(products::Column::Id.eq(product.id.as_str()))
+                        .exec(&tx)
+                        .await
+                        .map_err(|e| Fail::Domain(product_write_error(e)))?;
+                    if result.rows_affected == 0 {
+                        // Nothing changed, so nothing to audit.
+                        return Ok(false);
+                    }
+                    audit::record(&tx, audit).await?;
+                    Ok(true)
+                }
+                .await;
+                finish(tx, result).await
+            })
+            .await?;
+        if !updated {
             self.require_product(&product.id).await?;
         }
         Ok(())
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(product_id = %movement.product_id))]
-    async fn adjust_stock(&self, movement: &StockMovement) -> Result<StockMovement, DomainError> {
+    async fn adjust_stock(
+        &self,
+        movement: &StockMovement,
+        audit: &[AuditEntry],
+    ) -> Result<StockMovement, DomainError> {
         let applied = self
             .retrying(|| async {
                 let tx = self.begin_write().await?;
-                let result = stock::apply(&tx, movement).await;
+                let result = async {
+                    let applied = stock::apply(&tx, movement).await?;
+                    if applied.is_some() {
+                        audit::record(&tx, audit).await?;
+                    }
+                    Ok(applied)
+                }
+                .await;
                 finish(tx, result).await
             })
             .await?;

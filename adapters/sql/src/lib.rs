@@ -15,6 +15,7 @@
 //!   transaction of the change that causes it.
 
 mod accounts;
+mod audit;
 mod business;
 mod catalog;
 mod contacts;

@@ -2,16 +2,18 @@
 
 use async_trait::async_trait;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use shop_domain::audit::AuditEntry;
 use shop_domain::ids::{PromotionId, QuoteId, UserId};
 use shop_domain::pricing::{
     Promotion, PromotionKind, PromotionStore, Quote, QuoteStore, TaxRate, TaxRateStore,
 };
 use shop_domain::{Currency, DomainError};
 
+use crate::audit;
 use crate::entity::{promotions, quotes, tax_rates};
 use crate::error::{DbResultExt, Fail, corrupt, unique_or_backend};
 use crate::json::{CartLineDoc, QuoteLineDoc, from_json, to_json};
-use crate::store::SqlStore;
+use crate::store::{SqlStore, finish};
 use shop_domain::pricing::normalise_code;
 
 use crate::value::{Amount, instant, to_u32};
@@ -113,7 +115,7 @@ impl PromotionStore for SqlStore {
     /// Stores the code normalised (trimmed, upper case), so the unique index
     /// makes codes unique case-insensitively.
     #[tracing::instrument(level = "debug", skip_all, fields(promotion_id = %promotion.id))]
-    async fn insert(&self, promotion: &Promotion) -> Result<(), DomainError> {
+    async fn insert(&self, promotion: &Promotion, audit: &[AuditEntry]) -> Result<(), DomainError> {
         let row = promotions::ActiveModel {
             id: Set(promotion.id.to_string()),
             code: Set(normalise_code(&promotion.code)),
@@ -126,11 +128,21 @@ impl PromotionStore for SqlStore {
             uses: Set(i64::from(promotion.uses)),
             created_at: Set(instant(promotion.created_at)),
         };
-        promotions::Entity::insert(row)
-            .exec_without_returning(&self.db)
-            .await
-            .map_err(|e| unique_or_backend(e, |_| DomainError::AlreadyExists("promotion")))?;
-        Ok(())
+        self.retrying(|| async {
+            let tx = self.begin_write().await?;
+            let result = async {
+                promotions::Entity::insert(row.clone())
+                    .exec_without_returning(&tx)
+                    .await
+                    .map_err(|e| {
+                        unique_or_backend(e, |_| DomainError::AlreadyExists("promotion"))
+                    })?;
+                audit::record(&tx, audit).await
+            }
+            .await;
+            finish(tx, result).await
+        })
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -181,7 +193,11 @@ impl TaxRateStore for SqlStore {
     /// Deletes and inserts in one transaction: readers see the old table or
     /// the new one. A (country, region) given twice is a validation error.
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn replace_all(&self, rates: &[TaxRate]) -> Result<(), DomainError> {
+    async fn replace_all(
+        &self,
+        rates: &[TaxRate],
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError> {
         let rows = rates
             .iter()
             .map(|r| {
@@ -205,6 +221,7 @@ impl TaxRateStore for SqlStore {
                         })
                     })?;
             }
+            audit::record(&tx, audit).await?;
             tx.commit().await?;
             Ok::<_, Fail>(())
         })

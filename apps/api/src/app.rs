@@ -40,6 +40,7 @@ impl Application {
             pricing: wiring.pricing_service(),
             orders: wiring.order_service(),
             contact: wiring.contact_service(),
+            audit: wiring.audit_service(),
             mail: wiring.mail_admin_service(),
             payment_events: wiring.payment_event_service(),
             square_webhook: config.square_webhook.as_ref().map(|w| {

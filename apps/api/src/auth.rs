@@ -4,9 +4,13 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use actix_web::HttpMessage as _;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use shop_domain::account::Principal;
+use shop_domain::audit::RequestOrigin;
+
+use crate::telemetry::RequestId;
 
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -56,8 +60,25 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
         .ok_or_else(|| ApiError::internal(&"application state missing"))
 }
 
-async fn principal(state: web::Data<AppState>, token: String) -> Result<Principal, ApiError> {
-    Ok(state.accounts.authenticate(&token).await?)
+async fn principal(
+    state: web::Data<AppState>,
+    token: String,
+    origin: RequestOrigin,
+) -> Result<Principal, ApiError> {
+    let mut principal = state.accounts.authenticate(&token).await?;
+    principal.origin = origin;
+    Ok(principal)
+}
+
+/// The request id and client address the audit trail records.
+fn origin(req: &HttpRequest, state: &Result<web::Data<AppState>, ApiError>) -> RequestOrigin {
+    RequestOrigin {
+        request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+        client_ip: state
+            .as_ref()
+            .ok()
+            .map(|s| crate::ratelimit::client_ip(req, s.trust_proxy).to_string()),
+    }
 }
 
 fn missing() -> ApiError {
@@ -75,12 +96,13 @@ impl FromRequest for Authenticated {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let found = bearer(req);
         let state = state(req);
+        let origin = origin(req, &state);
         Box::pin(async move {
             let state = state?;
             match found {
                 Bearer::Absent => Err(missing()),
                 Bearer::Malformed => Err(malformed()),
-                Bearer::Token(token) => principal(state, token).await.map(Self),
+                Bearer::Token(token) => principal(state, token, origin).await.map(Self),
             }
         })
     }
@@ -110,12 +132,15 @@ impl FromRequest for MaybeAuthenticated {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let found = bearer(req);
         let state = state(req);
+        let origin = origin(req, &state);
         Box::pin(async move {
             let state = state?;
             match found {
                 Bearer::Absent => Ok(Self(None)),
                 Bearer::Malformed => Err(malformed()),
-                Bearer::Token(token) => principal(state, token).await.map(|p| Self(Some(p))),
+                Bearer::Token(token) => {
+                    principal(state, token, origin).await.map(|p| Self(Some(p)))
+                }
             }
         })
     }

@@ -9,9 +9,9 @@ use utoipa_scalar::{Scalar, Servable};
 use crate::payload::resource;
 use crate::problem::{Problem, ProblemDetails, ProblemField};
 use crate::routes::{
-    admin_businesses, admin_catalog, admin_contact, admin_mail, admin_mailbox, admin_orders,
-    admin_pricing, admin_simulator, admin_users, auth, business, catalog, checkout, contact,
-    health, jwks, me, orders, webhooks,
+    admin_audit, admin_businesses, admin_catalog, admin_contact, admin_mail, admin_mailbox,
+    admin_orders, admin_pricing, admin_simulator, admin_users, auth, business, catalog, checkout,
+    contact, health, jwks, me, orders, webhooks,
 };
 
 struct BearerAuth;
@@ -88,6 +88,7 @@ impl Modify for BearerAuth {
         admin_mail::list_mail,
         admin_mail::resend_mail,
         admin_simulator::list_payments,
+        admin_audit::list_audit,
     ),
     components(schemas(ProblemDetails, ProblemField), responses(Problem)),
     modifiers(&BearerAuth),

@@ -22,6 +22,8 @@ pub struct AppState {
     pub pricing: PricingService,
     pub orders: OrderService,
     pub contact: ContactService,
+    /// The admin audit trail.
+    pub audit: shop_domain::audit::AuditService,
     /// The outbox's deliveries, for admins.
     pub mail: MailAdminService,
     /// Square `payment.updated` notifications.

@@ -3,6 +3,7 @@
 //! Bodies, tokens, passwords and headers are never logged; only the method,
 //! the path (no query string), the status and the latency.
 
+use actix_web::HttpMessage as _;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -24,6 +25,10 @@ fn sane(value: &HeaderValue) -> Option<String> {
     ok.then(|| value.to_string())
 }
 
+/// The id of the request being served (for the audit trail).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
 /// Middleware: a span per request carrying its id, echoed as `X-Request-Id`.
 pub async fn request_span(
     req: ServiceRequest,
@@ -34,6 +39,7 @@ pub async fn request_span(
         .get(&REQUEST_ID)
         .and_then(sane)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    req.extensions_mut().insert(RequestId(request_id.clone()));
     let span = tracing::info_span!(
         "request",
         request_id = %request_id,

@@ -214,6 +214,10 @@ impl Wiring {
         )
     }
 
+    pub fn audit_service(&self) -> shop_domain::audit::AuditService {
+        shop_domain::audit::AuditService::new(self.stores.audit.clone())
+    }
+
     pub fn contact_service(&self) -> ContactService {
         ContactService::new(
             ContactPorts {

@@ -35,4 +35,5 @@ string_id!(
     ContactMessageId,
     JobId,
     StockMovementId,
+    AuditEntryId,
 );

@@ -3,6 +3,7 @@
 //! ids and secrets from [`IdGenerator`].
 
 pub mod account;
+pub mod audit;
 pub mod business;
 pub mod catalog;
 pub mod contact;

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::account::{AccountStore, RefreshTokenStore};
+use crate::audit::AuditLog;
 use crate::business::BusinessProfileStore;
 use crate::catalog::CatalogStore;
 use crate::contact::ContactStore;
@@ -38,7 +39,8 @@ bound! {
         + JobQueue
         + ContactStore
         + PaymentEventStore
-        + MailOutbox;
+        + MailOutbox
+        + AuditLog;
 }
 
 /// The store ports, each its own trait object, so one of them can come from
@@ -58,6 +60,7 @@ pub struct Stores {
     /// Square webhook event ids already handled.
     pub payment_events: Arc<dyn PaymentEventStore>,
     pub outbox: Arc<dyn MailOutbox>,
+    pub audit: Arc<dyn AuditLog>,
 }
 
 impl Stores {
@@ -75,7 +78,8 @@ impl Stores {
             jobs: store.clone(),
             contacts: store.clone(),
             payment_events: store.clone(),
-            outbox: store,
+            outbox: store.clone(),
+            audit: store,
         }
     }
 }

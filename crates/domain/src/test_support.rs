@@ -330,6 +330,7 @@ pub fn principal(id: &str, role: Role) -> Principal {
         role,
         session_id: SessionId::new(format!("session-of-{id}")),
         email: Email::trusted(&format!("{id}@example.com")),
+        origin: Default::default(),
     }
 }
 

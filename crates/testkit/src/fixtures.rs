@@ -379,7 +379,7 @@ where
     let u = customer();
     AccountStore::insert(store, &u).await.unwrap();
     let p = product(&unique("P-"), "Widget", stock);
-    store.insert_product(&p, None).await.unwrap();
+    store.insert_product(&p, None, &[]).await.unwrap();
     let q = quote(&u.id, &[(&p, qty)]);
     QuoteStore::insert(store, &q).await.unwrap();
     (u, p, q)

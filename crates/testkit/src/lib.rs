@@ -131,6 +131,10 @@ macro_rules! __for_each_case {
                 requeue_runs_a_finished_job_again_as_a_new_generation,
                 concurrent_claimers_take_each_job_exactly_once,
             ];
+            audit => audit_log_suite [
+                entries_round_trip_newest_first_and_filter,
+                a_refused_change_writes_no_entry,
+            ];
             contacts => contact_store_suite [
                 insert_then_get_and_set_status,
                 list_is_newest_first_and_filters,
@@ -293,4 +297,5 @@ where
     job_queue_suite(&make).await;
     contact_store_suite(&make).await;
     mail_outbox_suite(&make).await;
+    audit_log_suite(&make).await;
 }

@@ -1,6 +1,7 @@
 use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
+use shop_domain::audit::AuditEntry;
 use shop_domain::catalog::{CatalogStore, Category, Product, ProductFilter, StockMovement};
 use shop_domain::ids::{CategoryId, ProductId};
 use shop_domain::{DomainError, Page, PageRequest};
@@ -63,7 +64,11 @@ impl CatalogStore for MemoryStore {
         Ok(self.lock().categories.get(id).cloned())
     }
 
-    async fn insert_category(&self, category: &Category) -> Result<(), DomainError> {
+    async fn insert_category(
+        &self,
+        category: &Category,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError> {
         let mut state = self.lock();
         if state.categories.contains_key(&category.id)
             || state.categories.values().any(|c| c.slug == category.slug)
@@ -73,6 +78,7 @@ impl CatalogStore for MemoryStore {
         state
             .categories
             .insert(category.id.clone(), category.clone());
+        state.audit.extend_from_slice(audit);
         Ok(())
     }
 
@@ -80,6 +86,7 @@ impl CatalogStore for MemoryStore {
         &self,
         product: &Product,
         opening: Option<&'a StockMovement>,
+        audit: &[AuditEntry],
     ) -> Result<(), DomainError> {
         let mut state = self.lock();
         if state.products.contains_key(&product.id)
@@ -94,6 +101,7 @@ impl CatalogStore for MemoryStore {
                 ..opening.clone()
             });
         }
+        state.audit.extend_from_slice(audit);
         Ok(())
     }
 
@@ -112,7 +120,11 @@ impl CatalogStore for MemoryStore {
             .collect())
     }
 
-    async fn update_product(&self, product: &Product) -> Result<(), DomainError> {
+    async fn update_product(
+        &self,
+        product: &Product,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError> {
         let mut state = self.lock();
         let stored = state
             .products
@@ -125,15 +137,22 @@ impl CatalogStore for MemoryStore {
             created_at: stored.created_at,
             ..product.clone()
         };
+        state.audit.extend_from_slice(audit);
         Ok(())
     }
 
-    async fn adjust_stock(&self, movement: &StockMovement) -> Result<StockMovement, DomainError> {
+    async fn adjust_stock(
+        &self,
+        movement: &StockMovement,
+        audit: &[AuditEntry],
+    ) -> Result<StockMovement, DomainError> {
         let mut state = self.lock();
         let mut applied = state.apply_movements(std::slice::from_ref(movement), |_| {
             DomainError::NotFound("product")
         })?;
-        applied.pop().ok_or(DomainError::NotFound("product"))
+        let applied = applied.pop().ok_or(DomainError::NotFound("product"))?;
+        state.audit.extend_from_slice(audit);
+        Ok(applied)
     }
 
     async fn stock_movements(

@@ -1,6 +1,7 @@
 //! [`MemoryStore`]: every store port and the job queue over one mutex.
 
 mod accounts;
+mod audit;
 mod business;
 mod catalog;
 mod contacts;
@@ -63,6 +64,8 @@ struct State {
     payment_events: HashMap<String, chrono::DateTime<chrono::Utc>>,
     /// Outbox mails by Message-ID (`MailOutbox`).
     outbox: HashMap<String, OutboxMail>,
+    /// The audit trail, in the order appended.
+    audit: Vec<shop_domain::audit::AuditEntry>,
 }
 
 /// Every store port of the domain (accounts, refresh tokens, business

@@ -1,5 +1,6 @@
 use async_trait::async_trait;
 use shop_domain::DomainError;
+use shop_domain::audit::AuditEntry;
 use shop_domain::ids::QuoteId;
 use shop_domain::pricing::{Promotion, PromotionStore, Quote, QuoteStore, TaxRate, TaxRateStore};
 
@@ -23,7 +24,7 @@ impl QuoteStore for MemoryStore {
 
 #[async_trait]
 impl PromotionStore for MemoryStore {
-    async fn insert(&self, promotion: &Promotion) -> Result<(), DomainError> {
+    async fn insert(&self, promotion: &Promotion, audit: &[AuditEntry]) -> Result<(), DomainError> {
         let mut state = self.lock();
         let code = normalise_code(&promotion.code);
         if state.promotions.contains_key(&promotion.id)
@@ -37,6 +38,7 @@ impl PromotionStore for MemoryStore {
         state
             .promotions
             .insert(promotion.id.clone(), promotion.clone());
+        state.audit.extend_from_slice(audit);
         Ok(())
     }
 
@@ -67,8 +69,14 @@ impl TaxRateStore for MemoryStore {
         Ok(rates)
     }
 
-    async fn replace_all(&self, rates: &[TaxRate]) -> Result<(), DomainError> {
-        self.lock().tax_rates = rates.to_vec();
+    async fn replace_all(
+        &self,
+        rates: &[TaxRate],
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError> {
+        let mut state = self.lock();
+        state.tax_rates = rates.to_vec();
+        state.audit.extend_from_slice(audit);
         Ok(())
     }
 }

@@ -20,7 +20,7 @@ async fn order_numbers_count_up_from_so_000001() {
     let u = customer();
     AccountStore::insert(&s, &u).await.unwrap();
     let p = product("SKU-1", "Thing", 10);
-    s.insert_product(&p, None).await.unwrap();
+    s.insert_product(&p, None, &[]).await.unwrap();
     let mut numbers = Vec::new();
     for _ in 0..3 {
         let q = quote(&u.id, &[(&p, 1)]);

@@ -15,13 +15,14 @@ use crate::all_pages;
 
 pub async fn products_round_trip_exactly(s: SqlStore) {
     let tools = category(&unique("tools-"), "Tools");
-    s.insert_category(&tools).await.unwrap();
+    s.insert_category(&tools, &[]).await.unwrap();
     assert_eq!(
         s.get_category(&tools.id).await.unwrap(),
         Some(tools.clone())
     );
     assert!(matches!(
-        s.insert_category(&category(&tools.slug, "Again")).await,
+        s.insert_category(&category(&tools.slug, "Again"), &[])
+            .await,
         Err(DomainError::AlreadyExists(_))
     ));
     assert_eq!(s.list_categories().await.unwrap(), vec![tools.clone()]);
@@ -40,15 +41,16 @@ pub async fn products_round_trip_exactly(s: SqlStore) {
             price: price.clone(),
             ..product(&unique("W-"), "Widget", 7)
         };
-        s.insert_product(&p, None).await.unwrap();
+        s.insert_product(&p, None, &[]).await.unwrap();
         let got = s.get_product(&p.id).await.unwrap().unwrap();
         assert_eq!(got, p);
         assert_eq!(got.price.amount.to_string(), price.amount.to_string());
     }
     let twin = product("SAME-SKU", "One", 1);
-    s.insert_product(&twin, None).await.unwrap();
+    s.insert_product(&twin, None, &[]).await.unwrap();
     assert_eq!(
-        s.insert_product(&product("SAME-SKU", "Two", 1), None).await,
+        s.insert_product(&product("SAME-SKU", "Two", 1), None, &[])
+            .await,
         Err(DomainError::AlreadyExists("product"))
     );
     let orphan = Product {
@@ -56,7 +58,7 @@ pub async fn products_round_trip_exactly(s: SqlStore) {
         ..product(&unique("O-"), "Orphan", 1)
     };
     assert_eq!(
-        s.insert_product(&orphan, None).await,
+        s.insert_product(&orphan, None, &[]).await,
         Err(DomainError::NotFound("category"))
     );
 }
@@ -81,8 +83,10 @@ fn adjustment(
 
 pub async fn update_product_spares_stock_sku_and_created_at(s: SqlStore) {
     let original = product(&unique("P-"), "Rake", 10);
-    s.insert_product(&original, None).await.unwrap();
-    s.adjust_stock(&adjustment(&original.id, -6)).await.unwrap();
+    s.insert_product(&original, None, &[]).await.unwrap();
+    s.adjust_stock(&adjustment(&original.id, -6), &[])
+        .await
+        .unwrap();
     let edited = Product {
         sku: "CHANGED".into(),
         name: "Garden Rake".into(),
@@ -92,8 +96,8 @@ pub async fn update_product_spares_stock_sku_and_created_at(s: SqlStore) {
         created_at: at(999),
         ..original.clone()
     };
-    s.update_product(&edited).await.unwrap();
-    s.update_product(&edited).await.unwrap();
+    s.update_product(&edited, &[]).await.unwrap();
+    s.update_product(&edited, &[]).await.unwrap();
     let stored = s.get_product(&original.id).await.unwrap().unwrap();
     assert_eq!(
         stored,
@@ -106,11 +110,11 @@ pub async fn update_product_spares_stock_sku_and_created_at(s: SqlStore) {
     );
     let ghost = product(&unique("G-"), "Ghost", 1);
     assert_eq!(
-        s.update_product(&ghost).await,
+        s.update_product(&ghost, &[]).await,
         Err(DomainError::NotFound("product"))
     );
     assert_eq!(
-        s.adjust_stock(&adjustment(&ghost.id, 3)).await,
+        s.adjust_stock(&adjustment(&ghost.id, 3), &[]).await,
         Err(DomainError::NotFound("product"))
     );
     let got = s
@@ -123,7 +127,7 @@ pub async fn update_product_spares_stock_sku_and_created_at(s: SqlStore) {
 
 pub async fn products_list_by_name_filtered_and_paged(s: SqlStore) {
     let tools = category(&unique("t-"), "Tools");
-    s.insert_category(&tools).await.unwrap();
+    s.insert_category(&tools, &[]).await.unwrap();
     let hammer = Product {
         category_id: Some(tools.id.clone()),
         ..product(&unique("HAM-"), "Hammer", 5)
@@ -139,7 +143,7 @@ pub async fn products_list_by_name_filtered_and_paged(s: SqlStore) {
     let mut paint = product(&unique("PNT-"), "Paint", 9);
     paint.description = "Blue, for HAMMERED metal.".into();
     for p in [&hammer, &paint, &hidden, &anvil] {
-        s.insert_product(p, None).await.unwrap();
+        s.insert_product(p, None, &[]).await.unwrap();
     }
     let list = |filter: ProductFilter, limit: u32| {
         let s = s.clone();
@@ -183,7 +187,7 @@ pub async fn products_list_by_name_filtered_and_paged(s: SqlStore) {
     let mut bolts = Vec::new();
     for i in 0..13 {
         let p = product(&unique("B-"), ["Bolt", "Nut"][i % 2], 1);
-        s.insert_product(&p, None).await.unwrap();
+        s.insert_product(&p, None, &[]).await.unwrap();
         bolts.push(p);
     }
     bolts.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));

@@ -99,4 +99,5 @@ suites!(
     job_queue_suite,
     contact_store_suite,
     mail_outbox_suite,
+    audit_log_suite,
 );

@@ -169,7 +169,7 @@ async fn seed(store: &SqlStore) {
             at: p.created_at,
             stock_after: None,
         };
-        store.insert_product(&p, Some(&opening)).await.unwrap();
+        store.insert_product(&p, Some(&opening), &[]).await.unwrap();
         products.push(p);
     }
     let q = quote(&user.id, &[(&products[0], 2)]);

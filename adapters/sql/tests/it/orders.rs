@@ -29,7 +29,7 @@ async fn stock(s: &SqlStore, id: &ProductId) -> u32 {
 pub async fn create_reserves_numbers_and_enqueues_atomically(s: SqlStore) {
     let (u, p, q) = shop_with(&s, 10, 3).await;
     let second = product(&unique("S-"), "Spanner", 5);
-    s.insert_product(&second, None).await.unwrap();
+    s.insert_product(&second, None, &[]).await.unwrap();
     // Two lines of one product and one of another.
     let mut q2 = quote(&u.id, &[(&p, 2), (&second, 1), (&p, 1)]);
     q2.id = shop_domain::ids::QuoteId::new(new_id());
@@ -73,7 +73,7 @@ pub async fn create_reserves_numbers_and_enqueues_atomically(s: SqlStore) {
 pub async fn refusals_roll_everything_back(s: SqlStore) {
     let (u, p, q) = shop_with(&s, 2, 3).await;
     let code = unique("PROMO").to_uppercase();
-    PromotionStore::insert(&s, &promotion(&code, Some(5)))
+    PromotionStore::insert(&s, &promotion(&code, Some(5)), &[])
         .await
         .unwrap();
     let mut new = with_idempotency(new_order(&u, &q), "key-1", FINGERPRINT);
@@ -184,7 +184,7 @@ pub async fn idempotency_keys_are_unique_per_user(s: SqlStore) {
 pub async fn promotions_are_redeemed_up_to_max_uses(s: SqlStore) {
     let (u, _, q) = shop_with(&s, 100, 1).await;
     let code = unique("MAX").to_uppercase();
-    PromotionStore::insert(&s, &promotion(&code, Some(5)))
+    PromotionStore::insert(&s, &promotion(&code, Some(5)), &[])
         .await
         .unwrap();
     let quotes = fresh_quotes(&s, &q, 12).await;

@@ -69,7 +69,7 @@ pub async fn tax_rates_replace_as_a_whole(s: SqlStore) {
         rate("DE", "", Decimal::new(19, 2)),
         rate("US", "", Decimal::new(5, 2)),
     ];
-    s.replace_all(&first).await.unwrap();
+    s.replace_all(&first, &[]).await.unwrap();
     let got = TaxRateStore::list(&s).await.unwrap();
     assert_eq!(
         got,
@@ -81,7 +81,7 @@ pub async fn tax_rates_replace_as_a_whole(s: SqlStore) {
         rate("US", "NY", Decimal::new(5, 2)),
     ];
     assert!(matches!(
-        s.replace_all(&dup).await,
+        s.replace_all(&dup, &[]).await,
         Err(DomainError::Validation(_))
     ));
     assert_eq!(
@@ -89,7 +89,7 @@ pub async fn tax_rates_replace_as_a_whole(s: SqlStore) {
         3,
         "a failed replace changes nothing"
     );
-    s.replace_all(&[]).await.unwrap();
+    s.replace_all(&[], &[]).await.unwrap();
     assert!(TaxRateStore::list(&s).await.unwrap().is_empty());
 }
 

@@ -5,6 +5,7 @@ use actix_web::web;
 
 use crate::state::AppState;
 
+pub mod admin_audit;
 pub mod admin_businesses;
 pub mod admin_catalog;
 pub mod admin_contact;
@@ -45,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     admin_pricing::configure(cfg);
     admin_orders::configure(cfg);
     admin_contact::configure(cfg);
+    admin_audit::configure(cfg);
     admin_mail::configure(cfg);
     admin_mailbox::configure(cfg);
     admin_simulator::configure(cfg);

@@ -58,7 +58,7 @@ impl Shop {
         let user = customer();
         stores.accounts.insert(&user).await.unwrap();
         let p = product(&unique("L-"), "Lambda lamp", 5);
-        stores.catalog.insert_product(&p, None).await.unwrap();
+        stores.catalog.insert_product(&p, None, &[]).await.unwrap();
         let q = quote(&user.id, &[(&p, 1)]);
         stores.quotes.insert(&q).await.unwrap();
         stores

@@ -146,6 +146,9 @@ pub struct Principal {
     pub role: Role,
     pub session_id: SessionId,
     pub email: Email,
+    /// The request this principal acts in (set by the transport; the audit
+    /// trail records it).
+    pub origin: crate::audit::RequestOrigin,
 }
 
 impl Principal {
@@ -225,6 +228,7 @@ mod tests {
             role,
             session_id: SessionId::new("s1"),
             email: Email::trusted("a@example.com"),
+            origin: Default::default(),
         };
         assert!(p(Role::Admin).require_admin().is_ok());
         assert_eq!(

@@ -381,6 +381,7 @@ impl AccountService {
             role: user.role,
             session_id: claims.session_id,
             email: user.email,
+            origin: Default::default(),
         })
     }
 

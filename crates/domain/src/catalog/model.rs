@@ -1,4 +1,6 @@
 use async_trait::async_trait;
+
+use crate::audit::AuditEntry;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
@@ -180,8 +182,13 @@ pub struct ProductFilter {
 pub trait CatalogStore: Send + Sync {
     async fn list_categories(&self) -> Result<Vec<Category>, DomainError>;
     async fn get_category(&self, id: &CategoryId) -> Result<Option<Category>, DomainError>;
-    /// [`DomainError::AlreadyExists`] when the slug is taken.
-    async fn insert_category(&self, category: &Category) -> Result<(), DomainError>;
+    /// [`DomainError::AlreadyExists`] when the slug is taken. The writes of
+    /// this port append `audit` to the trail in the change's transaction.
+    async fn insert_category(
+        &self,
+        category: &Category,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError>;
     /// [`DomainError::AlreadyExists`] when the sku is taken. Records
     /// `opening` (the initial stock's movement) with it, when given. `'a`
     /// is named as in [`crate::account::RefreshTokenStore::revoke_user_sessions`].
@@ -189,18 +196,27 @@ pub trait CatalogStore: Send + Sync {
         &self,
         product: &Product,
         opening: Option<&'a StockMovement>,
+        audit: &[AuditEntry],
     ) -> Result<(), DomainError>;
     async fn get_product(&self, id: &ProductId) -> Result<Option<Product>, DomainError>;
     async fn get_products(&self, ids: &[ProductId]) -> Result<Vec<Product>, DomainError>;
     /// Replaces every field but id, sku, stock and created_at: stock moves
     /// only through movements, so a stale copy must never overwrite it.
-    async fn update_product(&self, product: &Product) -> Result<(), DomainError>;
+    async fn update_product(
+        &self,
+        product: &Product,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError>;
     /// Applies one movement to the product's stock and records it, at once:
     /// [`DomainError::InsufficientStock`] (and nothing written) when the
     /// stock would go below zero or past [`MAX_STOCK`],
     /// `NotFound` for a missing product. Returns the movement with
     /// `stock_after` set.
-    async fn adjust_stock(&self, movement: &StockMovement) -> Result<StockMovement, DomainError>;
+    async fn adjust_stock(
+        &self,
+        movement: &StockMovement,
+        audit: &[AuditEntry],
+    ) -> Result<StockMovement, DomainError>;
     /// The product's movements, newest first (by id).
     async fn stock_movements(
         &self,

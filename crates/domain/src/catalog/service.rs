@@ -6,6 +6,7 @@ use super::{
     StockMovement, StockMovementKind,
 };
 use crate::account::Principal;
+use crate::audit::{AuditAction, AuditEntry};
 use crate::ids::{CategoryId, ProductId, StockMovementId};
 use crate::order::Actor;
 use crate::settings::ShopSettings;
@@ -47,7 +48,20 @@ impl CatalogService {
             slug: new.slug,
             name: new.name,
         };
-        self.ports.catalog.insert_category(&category).await?;
+        let audit = AuditEntry::by(
+            admin,
+            self.ports.ids.as_ref(),
+            self.ports.clock.now(),
+            AuditAction::CategoryCreate,
+            "category",
+            &category.id,
+        )
+        .field("slug", None::<&str>, Some(&category.slug))
+        .field("name", None::<&str>, Some(&category.name));
+        self.ports
+            .catalog
+            .insert_category(&category, &[audit])
+            .await?;
         Ok(category)
     }
 
@@ -132,9 +146,22 @@ impl CatalogService {
             at: product.created_at,
             stock_after: None,
         });
+        let audit = product_fields(
+            AuditEntry::by(
+                admin,
+                self.ports.ids.as_ref(),
+                product.created_at,
+                AuditAction::ProductCreate,
+                "product",
+                &product.id,
+            ),
+            None,
+            &product,
+        )
+        .field("stock", None::<u32>, Some(product.stock));
         self.ports
             .catalog
-            .insert_product(&product, opening.as_ref())
+            .insert_product(&product, opening.as_ref(), &[audit])
             .await?;
         Ok(product)
     }
@@ -157,7 +184,19 @@ impl CatalogService {
         if let Some(category) = &patch.category_id {
             self.check_category(category.as_ref()).await?;
         }
-        self.ports.catalog.update_product(&next).await?;
+        let audit = product_fields(
+            AuditEntry::by(
+                admin,
+                self.ports.ids.as_ref(),
+                self.ports.clock.now(),
+                AuditAction::ProductUpdate,
+                "product",
+                id,
+            ),
+            Some(&current),
+            &next,
+        );
+        self.ports.catalog.update_product(&next, &[audit]).await?;
         self.ports
             .catalog
             .get_product(id)
@@ -189,7 +228,17 @@ impl CatalogService {
             at: self.ports.clock.now(),
             stock_after: None,
         };
-        let recorded = self.ports.catalog.adjust_stock(&movement).await?;
+        let audit = AuditEntry::by(
+            admin,
+            self.ports.ids.as_ref(),
+            movement.at,
+            AuditAction::StockAdjust,
+            "product",
+            id,
+        )
+        .field("stock_delta", None::<i64>, Some(movement.delta))
+        .field("reason", None::<&str>, movement.reason.as_deref());
+        let recorded = self.ports.catalog.adjust_stock(&movement, &[audit]).await?;
         let product = self
             .ports
             .catalog
@@ -213,4 +262,25 @@ impl CatalogService {
         }
         self.ports.catalog.stock_movements(id, page).await
     }
+}
+
+/// The product's audited fields as they were (`None`: created) and became.
+/// Stock is left out: it moves only through movements, audited on their own.
+fn product_fields(entry: AuditEntry, before: Option<&Product>, after: &Product) -> AuditEntry {
+    let category = |p: &Product| p.category_id.as_ref().map(ToString::to_string);
+    entry
+        .field("sku", before.map(|p| &p.sku), Some(&after.sku))
+        .field("name", before.map(|p| &p.name), Some(&after.name))
+        .field(
+            "description",
+            before.map(|p| &p.description),
+            Some(&after.description),
+        )
+        .field("category_id", before.and_then(category), category(after))
+        .field(
+            "price",
+            before.map(|p| p.price.amount),
+            Some(after.price.amount),
+        )
+        .field("active", before.map(|p| p.active), Some(after.active))
 }

@@ -1,4 +1,6 @@
 use async_trait::async_trait;
+
+use crate::audit::AuditEntry;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
@@ -243,8 +245,9 @@ pub trait QuoteStore: Send + Sync {
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait PromotionStore: Send + Sync {
-    /// [`DomainError::AlreadyExists`] when the code is taken.
-    async fn insert(&self, promotion: &Promotion) -> Result<(), DomainError>;
+    /// [`DomainError::AlreadyExists`] when the code is taken; `audit` is
+    /// appended to the trail in the same transaction.
+    async fn insert(&self, promotion: &Promotion, audit: &[AuditEntry]) -> Result<(), DomainError>;
     async fn get_by_code(&self, code: &str) -> Result<Option<Promotion>, DomainError>;
     /// Newest first.
     async fn list(&self) -> Result<Vec<Promotion>, DomainError>;
@@ -254,6 +257,7 @@ pub trait PromotionStore: Send + Sync {
 #[async_trait]
 pub trait TaxRateStore: Send + Sync {
     async fn list(&self) -> Result<Vec<TaxRate>, DomainError>;
-    /// Replaces the whole table atomically.
-    async fn replace_all(&self, rates: &[TaxRate]) -> Result<(), DomainError>;
+    /// Replaces the whole table atomically, appending `audit` to the trail.
+    async fn replace_all(&self, rates: &[TaxRate], audit: &[AuditEntry])
+    -> Result<(), DomainError>;
 }

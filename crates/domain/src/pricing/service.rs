@@ -8,7 +8,10 @@ use super::{
     CartLine, NewPromotion, PricedCart, PricingInput, Promotion, Quote, TaxRate, price_cart,
 };
 use super::{PromotionStore, QuoteStore, TaxRateStore};
+use rust_decimal::Decimal;
+
 use crate::account::Principal;
+use crate::audit::{AuditAction, AuditEntry};
 use crate::business::BusinessProfileStore;
 use crate::business::{Address, TaxExemption};
 use crate::catalog::CatalogStore;
@@ -183,7 +186,24 @@ impl PricingService {
         if !errors.is_empty() {
             return Err(DomainError::Validation(errors));
         }
-        self.ports.tax_rates.replace_all(&valid).await?;
+        let shown = |rates: &[TaxRate]| {
+            rates
+                .iter()
+                .map(|r| format!("{}/{}={}", r.country, r.region, r.rate))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let before = self.ports.tax_rates.list().await?;
+        let audit = AuditEntry::by(
+            admin,
+            self.ports.ids.as_ref(),
+            self.ports.clock.now(),
+            AuditAction::TaxRatesReplace,
+            "tax_rates",
+            "all",
+        )
+        .field("rates", Some(shown(&before)), Some(shown(&valid)));
+        self.ports.tax_rates.replace_all(&valid, &[audit]).await?;
         Ok(valid)
     }
 
@@ -207,7 +227,30 @@ impl PricingService {
             uses: 0,
             created_at: self.ports.clock.now(),
         };
-        self.ports.promotions.insert(&promotion).await?;
+        let audit = AuditEntry::by(
+            admin,
+            self.ports.ids.as_ref(),
+            promotion.created_at,
+            AuditAction::PromotionCreate,
+            "promotion",
+            &promotion.id,
+        )
+        .field("code", None::<&str>, Some(&promotion.code))
+        .field("kind", None::<&str>, Some(promotion.kind.as_str()))
+        .field("value", None::<Decimal>, Some(promotion.value))
+        .field("min_subtotal", None::<Decimal>, promotion.min_subtotal)
+        .field(
+            "starts_at",
+            None::<String>,
+            promotion.starts_at.map(|t| t.to_rfc3339()),
+        )
+        .field(
+            "ends_at",
+            None::<String>,
+            promotion.ends_at.map(|t| t.to_rfc3339()),
+        )
+        .field("max_uses", None::<u32>, promotion.max_uses);
+        self.ports.promotions.insert(&promotion, &[audit]).await?;
         Ok(promotion)
     }
 

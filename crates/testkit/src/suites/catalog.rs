@@ -57,8 +57,8 @@ fn ids(products: &[Product]) -> Vec<ProductId> {
 pub async fn categories_round_trip_and_slug_is_unique(s: Stores) {
     let tools = category(&unique("tools-"), "Tools");
     let art = category(&unique("art-"), "Art");
-    s.catalog.insert_category(&tools).await.unwrap();
-    s.catalog.insert_category(&art).await.unwrap();
+    s.catalog.insert_category(&tools, &[]).await.unwrap();
+    s.catalog.insert_category(&art, &[]).await.unwrap();
     assert_eq!(
         s.catalog.get_category(&tools.id).await.unwrap(),
         Some(tools.clone())
@@ -71,7 +71,7 @@ pub async fn categories_round_trip_and_slug_is_unique(s: Stores) {
     let twin = category(&tools.slug, "Other Tools");
     assert!(
         matches!(
-            s.catalog.insert_category(&twin).await,
+            s.catalog.insert_category(&twin, &[]).await,
             Err(DomainError::AlreadyExists(_))
         ),
         "a taken slug must be refused"
@@ -81,12 +81,12 @@ pub async fn categories_round_trip_and_slug_is_unique(s: Stores) {
 
 pub async fn products_round_trip_and_sku_is_unique(s: Stores) {
     let cat = category(&unique("c-"), "Hardware");
-    s.catalog.insert_category(&cat).await.unwrap();
+    s.catalog.insert_category(&cat, &[]).await.unwrap();
     let widget = Product {
         category_id: Some(cat.id.clone()),
         ..product(&unique("W-"), "Widget", 7)
     };
-    s.catalog.insert_product(&widget, None).await.unwrap();
+    s.catalog.insert_product(&widget, None, &[]).await.unwrap();
     assert_eq!(
         s.catalog.get_product(&widget.id).await.unwrap(),
         Some(widget.clone())
@@ -96,7 +96,7 @@ pub async fn products_round_trip_and_sku_is_unique(s: Stores) {
     let twin = product(&widget.sku, "Widget Copy", 1);
     assert!(
         matches!(
-            s.catalog.insert_product(&twin, None).await,
+            s.catalog.insert_product(&twin, None, &[]).await,
             Err(DomainError::AlreadyExists(_))
         ),
         "a taken sku must be refused"
@@ -109,7 +109,7 @@ pub async fn get_products_returns_the_existing_ones(s: Stores) {
     let b = product(&unique("B-"), "Beta", 2);
     let c = product(&unique("C-"), "Gamma", 3);
     for p in [&a, &b, &c] {
-        s.catalog.insert_product(p, None).await.unwrap();
+        s.catalog.insert_product(p, None, &[]).await.unwrap();
     }
     let ghost = ProductId::new(new_id());
     let mut got = s
@@ -125,11 +125,14 @@ pub async fn get_products_returns_the_existing_ones(s: Stores) {
 /// A stale copy must never overwrite stock moved by reservations.
 pub async fn update_product_never_touches_stock_sku_or_created_at(s: Stores) {
     let cat = category(&unique("c-"), "Garden");
-    s.catalog.insert_category(&cat).await.unwrap();
+    s.catalog.insert_category(&cat, &[]).await.unwrap();
     let original = product(&unique("P-"), "Rake", 10);
-    s.catalog.insert_product(&original, None).await.unwrap();
     s.catalog
-        .adjust_stock(&adjustment(&original.id, -6, 1))
+        .insert_product(&original, None, &[])
+        .await
+        .unwrap();
+    s.catalog
+        .adjust_stock(&adjustment(&original.id, -6, 1), &[])
         .await
         .unwrap();
     let edited = Product {
@@ -143,7 +146,7 @@ pub async fn update_product_never_touches_stock_sku_or_created_at(s: Stores) {
         created_at: at(999),
         ..original.clone()
     };
-    s.catalog.update_product(&edited).await.unwrap();
+    s.catalog.update_product(&edited, &[]).await.unwrap();
     let stored = s
         .catalog
         .get_product(&original.id)
@@ -164,7 +167,7 @@ pub async fn update_product_never_touches_stock_sku_or_created_at(s: Stores) {
         category_id: None,
         ..stored.clone()
     };
-    s.catalog.update_product(&uncategorised).await.unwrap();
+    s.catalog.update_product(&uncategorised, &[]).await.unwrap();
     let stored = s
         .catalog
         .get_product(&original.id)
@@ -177,11 +180,13 @@ pub async fn update_product_never_touches_stock_sku_or_created_at(s: Stores) {
 pub async fn updates_of_a_missing_product_are_not_found(s: Stores) {
     let ghost = product(&unique("G-"), "Ghost", 1);
     assert!(matches!(
-        s.catalog.update_product(&ghost).await,
+        s.catalog.update_product(&ghost, &[]).await,
         Err(DomainError::NotFound(_))
     ));
     assert!(matches!(
-        s.catalog.adjust_stock(&adjustment(&ghost.id, 3, 1)).await,
+        s.catalog
+            .adjust_stock(&adjustment(&ghost.id, 3, 1), &[])
+            .await,
         Err(DomainError::NotFound(_))
     ));
     assert!(
@@ -197,7 +202,7 @@ pub async fn updates_of_a_missing_product_are_not_found(s: Stores) {
 
 pub async fn list_products_is_by_name_then_id_and_filters(s: Stores) {
     let tools = category(&unique("t-"), "Tools");
-    s.catalog.insert_category(&tools).await.unwrap();
+    s.catalog.insert_category(&tools, &[]).await.unwrap();
     let hammer = Product {
         category_id: Some(tools.id.clone()),
         ..product(&unique("HAM-"), "Hammer", 5)
@@ -214,7 +219,7 @@ pub async fn list_products_is_by_name_then_id_and_filters(s: Stores) {
     let mut paint = product(&unique("PNT-"), "Paint", 9);
     paint.description = "Blue, for HAMMERED metal.".into();
     for p in [&hammer, &paint, &hidden, &anvil] {
-        s.catalog.insert_product(p, None).await.unwrap();
+        s.catalog.insert_product(p, None, &[]).await.unwrap();
     }
     let active = listed(&s, &ProductFilter::default(), 100).await;
     assert_eq!(
@@ -266,7 +271,7 @@ pub async fn list_products_paginates_without_gaps_or_duplicates(s: Stores) {
     for i in 0..31 {
         let name = ["Bolt", "Nut", "Screw"][i % 3];
         let p = product(&unique("S-"), name, 1);
-        s.catalog.insert_product(&p, None).await.unwrap();
+        s.catalog.insert_product(&p, None, &[]).await.unwrap();
         all.push(p);
     }
     all.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
@@ -282,22 +287,25 @@ pub async fn list_products_paginates_without_gaps_or_duplicates(s: Stores) {
 pub async fn stock_adjustments_are_recorded_and_never_go_below_zero(s: Stores) {
     let p = product(&unique("S-"), "Shovel", 5);
     s.catalog
-        .insert_product(&p, Some(&opening(&p)))
+        .insert_product(&p, Some(&opening(&p)), &[])
         .await
         .unwrap();
     let added = s
         .catalog
-        .adjust_stock(&adjustment(&p.id, 3, 10))
+        .adjust_stock(&adjustment(&p.id, 3, 10), &[])
         .await
         .unwrap();
     assert_eq!(added.stock_after, Some(8));
     let taken = s
         .catalog
-        .adjust_stock(&adjustment(&p.id, -8, 20))
+        .adjust_stock(&adjustment(&p.id, -8, 20), &[])
         .await
         .unwrap();
     assert_eq!(taken.stock_after, Some(0));
-    let refused = s.catalog.adjust_stock(&adjustment(&p.id, -1, 30)).await;
+    let refused = s
+        .catalog
+        .adjust_stock(&adjustment(&p.id, -1, 30), &[])
+        .await;
     assert!(
         matches!(&refused, Err(DomainError::InsufficientStock { product_id }) if product_id == p.id.as_str()),
         "{refused:?}"
@@ -326,7 +334,7 @@ pub async fn stock_adjustments_are_recorded_and_never_go_below_zero(s: Stores) {
     // Past the ceiling an admin may set.
     let huge = adjustment(&p.id, i64::from(shop_domain::catalog::MAX_STOCK) + 1, 40);
     assert!(matches!(
-        s.catalog.adjust_stock(&huge).await,
+        s.catalog.adjust_stock(&huge, &[]).await,
         Err(DomainError::InsufficientStock { .. })
     ));
 }
@@ -336,7 +344,7 @@ pub async fn stock_adjustments_are_recorded_and_never_go_below_zero(s: Stores) {
 pub async fn concurrent_adjustments_sum_to_the_stock(s: Stores) {
     let p = product(&unique("C-"), "Crate", 10);
     s.catalog
-        .insert_product(&p, Some(&opening(&p)))
+        .insert_product(&p, Some(&opening(&p)), &[])
         .await
         .unwrap();
     let results = concurrently(24, |i| {
@@ -344,7 +352,7 @@ pub async fn concurrent_adjustments_sum_to_the_stock(s: Stores) {
         let delta = if i % 3 == 0 { 2 } else { -1 };
         async move {
             s.catalog
-                .adjust_stock(&adjustment(&id, delta, i as i64))
+                .adjust_stock(&adjustment(&id, delta, i as i64), &[])
                 .await
         }
     })

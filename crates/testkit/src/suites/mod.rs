@@ -2,6 +2,7 @@
 //! fresh [`Stores`](crate::Stores) and panics when the contract is broken.
 
 pub mod accounts;
+pub mod audit;
 pub mod business;
 pub mod catalog;
 pub mod contacts;

@@ -32,7 +32,7 @@ impl World {
         let mut products = Vec::new();
         for (i, stock) in stocks.iter().enumerate() {
             let p = product(&unique("O-"), &format!("Item {i}"), *stock);
-            s.catalog.insert_product(&p, None).await.unwrap();
+            s.catalog.insert_product(&p, None, &[]).await.unwrap();
             products.push(p);
         }
         Self { s, user, products }
@@ -109,7 +109,7 @@ impl World {
 
     async fn add_promotion(&self, max_uses: Option<u32>) -> Promotion {
         let p = promotion(&unique("PROMO").to_uppercase(), max_uses);
-        self.s.promotions.insert(&p).await.unwrap();
+        self.s.promotions.insert(&p, &[]).await.unwrap();
         p
     }
 }
@@ -608,7 +608,7 @@ pub async fn the_ledger_sums_to_the_stock_under_a_concurrent_mix(s: Stores) {
         ..super::catalog::adjustment(&p.id, 20, 0)
     };
     w.s.catalog
-        .insert_product(&p, Some(&opening))
+        .insert_product(&p, Some(&opening), &[])
         .await
         .unwrap();
     let w = World {
@@ -656,7 +656,7 @@ pub async fn the_ledger_sums_to_the_stock_under_a_concurrent_mix(s: Stores) {
                     .map(|_| ()),
                 Op::Adjust(delta) => s
                     .catalog
-                    .adjust_stock(&super::catalog::adjustment(&id, delta, 60))
+                    .adjust_stock(&super::catalog::adjustment(&id, delta, 60), &[])
                     .await
                     .map(|_| ()),
             }

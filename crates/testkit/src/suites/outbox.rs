@@ -89,7 +89,7 @@ async fn placed_order(s: &Stores) -> Order {
     let user = customer();
     s.accounts.insert(&user).await.unwrap();
     let p = product(&unique("M-"), "Mailed thing", 5);
-    s.catalog.insert_product(&p, None).await.unwrap();
+    s.catalog.insert_product(&p, None, &[]).await.unwrap();
     let q = quote(&user.id, &[(&p, 1)]);
     s.quotes.insert(&q).await.unwrap();
     s.orders.create(&new_order(&user, &q)).await.unwrap()

@@ -14,8 +14,8 @@ pub async fn quotes_round_trip(s: Stores) {
     s.accounts.insert(&u).await.unwrap();
     let a = product(&unique("QA-"), "Lamp", 5);
     let b = product(&unique("QB-"), "Shade", 5);
-    s.catalog.insert_product(&a, None).await.unwrap();
-    s.catalog.insert_product(&b, None).await.unwrap();
+    s.catalog.insert_product(&a, None, &[]).await.unwrap();
+    s.catalog.insert_product(&b, None, &[]).await.unwrap();
     let plain = quote(&u.id, &[(&a, 2), (&b, 1)]);
     s.quotes.insert(&plain).await.unwrap();
     assert_eq!(s.quotes.get(&plain.id).await.unwrap(), Some(plain.clone()));
@@ -57,7 +57,7 @@ pub async fn promotions_round_trip_and_code_is_unique(s: Stores) {
         uses: 3,
         ..promotion(&code, None)
     };
-    s.promotions.insert(&full).await.unwrap();
+    s.promotions.insert(&full, &[]).await.unwrap();
     assert_eq!(
         s.promotions.get_by_code(&code).await.unwrap(),
         Some(full.clone())
@@ -76,7 +76,7 @@ pub async fn promotions_round_trip_and_code_is_unique(s: Stores) {
     let twin = promotion(&code.to_lowercase(), Some(1));
     assert!(
         matches!(
-            s.promotions.insert(&twin).await,
+            s.promotions.insert(&twin, &[]).await,
             Err(DomainError::AlreadyExists(_))
         ),
         "a taken code must be refused"
@@ -88,7 +88,7 @@ pub async fn promotions_list_newest_first(s: Stores) {
     let mut inserted = Vec::new();
     for _ in 0..5 {
         let p = promotion(&unique("P").to_uppercase(), Some(10));
-        s.promotions.insert(&p).await.unwrap();
+        s.promotions.insert(&p, &[]).await.unwrap();
         inserted.push(p);
     }
     inserted.reverse();
@@ -115,11 +115,11 @@ pub async fn tax_rates_are_replaced_as_a_whole(s: Stores) {
         rate("US", "", Decimal::new(5, 2)),
         rate("DE", "", Decimal::new(19, 2)),
     ];
-    s.tax_rates.replace_all(&first).await.unwrap();
+    s.tax_rates.replace_all(&first, &[]).await.unwrap();
     assert_eq!(sorted(s.tax_rates.list().await.unwrap()), sorted(first));
     let second = vec![rate("US", "NY", Decimal::new(4, 2))];
-    s.tax_rates.replace_all(&second).await.unwrap();
+    s.tax_rates.replace_all(&second, &[]).await.unwrap();
     assert_eq!(s.tax_rates.list().await.unwrap(), second);
-    s.tax_rates.replace_all(&[]).await.unwrap();
+    s.tax_rates.replace_all(&[], &[]).await.unwrap();
     assert!(s.tax_rates.list().await.unwrap().is_empty());
 }

@@ -49,11 +49,16 @@ fn the_tax_table_is_validated_as_a_whole_before_it_replaces_the_old_one() {
 #[test]
 fn a_valid_table_is_stored_normalised() {
     let mut m = Mocks::default();
+    m.tax_rates.expect_list().returning(|| Ok(vec![]));
     m.tax_rates
         .expect_replace_all()
-        .withf(|rates| rates == [rate("US", "CA", dec!(0.0725)), rate("US", "", dec!(0.05))])
+        .withf(|rates, audit| {
+            rates == [rate("US", "CA", dec!(0.0725)), rate("US", "", dec!(0.05))]
+                && audit.len() == 1
+                && audit[0].action == crate::audit::AuditAction::TaxRatesReplace
+        })
         .times(1)
-        .returning(|_| Ok(()));
+        .returning(|_, _| Ok(()));
     let svc = PricingService::new(m.ports(TestClock::at(t0())), settings());
     let stored = block_on(svc.replace_tax_rates(
         &principal("a1", Role::Admin),
@@ -87,9 +92,11 @@ fn promotions_are_created_normalised_by_admins_only() {
     let mut m = Mocks::default();
     m.promotions
         .expect_insert()
-        .withf(|p| p.code == "SPRING" && p.uses == 0 && p.created_at == t0())
+        .withf(|p, audit| {
+            p.code == "SPRING" && p.uses == 0 && p.created_at == t0() && audit.len() == 1
+        })
         .times(1)
-        .returning(|_| Ok(()));
+        .returning(|_, _| Ok(()));
     let svc = PricingService::new(m.ports(TestClock::at(t0())), settings());
     let new = NewPromotion {
         code: " spring ".into(),
