@@ -10,6 +10,8 @@
 mod accounts;
 #[path = "blackbox/admin.rs"]
 mod admin;
+#[path = "blackbox/audit.rs"]
+mod audit;
 #[path = "blackbox/business.rs"]
 mod business;
 #[path = "blackbox/catalog.rs"]

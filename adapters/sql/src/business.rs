@@ -1,6 +1,9 @@
 //! `BusinessProfileStore`.
 
 use async_trait::async_trait;
+use shop_domain::audit::AuditEntry;
+
+use crate::audit;
 use chrono::DateTime;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -102,6 +105,7 @@ impl BusinessProfileStore for SqlStore {
         &self,
         profile: &BusinessProfile,
         mails: &[MailMessage],
+        audit: &[AuditEntry],
     ) -> Result<(), DomainError> {
         let on_conflict = OnConflict::column(Column::UserId)
             .update_columns([
@@ -135,7 +139,8 @@ impl BusinessProfileStore for SqlStore {
                     .on_conflict(on_conflict.clone())
                     .exec_without_returning(&tx)
                     .await?;
-                record_mails(&tx, mails, now).await
+                record_mails(&tx, mails, now).await?;
+                audit::record(&tx, audit).await
             }
             .await;
             finish(tx, result).await

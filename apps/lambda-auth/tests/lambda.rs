@@ -508,7 +508,7 @@ async fn a_sign_in_reports_the_approved_business_of_the_relational_store() {
         reviewed_by: None,
         submitted_at: now,
     };
-    h.sql.put(&profile, &[]).await.unwrap();
+    h.sql.put(&profile, &[], &[]).await.unwrap();
 
     let login = h.fixture("login.json").await;
     assert_eq!(login.status, 200, "{login:?}");

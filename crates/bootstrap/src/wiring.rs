@@ -182,6 +182,7 @@ impl Wiring {
                 profiles: self.stores.profiles.clone(),
                 accounts: self.stores.accounts.clone(),
                 clock: self.clock.clone(),
+                ids: self.ids.clone(),
             },
             self.settings.clone(),
         )

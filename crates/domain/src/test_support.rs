@@ -241,6 +241,7 @@ impl From<&SharedMocks> for BusinessPorts {
             profiles: m.profiles.clone(),
             accounts: m.accounts.clone(),
             clock: m.clock.clone(),
+            ids: m.ids.clone(),
         }
     }
 }

@@ -261,6 +261,7 @@ impl Shop {
                     profiles: stores.profiles.clone(),
                     accounts: stores.accounts.clone(),
                     clock: clock_port.clone(),
+                    ids: ids.clone(),
                 },
                 settings.clone(),
             ),

@@ -17,12 +17,14 @@ impl BusinessProfileStore for MemoryStore {
         &self,
         profile: &BusinessProfile,
         mails: &[MailMessage],
+        audit: &[shop_domain::audit::AuditEntry],
     ) -> Result<(), DomainError> {
         let mut state = self.lock();
         state
             .profiles
             .insert(profile.user_id.clone(), profile.clone());
         state.record_mails(mails, profile.reviewed_at.unwrap_or(profile.submitted_at));
+        state.audit.extend_from_slice(audit);
         Ok(())
     }
 

@@ -212,7 +212,7 @@ pub async fn business_profiles_upsert_and_review_queue(s: SqlStore) {
         users.push(u.id);
     }
     let first = profile(&users[0], BusinessStatus::Pending, at(50));
-    s.put(&first, &[]).await.unwrap();
+    s.put(&first, &[], &[]).await.unwrap();
     assert_eq!(
         BusinessProfileStore::get(&s, &users[0]).await.unwrap(),
         Some(first.clone())
@@ -230,7 +230,7 @@ pub async fn business_profiles_upsert_and_review_queue(s: SqlStore) {
         },
         ..first
     };
-    s.put(&approved, &[]).await.unwrap();
+    s.put(&approved, &[], &[]).await.unwrap();
     assert_eq!(
         BusinessProfileStore::get(&s, &users[0]).await.unwrap(),
         Some(approved)
@@ -239,6 +239,7 @@ pub async fn business_profiles_upsert_and_review_queue(s: SqlStore) {
     for (i, u) in users.iter().enumerate().skip(1) {
         s.put(
             &profile(u, BusinessStatus::Pending, at((i as i64) / 2)),
+            &[],
             &[],
         )
         .await

@@ -202,10 +202,12 @@ pub trait BusinessProfileStore: Send + Sync {
     /// Inserts or replaces the profile of `profile.user_id`.
     /// Writes the profile and records `mails` in the outbox (with their
     /// delivery jobs) in the same transaction.
+    /// Appends `audit` to the trail in the same transaction.
     async fn put(
         &self,
         profile: &BusinessProfile,
         mails: &[MailMessage],
+        audit: &[crate::audit::AuditEntry],
     ) -> Result<(), DomainError>;
     /// Oldest submission first (a review queue).
     async fn list(

@@ -4,10 +4,11 @@ use super::BusinessProfileStore;
 use super::{BusinessProfile, BusinessStatus, ProfileSubmission};
 use crate::account::AccountStore;
 use crate::account::Principal;
+use crate::audit::{AuditAction, AuditEntry};
 use crate::ids::UserId;
 use crate::mail::{MailContext, MailMessage, business_approved, business_rejected, mail_context};
 use crate::settings::ShopSettings;
-use crate::{Clock, DomainError, Page, PageRequest};
+use crate::{Clock, DomainError, IdGenerator, Page, PageRequest};
 
 /// The ports the business service uses.
 #[derive(Clone)]
@@ -16,6 +17,8 @@ pub struct BusinessPorts {
     /// The applicant, to mail the review's outcome to.
     pub accounts: Arc<dyn AccountStore>,
     pub clock: Arc<dyn Clock>,
+    /// Ids of audit entries.
+    pub ids: Arc<dyn IdGenerator>,
 }
 
 pub struct BusinessService {
@@ -57,7 +60,7 @@ impl BusinessService {
             reviewed_by: None,
             submitted_at: now,
         };
-        self.ports.profiles.put(&profile, &[]).await?;
+        self.ports.profiles.put(&profile, &[], &[]).await?;
         Ok(profile)
     }
 
@@ -111,13 +114,15 @@ impl BusinessService {
                 "the profile has no exemption certificate valid today",
             ));
         }
+        let before = profile.clone();
         profile.status = BusinessStatus::Approved;
         profile.tax_exempt_granted = tax_exempt;
         profile.rejection_reason = None;
         profile.reviewed_at = Some(now);
         profile.reviewed_by = Some(admin.user_id.clone());
         let mails = self.review_mail(&profile, business_approved).await?;
-        self.ports.profiles.put(&profile, &mails).await?;
+        let audit = self.review_audit(admin, AuditAction::BusinessApprove, &before, &profile);
+        self.ports.profiles.put(&profile, &mails, &[audit]).await?;
         Ok(profile)
     }
 
@@ -137,14 +142,48 @@ impl BusinessService {
             ));
         }
         let mut profile = self.pending(user_id).await?;
+        let before = profile.clone();
         profile.status = BusinessStatus::Rejected;
         profile.tax_exempt_granted = false;
         profile.rejection_reason = Some(reason.to_string());
         profile.reviewed_at = Some(self.ports.clock.now());
         profile.reviewed_by = Some(admin.user_id.clone());
         let mails = self.review_mail(&profile, business_rejected).await?;
-        self.ports.profiles.put(&profile, &mails).await?;
+        let audit = self.review_audit(admin, AuditAction::BusinessReject, &before, &profile);
+        self.ports.profiles.put(&profile, &mails, &[audit]).await?;
         Ok(profile)
+    }
+
+    fn review_audit(
+        &self,
+        admin: &Principal,
+        action: AuditAction,
+        before: &BusinessProfile,
+        after: &BusinessProfile,
+    ) -> AuditEntry {
+        AuditEntry::by(
+            admin,
+            self.ports.ids.as_ref(),
+            after.reviewed_at.unwrap_or_else(|| self.ports.clock.now()),
+            action,
+            "business_profile",
+            &after.user_id,
+        )
+        .field(
+            "status",
+            Some(before.status.as_str()),
+            Some(after.status.as_str()),
+        )
+        .field(
+            "tax_exempt_granted",
+            Some(before.tax_exempt_granted),
+            Some(after.tax_exempt_granted),
+        )
+        .field(
+            "rejection_reason",
+            before.rejection_reason.as_deref(),
+            after.rejection_reason.as_deref(),
+        )
     }
 
     /// The mail telling the owner about the review; it goes through the

@@ -25,7 +25,7 @@ pub async fn put_then_get_and_replace(s: Stores) {
     let user_id = signed_up(&s).await;
     assert_eq!(s.profiles.get(&user_id).await.unwrap(), None);
     let first = profile(&user_id, BusinessStatus::Pending, at(0));
-    s.profiles.put(&first, &[]).await.unwrap();
+    s.profiles.put(&first, &[], &[]).await.unwrap();
     assert_eq!(s.profiles.get(&user_id).await.unwrap(), Some(first.clone()));
     let approved = BusinessProfile {
         status: BusinessStatus::Approved,
@@ -36,7 +36,7 @@ pub async fn put_then_get_and_replace(s: Stores) {
         exemption_certificate: None,
         ..first
     };
-    s.profiles.put(&approved, &[]).await.unwrap();
+    s.profiles.put(&approved, &[], &[]).await.unwrap();
     assert_eq!(s.profiles.get(&user_id).await.unwrap(), Some(approved));
     assert_eq!(listed(&s, None, 100).await.len(), 1);
 }
@@ -54,7 +54,7 @@ pub async fn list_is_oldest_submission_first_and_filters(s: Stores) {
     let mut profiles = Vec::new();
     for (status, when) in plan {
         let p = profile(&signed_up(&s).await, status, at(when));
-        s.profiles.put(&p, &[]).await.unwrap();
+        s.profiles.put(&p, &[], &[]).await.unwrap();
         profiles.push(p);
     }
     for i in [3, 1, 2, 0] {
@@ -81,7 +81,7 @@ pub async fn list_paginates_without_gaps_or_duplicates(s: Stores) {
     let mut all = Vec::new();
     for i in 0..23 {
         let p = profile(&signed_up(&s).await, BusinessStatus::Pending, at(i / 3));
-        s.profiles.put(&p, &[]).await.unwrap();
+        s.profiles.put(&p, &[], &[]).await.unwrap();
         all.push(p);
     }
     for limit in [1, 4, 23, 50] {

@@ -274,7 +274,7 @@ pub async fn profile_put_records_its_mails(s: Stores) {
     let pending = profile(&user.id, BusinessStatus::Pending, at(5));
     let received = mail("business-received");
     s.profiles
-        .put(&pending, std::slice::from_ref(&received))
+        .put(&pending, std::slice::from_ref(&received), &[])
         .await
         .unwrap();
     assert_recorded(&s, &received, at(5)).await;
@@ -287,7 +287,7 @@ pub async fn profile_put_records_its_mails(s: Stores) {
     };
     let welcome = mail("business-approved");
     s.profiles
-        .put(&approved, &[welcome.clone(), received.clone()])
+        .put(&approved, &[welcome.clone(), received.clone()], &[])
         .await
         .unwrap();
     assert_eq!(s.profiles.get(&user.id).await.unwrap(), Some(approved));

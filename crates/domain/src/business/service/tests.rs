@@ -55,7 +55,7 @@ fn profile_store_with_mails(
         .returning(move |_| Ok(Some(c.lock().unwrap().clone())));
     let c = cell.clone();
     let recorded = mails.clone();
-    m.profiles.expect_put().returning(move |p, mails| {
+    m.profiles.expect_put().returning(move |p, mails, _audit| {
         *c.lock().unwrap() = p.clone();
         recorded.lock().unwrap().extend(mails.iter().cloned());
         Ok(())
