@@ -472,6 +472,7 @@ impl SqlStore {
         }
 
         record_mails(tx, &effects.mails, entry.at).await?;
+        crate::audit::record(tx, &effects.audit).await?;
 
         load_one(tx, id)
             .await?

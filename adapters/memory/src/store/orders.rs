@@ -162,6 +162,7 @@ impl OrderStore for MemoryStore {
             state.wake_job(&job_id, change.entry().at);
         }
         state.record_mails(&effects.mails, change.entry().at);
+        state.audit.extend_from_slice(&effects.audit);
         Ok(order)
     }
 

@@ -24,10 +24,12 @@ pub enum AuditAction {
     BusinessApprove,
     BusinessReject,
     BusinessRevokeExemption,
+    OrderFulfill,
+    OrderRefund,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 11] = [
         Self::CategoryCreate,
         Self::ProductCreate,
         Self::ProductUpdate,
@@ -37,6 +39,8 @@ impl AuditAction {
         Self::BusinessApprove,
         Self::BusinessReject,
         Self::BusinessRevokeExemption,
+        Self::OrderFulfill,
+        Self::OrderRefund,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +54,8 @@ impl AuditAction {
             Self::BusinessApprove => "business.approve",
             Self::BusinessReject => "business.reject",
             Self::BusinessRevokeExemption => "business.revoke_exemption",
+            Self::OrderFulfill => "order.fulfill",
+            Self::OrderRefund => "order.refund",
         }
     }
 

@@ -375,6 +375,11 @@ impl StatusChange {
         self
     }
 
+    pub fn audited(mut self, entry: crate::audit::AuditEntry) -> Self {
+        self.effects.audit.push(entry);
+        self
+    }
+
     pub fn waking_the_job(mut self) -> Self {
         self.effects.wake_job = true;
         self
@@ -429,6 +434,9 @@ pub struct TransitionEffects {
     /// Mails the change causes, recorded in the outbox (with their delivery
     /// jobs) in the same transaction; ids already recorded are kept.
     pub mails: Vec<MailMessage>,
+    /// Audit entries of the change (an admin's), appended in the same
+    /// transaction.
+    pub audit: Vec<crate::audit::AuditEntry>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

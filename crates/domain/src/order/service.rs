@@ -10,6 +10,7 @@ use super::{
 };
 use crate::account::Principal;
 use crate::account::service::sha256_hex;
+use crate::audit::{AuditAction, AuditEntry};
 use crate::catalog::StockMovement;
 use crate::ids::{OrderId, QuoteId};
 use crate::jobs::Job;
@@ -434,12 +435,19 @@ impl OrderService {
     pub async fn fulfill(&self, admin: &Principal, id: &OrderId) -> Result<Order, DomainError> {
         admin.require_admin()?;
         let order = self.load(id).await?;
-        let change = order.change_to(
-            OrderStatus::Fulfilled,
-            Actor::User(admin.user_id.clone()),
-            self.ports.settle.clock.now(),
-            None,
-        )?;
+        let change = order
+            .change_to(
+                OrderStatus::Fulfilled,
+                Actor::User(admin.user_id.clone()),
+                self.ports.settle.clock.now(),
+                None,
+            )?
+            .audited(self.status_audit(
+                admin,
+                AuditAction::OrderFulfill,
+                &order,
+                OrderStatus::Fulfilled,
+            ));
         self.ports
             .settle
             .orders
@@ -453,12 +461,19 @@ impl OrderService {
     pub async fn refund(&self, admin: &Principal, id: &OrderId) -> Result<Order, DomainError> {
         admin.require_admin()?;
         let order = self.load(id).await?;
-        let change = order.change_to(
-            OrderStatus::Refunded,
-            Actor::User(admin.user_id.clone()),
-            self.ports.settle.clock.now(),
-            None,
-        )?;
+        let change = order
+            .change_to(
+                OrderStatus::Refunded,
+                Actor::User(admin.user_id.clone()),
+                self.ports.settle.clock.now(),
+                None,
+            )?
+            .audited(self.status_audit(
+                admin,
+                AuditAction::OrderRefund,
+                &order,
+                OrderStatus::Refunded,
+            ));
         if order.payment.provider == PaymentProvider::Square {
             let payment_id =
                 order.payment.payment_id.clone().ok_or_else(|| {
@@ -487,6 +502,24 @@ impl OrderService {
             .transition(id, &change)
             .await
             .map_err(|e| state_error(e, &order, "refund"))
+    }
+
+    fn status_audit(
+        &self,
+        admin: &Principal,
+        action: AuditAction,
+        order: &Order,
+        to: OrderStatus,
+    ) -> AuditEntry {
+        AuditEntry::by(
+            admin,
+            self.ports.settle.ids.as_ref(),
+            self.ports.settle.clock.now(),
+            action,
+            "order",
+            &order.id,
+        )
+        .field("status", Some(order.status.as_str()), Some(to.as_str()))
     }
 
     /// Puts an open order's finalization back in the queue, due now (an
