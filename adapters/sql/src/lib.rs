@@ -25,6 +25,7 @@ mod jobs;
 mod json;
 mod orders;
 mod outbox;
+mod login_throttle;
 mod payment_events;
 mod payment_simulator;
 mod pricing;

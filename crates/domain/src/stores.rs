@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::account::{AccountStore, RefreshTokenStore};
+use crate::account::{AccountStore, LoginThrottleStore, RefreshTokenStore};
 use crate::business::BusinessProfileStore;
 use crate::catalog::CatalogStore;
 use crate::contact::ContactStore;
@@ -38,7 +38,8 @@ bound! {
         + JobQueue
         + ContactStore
         + PaymentEventStore
-        + MailOutbox;
+        + MailOutbox
+        + LoginThrottleStore;
 }
 
 /// The store ports, each its own trait object, so one of them can come from
@@ -58,6 +59,8 @@ pub struct Stores {
     /// Square webhook event ids already handled.
     pub payment_events: Arc<dyn PaymentEventStore>,
     pub outbox: Arc<dyn MailOutbox>,
+    /// Failed sign-ins per address (with the accounts when they live elsewhere).
+    pub login_throttle: Arc<dyn LoginThrottleStore>,
 }
 
 impl Stores {
@@ -75,6 +78,7 @@ impl Stores {
             jobs: store.clone(),
             contacts: store.clone(),
             payment_events: store.clone(),
+            login_throttle: store.clone(),
             outbox: store,
         }
     }

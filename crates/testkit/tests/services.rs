@@ -249,6 +249,7 @@ impl Shop {
                     accounts: stores.accounts.clone(),
                     refresh_tokens: stores.refresh_tokens.clone(),
                     profiles: stores.profiles.clone(),
+                    login_throttle: stores.login_throttle.clone(),
                     hasher: Arc::new(InsecureFastHasher),
                     signer: Arc::new(TestSigner::default()),
                     clock: clock_port.clone(),

@@ -5,6 +5,7 @@ mod business;
 mod catalog;
 mod contacts;
 mod jobs;
+mod login_throttle;
 mod orders;
 mod outbox;
 mod page;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 
 use parking_lot::{Mutex, MutexGuard};
 use shop_domain::Clock;
-use shop_domain::account::{RefreshSession, RefreshToken, User};
+use shop_domain::account::{LoginThrottle, RefreshSession, RefreshToken, User};
 use shop_domain::business::BusinessProfile;
 use shop_domain::catalog::{Category, Product, StockMovement};
 use shop_domain::contact::ContactMessage;
@@ -63,6 +64,8 @@ struct State {
     payment_events: HashMap<String, chrono::DateTime<chrono::Utc>>,
     /// Outbox mails by Message-ID (`MailOutbox`).
     outbox: HashMap<String, OutboxMail>,
+    /// Failed sign-ins by throttle key (`LoginThrottleStore`).
+    login_throttle: HashMap<String, LoginThrottle>,
 }
 
 /// Every store port of the domain (accounts, refresh tokens, business

@@ -11,6 +11,7 @@ pub mod order_history;
 pub mod order_lines;
 pub mod order_numbers;
 pub mod orders;
+pub mod login_throttle;
 pub mod payment_events;
 pub mod products;
 pub mod promotions;

@@ -99,4 +99,5 @@ suites!(
     job_queue_suite,
     contact_store_suite,
     mail_outbox_suite,
+    login_throttle_store_suite,
 );

@@ -5,6 +5,7 @@ mod model;
 mod password;
 mod ports;
 pub(crate) mod service;
+mod throttle;
 
 pub use email::Email;
 pub use model::{AccessClaims, AccountStatus, PersonName, Principal, Role, User, UserFilter};
@@ -16,6 +17,10 @@ pub use ports::{
 pub(crate) use ports::{
     MockAccountStore, MockPasswordHasher, MockRefreshTokenStore, MockTokenSigner,
 };
+#[cfg(test)]
+pub(crate) use throttle::MockLoginThrottleStore;
+pub use throttle::{BackoffPolicy, LoginThrottle, LoginThrottleStore, throttle_key};
 pub use service::{
-    AccountPorts, AccountService, ConfiguredAdmin, LoginOutcome, RegisterInput, TokenPair,
+    AccountPorts, AccountService, ConfiguredAdmin, LoginOutcome, PasswordChanged, RegisterInput,
+    TokenPair,
 };
