@@ -74,6 +74,7 @@ mod item;
 mod retry;
 mod schema;
 mod sessions;
+mod throttle;
 mod settings;
 
 use aws_sdk_dynamodb::Client;

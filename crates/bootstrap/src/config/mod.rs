@@ -29,7 +29,7 @@ pub use choices::{
     AccountsChoice, DatabaseChoice, DatabaseUrl, LogFormat, MailChoice, PaymentsChoice, TokenKeys,
     WorkerMode,
 };
-pub use proxy::{IpRange, TrustedProxies};
+pub use proxy::{IpRange, TrustedProxies, canonical as canonical_ip};
 pub use shop::AdminBootstrap;
 pub use shop_settings::SettingError as ConfigError;
 

@@ -21,6 +21,5 @@ pub(crate) use ports::{
 pub(crate) use throttle::MockLoginThrottleStore;
 pub use throttle::{BackoffPolicy, LoginThrottle, LoginThrottleStore, throttle_key};
 pub use service::{
-    AccountPorts, AccountService, ConfiguredAdmin, LoginOutcome, PasswordChanged, RegisterInput,
-    TokenPair,
+    AccountPorts, AccountService, ConfiguredAdmin, LoginOutcome, RegisterInput, TokenPair,
 };

@@ -93,12 +93,6 @@ pub struct AccountPorts {
     pub ids: Arc<dyn IdGenerator>,
 }
 
-/// A changed password: the caller's session goes on with these tokens (the
-/// session version moved on, so every earlier access token is refused).
-#[derive(Debug, Clone)]
-pub struct PasswordChanged {
-    pub tokens: TokenPair,
-}
 
 pub struct AccountService {
     ports: AccountPorts,
@@ -485,7 +479,7 @@ impl AccountService {
         principal: &Principal,
         current: &str,
         new: &str,
-    ) -> Result<PasswordChanged, DomainError> {
+    ) -> Result<LoginOutcome, DomainError> {
         let user = self.load(&principal.user_id).await?;
         let mut v = Validator::new();
         let new = v.take("new_password", Password::parse(new));
@@ -517,7 +511,12 @@ impl AccountService {
             .await?;
         let user = self.load(&user.id).await?;
         let tokens = self.issue_tokens(&user, &principal.session_id).await?;
-        Ok(PasswordChanged { tokens })
+        let business_status = self.business_status(&user.id).await?;
+        Ok(LoginOutcome {
+            tokens,
+            user,
+            business_status,
+        })
     }
 
     #[tracing::instrument(level = "info", skip_all)]

@@ -161,6 +161,7 @@ fn change_password_ends_every_other_session() {
         .withf(|t| t.session_id.as_str() == "session-of-u1")
         .times(1)
         .returning(|_| Ok(()));
+    m.profiles.expect_get().returning(|_| Ok(None));
     let svc = service(m);
     let me = principal("u1", Role::Customer);
     let changed = block_on(svc.change_password(&me, "old-password-1", "violet-harbour-42"))
