@@ -74,8 +74,8 @@ mod item;
 mod retry;
 mod schema;
 mod sessions;
-mod throttle;
 mod settings;
+mod throttle;
 
 use aws_sdk_dynamodb::Client;
 use shop_domain::DomainError;

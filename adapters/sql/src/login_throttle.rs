@@ -16,7 +16,10 @@ use crate::value::{instant, to_u32};
 
 fn state_of(row: throttle::Model) -> Result<LoginThrottle, DomainError> {
     Ok(LoginThrottle {
-        failures: to_u32(Ord::min(row.failures, i64::from(u32::MAX)), "login failures")?,
+        failures: to_u32(
+            Ord::min(row.failures, i64::from(u32::MAX)),
+            "login failures",
+        )?,
         last_failure_at: row.last_failure_at,
         notified: row.notified,
     })

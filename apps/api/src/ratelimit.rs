@@ -30,7 +30,9 @@ impl ClientKey {
         match shop_bootstrap::config::canonical_ip(ip) {
             IpAddr::V6(v6) => {
                 let s = v6.segments();
-                Self(IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0)))
+                Self(IpAddr::V6(Ipv6Addr::new(
+                    s[0], s[1], s[2], s[3], 0, 0, 0, 0,
+                )))
             }
             v4 => Self(v4),
         }

@@ -772,7 +772,9 @@ async fn run() -> R<()> {
         let ms = |micros: u64| micros as f64 / 1000.0;
         #[allow(clippy::cast_precision_loss)]
         let rate = f.requests as f64 / f.elapsed.as_secs_f64().max(1e-9);
-        let mib = |kib: Option<u64>| kib.map_or_else(|| "unknown".into(), |k| format!("{} MiB", k / 1024));
+        let mib = |kib: Option<u64>| {
+            kib.map_or_else(|| "unknown".into(), |k| format!("{} MiB", k / 1024))
+        };
         println!(
             "| {} | {} | {} | {:.0} | {} | {:.2} | {} ({}) | {} | {} |",
             backend.name(),

@@ -95,10 +95,10 @@ pub fn order(status: OrderStatus) -> Order {
 use std::sync::{Arc, Mutex};
 
 use crate::account::{AccountPorts, PersonName, Principal, Role, User};
-use crate::account::{LoginThrottle, LoginThrottleStore, MockLoginThrottleStore};
 use crate::account::{
     AccountStatus, MockAccountStore, MockPasswordHasher, MockRefreshTokenStore, MockTokenSigner,
 };
+use crate::account::{LoginThrottle, LoginThrottleStore, MockLoginThrottleStore};
 use crate::business::{BusinessPorts, MockBusinessProfileStore};
 use crate::catalog::MockCatalogStore;
 use crate::contact::{ContactPorts, MockContactStore};

@@ -220,7 +220,8 @@ async fn password_changes_are_rate_limited_per_user() {
         .spawn()
         .await;
     let c = app.customer().await;
-    let wrong = json!({"current_password": "Not-the-password-1", "new_password": "Brand-new-secret-42"});
+    let wrong =
+        json!({"current_password": "Not-the-password-1", "new_password": "Brand-new-secret-42"});
     for _ in 0..2 {
         app.post("/api/v1/me/password", &c, &wrong)
             .await

@@ -72,9 +72,7 @@ pub async fn login(
     req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
-    state
-        .limits
-        .login(client_ip(&req, &state.trust_proxy))?;
+    state.limits.login(client_ip(&req, &state.trust_proxy))?;
     let outcome = state.accounts.login(&body.email, &body.password).await?;
     Ok(tokens(outcome.into()))
 }

@@ -155,7 +155,9 @@ impl Config {
             )?,
         };
         let login_backoff = login_backoff(&src)?;
-        let cpus = u32::try_from(shop_crypto::cpus()).unwrap_or(1024).clamp(1, 1024);
+        let cpus = u32::try_from(shop_crypto::cpus())
+            .unwrap_or(1024)
+            .clamp(1, 1024);
         let password_hash_concurrency =
             src.count("SHOP_PASSWORD_HASH_CONCURRENCY", cpus, 1..=1024)? as usize;
         let password_hash_queue =

@@ -154,7 +154,10 @@ mod tests {
         assert!(r.contains(ip("2001:db8:1:ffff::1")) && !r.contains(ip("2001:db8:2::1")));
         let r = IpRange::parse("192.168.1.0/23").unwrap();
         assert!(r.contains(ip("192.168.0.9")) && !r.contains(ip("192.168.2.1")));
-        assert_eq!(IpRange::parse("127.0.0.1").unwrap(), IpRange::parse("127.0.0.1/32").unwrap());
+        assert_eq!(
+            IpRange::parse("127.0.0.1").unwrap(),
+            IpRange::parse("127.0.0.1/32").unwrap()
+        );
         for bad in ["10.0.0.0/33", "::/129", "nope", "10.0.0.0/x", ""] {
             assert_eq!(IpRange::parse(bad), None, "{bad}");
         }
@@ -186,7 +189,13 @@ mod tests {
         assert_eq!(p.client(ip("192.0.2.1"), &xff), ip("192.0.2.1"));
         // No header: the peer.
         assert_eq!(p.client(ip("10.0.0.2"), &[]), ip("10.0.0.2"));
-        assert_eq!(TrustedProxies::None.client(ip("10.0.0.2"), &xff), ip("10.0.0.2"));
-        assert_eq!(TrustedProxies::All.client(ip("192.0.2.1"), &xff), ip("10.1.1.1"));
+        assert_eq!(
+            TrustedProxies::None.client(ip("10.0.0.2"), &xff),
+            ip("10.0.0.2")
+        );
+        assert_eq!(
+            TrustedProxies::All.client(ip("192.0.2.1"), &xff),
+            ip("10.1.1.1")
+        );
     }
 }

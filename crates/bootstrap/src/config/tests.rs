@@ -44,7 +44,10 @@ fn defaults_give_the_embedded_shape() {
     assert_eq!(c.rate_limits.contact_per_minute.get(), 5);
     assert_eq!(c.log_format, LogFormat::Text);
     assert!(c.admin.is_none() && c.trust_proxy == TrustedProxies::None);
-    assert_eq!(c.login_backoff, shop_domain::account::BackoffPolicy::default());
+    assert_eq!(
+        c.login_backoff,
+        shop_domain::account::BackoffPolicy::default()
+    );
     assert_eq!(c.rate_limits.password_change_per_minute.get(), 5);
     assert_eq!(c.accounts, AccountsChoice::Sql);
     assert_eq!(

@@ -17,9 +17,9 @@ pub use ports::{
 pub(crate) use ports::{
     MockAccountStore, MockPasswordHasher, MockRefreshTokenStore, MockTokenSigner,
 };
-#[cfg(test)]
-pub(crate) use throttle::MockLoginThrottleStore;
-pub use throttle::{BackoffPolicy, LoginThrottle, LoginThrottleStore, throttle_key};
 pub use service::{
     AccountPorts, AccountService, ConfiguredAdmin, LoginOutcome, RegisterInput, TokenPair,
 };
+#[cfg(test)]
+pub(crate) use throttle::MockLoginThrottleStore;
+pub use throttle::{BackoffPolicy, LoginThrottle, LoginThrottleStore, throttle_key};

@@ -93,7 +93,6 @@ pub struct AccountPorts {
     pub ids: Arc<dyn IdGenerator>,
 }
 
-
 pub struct AccountService {
     ports: AccountPorts,
     settings: Arc<ShopSettings>,

@@ -133,7 +133,10 @@ mod tests {
         assert_eq!(p.blocked_until(&state(5)), Some(t0 + Duration::seconds(1)));
         assert_eq!(p.blocked_until(&state(6)), Some(t0 + Duration::seconds(2)));
         assert_eq!(p.blocked_until(&state(8)), Some(t0 + Duration::seconds(8)));
-        assert_eq!(p.blocked_until(&state(40)), Some(t0 + Duration::minutes(15)));
+        assert_eq!(
+            p.blocked_until(&state(40)),
+            Some(t0 + Duration::minutes(15))
+        );
         assert_eq!(
             p.blocked_until(&state(u32::MAX)),
             Some(t0 + Duration::minutes(15))
@@ -146,15 +149,27 @@ mod tests {
         let s = state(6);
         let t0 = s.last_failure_at;
         assert_eq!(p.retry_after(&s, t0), Some(2));
-        assert_eq!(p.retry_after(&s, t0 + Duration::milliseconds(1500)), Some(1));
+        assert_eq!(
+            p.retry_after(&s, t0 + Duration::milliseconds(1500)),
+            Some(1)
+        );
         assert_eq!(p.retry_after(&s, t0 + Duration::seconds(2)), None);
     }
 
     #[test]
     fn keys_are_normalised_and_hashed() {
-        assert_eq!(throttle_key("Ann@Example.com "), throttle_key("ann@example.com"));
-        assert_ne!(throttle_key("ann@example.com"), throttle_key("bob@example.com"));
+        assert_eq!(
+            throttle_key("Ann@Example.com "),
+            throttle_key("ann@example.com")
+        );
+        assert_ne!(
+            throttle_key("ann@example.com"),
+            throttle_key("bob@example.com")
+        );
         assert!(!throttle_key("ann@example.com").contains("ann"));
-        assert_eq!(throttle_key("not an address"), throttle_key(" NOT an address"));
+        assert_eq!(
+            throttle_key("not an address"),
+            throttle_key(" NOT an address")
+        );
     }
 }

@@ -84,8 +84,15 @@ pub async fn concurrent_failures_are_all_counted_and_notified_once(s: Stores) {
     let mut sorted = counts.clone();
     sorted.sort_unstable();
     sorted.dedup();
-    assert_eq!(sorted.len(), 20, "each failure sees its own count: {counts:?}");
-    assert_eq!(s.login_throttle.get(&k).await.unwrap().unwrap().failures, 20);
+    assert_eq!(
+        sorted.len(),
+        20,
+        "each failure sees its own count: {counts:?}"
+    );
+    assert_eq!(
+        s.login_throttle.get(&k).await.unwrap().unwrap().failures,
+        20
+    );
     let wins = concurrently(10, |_| {
         let store = store.clone();
         let k = k.clone();

@@ -164,8 +164,8 @@ fn change_password_ends_every_other_session() {
     m.profiles.expect_get().returning(|_| Ok(None));
     let svc = service(m);
     let me = principal("u1", Role::Customer);
-    let changed = block_on(svc.change_password(&me, "old-password-1", "violet-harbour-42"))
-        .expect("changed");
+    let changed =
+        block_on(svc.change_password(&me, "old-password-1", "violet-harbour-42")).expect("changed");
     assert_eq!(changed.tokens.access_token, "access");
 }
 
@@ -174,14 +174,21 @@ fn change_password_ends_every_other_session() {
 fn backoff_service(clock: Arc<TestClock>, verified: Arc<Mutex<u32>>) -> AccountService {
     let mut m = Mocks::default();
     m.accounts.expect_find_by_email().returning(|e| {
-        Ok((e.as_str() == "ann@example.com").then(|| user("u1", "ann@example.com", Role::Customer)))
+        Ok(
+            (e.as_str() == "ann@example.com")
+                .then(|| user("u1", "ann@example.com", Role::Customer)),
+        )
     });
-    m.hasher.expect_hash().returning(|_| Ok("dummy-hash".into()));
+    m.hasher
+        .expect_hash()
+        .returning(|_| Ok("dummy-hash".into()));
     m.hasher.expect_verify().returning(move |p, _| {
         *verified.lock().unwrap() += 1;
         Ok(p == "right-password")
     });
-    m.refresh_tokens.expect_create_session().returning(|_| Ok(()));
+    m.refresh_tokens
+        .expect_create_session()
+        .returning(|_| Ok(()));
     m.refresh_tokens.expect_insert_token().returning(|_| Ok(()));
     m.signer.expect_sign().returning(|_| Ok("access".into()));
     m.profiles.expect_get().returning(|_| Ok(None));
@@ -275,7 +282,9 @@ fn a_busy_hasher_is_no_failure() {
     m.accounts
         .expect_find_by_email()
         .returning(|_| Ok(Some(user("u1", "ann@example.com", Role::Customer))));
-    m.hasher.expect_verify().returning(|_, _| Err(DomainError::Busy));
+    m.hasher
+        .expect_verify()
+        .returning(|_, _| Err(DomainError::Busy));
     let mut throttle = crate::account::MockLoginThrottleStore::new();
     throttle.expect_get().returning(|_| Ok(None));
     throttle.expect_record_failure().never();
