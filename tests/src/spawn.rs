@@ -177,6 +177,10 @@ impl Default for AppBuilder {
             "100000".into(),
         );
         env.insert("SHOP_RATE_LIMIT_CONTACT_PER_MINUTE".into(), "100000".into());
+        env.insert(
+            "SHOP_RATE_LIMIT_PASSWORD_CHANGE_PER_MINUTE".into(),
+            "100000".into(),
+        );
         env.insert("SHOP_LOG".into(), "warn".into());
         Self {
             env,

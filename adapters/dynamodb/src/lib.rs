@@ -75,6 +75,7 @@ mod retry;
 mod schema;
 mod sessions;
 mod settings;
+mod throttle;
 
 use aws_sdk_dynamodb::Client;
 use shop_domain::DomainError;

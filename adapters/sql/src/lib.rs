@@ -24,6 +24,7 @@ mod entity;
 mod error;
 mod jobs;
 mod json;
+mod login_throttle;
 mod orders;
 mod outbox;
 mod payment_events;

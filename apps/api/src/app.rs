@@ -53,7 +53,7 @@ impl Application {
             simulator: wiring.simulator.clone(),
             database: wiring.sql.clone(),
             limits: RateLimits::new(&config.rate_limits),
-            trust_proxy: config.trust_proxy,
+            trust_proxy: config.trust_proxy.clone(),
             currency: config.currency.clone(),
             jwks: wiring.jwks.clone(),
         });

@@ -77,7 +77,7 @@ fn origin(req: &HttpRequest, state: &Result<web::Data<AppState>, ApiError>) -> R
         client_ip: state
             .as_ref()
             .ok()
-            .map(|s| crate::ratelimit::client_ip(req, s.trust_proxy).to_string()),
+            .map(|s| crate::ratelimit::client_ip(req, &s.trust_proxy).to_string()),
     }
 }
 

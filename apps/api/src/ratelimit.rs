@@ -1,21 +1,49 @@
 //! Per-client rate limits (governor keyed GCRA limiters) for the routes that
-//! attract brute force and spam: login, register, contact.
+//! attract brute force and spam: login, register, contact, and per user for
+//! password changes.
+//!
+//! A client is an IPv4 address or an IPv6 /64 (one customer's allocation:
+//! rotating addresses inside it gains nothing). These limits live in each
+//! process; the per-address sign-in back-off (the domain's, in the shared
+//! store) is what holds across instances and IPs. The former (IP, e-mail)
+//! limiter is gone: with the same quota as the per-IP one it never acted,
+//! and the back-off covers one account from any number of IPs.
 
 use std::hash::Hash;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv6Addr};
 
 use actix_web::HttpRequest;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use shop_bootstrap::config::{RateLimitConfig, TrustedProxies};
+use shop_domain::ids::UserId;
 
 use crate::problem::ApiError;
-use shop_bootstrap::config::RateLimitConfig;
+
+/// The rate-limit key of a client address: an IPv4 address as it is (an
+/// IPv4-mapped IPv6 one too), an IPv6 address cut to its /64.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientKey(IpAddr);
+
+impl ClientKey {
+    pub fn of(ip: IpAddr) -> Self {
+        match shop_bootstrap::config::canonical_ip(ip) {
+            IpAddr::V6(v6) => {
+                let s = v6.segments();
+                Self(IpAddr::V6(Ipv6Addr::new(
+                    s[0], s[1], s[2], s[3], 0, 0, 0, 0,
+                )))
+            }
+            v4 => Self(v4),
+        }
+    }
+}
 
 pub struct RateLimits {
-    login_ip: DefaultKeyedRateLimiter<IpAddr>,
-    login_account: DefaultKeyedRateLimiter<(IpAddr, String)>,
-    register_ip: DefaultKeyedRateLimiter<IpAddr>,
-    contact_ip: DefaultKeyedRateLimiter<IpAddr>,
+    login: DefaultKeyedRateLimiter<ClientKey>,
+    register: DefaultKeyedRateLimiter<ClientKey>,
+    contact: DefaultKeyedRateLimiter<ClientKey>,
+    password_change: DefaultKeyedRateLimiter<String>,
 }
 
 fn check<K: Hash + Eq + Clone>(
@@ -32,56 +60,61 @@ fn check<K: Hash + Eq + Clone>(
 impl RateLimits {
     pub fn new(config: &RateLimitConfig) -> Self {
         Self {
-            login_ip: RateLimiter::keyed(Quota::per_minute(config.login_per_minute)),
-            login_account: RateLimiter::keyed(Quota::per_minute(config.login_per_minute)),
-            register_ip: RateLimiter::keyed(Quota::per_minute(config.register_per_minute)),
-            contact_ip: RateLimiter::keyed(Quota::per_minute(config.contact_per_minute)),
+            login: RateLimiter::keyed(Quota::per_minute(config.login_per_minute)),
+            register: RateLimiter::keyed(Quota::per_minute(config.register_per_minute)),
+            contact: RateLimiter::keyed(Quota::per_minute(config.contact_per_minute)),
+            password_change: RateLimiter::keyed(Quota::per_minute(
+                config.password_change_per_minute,
+            )),
         }
     }
 
-    /// Counts a login attempt against the client IP and against the pair
-    /// (client IP, e-mail as typed, lower-cased).
-    pub fn login(&self, ip: IpAddr, email: &str) -> Result<(), ApiError> {
-        check(&self.login_ip, &ip)?;
-        let email: String = email.trim().to_lowercase().chars().take(254).collect();
-        check(&self.login_account, &(ip, email))
+    /// Counts a login attempt against the client.
+    pub fn login(&self, ip: IpAddr) -> Result<(), ApiError> {
+        check(&self.login, &ClientKey::of(ip))
     }
 
     pub fn register(&self, ip: IpAddr) -> Result<(), ApiError> {
-        check(&self.register_ip, &ip)
+        check(&self.register, &ClientKey::of(ip))
     }
 
     pub fn contact(&self, ip: IpAddr) -> Result<(), ApiError> {
-        check(&self.contact_ip, &ip)
+        check(&self.contact, &ClientKey::of(ip))
+    }
+
+    /// Counts a password change against the signed-in user (each runs
+    /// argon2 once or twice).
+    pub fn password_change(&self, user: &UserId) -> Result<(), ApiError> {
+        check(&self.password_change, &user.as_str().to_string())
     }
 
     /// Forgets clients whose quota has fully replenished (bounds memory).
     pub fn retain_recent(&self) {
-        self.login_ip.retain_recent();
-        self.login_account.retain_recent();
-        self.register_ip.retain_recent();
-        self.contact_ip.retain_recent();
+        self.login.retain_recent();
+        self.register.retain_recent();
+        self.contact.retain_recent();
+        self.password_change.retain_recent();
     }
 }
 
-/// The client's IP: the peer address, or with `trust_proxy` the last entry
-/// of `X-Forwarded-For` (the one your own proxy appended; earlier entries are
-/// whatever the client sent).
-pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> IpAddr {
-    if trust_proxy {
-        let forwarded = req
-            .headers()
-            .get_all("x-forwarded-for")
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|v| v.trim().parse::<IpAddr>().ok())
-            .last();
-        if let Some(ip) = forwarded {
-            return ip;
-        }
+/// The client's IP: the peer address, unless the peer is a trusted proxy
+/// (`SHOP_TRUST_PROXY`): then the right-most `X-Forwarded-For` address that
+/// is not one (earlier entries are whatever the client sent).
+pub fn client_ip(req: &HttpRequest, proxies: &TrustedProxies) -> IpAddr {
+    let peer = req
+        .peer_addr()
+        .map_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |a| a.ip());
+    if !proxies.trusts(shop_bootstrap::config::canonical_ip(peer)) {
+        return shop_bootstrap::config::canonical_ip(peer);
     }
-    req.peer_addr()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip())
+    let forwarded: Vec<IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|v| v.trim().parse::<IpAddr>().ok())
+        .collect();
+    proxies.client(peer, &forwarded)
 }
 
 #[cfg(test)]
@@ -89,6 +122,7 @@ mod tests {
     use std::num::NonZeroU32;
 
     use actix_web::test::TestRequest;
+    use shop_bootstrap::config::IpRange;
 
     use super::*;
 
@@ -98,42 +132,61 @@ mod tests {
             login_per_minute: n,
             register_per_minute: n,
             contact_per_minute: n,
+            password_change_per_minute: n,
         })
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
     }
 
     #[test]
     fn quota_then_429_with_retry_after() {
         let l = limits(2);
-        let ip: IpAddr = "10.0.0.1".parse().unwrap();
-        assert!(l.register(ip).is_ok());
-        assert!(l.register(ip).is_ok());
-        let e = l.register(ip).unwrap_err();
+        assert!(l.register(ip("10.0.0.1")).is_ok());
+        assert!(l.register(ip("10.0.0.1")).is_ok());
+        let e = l.register(ip("10.0.0.1")).unwrap_err();
         assert_eq!(e.code, "rate_limited");
         assert!(e.retry_after.unwrap() >= 1);
-        assert!(l.register("10.0.0.2".parse().unwrap()).is_ok());
+        assert!(l.register(ip("10.0.0.2")).is_ok());
     }
 
     #[test]
-    fn login_limits_per_ip_and_account() {
+    fn an_ipv6_client_is_its_slash_64() {
+        let l = limits(2);
+        assert!(l.login(ip("2001:db8:1:2::1")).is_ok());
+        assert!(l.login(ip("2001:db8:1:2:ffff:ffff:ffff:ffff")).is_ok());
+        assert!(l.login(ip("2001:db8:1:2:abcd::9")).is_err());
+        assert!(l.login(ip("2001:db8:1:3::1")).is_ok());
+        // An IPv4-mapped address is its IPv4 address.
+        assert_eq!(
+            ClientKey::of(ip("::ffff:192.0.2.1")),
+            ClientKey::of(ip("192.0.2.1"))
+        );
+    }
+
+    #[test]
+    fn password_changes_are_limited_per_user() {
         let l = limits(1);
-        let ip: IpAddr = "10.0.0.1".parse().unwrap();
-        assert!(l.login(ip, "a@example.com").is_ok());
-        assert!(l.login(ip, "b@example.com").is_err());
+        assert!(l.password_change(&UserId::new("u1")).is_ok());
+        assert!(l.password_change(&UserId::new("u1")).is_err());
+        assert!(l.password_change(&UserId::new("u2")).is_ok());
     }
 
     #[test]
-    fn forwarded_for_only_when_trusted() {
+    fn forwarded_for_only_from_trusted_proxies() {
         let req = TestRequest::default()
             .peer_addr("192.0.2.1:5000".parse().unwrap())
             .insert_header(("x-forwarded-for", "203.0.113.9, 198.51.100.7"))
             .to_http_request();
-        assert_eq!(
-            client_ip(&req, false),
-            "192.0.2.1".parse::<IpAddr>().unwrap()
-        );
-        assert_eq!(
-            client_ip(&req, true),
-            "198.51.100.7".parse::<IpAddr>().unwrap()
-        );
+        assert_eq!(client_ip(&req, &TrustedProxies::None), ip("192.0.2.1"));
+        assert_eq!(client_ip(&req, &TrustedProxies::All), ip("198.51.100.7"));
+        let lan = TrustedProxies::Ranges(vec![IpRange::parse("10.0.0.0/8").unwrap()]);
+        assert_eq!(client_ip(&req, &lan), ip("192.0.2.1"));
+        let from_proxy = TestRequest::default()
+            .peer_addr("10.0.0.5:5000".parse().unwrap())
+            .insert_header(("x-forwarded-for", "203.0.113.9, 198.51.100.7, 10.2.2.2"))
+            .to_http_request();
+        assert_eq!(client_ip(&from_proxy, &lan), ip("198.51.100.7"));
     }
 }

@@ -38,8 +38,8 @@ pub struct AppState {
     /// The SQL store, pinged by `/readyz` (`None`: the in-memory store).
     pub database: Option<shop_sql::SqlStore>,
     pub limits: RateLimits,
-    /// Take the client IP from `X-Forwarded-For` (last entry).
-    pub trust_proxy: bool,
+    /// The proxies whose `X-Forwarded-For` names the client.
+    pub trust_proxy: shop_bootstrap::config::TrustedProxies,
     pub currency: Currency,
     /// The public access-token keys (JWKS), for `/.well-known/jwks.json`.
     pub jwks: serde_json::Value,

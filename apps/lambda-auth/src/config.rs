@@ -9,6 +9,7 @@
 //! | `SHOP_ACCESS_TOKEN_TTL_SECONDS` | `900` | Access token lifetime (1..=86400). |
 //! | `SHOP_REFRESH_TOKEN_TTL_SECONDS` | `2592000` | Refresh token lifetime (1..=31536000). |
 //! | `SHOP_DATABASE_URL` | required | The shop's relational store (`mysql://USER:PASSWORD@HOST:PORT/DB`, as shop-api's), read for the business status a sign-in reports. shop-api migrates it; the function does not. |
+//! | `SHOP_LOGIN_FAILURES_BEFORE_BACKOFF`, `SHOP_LOGIN_BACKOFF_BASE_SECONDS`, `SHOP_LOGIN_BACKOFF_MAX_SECONDS` | `5`, `1`, `900` | The per-address sign-in back-off, as shop-api's (give both the same values: they share the counters in the accounts table). |
 //! | `SHOP_DYNAMODB_ENDPOINT_URL`, `SHOP_DYNAMODB_REGION`, `SHOP_DYNAMODB_TABLE_PREFIX`, `SHOP_DYNAMODB_CREATE_TABLES` | see shop-dynamodb | Where the account and session tables are. |
 //!
 //! AWS credentials come from the SDK's default chain (the function's role).
@@ -43,6 +44,8 @@ pub struct Config {
     pub access_token_ttl_seconds: i64,
     pub refresh_token_ttl_seconds: i64,
     pub dynamodb: DynamoSettings,
+    /// The per-address sign-in back-off.
+    pub login_backoff: shop_domain::account::BackoffPolicy,
     /// Where business profiles are (never logged: it may hold a password).
     pub database_url: String,
     /// One request at a time per execution environment: two connections.
@@ -78,6 +81,20 @@ impl Config {
             2_592_000,
             31_536_000,
         )?;
+        let failures = int(&get, "SHOP_LOGIN_FAILURES_BEFORE_BACKOFF", 5, 1000)?;
+        let base = int(&get, "SHOP_LOGIN_BACKOFF_BASE_SECONDS", 1, 3600)?;
+        let max = int(&get, "SHOP_LOGIN_BACKOFF_MAX_SECONDS", 900, 86_400)?;
+        if max < base {
+            return Err(ConfigError::new(
+                "SHOP_LOGIN_BACKOFF_MAX_SECONDS",
+                format!("{max} is below SHOP_LOGIN_BACKOFF_BASE_SECONDS ({base})"),
+            ));
+        }
+        let login_backoff = shop_domain::account::BackoffPolicy {
+            failures_before_backoff: u32::try_from(failures).unwrap_or(5),
+            base_delay: chrono::Duration::seconds(base),
+            max_delay: chrono::Duration::seconds(max),
+        };
         let dynamodb = DynamoSettings::from_settings(&shop_settings::Source::new(lookup))
             .map_err(|e| ConfigError::new(e.setting, e.problem))?;
         let database_url = get("SHOP_DATABASE_URL").map(trimmed).ok_or_else(|| {
@@ -97,6 +114,7 @@ impl Config {
             access_token_ttl_seconds,
             refresh_token_ttl_seconds,
             dynamodb,
+            login_backoff,
         })
     }
 }

@@ -94,6 +94,7 @@ impl AuthLambda {
         let settings = ShopSettings {
             access_token_ttl: chrono::Duration::seconds(config.access_token_ttl_seconds),
             refresh_token_ttl: chrono::Duration::seconds(config.refresh_token_ttl_seconds),
+            login_backoff: config.login_backoff,
             ..ShopSettings::embedded_defaults()
         };
         let ports = ports::auth_ports(Arc::new(store), profiles, Arc::new(config.ring));

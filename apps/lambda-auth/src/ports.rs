@@ -8,7 +8,7 @@ use shop_domain::business::BusinessProfileStore;
 use shop_dynamodb::DynamoAccountStore;
 use shop_memory::{SystemClock, UuidIds};
 
-/// Accounts and refresh tokens in DynamoDB; business profiles, read for
+/// Accounts, refresh tokens and sign-in failure counters in DynamoDB; business profiles, read for
 /// the `business_status` of a sign-in, in the shop's relational store.
 pub fn auth_ports(
     store: Arc<DynamoAccountStore>,
@@ -17,7 +17,9 @@ pub fn auth_ports(
 ) -> AccountPorts {
     AccountPorts {
         accounts: store.clone(),
-        refresh_tokens: store,
+        refresh_tokens: store.clone(),
+        // The per-address back-off, shared with shop-api through the table.
+        login_throttle: store,
         profiles,
         hasher: Arc::new(Argon2Hasher::owasp()),
         signer: ring,

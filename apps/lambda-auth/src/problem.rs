@@ -24,6 +24,11 @@ pub fn into_response(problem: Problem) -> Response<Body> {
         header::CONTENT_TYPE,
         header::HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
     );
+    if let Some(seconds) = problem.retry_after
+        && let Ok(value) = header::HeaderValue::from_str(&seconds.to_string())
+    {
+        headers.insert(header::RETRY_AFTER, value);
+    }
     if problem.status == 401 {
         headers.insert(
             header::WWW_AUTHENTICATE,
@@ -37,6 +42,16 @@ pub fn into_response(problem: Problem) -> Response<Body> {
 mod tests {
     use super::*;
     use shop_domain::DomainError;
+
+    #[test]
+    fn a_back_off_says_when_to_retry() {
+        let response = into_response(ApiError::from(DomainError::LoginBackoff { retry_after: 7 }));
+        assert_eq!(response.status(), 429);
+        assert_eq!(
+            response.headers().get(header::RETRY_AFTER),
+            Some(&header::HeaderValue::from_static("7"))
+        );
+    }
 
     #[test]
     fn unauthorized_carries_www_authenticate() {

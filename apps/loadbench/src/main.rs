@@ -30,6 +30,113 @@ const CONCURRENCY: usize = 32;
 /// Login verifies an argon2id hash (OWASP cost) per request: CPU-bound.
 const LOGIN_CONCURRENCY: usize = 8;
 const SCENARIO_CAP: Duration = Duration::from_secs(20);
+/// Password changes in flight at once in the flood scenario.
+const FLOOD_CONCURRENCY: usize = 500;
+/// Catalog readers measured during the flood.
+const FLOOD_READERS: usize = 8;
+
+/// 500 concurrent password changes with a wrong current password (each
+/// one argon2id verification, when the budget admits it), and the catalog
+/// read meanwhile.
+struct Flood {
+    requests: u64,
+    /// Answers by status code.
+    statuses: std::collections::BTreeMap<u16, u64>,
+    elapsed: Duration,
+    catalog: Histogram<u64>,
+    catalog_errors: u64,
+    /// The server's peak RSS (KiB) before and after the flood.
+    peak_before: Option<u64>,
+    peak_after: Option<u64>,
+}
+
+async fn flood(ctx: Arc<Ctx>, pid: u32, scale: usize) -> R<Flood> {
+    let total = 2_000 * scale;
+    let peak_before = resident_memory(pid).map(|(peak, _)| peak);
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let changers: Vec<_> = (0..FLOOD_CONCURRENCY)
+        .map(|_| {
+            let (ctx, next) = (ctx.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut statuses = std::collections::BTreeMap::<u16, u64>::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= total || started.elapsed() > SCENARIO_CAP {
+                        break;
+                    }
+                    let who = &ctx.customers[i % ctx.customers.len()].1;
+                    let status = ctx
+                        .client
+                        .post(ctx.url("/api/v1/me/password"))
+                        .bearer_auth(who)
+                        .json(&json!({
+                            "current_password": "Not-the-current-one-1",
+                            "new_password": "Another-sturdy-horse-7",
+                        }))
+                        .send()
+                        .await
+                        .map_or(0, |r| r.status().as_u16());
+                    *statuses.entry(status).or_default() += 1;
+                }
+                statuses
+            })
+        })
+        .collect();
+    let readers: Vec<_> = (0..FLOOD_READERS)
+        .map(|_| {
+            let (ctx, done) = (ctx.clone(), done.clone());
+            tokio::spawn(async move {
+                let mut hist = Histogram::<u64>::new_with_bounds(1, 120_000_000, 3)
+                    .map_err(|e| e.to_string())?;
+                let mut errors = 0;
+                while !done.load(Ordering::Relaxed) {
+                    let t = Instant::now();
+                    match call(
+                        &ctx.client,
+                        ctx.client.get(ctx.url("/api/v1/products?limit=20")),
+                        200,
+                    )
+                    .await
+                    {
+                        Ok(_) => {
+                            let micros = u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX);
+                            hist.saturating_record(micros.max(1));
+                        }
+                        Err(_) => errors += 1,
+                    }
+                }
+                Ok::<_, String>((hist, errors))
+            })
+        })
+        .collect();
+    let mut statuses = std::collections::BTreeMap::<u16, u64>::new();
+    for task in changers {
+        for (status, n) in task.await.map_err(|e| e.to_string())? {
+            *statuses.entry(status).or_default() += n;
+        }
+    }
+    let elapsed = started.elapsed();
+    done.store(true, Ordering::Relaxed);
+    let mut catalog =
+        Histogram::<u64>::new_with_bounds(1, 120_000_000, 3).map_err(|e| e.to_string())?;
+    let mut catalog_errors = 0;
+    for task in readers {
+        let (h, e) = task.await.map_err(|e| e.to_string())??;
+        catalog.add(&h).map_err(|e| e.to_string())?;
+        catalog_errors += e;
+    }
+    Ok(Flood {
+        requests: statuses.values().sum(),
+        statuses,
+        elapsed,
+        catalog,
+        catalog_errors,
+        peak_before,
+        peak_after: resident_memory(pid).map(|(peak, _)| peak),
+    })
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Backend {
@@ -144,6 +251,9 @@ async fn start(bin: &Path, backend: Backend, client: &reqwest::Client) -> R<Serv
         .env("SHOP_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("SHOP_RATE_LIMIT_LOGIN_PER_MINUTE", "100000")
         .env("SHOP_RATE_LIMIT_REGISTER_PER_MINUTE", "100000")
+        // The flood below comes from a few users: let every request reach
+        // the hasher's budget, the bound under test.
+        .env("SHOP_RATE_LIMIT_PASSWORD_CHANGE_PER_MINUTE", "100000")
         .env("SHOP_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::null());
@@ -571,6 +681,7 @@ async fn run() -> R<()> {
         .map_err(|e| e.to_string())?;
     let mut rows = Vec::new();
     let mut memory = Vec::new();
+    let mut floods = Vec::new();
     for backend in backends {
         eprintln!(
             "{}: starting shop-api and seeding {PRODUCTS} products, {CUSTOMERS} customers ...",
@@ -579,7 +690,7 @@ async fn run() -> R<()> {
         let server = start(&bin, backend, &client).await?;
         let ctx = Arc::new(seed(&client, &server.base).await?);
         eprintln!("{}: driving the scenarios ...", backend.name());
-        for stats in bench(ctx, scale).await? {
+        for stats in bench(ctx.clone(), scale).await? {
             if let Some(e) = &stats.first_error {
                 eprintln!(
                     "{} / {}: {} errors, first: {e}",
@@ -590,6 +701,8 @@ async fn run() -> R<()> {
             }
             rows.push((backend, stats));
         }
+        eprintln!("{}: the password-change flood ...", backend.name());
+        floods.push((backend, flood(ctx, server.child.id(), scale).await?));
         memory.push((backend, resident_memory(server.child.id())));
         drop(server);
     }
@@ -632,6 +745,49 @@ async fn run() -> R<()> {
             ),
             None => println!("| {} | unknown | unknown |", backend.name()),
         }
+    }
+    println!();
+    println!(
+        "Password-change flood: {FLOOD_CONCURRENCY} concurrent `POST /api/v1/me/password` with a \
+         wrong current password, while {FLOOD_READERS} clients read the catalog."
+    );
+    println!();
+    println!(
+        "| backend | requests | answers | req/s | catalog p99 ms unloaded | catalog p99 ms during | \
+         catalog reads (errors) | peak RSS before | peak RSS after |"
+    );
+    println!("|---|---:|---|---:|---:|---:|---:|---:|---:|");
+    for (backend, f) in &floods {
+        let unloaded = rows
+            .iter()
+            .find(|(b, s)| b == backend && s.scenario == "catalog listing")
+            .map(|(_, s)| s.hist.value_at_quantile(0.99));
+        let answers = f
+            .statuses
+            .iter()
+            .map(|(status, n)| format!("{status}: {n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        #[allow(clippy::cast_precision_loss)]
+        let ms = |micros: u64| micros as f64 / 1000.0;
+        #[allow(clippy::cast_precision_loss)]
+        let rate = f.requests as f64 / f.elapsed.as_secs_f64().max(1e-9);
+        let mib = |kib: Option<u64>| {
+            kib.map_or_else(|| "unknown".into(), |k| format!("{} MiB", k / 1024))
+        };
+        println!(
+            "| {} | {} | {} | {:.0} | {} | {:.2} | {} ({}) | {} | {} |",
+            backend.name(),
+            f.requests,
+            answers,
+            rate,
+            unloaded.map_or_else(|| "-".into(), |u| format!("{:.2}", ms(u))),
+            ms(f.catalog.value_at_quantile(0.99)),
+            f.catalog.len(),
+            f.catalog_errors,
+            mib(f.peak_before),
+            mib(f.peak_after),
+        );
     }
     Ok(())
 }

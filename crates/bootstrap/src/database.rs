@@ -36,7 +36,9 @@ pub async fn open(
             })?;
         tracing::info!(tables = ?store.tables(), "accounts: DynamoDB");
         stores.accounts = Arc::new(store.clone());
-        stores.refresh_tokens = Arc::new(store);
+        stores.refresh_tokens = Arc::new(store.clone());
+        // With the accounts, so shop-api and the auth Lambda share the back-off.
+        stores.login_throttle = Arc::new(store);
     }
     Ok((stores, sql))
 }

@@ -158,22 +158,52 @@ pub const SHOP: &[Setting] = &[
     Setting {
         name: "SHOP_RATE_LIMIT_LOGIN_PER_MINUTE",
         default: r#"`10`"#,
-        meaning: r#"Login attempts per minute, per client IP and per client IP + e-mail."#,
+        meaning: r#"Login attempts per minute per client (an IPv4 address, or the /64 prefix of an IPv6 address, so rotating addresses within one allocation gains nothing). Per-process; the per-address back-off below is the limit shared by every instance."#,
+    },
+    Setting {
+        name: "SHOP_LOGIN_FAILURES_BEFORE_BACKOFF",
+        default: r#"`5`"#,
+        meaning: r#"Consecutive failed sign-ins for one e-mail address (whatever the client IP, and whether the address has an account or not) after which its sign-ins are refused with 429 `login_backoff` and `Retry-After`, without checking the password, for `SHOP_LOGIN_BACKOFF_BASE_SECONDS`, doubling with each further failure up to `SHOP_LOGIN_BACKOFF_MAX_SECONDS` (1..=1000). A successful sign-in starts over. The counters live in the accounts store (the relational one, or DynamoDB with `SHOP_ACCOUNTS=dynamodb`), keyed by a SHA-256 of the address, so every instance and the auth Lambda share them."#,
+    },
+    Setting {
+        name: "SHOP_LOGIN_BACKOFF_BASE_SECONDS",
+        default: r#"`1`"#,
+        meaning: r#"The first sign-in back-off delay (1..=3600)."#,
+    },
+    Setting {
+        name: "SHOP_LOGIN_BACKOFF_MAX_SECONDS",
+        default: r#"`900`"#,
+        meaning: r#"The longest sign-in back-off delay (1..=86400, at least the base)."#,
     },
     Setting {
         name: "SHOP_RATE_LIMIT_REGISTER_PER_MINUTE",
         default: r#"`5`"#,
-        meaning: r#"Registrations per minute per client IP."#,
+        meaning: r#"Registrations per minute per client (IPv4 address or IPv6 /64)."#,
     },
     Setting {
         name: "SHOP_RATE_LIMIT_CONTACT_PER_MINUTE",
         default: r#"`5`"#,
-        meaning: r#"Contact messages per minute per client IP."#,
+        meaning: r#"Contact messages per minute per client (IPv4 address or IPv6 /64)."#,
+    },
+    Setting {
+        name: "SHOP_RATE_LIMIT_PASSWORD_CHANGE_PER_MINUTE",
+        default: r#"`5`"#,
+        meaning: r#"Password changes (`POST /api/v1/me/password`) per minute per signed-in user."#,
+    },
+    Setting {
+        name: "SHOP_PASSWORD_HASH_CONCURRENCY",
+        default: r#"the number of CPUs"#,
+        meaning: r#"Password hashes (argon2id, 19 MiB and tens of milliseconds of CPU each: sign-in, registration, password change) computed at once by this process (1..=1024)."#,
+    },
+    Setting {
+        name: "SHOP_PASSWORD_HASH_QUEUE",
+        default: r#"4 per CPU"#,
+        meaning: r#"Password hashes that may wait for one of those (0..=100000), at most 2 seconds each; beyond, the request is answered 503 `busy` with `Retry-After: 1`. Bounds the memory and CPU a sign-in flood can take; the other routes keep their threads."#,
     },
     Setting {
         name: "SHOP_TRUST_PROXY",
         default: r#"`false`"#,
-        meaning: r#"`true`: the client IP is the last address of `X-Forwarded-For` (set by your proxy); otherwise the peer address."#,
+        meaning: r#"Which peers are your proxies: a comma-separated list of addresses or CIDR ranges (`10.0.0.0/8,192.168.0.0/16,fd00::/8`). When the peer is one of them, the client IP is the right-most address of `X-Forwarded-For` that is not; otherwise it is the peer address. `true` trusts every peer (any client can then choose its IP: only behind a proxy that all traffic passes), `false` none. **Behind a load balancer, set it**: with `false` every client has the balancer's address and shares one rate-limit bucket."#,
     },
     Setting {
         name: "SHOP_BODY_LIMIT_BYTES",

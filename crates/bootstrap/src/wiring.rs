@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use shop_crypto::Argon2Hasher;
+use shop_crypto::{Argon2Hasher, HashBudget};
 use shop_domain::account::{AccountPorts, AccountService, PasswordHasher, TokenSigner};
 use shop_domain::business::{BusinessPorts, BusinessService};
 use shop_domain::catalog::{CatalogPorts, CatalogService};
@@ -116,6 +116,8 @@ pub struct Wiring {
     pub payments: Arc<dyn PaymentGateway>,
     pub mailer: Arc<dyn Mailer>,
     pub hasher: Arc<dyn PasswordHasher>,
+    /// The password hasher's budget (`permits_in_use` for metrics).
+    pub hash_budget: Arc<HashBudget>,
     pub signer: Arc<dyn TokenSigner>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGenerator>,
@@ -134,6 +136,7 @@ impl Wiring {
             accounts: self.stores.accounts.clone(),
             refresh_tokens: self.stores.refresh_tokens.clone(),
             profiles: self.stores.profiles.clone(),
+            login_throttle: self.stores.login_throttle.clone(),
             hasher: self.hasher.clone(),
             signer: self.signer.clone(),
             clock: self.clock.clone(),
@@ -264,12 +267,17 @@ pub async fn wire_with_clock(
     let (mailer, mailbox) = mail_transport(config, clock.clone()).await?;
     let token_keys = tokens::token_keys(config).await?;
     let (payments, simulator) = payment_gateway(config, clock.clone(), sql.as_ref())?;
+    let hash_budget = Arc::new(HashBudget::new(
+        config.password_hash_concurrency,
+        config.password_hash_queue,
+    ));
     Ok(Wiring {
         stores,
         sql,
         payments,
         mailer,
-        hasher: Arc::new(Argon2Hasher::owasp()),
+        hasher: Arc::new(Argon2Hasher::with_budget(hash_budget.clone())),
+        hash_budget,
         signer: token_keys.signer,
         clock,
         ids: Arc::new(UuidIds),

@@ -159,6 +159,14 @@ pub enum DomainError {
     },
     #[error("{0}")]
     InvalidState(String),
+    /// Too many failed sign-ins for this address: no password is checked
+    /// until the back-off ends.
+    #[error("too many failed sign-ins for this address; retry in {retry_after} s")]
+    LoginBackoff { retry_after: u32 },
+    /// The server is at its limit of password hashing (a CPU- and
+    /// memory-bound budget shared by every request); retry shortly.
+    #[error("the server is busy; retry shortly")]
+    Busy,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -189,6 +197,8 @@ impl DomainError {
             Self::MailAlreadySent => "mail_already_sent",
             Self::InvalidOrderState { .. } => "invalid_order_state",
             Self::InvalidState(_) => "invalid_state",
+            Self::LoginBackoff { .. } => "login_backoff",
+            Self::Busy => "busy",
             Self::Store(_) => "store_unavailable",
             Self::Internal(_) => "internal_error",
         }

@@ -1,6 +1,6 @@
 use chrono::Duration;
 
-use crate::account::Email;
+use crate::account::{BackoffPolicy, Email};
 use crate::money::{Currency, Rounding};
 
 /// Shop-wide settings the services need; built by the composition root from
@@ -17,6 +17,8 @@ pub struct ShopSettings {
     /// Who receives the new-order notice; empty means the active admins.
     pub admin_notify: Vec<Email>,
     pub mail_from: Email,
+    /// How failed sign-ins of one address back off.
+    pub login_backoff: BackoffPolicy,
 }
 
 impl ShopSettings {
@@ -31,6 +33,7 @@ impl ShopSettings {
             refresh_token_ttl: Duration::days(30),
             admin_notify: Vec::new(),
             mail_from: Email::trusted("shop@localhost"),
+            login_backoff: BackoffPolicy::default(),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::account::{AccountStore, RefreshTokenStore};
+use crate::account::{AccountStore, LoginThrottleStore, RefreshTokenStore};
 use crate::audit::AuditLog;
 use crate::business::BusinessProfileStore;
 use crate::catalog::CatalogStore;
@@ -40,7 +40,8 @@ bound! {
         + ContactStore
         + PaymentEventStore
         + MailOutbox
-        + AuditLog;
+        + AuditLog
+        + LoginThrottleStore;
 }
 
 /// The store ports, each its own trait object, so one of them can come from
@@ -61,6 +62,8 @@ pub struct Stores {
     pub payment_events: Arc<dyn PaymentEventStore>,
     pub outbox: Arc<dyn MailOutbox>,
     pub audit: Arc<dyn AuditLog>,
+    /// Failed sign-ins per address (with the accounts when they live elsewhere).
+    pub login_throttle: Arc<dyn LoginThrottleStore>,
 }
 
 impl Stores {
@@ -78,6 +81,7 @@ impl Stores {
             jobs: store.clone(),
             contacts: store.clone(),
             payment_events: store.clone(),
+            login_throttle: store.clone(),
             outbox: store.clone(),
             audit: store,
         }

@@ -98,6 +98,7 @@ use crate::account::{AccountPorts, PersonName, Principal, Role, User};
 use crate::account::{
     AccountStatus, MockAccountStore, MockPasswordHasher, MockRefreshTokenStore, MockTokenSigner,
 };
+use crate::account::{LoginThrottle, LoginThrottleStore, MockLoginThrottleStore};
 use crate::business::{BusinessPorts, MockBusinessProfileStore};
 use crate::catalog::MockCatalogStore;
 use crate::contact::{ContactPorts, MockContactStore};
@@ -118,11 +119,53 @@ impl TestClock {
     pub fn at(t: DateTime<Utc>) -> Arc<Self> {
         Arc::new(Self(Mutex::new(t)))
     }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        *self.0.lock().unwrap() += by;
+    }
 }
 
 impl Clock for TestClock {
     fn now(&self) -> DateTime<Utc> {
         *self.0.lock().unwrap()
+    }
+}
+
+/// Sign-in failure counters in a map (the domain's tests need no adapter).
+#[derive(Debug, Default)]
+pub struct TestThrottle(Mutex<std::collections::HashMap<String, LoginThrottle>>);
+
+#[async_trait::async_trait]
+impl LoginThrottleStore for TestThrottle {
+    async fn get(&self, key: &str) -> Result<Option<LoginThrottle>, DomainError> {
+        Ok(self.0.lock().unwrap().get(key).cloned())
+    }
+    async fn record_failure(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<LoginThrottle, DomainError> {
+        let mut map = self.0.lock().unwrap();
+        let row = map.entry(key.to_string()).or_insert(LoginThrottle {
+            failures: 0,
+            last_failure_at: now,
+            notified: false,
+        });
+        row.failures = row.failures.saturating_add(1);
+        row.last_failure_at = now;
+        Ok(row.clone())
+    }
+    async fn mark_notified(&self, key: &str) -> Result<bool, DomainError> {
+        Ok(self
+            .0
+            .lock()
+            .unwrap()
+            .get_mut(key)
+            .is_some_and(|row| !std::mem::replace(&mut row.notified, true)))
+    }
+    async fn clear(&self, key: &str) -> Result<(), DomainError> {
+        self.0.lock().unwrap().remove(key);
+        Ok(())
     }
 }
 
@@ -161,6 +204,8 @@ pub struct Mocks {
     pub mailer: MockMailer,
     pub hasher: MockPasswordHasher,
     pub signer: MockTokenSigner,
+    /// `None`: the in-memory [`TestThrottle`].
+    pub login_throttle: Option<MockLoginThrottleStore>,
 }
 
 impl Mocks {
@@ -182,6 +227,10 @@ impl Mocks {
             mailer: Arc::new(self.mailer),
             hasher: Arc::new(self.hasher),
             signer: Arc::new(self.signer),
+            login_throttle: match self.login_throttle {
+                Some(mock) => Arc::new(mock),
+                None => Arc::new(TestThrottle::default()),
+            },
             clock,
             ids: Arc::new(SeqIds::default()),
         }
@@ -211,6 +260,7 @@ pub struct SharedMocks {
     mailer: Arc<MockMailer>,
     hasher: Arc<MockPasswordHasher>,
     signer: Arc<MockTokenSigner>,
+    login_throttle: Arc<dyn LoginThrottleStore>,
     clock: Arc<TestClock>,
     ids: Arc<SeqIds>,
 }
@@ -227,6 +277,7 @@ impl From<&SharedMocks> for AccountPorts {
             accounts: m.accounts.clone(),
             refresh_tokens: m.refresh_tokens.clone(),
             profiles: m.profiles.clone(),
+            login_throttle: m.login_throttle.clone(),
             hasher: m.hasher.clone(),
             signer: m.signer.clone(),
             clock: m.clock.clone(),

@@ -58,6 +58,9 @@ pub struct Problem {
 
 /// How long a client should wait before retrying after the store failed.
 pub const STORE_RETRY_AFTER_SECONDS: u32 = 5;
+/// How long a client should wait before retrying when the server is at its
+/// password-hashing budget.
+pub const BUSY_RETRY_AFTER_SECONDS: u32 = 1;
 /// How long a client should wait before retrying when the payment
 /// provider could not be reached.
 pub const PAYMENT_RETRY_AFTER_SECONDS: u32 = 10;
@@ -299,6 +302,16 @@ impl From<DomainError> for Problem {
                     .with_field("promo_code", reason.clone());
             }
             DomainError::PaymentDeclined { .. } => (402, "Payment declined"),
+            DomainError::LoginBackoff { retry_after } => {
+                let mut e = Self::new(429, code, "Too many failed sign-ins", detail);
+                e.retry_after = Some(*retry_after);
+                return e;
+            }
+            DomainError::Busy => {
+                let mut e = Self::new(503, code, "Busy", detail);
+                e.retry_after = Some(BUSY_RETRY_AFTER_SECONDS);
+                return e;
+            }
             DomainError::PaymentUnavailable(cause) => {
                 tracing::warn!(error = %cause, "payment provider unavailable");
                 let mut e = Self::new(
@@ -419,6 +432,12 @@ mod tests {
                 "quote_used",
             ),
             (DomainError::MailAlreadySent, 409, "mail_already_sent"),
+            (
+                DomainError::LoginBackoff { retry_after: 4 },
+                429,
+                "login_backoff",
+            ),
+            (DomainError::Busy, 503, "busy"),
             (DomainError::Internal("boom".into()), 500, "internal_error"),
         ];
         for (error, status, code) in cases {
@@ -428,6 +447,16 @@ mod tests {
                 "{error:?}"
             );
         }
+    }
+
+    #[test]
+    fn back_off_and_busy_say_when_to_retry() {
+        let e = Problem::from(DomainError::LoginBackoff { retry_after: 4 });
+        assert_eq!(e.retry_after, Some(4));
+        assert_eq!(
+            Problem::from(DomainError::Busy).retry_after,
+            Some(BUSY_RETRY_AFTER_SECONDS)
+        );
     }
 
     #[test]

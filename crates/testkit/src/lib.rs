@@ -140,6 +140,12 @@ macro_rules! __for_each_case {
                 list_is_newest_first_and_filters,
                 list_paginates_without_gaps_or_duplicates,
             ];
+            login_throttle => login_throttle_store_suite [
+                unknown_key_is_none_and_clear_does_nothing,
+                failures_count_up_and_clear_starts_over,
+                an_episode_is_notified_once,
+                concurrent_failures_are_all_counted_and_notified_once,
+            ];
             outbox => mail_outbox_suite [
                 recorded_mail_then_get_and_mark_sent,
                 recording_twice_keeps_one_mail_and_one_job,

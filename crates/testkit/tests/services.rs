@@ -249,6 +249,7 @@ impl Shop {
                     accounts: stores.accounts.clone(),
                     refresh_tokens: stores.refresh_tokens.clone(),
                     profiles: stores.profiles.clone(),
+                    login_throttle: stores.login_throttle.clone(),
                     hasher: Arc::new(InsecureFastHasher),
                     signer: Arc::new(TestSigner::default()),
                     clock: clock_port.clone(),
@@ -834,14 +835,26 @@ async fn password_change_ends_other_sessions_but_not_this_one() {
         .unwrap_err();
     assert_eq!(field_names(&e), ["new_password", "current_password"]);
 
-    shop.accounts
+    let changed = shop
+        .accounts
         .change_password(&me, PASSWORD, "new-and-long-password")
         .await
         .unwrap();
-    shop.accounts
-        .authenticate(&here.tokens.access_token)
+    // Every access token issued before is over, this session's too; this
+    // session goes on with the new pair (and its earlier refresh token).
+    assert_eq!(
+        shop.accounts
+            .authenticate(&here.tokens.access_token)
+            .await
+            .unwrap_err(),
+        DomainError::InvalidToken
+    );
+    let again = shop
+        .accounts
+        .authenticate(&changed.tokens.access_token)
         .await
         .unwrap();
+    assert_eq!(again.session_id, me.session_id);
     shop.accounts
         .refresh(&here.tokens.refresh_token)
         .await

@@ -128,7 +128,8 @@ pub fn stores_of(store: &DynamoAccountStore) -> Stores {
     let memory = Arc::new(MemoryStore::new(Arc::new(SystemClock)));
     Stores {
         accounts: dynamo.clone(),
-        refresh_tokens: dynamo,
+        refresh_tokens: dynamo.clone(),
+        login_throttle: dynamo,
         ..Stores::from_one(memory)
     }
 }

@@ -1,4 +1,4 @@
-//! The `AccountStore` and `RefreshTokenStore` conformance suites of
+//! The `AccountStore`, `RefreshTokenStore` and `LoginThrottleStore` conformance suites of
 //! shop-testkit, one test per case, each on fresh tables.
 
 use crate::common::{delete_tables, fresh_store, stores_of};
@@ -21,7 +21,7 @@ macro_rules! cases {
     };
 }
 
-// The lists of shop-testkit's `__for_each_case!` for these two suites.
+// The lists of shop-testkit's `__for_each_case!` for these suites.
 cases! {
     accounts [
         insert_then_get_and_find_by_email,
@@ -41,5 +41,11 @@ cases! {
         tokens_round_trip_and_spend_once,
         spending_an_unknown_token_is_false,
         concurrent_spends_admit_exactly_one,
+    ];
+    login_throttle [
+        unknown_key_is_none_and_clear_does_nothing,
+        failures_count_up_and_clear_starts_over,
+        an_episode_is_notified_once,
+        concurrent_failures_are_all_counted_and_notified_once,
     ];
 }

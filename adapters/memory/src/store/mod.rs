@@ -6,6 +6,7 @@ mod business;
 mod catalog;
 mod contacts;
 mod jobs;
+mod login_throttle;
 mod orders;
 mod outbox;
 mod page;
@@ -17,7 +18,7 @@ use std::sync::Arc;
 
 use parking_lot::{Mutex, MutexGuard};
 use shop_domain::Clock;
-use shop_domain::account::{RefreshSession, RefreshToken, User};
+use shop_domain::account::{LoginThrottle, RefreshSession, RefreshToken, User};
 use shop_domain::business::BusinessProfile;
 use shop_domain::catalog::{Category, Product, StockMovement};
 use shop_domain::contact::ContactMessage;
@@ -66,6 +67,8 @@ struct State {
     outbox: HashMap<String, OutboxMail>,
     /// The audit trail, in the order appended.
     audit: Vec<shop_domain::audit::AuditEntry>,
+    /// Failed sign-ins by throttle key (`LoginThrottleStore`).
+    login_throttle: HashMap<String, LoginThrottle>,
 }
 
 /// Every store port of the domain (accounts, refresh tokens, business

@@ -7,6 +7,7 @@ pub mod categories;
 pub mod contact_messages;
 pub mod idempotency_keys;
 pub mod jobs;
+pub mod login_throttle;
 pub mod mail_outbox;
 pub mod order_history;
 pub mod order_lines;

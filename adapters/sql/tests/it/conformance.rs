@@ -100,4 +100,5 @@ suites!(
     contact_store_suite,
     mail_outbox_suite,
     audit_log_suite,
+    login_throttle_store_suite,
 );

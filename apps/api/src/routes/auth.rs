@@ -20,7 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/v1/auth/logout").route(web::post().to(logout)));
 }
 
-fn tokens(body: TokenResponse) -> HttpResponse {
+pub(crate) fn tokens(body: TokenResponse) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(body)
@@ -43,7 +43,7 @@ pub async fn register(
     req: HttpRequest,
     body: web::Json<RegisterRequest>,
 ) -> ApiResult<HttpResponse> {
-    state.limits.register(client_ip(&req, state.trust_proxy))?;
+    state.limits.register(client_ip(&req, &state.trust_proxy))?;
     let body = body.into_inner();
     let user = state
         .accounts
@@ -64,16 +64,15 @@ pub async fn register(
         (status = 400, response = Problem),
         (status = 401, description = "`invalid_credentials` or `account_inactive`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
         (status = 422, response = Problem),
-        (status = 429, description = "`rate_limited`, with `Retry-After`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited` (per client IP or IPv6 /64), or `login_backoff` (too many failed sign-ins for this address, from anywhere: no password is checked until `Retry-After` seconds pass)", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "`busy`: the password-hashing budget is spent; with `Retry-After`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
     ))]
 pub async fn login(
     state: State,
     req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
-    state
-        .limits
-        .login(client_ip(&req, state.trust_proxy), &body.email)?;
+    state.limits.login(client_ip(&req, &state.trust_proxy))?;
     let outcome = state.accounts.login(&body.email, &body.password).await?;
     Ok(tokens(outcome.into()))
 }

@@ -31,7 +31,7 @@ pub async fn submit_contact(
     MaybeAuthenticated(sender): MaybeAuthenticated,
     body: web::Json<ContactRequest>,
 ) -> ApiResult<HttpResponse> {
-    state.limits.contact(client_ip(&req, state.trust_proxy))?;
+    state.limits.contact(client_ip(&req, &state.trust_proxy))?;
     let message = NewContactMessage::from(body.into_inner());
     let stored = state.contact.submit(sender.as_ref(), &message).await?;
     Ok(HttpResponse::Accepted().json(ContactAccepted {

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 
 use super::State;
 use crate::auth::Authenticated;
-use crate::dto::account::{ChangePasswordRequest, UpdateMeRequest, UserEnvelope};
+use crate::dto::account::{ChangePasswordRequest, TokenResponse, UpdateMeRequest, UserEnvelope};
 use crate::payload::resource;
 use crate::problem::{ApiResult, Problem};
 
@@ -50,24 +50,30 @@ pub async fn update_me(
     Ok(web::Json(user.into()))
 }
 
-/// Changes the password; every other session of the caller ends.
+/// Changes the password. Every access token issued so far stops working and
+/// every other session of the caller ends; this session goes on with the
+/// new token pair answered (its refresh token keeps working too, so a client
+/// that ignores the body refreshes on its next 401).
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "me",
     security(("bearer" = [])),
     request_body = ChangePasswordRequest,
     responses(
-        (status = 204, description = "Changed"),
+        (status = 200, description = "Changed: a new token pair for this session", body = TokenResponse),
         (status = 400, response = Problem),
         (status = 401, response = Problem),
         (status = 422, description = "`validation_failed` (also for a wrong current password)", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited` (per user), with `Retry-After`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "`busy`: the password-hashing budget is spent; with `Retry-After`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
     ))]
 pub async fn change_password(
     state: State,
     Authenticated(principal): Authenticated,
     body: web::Json<ChangePasswordRequest>,
 ) -> ApiResult<HttpResponse> {
-    state
+    state.limits.password_change(&principal.user_id)?;
+    let outcome = state
         .accounts
         .change_password(&principal, &body.current_password, &body.new_password)
         .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(super::auth::tokens(outcome.into()))
 }

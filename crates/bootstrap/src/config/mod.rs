@@ -7,6 +7,7 @@
 //! module picks which adapters and reads the rest.
 
 mod choices;
+mod proxy;
 mod shop;
 #[cfg(test)]
 mod tests;
@@ -28,6 +29,7 @@ pub use choices::{
     AccountsChoice, DatabaseChoice, DatabaseUrl, LogFormat, MailChoice, PaymentsChoice, TokenKeys,
     WorkerMode,
 };
+pub use proxy::{IpRange, TrustedProxies, canonical as canonical_ip};
 pub use shop::AdminBootstrap;
 pub use shop_settings::SettingError as ConfigError;
 
@@ -39,6 +41,8 @@ pub struct RateLimitConfig {
     pub login_per_minute: NonZeroU32,
     pub register_per_minute: NonZeroU32,
     pub contact_per_minute: NonZeroU32,
+    /// Password changes per minute per user.
+    pub password_change_per_minute: NonZeroU32,
 }
 
 #[derive(Debug, Clone)]
@@ -70,7 +74,13 @@ pub struct Config {
     pub refresh_token_ttl_seconds: i64,
     pub quote_ttl_seconds: i64,
     pub rate_limits: RateLimitConfig,
-    pub trust_proxy: bool,
+    /// Per-address sign-in back-off.
+    pub login_backoff: shop_domain::account::BackoffPolicy,
+    /// Concurrent password hashes, and how many may wait.
+    pub password_hash_concurrency: usize,
+    pub password_hash_queue: usize,
+    /// Peers whose `X-Forwarded-For` is believed (`SHOP_TRUST_PROXY`).
+    pub trust_proxy: TrustedProxies,
     pub body_limit_bytes: usize,
     pub worker: WorkerMode,
     pub worker_poll: Duration,
@@ -138,8 +148,21 @@ impl Config {
             login_per_minute: per_minute(&src, "SHOP_RATE_LIMIT_LOGIN_PER_MINUTE", 10)?,
             register_per_minute: per_minute(&src, "SHOP_RATE_LIMIT_REGISTER_PER_MINUTE", 5)?,
             contact_per_minute: per_minute(&src, "SHOP_RATE_LIMIT_CONTACT_PER_MINUTE", 5)?,
+            password_change_per_minute: per_minute(
+                &src,
+                "SHOP_RATE_LIMIT_PASSWORD_CHANGE_PER_MINUTE",
+                5,
+            )?,
         };
-        let trust_proxy = src.boolean("SHOP_TRUST_PROXY", false)?;
+        let login_backoff = login_backoff(&src)?;
+        let cpus = u32::try_from(shop_crypto::cpus())
+            .unwrap_or(1024)
+            .clamp(1, 1024);
+        let password_hash_concurrency =
+            src.count("SHOP_PASSWORD_HASH_CONCURRENCY", cpus, 1..=1024)? as usize;
+        let password_hash_queue =
+            src.count("SHOP_PASSWORD_HASH_QUEUE", 4 * cpus, 0..=100_000)? as usize;
+        let trust_proxy = TrustedProxies::from_settings(&src)?;
         let body_limit_bytes =
             usize::try_from(src.count("SHOP_BODY_LIMIT_BYTES", 65_536, 1024..=16 * 1024 * 1024)?)
                 .map_err(|_| SettingError::new("SHOP_BODY_LIMIT_BYTES", "is too large"))?;
@@ -193,6 +216,9 @@ impl Config {
             )?,
             quote_ttl_seconds: src.int("SHOP_QUOTE_TTL_SECONDS", 900, 1..=86_400)?,
             rate_limits,
+            login_backoff,
+            password_hash_concurrency,
+            password_hash_queue,
             trust_proxy,
             body_limit_bytes,
             worker,
@@ -221,8 +247,30 @@ impl Config {
             refresh_token_ttl: Span::seconds(self.refresh_token_ttl_seconds),
             admin_notify: self.admin_notify.clone(),
             mail_from: self.mail_from.clone(),
+            login_backoff: self.login_backoff,
         }
     }
+}
+
+/// `SHOP_LOGIN_FAILURES_BEFORE_BACKOFF`, `SHOP_LOGIN_BACKOFF_BASE_SECONDS`
+/// and `SHOP_LOGIN_BACKOFF_MAX_SECONDS`.
+pub fn login_backoff(
+    src: &Source<'_>,
+) -> Result<shop_domain::account::BackoffPolicy, SettingError> {
+    let failures = src.count("SHOP_LOGIN_FAILURES_BEFORE_BACKOFF", 5, 1..=1000)?;
+    let base = src.int("SHOP_LOGIN_BACKOFF_BASE_SECONDS", 1, 1..=3600)?;
+    let max = src.int("SHOP_LOGIN_BACKOFF_MAX_SECONDS", 900, 1..=86_400)?;
+    if max < base {
+        return Err(SettingError::new(
+            "SHOP_LOGIN_BACKOFF_MAX_SECONDS",
+            format!("{max} is below SHOP_LOGIN_BACKOFF_BASE_SECONDS ({base})"),
+        ));
+    }
+    Ok(shop_domain::account::BackoffPolicy {
+        failures_before_backoff: failures,
+        base_delay: chrono::Duration::seconds(base),
+        max_delay: chrono::Duration::seconds(max),
+    })
 }
 
 fn per_minute(

@@ -43,7 +43,12 @@ fn defaults_give_the_embedded_shape() {
     assert_eq!(c.rate_limits.register_per_minute.get(), 5);
     assert_eq!(c.rate_limits.contact_per_minute.get(), 5);
     assert_eq!(c.log_format, LogFormat::Text);
-    assert!(c.admin.is_none() && !c.trust_proxy);
+    assert!(c.admin.is_none() && c.trust_proxy == TrustedProxies::None);
+    assert_eq!(
+        c.login_backoff,
+        shop_domain::account::BackoffPolicy::default()
+    );
+    assert_eq!(c.rate_limits.password_change_per_minute.get(), 5);
     assert_eq!(c.accounts, AccountsChoice::Sql);
     assert_eq!(
         c.token_keys,
@@ -586,7 +591,7 @@ fn values_are_parsed() {
     .unwrap();
     assert_eq!(c.worker, WorkerMode::Off);
     assert_eq!(c.log_format, LogFormat::Json);
-    assert!(c.trust_proxy);
+    assert_eq!(c.trust_proxy, TrustedProxies::All);
     assert_eq!(c.admin_notify.len(), 2);
     assert_eq!(c.currency.code(), "EUR");
     assert_eq!(c.rate_limits.login_per_minute.get(), 1000);
@@ -642,7 +647,7 @@ fn a_settings_file_lies_beneath_the_environment() {
             .unwrap();
     assert_eq!(c.worker, WorkerMode::Off);
     assert_eq!(c.worker_poll, Duration::from_millis(40));
-    assert!(c.trust_proxy);
+    assert_eq!(c.trust_proxy, TrustedProxies::All);
     // The environment wins.
     assert_eq!(c.currency.code(), "GBP");
     assert!(c.unknown_variables.is_empty(), "{:?}", c.unknown_variables);

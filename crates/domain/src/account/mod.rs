@@ -5,6 +5,7 @@ mod model;
 mod password;
 mod ports;
 pub(crate) mod service;
+mod throttle;
 
 pub use email::Email;
 pub use model::{AccessClaims, AccountStatus, PersonName, Principal, Role, User, UserFilter};
@@ -19,3 +20,6 @@ pub(crate) use ports::{
 pub use service::{
     AccountPorts, AccountService, ConfiguredAdmin, LoginOutcome, RegisterInput, TokenPair,
 };
+#[cfg(test)]
+pub(crate) use throttle::MockLoginThrottleStore;
+pub use throttle::{BackoffPolicy, LoginThrottle, LoginThrottleStore, throttle_key};

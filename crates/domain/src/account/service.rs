@@ -6,7 +6,10 @@ use super::{
     AccessClaims, AccountStatus, Email, Password, PersonName, Principal, RefreshSession,
     RefreshToken, Role, User, UserFilter,
 };
-use super::{AccountStore, PasswordHasher, RefreshTokenStore, TokenSigner};
+use super::{
+    AccountStore, LoginThrottle, LoginThrottleStore, PasswordHasher, RefreshTokenStore,
+    TokenSigner, throttle_key,
+};
 use crate::business::BusinessProfileStore;
 use crate::business::BusinessStatus;
 use crate::error::Validator;
@@ -82,6 +85,8 @@ pub struct AccountPorts {
     pub refresh_tokens: Arc<dyn RefreshTokenStore>,
     /// The business behind an account, for the `business_status` of a sign-in.
     pub profiles: Arc<dyn BusinessProfileStore>,
+    /// Failed sign-ins per address, shared by every instance.
+    pub login_throttle: Arc<dyn LoginThrottleStore>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub signer: Arc<dyn TokenSigner>,
     pub clock: Arc<dyn Clock>,
@@ -214,25 +219,65 @@ impl AccountService {
         self.create_user(email, password, name, Role::Admin).await
     }
 
-    async fn dummy_verify(&self, password: &str) {
+    /// Costs what verifying a real hash costs. Only [`DomainError::Busy`]
+    /// (the hashing budget is spent) is reported, as it would be for a real
+    /// account.
+    async fn dummy_verify(&self, password: &str) -> Result<(), DomainError> {
         let hash = match self.dummy_hash.get() {
             Some(h) => h.clone(),
             None => match self.ports.hasher.hash("not-a-real-password-0").await {
                 Ok(h) => self.dummy_hash.get_or_init(|| h).clone(),
-                Err(_) => return,
+                Err(DomainError::Busy) => return Err(DomainError::Busy),
+                Err(_) => return Ok(()),
             },
         };
-        let _ = self.ports.hasher.verify(password, &hash).await;
+        match self.ports.hasher.verify(password, &hash).await {
+            Err(DomainError::Busy) => Err(DomainError::Busy),
+            _ => Ok(()),
+        }
     }
 
+    /// Counts a failed sign-in; the first failure of a back-off episode of
+    /// an account is logged once (the episode is marked notified).
+    async fn record_failure(&self, key: &str, user: Option<&User>) -> Result<(), DomainError> {
+        let now = self.ports.clock.now();
+        let state: LoginThrottle = self.ports.login_throttle.record_failure(key, now).await?;
+        if self.settings.login_backoff.backs_off(&state)
+            && !state.notified
+            && self.ports.login_throttle.mark_notified(key).await?
+        {
+            tracing::warn!(
+                user_id = user.map(|u| u.id.to_string()),
+                failures = state.failures,
+                "sign-ins for an address back off"
+            );
+        }
+        Ok(())
+    }
+
+    /// Signs in. An address in back-off (see [`super::BackoffPolicy`]) is
+    /// refused with [`DomainError::LoginBackoff`] before any password is
+    /// checked, whether it has an account or not; a failure counts against
+    /// it, a success (even of an inactive account) forgets its failures.
     #[tracing::instrument(level = "info", skip_all)]
     pub async fn login(&self, email: &str, password: &str) -> Result<LoginOutcome, DomainError> {
+        let key = throttle_key(email);
+        let throttle = self.ports.login_throttle.get(&key).await?;
+        if let Some(state) = &throttle
+            && let Some(retry_after) = self
+                .settings
+                .login_backoff
+                .retry_after(state, self.ports.clock.now())
+        {
+            return Err(DomainError::LoginBackoff { retry_after });
+        }
         let user = match Email::parse(email) {
             Ok(email) => self.ports.accounts.find_by_email(&email).await?,
             Err(_) => None,
         };
         let Some(user) = user else {
-            self.dummy_verify(password).await;
+            self.dummy_verify(password).await?;
+            self.record_failure(&key, None).await?;
             return Err(DomainError::InvalidCredentials);
         };
         if !self
@@ -241,7 +286,11 @@ impl AccountService {
             .verify(password, &user.password_hash)
             .await?
         {
+            self.record_failure(&key, Some(&user)).await?;
             return Err(DomainError::InvalidCredentials);
+        }
+        if throttle.is_some() {
+            self.ports.login_throttle.clear(&key).await?;
         }
         if !user.is_active() {
             return Err(DomainError::AccountInactive);
@@ -420,14 +469,17 @@ impl AccountService {
         self.load(&principal.user_id).await
     }
 
-    /// Changes the password and ends every other session of the user.
+    /// Changes the password and ends every other session of the user: the
+    /// session version moves on (so every access token issued so far is
+    /// refused) and the other sessions' refresh tokens are revoked. The
+    /// caller's session goes on with the fresh tokens returned.
     #[tracing::instrument(level = "info", skip_all)]
     pub async fn change_password(
         &self,
         principal: &Principal,
         current: &str,
         new: &str,
-    ) -> Result<(), DomainError> {
+    ) -> Result<LoginOutcome, DomainError> {
         let user = self.load(&principal.user_id).await?;
         let mut v = Validator::new();
         let new = v.take("new_password", Password::parse(new));
@@ -448,6 +500,7 @@ impl AccountService {
             .accounts
             .set_password_hash(&user.id, &hash)
             .await?;
+        self.ports.accounts.bump_session_version(&user.id).await?;
         self.ports
             .refresh_tokens
             .revoke_user_sessions(
@@ -455,7 +508,15 @@ impl AccountService {
                 Some(&principal.session_id),
                 self.ports.clock.now(),
             )
-            .await
+            .await?;
+        let user = self.load(&user.id).await?;
+        let tokens = self.issue_tokens(&user, &principal.session_id).await?;
+        let business_status = self.business_status(&user.id).await?;
+        Ok(LoginOutcome {
+            tokens,
+            user,
+            business_status,
+        })
     }
 
     #[tracing::instrument(level = "info", skip_all)]

@@ -7,6 +7,7 @@ pub mod business;
 pub mod catalog;
 pub mod contacts;
 pub mod jobs;
+pub mod login_throttle;
 pub mod orders;
 pub mod outbox;
 pub mod pricing;

@@ -146,12 +146,156 @@ fn change_password_ends_every_other_session() {
         })
         .times(1)
         .returning(|_, _, _| Ok(()));
+    m.accounts
+        .expect_bump_session_version()
+        .withf(|id| id.as_str() == "u1")
+        .times(1)
+        .returning(|_| Ok(()));
+    m.signer
+        .expect_sign()
+        .withf(|c| c.session_id.as_str() == "session-of-u1")
+        .times(1)
+        .returning(|_| Ok("access".into()));
+    m.refresh_tokens
+        .expect_insert_token()
+        .withf(|t| t.session_id.as_str() == "session-of-u1")
+        .times(1)
+        .returning(|_| Ok(()));
+    m.profiles.expect_get().returning(|_| Ok(None));
     let svc = service(m);
     let me = principal("u1", Role::Customer);
+    let changed =
+        block_on(svc.change_password(&me, "old-password-1", "violet-harbour-42")).expect("changed");
+    assert_eq!(changed.tokens.access_token, "access");
+}
+
+/// An account whose password is `right-password`, on the in-memory throttle
+/// and a clock the test moves; the hasher counts its verifications.
+fn backoff_service(clock: Arc<TestClock>, verified: Arc<Mutex<u32>>) -> AccountService {
+    let mut m = Mocks::default();
+    m.accounts.expect_find_by_email().returning(|e| {
+        Ok(
+            (e.as_str() == "ann@example.com")
+                .then(|| user("u1", "ann@example.com", Role::Customer)),
+        )
+    });
+    m.hasher
+        .expect_hash()
+        .returning(|_| Ok("dummy-hash".into()));
+    m.hasher.expect_verify().returning(move |p, _| {
+        *verified.lock().unwrap() += 1;
+        Ok(p == "right-password")
+    });
+    m.refresh_tokens
+        .expect_create_session()
+        .returning(|_| Ok(()));
+    m.refresh_tokens.expect_insert_token().returning(|_| Ok(()));
+    m.signer.expect_sign().returning(|_| Ok("access".into()));
+    m.profiles.expect_get().returning(|_| Ok(None));
+    let settings = Arc::new(crate::settings::ShopSettings {
+        login_backoff: crate::account::BackoffPolicy {
+            failures_before_backoff: 3,
+            base_delay: Duration::seconds(10),
+            max_delay: Duration::seconds(60),
+        },
+        ..(*settings()).clone()
+    });
+    AccountService::new(m.ports(clock), settings)
+}
+
+#[test]
+fn failures_back_off_doubling_without_checking_a_password() {
+    let clock = TestClock::at(t0());
+    let verified = Arc::new(Mutex::new(0));
+    let svc = backoff_service(clock.clone(), verified.clone());
+    for _ in 0..3 {
+        assert_eq!(
+            block_on(svc.login("ann@example.com", "wrong")).unwrap_err(),
+            DomainError::InvalidCredentials
+        );
+    }
+    // Even the right password is refused, and nothing is verified.
     assert_eq!(
-        block_on(svc.change_password(&me, "old-password-1", "violet-harbour-42")),
-        Ok(())
+        block_on(svc.login("Ann@Example.com", "right-password")).unwrap_err(),
+        DomainError::LoginBackoff { retry_after: 10 }
     );
+    assert_eq!(*verified.lock().unwrap(), 3);
+    clock.advance(Duration::seconds(4));
+    assert_eq!(
+        block_on(svc.login("ann@example.com", "wrong")).unwrap_err(),
+        DomainError::LoginBackoff { retry_after: 6 }
+    );
+    // The back-off ends; one more failure doubles it, then caps it.
+    clock.advance(Duration::seconds(6));
+    assert_eq!(
+        block_on(svc.login("ann@example.com", "wrong")).unwrap_err(),
+        DomainError::InvalidCredentials
+    );
+    assert_eq!(
+        block_on(svc.login("ann@example.com", "right-password")).unwrap_err(),
+        DomainError::LoginBackoff { retry_after: 20 }
+    );
+    for expected in [40, 60, 60] {
+        clock.advance(Duration::seconds(3600));
+        block_on(svc.login("ann@example.com", "wrong")).unwrap_err();
+        assert_eq!(
+            block_on(svc.login("ann@example.com", "wrong")).unwrap_err(),
+            DomainError::LoginBackoff {
+                retry_after: expected
+            }
+        );
+    }
+    // Once it ends, the right password works and forgets the failures.
+    clock.advance(Duration::seconds(60));
+    assert!(block_on(svc.login("ann@example.com", "right-password")).is_ok());
+    for _ in 0..3 {
+        block_on(svc.login("ann@example.com", "wrong")).unwrap_err();
+    }
+    assert!(matches!(
+        block_on(svc.login("ann@example.com", "wrong")),
+        Err(DomainError::LoginBackoff { .. })
+    ));
+}
+
+#[test]
+fn unknown_addresses_back_off_alike_and_other_addresses_do_not() {
+    let clock = TestClock::at(t0());
+    let verified = Arc::new(Mutex::new(0));
+    let svc = backoff_service(clock, verified);
+    for _ in 0..3 {
+        assert_eq!(
+            block_on(svc.login("nobody@example.com", "wrong")).unwrap_err(),
+            DomainError::InvalidCredentials
+        );
+    }
+    assert_eq!(
+        block_on(svc.login("nobody@example.com", "wrong")).unwrap_err(),
+        DomainError::LoginBackoff { retry_after: 10 }
+    );
+    assert!(block_on(svc.login("ann@example.com", "right-password")).is_ok());
+}
+
+#[test]
+fn a_busy_hasher_is_no_failure() {
+    let clock = TestClock::at(t0());
+    let mut m = Mocks::default();
+    m.accounts
+        .expect_find_by_email()
+        .returning(|_| Ok(Some(user("u1", "ann@example.com", Role::Customer))));
+    m.hasher
+        .expect_verify()
+        .returning(|_, _| Err(DomainError::Busy));
+    let mut throttle = crate::account::MockLoginThrottleStore::new();
+    throttle.expect_get().returning(|_| Ok(None));
+    throttle.expect_record_failure().never();
+    m.login_throttle = Some(throttle);
+    let svc = AccountService::new(m.ports(clock), settings());
+    for _ in 0..10 {
+        assert_eq!(
+            block_on(svc.login("ann@example.com", "wrong")).unwrap_err(),
+            DomainError::Busy
+        );
+    }
 }
 
 fn token(spent: bool, expires_at: chrono::DateTime<chrono::Utc>) -> RefreshToken {
