@@ -25,6 +25,7 @@ mod m0008_payment_events;
 mod m0009_outbox;
 mod m0010_money_safety;
 mod m0011_payment_simulator;
+mod m0012_account_tokens;
 
 pub use sea_orm_migration;
 use sea_orm_migration::prelude::*;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_outbox::Migration),
             Box::new(m0010_money_safety::Migration),
             Box::new(m0011_payment_simulator::Migration),
+            Box::new(m0012_account_tokens::Migration),
         ]
     }
 }

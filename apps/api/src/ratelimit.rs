@@ -16,6 +16,10 @@ pub struct RateLimits {
     login_account: DefaultKeyedRateLimiter<(IpAddr, String)>,
     register_ip: DefaultKeyedRateLimiter<IpAddr>,
     contact_ip: DefaultKeyedRateLimiter<IpAddr>,
+    /// Verification resends; the register quota, counted apart.
+    resend_verification_ip: DefaultKeyedRateLimiter<IpAddr>,
+    /// Password reset requests; the register quota, counted apart.
+    password_reset_ip: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 fn check<K: Hash + Eq + Clone>(
@@ -36,6 +40,10 @@ impl RateLimits {
             login_account: RateLimiter::keyed(Quota::per_minute(config.login_per_minute)),
             register_ip: RateLimiter::keyed(Quota::per_minute(config.register_per_minute)),
             contact_ip: RateLimiter::keyed(Quota::per_minute(config.contact_per_minute)),
+            resend_verification_ip: RateLimiter::keyed(Quota::per_minute(
+                config.register_per_minute,
+            )),
+            password_reset_ip: RateLimiter::keyed(Quota::per_minute(config.register_per_minute)),
         }
     }
 
@@ -55,12 +63,22 @@ impl RateLimits {
         check(&self.contact_ip, &ip)
     }
 
+    pub fn resend_verification(&self, ip: IpAddr) -> Result<(), ApiError> {
+        check(&self.resend_verification_ip, &ip)
+    }
+
+    pub fn password_reset(&self, ip: IpAddr) -> Result<(), ApiError> {
+        check(&self.password_reset_ip, &ip)
+    }
+
     /// Forgets clients whose quota has fully replenished (bounds memory).
     pub fn retain_recent(&self) {
         self.login_ip.retain_recent();
         self.login_account.retain_recent();
         self.register_ip.retain_recent();
         self.contact_ip.retain_recent();
+        self.resend_verification_ip.retain_recent();
+        self.password_reset_ip.retain_recent();
     }
 }
 

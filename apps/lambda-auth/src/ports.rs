@@ -3,22 +3,30 @@
 use std::sync::Arc;
 
 use shop_crypto::{Argon2Hasher, KeyRing};
-use shop_domain::account::AccountPorts;
+use shop_domain::account::{AccountPorts, AccountTokenStore};
 use shop_domain::business::BusinessProfileStore;
+use shop_domain::mail::MailOutbox;
 use shop_dynamodb::DynamoAccountStore;
 use shop_memory::{SystemClock, UuidIds};
 
-/// Accounts and refresh tokens in DynamoDB; business profiles, read for
-/// the `business_status` of a sign-in, in the shop's relational store.
-pub fn auth_ports(
+/// Accounts and refresh tokens in DynamoDB; in the shop's relational store
+/// (`sql`): business profiles, read for the `business_status` of a sign-in,
+/// the verification and reset links, and the outbox their mails go to (the
+/// worker delivers them).
+pub fn auth_ports<S>(
     store: Arc<DynamoAccountStore>,
-    profiles: Arc<dyn BusinessProfileStore>,
+    sql: Arc<S>,
     ring: Arc<KeyRing>,
-) -> AccountPorts {
+) -> AccountPorts
+where
+    S: BusinessProfileStore + AccountTokenStore + MailOutbox + 'static,
+{
     AccountPorts {
         accounts: store.clone(),
         refresh_tokens: store,
-        profiles,
+        profiles: sql.clone(),
+        account_tokens: sql.clone(),
+        outbox: sql,
         hasher: Arc::new(Argon2Hasher::owasp()),
         signer: ring,
         clock: Arc::new(SystemClock),

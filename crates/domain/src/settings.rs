@@ -17,6 +17,11 @@ pub struct ShopSettings {
     /// Who receives the new-order notice; empty means the active admins.
     pub admin_notify: Vec<Email>,
     pub mail_from: Email,
+    /// Customers must verify their address before ordering or submitting a
+    /// business profile.
+    pub require_email_verification: bool,
+    /// The web app's base URL (no trailing slash), for links in mails.
+    pub public_url: String,
 }
 
 impl ShopSettings {
@@ -31,6 +36,8 @@ impl ShopSettings {
             refresh_token_ttl: Duration::days(30),
             admin_notify: Vec::new(),
             mail_from: Email::trusted("shop@localhost"),
+            require_email_verification: true,
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }

@@ -96,7 +96,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::account::{AccountPorts, PersonName, Principal, Role, User};
 use crate::account::{
-    AccountStatus, MockAccountStore, MockPasswordHasher, MockRefreshTokenStore, MockTokenSigner,
+    AccountStatus, MockAccountStore, MockAccountTokenStore, MockPasswordHasher,
+    MockRefreshTokenStore, MockTokenSigner,
 };
 use crate::business::{BusinessPorts, MockBusinessProfileStore};
 use crate::catalog::MockCatalogStore;
@@ -161,6 +162,7 @@ pub struct Mocks {
     pub mailer: MockMailer,
     pub hasher: MockPasswordHasher,
     pub signer: MockTokenSigner,
+    pub account_tokens: MockAccountTokenStore,
 }
 
 impl Mocks {
@@ -182,6 +184,7 @@ impl Mocks {
             mailer: Arc::new(self.mailer),
             hasher: Arc::new(self.hasher),
             signer: Arc::new(self.signer),
+            account_tokens: Arc::new(self.account_tokens),
             clock,
             ids: Arc::new(SeqIds::default()),
         }
@@ -211,6 +214,7 @@ pub struct SharedMocks {
     mailer: Arc<MockMailer>,
     hasher: Arc<MockPasswordHasher>,
     signer: Arc<MockTokenSigner>,
+    account_tokens: Arc<MockAccountTokenStore>,
     clock: Arc<TestClock>,
     ids: Arc<SeqIds>,
 }
@@ -231,6 +235,8 @@ impl From<&SharedMocks> for AccountPorts {
             signer: m.signer.clone(),
             clock: m.clock.clone(),
             ids: m.ids.clone(),
+            account_tokens: m.account_tokens.clone(),
+            outbox: m.outbox.clone(),
         }
     }
 }
@@ -321,6 +327,7 @@ pub fn user(id: &str, email: &str, role: Role) -> User {
         status: AccountStatus::Active,
         session_version: 0,
         created_at: t0(),
+        email_verified_at: Some(t0()),
     }
 }
 
@@ -330,6 +337,7 @@ pub fn principal(id: &str, role: Role) -> Principal {
         role,
         session_id: SessionId::new(format!("session-of-{id}")),
         email: Email::trusted(&format!("{id}@example.com")),
+        email_verified: true,
     }
 }
 

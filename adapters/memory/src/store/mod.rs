@@ -1,5 +1,6 @@
 //! [`MemoryStore`]: every store port and the job queue over one mutex.
 
+mod account_tokens;
 mod accounts;
 mod business;
 mod catalog;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 
 use parking_lot::{Mutex, MutexGuard};
 use shop_domain::Clock;
-use shop_domain::account::{RefreshSession, RefreshToken, User};
+use shop_domain::account::{AccountToken, RefreshSession, RefreshToken, User};
 use shop_domain::business::BusinessProfile;
 use shop_domain::catalog::{Category, Product, StockMovement};
 use shop_domain::contact::ContactMessage;
@@ -63,6 +64,8 @@ struct State {
     payment_events: HashMap<String, chrono::DateTime<chrono::Utc>>,
     /// Outbox mails by Message-ID (`MailOutbox`).
     outbox: HashMap<String, OutboxMail>,
+    /// Verification and password reset tokens by hash (`AccountTokenStore`).
+    account_tokens: HashMap<String, AccountToken>,
 }
 
 /// Every store port of the domain (accounts, refresh tokens, business

@@ -5,6 +5,7 @@ mod model;
 mod password;
 mod ports;
 pub(crate) mod service;
+mod tokens;
 
 pub use email::Email;
 pub use model::{AccessClaims, AccountStatus, PersonName, Principal, Role, User, UserFilter};
@@ -18,4 +19,9 @@ pub(crate) use ports::{
 };
 pub use service::{
     AccountPorts, AccountService, ConfiguredAdmin, LoginOutcome, RegisterInput, TokenPair,
+};
+#[cfg(test)]
+pub(crate) use tokens::MockAccountTokenStore;
+pub use tokens::{
+    AccountToken, AccountTokenPurpose, AccountTokenStore, PASSWORD_RESET_TTL, VERIFY_EMAIL_TTL,
 };

@@ -111,6 +111,9 @@ pub struct User {
     /// older version are refused at once.
     pub session_version: u64,
     pub created_at: DateTime<Utc>,
+    /// When the user proved the address (the verification link); `None`
+    /// while unverified.
+    pub email_verified_at: Option<DateTime<Utc>>,
 }
 
 impl User {
@@ -146,6 +149,8 @@ pub struct Principal {
     pub role: Role,
     pub session_id: SessionId,
     pub email: Email,
+    /// The address was verified when the request came in.
+    pub email_verified: bool,
 }
 
 impl Principal {
@@ -225,6 +230,7 @@ mod tests {
             role,
             session_id: SessionId::new("s1"),
             email: Email::trusted("a@example.com"),
+            email_verified: true,
         };
         assert!(p(Role::Admin).require_admin().is_ok());
         assert_eq!(

@@ -6,11 +6,12 @@ use super::{
     AccessClaims, AccountStatus, Email, Password, PersonName, Principal, RefreshSession,
     RefreshToken, Role, User, UserFilter,
 };
-use super::{AccountStore, PasswordHasher, RefreshTokenStore, TokenSigner};
+use super::{AccountStore, AccountTokenStore, PasswordHasher, RefreshTokenStore, TokenSigner};
 use crate::business::BusinessProfileStore;
 use crate::business::BusinessStatus;
 use crate::error::Validator;
 use crate::ids::{SessionId, UserId};
+use crate::mail::MailOutbox;
 use crate::settings::ShopSettings;
 use crate::{Clock, DomainError, IdGenerator, Page, PageRequest};
 
@@ -86,6 +87,10 @@ pub struct AccountPorts {
     pub signer: Arc<dyn TokenSigner>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGenerator>,
+    /// Verification and password reset links.
+    pub account_tokens: Arc<dyn AccountTokenStore>,
+    /// Where the verification and reset mails are recorded for delivery.
+    pub outbox: Arc<dyn MailOutbox>,
 }
 
 pub struct AccountService {
@@ -115,8 +120,18 @@ impl AccountService {
         let (Some(email), Some(password), Some(name)) = (email, password, name) else {
             return Err(DomainError::Internal("validation inconsistency".into()));
         };
-        self.create_user(email, &password, name, Role::Customer)
-            .await
+        let user = self
+            .create_user(email, &password, name, Role::Customer)
+            .await?;
+        // The account exists whatever happens to its mail: a failure here
+        // is logged, and the user can ask for the link again. A shop that
+        // does not require verification sends no link unasked.
+        if self.settings.require_email_verification
+            && let Err(e) = self.send_verification(&user).await
+        {
+            tracing::warn!(user_id = %user.id, error = %e, "the verification mail could not be recorded");
+        }
+        Ok(user)
     }
 
     async fn create_user(
@@ -127,6 +142,7 @@ impl AccountService {
         role: Role,
     ) -> Result<User, DomainError> {
         let password_hash = self.ports.hasher.hash(password.expose()).await?;
+        let now = self.ports.clock.now();
         let user = User {
             id: UserId::new(self.ports.ids.new_id()),
             email,
@@ -135,7 +151,10 @@ impl AccountService {
             role,
             status: AccountStatus::Active,
             session_version: 0,
-            created_at: self.ports.clock.now(),
+            created_at: now,
+            // An operator's admin (start-up or `shop-api admin create`)
+            // needs no link: its address is the operator's word.
+            email_verified_at: (role == Role::Admin).then_some(now),
         };
         self.ports.accounts.insert(&user).await?;
         Ok(user)
@@ -380,6 +399,7 @@ impl AccountService {
             user_id: user.id,
             role: user.role,
             session_id: claims.session_id,
+            email_verified: user.email_verified_at.is_some(),
             email: user.email,
         })
     }
@@ -511,5 +531,6 @@ impl AccountService {
     }
 }
 
+mod links;
 #[cfg(test)]
 mod tests;
