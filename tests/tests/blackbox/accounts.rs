@@ -515,7 +515,10 @@ async fn resend_verification_mails_a_new_link_and_answers_alike_for_unknown_addr
 
 #[tokio::test]
 async fn password_reset_works_once_and_ends_every_session() {
-    let app = spawn_app().await;
+    let app = TestApp::builder()
+        .env("SHOP_PUBLIC_URL", PUBLIC_URL)
+        .spawn()
+        .await;
     let c = app.customer().await;
     let other = app.sign_in(&c.email, &c.password, &c.id, &c.name).await;
     let asked = app
@@ -572,7 +575,10 @@ async fn password_reset_works_once_and_ends_every_session() {
 
 #[tokio::test]
 async fn password_reset_for_an_unknown_address_answers_exactly_like_a_known_one() {
-    let app = spawn_app().await;
+    let app = TestApp::builder()
+        .env("SHOP_PUBLIC_URL", PUBLIC_URL)
+        .spawn()
+        .await;
     let c = app.customer().await;
     let nobody = format!("{}@example.com", unique("nobody"));
     let known = app
