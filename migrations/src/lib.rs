@@ -25,6 +25,7 @@ mod m0008_payment_events;
 mod m0009_outbox;
 mod m0010_money_safety;
 mod m0011_payment_simulator;
+mod m0012_account_tokens;
 mod m0013_login_throttle;
 mod m0014_audit_log;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_outbox::Migration),
             Box::new(m0010_money_safety::Migration),
             Box::new(m0011_payment_simulator::Migration),
+            Box::new(m0012_account_tokens::Migration),
             Box::new(m0013_login_throttle::Migration),
             Box::new(m0014_audit_log::Migration),
         ]

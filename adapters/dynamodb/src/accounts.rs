@@ -14,7 +14,7 @@ use shop_domain::{DomainError, Page, PageRequest, StoreError};
 
 use crate::DynamoAccountStore;
 use crate::error::{request_build_error, store_error};
-use crate::item::{Item, get_str, get_time, get_u64, n, s, time};
+use crate::item::{Item, get_optional_time, get_str, get_time, get_u64, n, s, time};
 use crate::retry::{MAX_ATTEMPTS, back_off};
 use crate::schema::{
     ADMIN, ADMIN_VALUE, ADMINS_INDEX, PK, USER_ID, USER_LIST, USER_LIST_VALUE, USERS_INDEX,
@@ -31,6 +31,10 @@ const ROLE: &str = "role";
 const STATUS: &str = "status";
 const SESSION_VERSION: &str = "session_version";
 const CREATED_AT: &str = "created_at";
+/// The time the address was verified, or NULL while it is not. An item
+/// without the attribute was written before verification existed: it counts
+/// as verified since its creation (the upgrade locks no customer out).
+const EMAIL_VERIFIED_AT: &str = "email_verified_at";
 /// On e-mail items: the user holding the address.
 const EMAIL_OWNER: &str = "user_id";
 
@@ -60,6 +64,11 @@ fn user_item(user: &User) -> Item {
         (CREATED_AT.to_string(), time(user.created_at)),
         (VERSION.to_string(), n(0)),
     ]);
+    item.insert(
+        EMAIL_VERIFIED_AT.to_string(),
+        user.email_verified_at
+            .map_or(AttributeValue::Null(true), time),
+    );
     if user.role == Role::Admin {
         item.insert(ADMIN.to_string(), s(ADMIN_VALUE));
     }
@@ -77,6 +86,11 @@ fn parse_user(item: &Item) -> Result<User, DomainError> {
         status: AccountStatus::parse(get_str(item, STATUS)?).ok_or_else(|| corrupt(STATUS))?,
         session_version: get_u64(item, SESSION_VERSION)?,
         created_at: get_time(item, CREATED_AT)?,
+        email_verified_at: if item.contains_key(EMAIL_VERIFIED_AT) {
+            get_optional_time(item, EMAIL_VERIFIED_AT)?
+        } else {
+            Some(get_time(item, CREATED_AT)?)
+        },
     })
 }
 
@@ -393,6 +407,47 @@ impl AccountStore for DynamoAccountStore {
                     .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
             {
                 Err(DomainError::NotFound("user"))
+            }
+            Err(err) => Err(store_error("UpdateItem", err)),
+        }
+    }
+
+    /// One conditional update, no read: only an item whose attribute is
+    /// still NULL changes (the first time stays); bumping `version` makes a
+    /// concurrent read-modify-write start over.
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
+    async fn set_email_verified(
+        &self,
+        id: &UserId,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), DomainError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.tables.accounts)
+            .key(PK, user_key(id))
+            .update_expression("SET #verified = :at ADD #version :one")
+            .condition_expression("attribute_exists(#pk) AND attribute_type(#verified, :null)")
+            .expression_attribute_names("#verified", EMAIL_VERIFIED_AT)
+            .expression_attribute_names("#version", VERSION)
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":at", time(at))
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":null", s("NULL"))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                // Verified already, or no such user.
+                match self.user_by_id(id).await? {
+                    Some(_) => Ok(()),
+                    None => Err(DomainError::NotFound("user")),
+                }
             }
             Err(err) => Err(store_error("UpdateItem", err)),
         }

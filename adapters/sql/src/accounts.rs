@@ -28,6 +28,7 @@ fn user_from(m: users::Model) -> Result<User, DomainError> {
         status: AccountStatus::parse(&m.status).ok_or_else(|| corrupt("status", &m.status))?,
         session_version: to_u64(m.session_version, "session version")?,
         created_at: m.created_at,
+        email_verified_at: m.email_verified_at,
     })
 }
 
@@ -64,6 +65,7 @@ impl AccountStore for SqlStore {
             session_version: Set(i64::try_from(user.session_version)
                 .map_err(|_| DomainError::Internal("session version out of range".into()))?),
             created_at: Set(instant(user.created_at)),
+            email_verified_at: Set(user.email_verified_at.map(instant)),
         };
         users::Entity::insert(row)
             .exec_without_returning(&self.db)
@@ -140,6 +142,22 @@ impl AccountStore for SqlStore {
             Expr::col(users::Column::SessionVersion).add(1),
         );
         self.update_user(id, update).await
+    }
+
+    /// Keeps the first time: only a row still unverified is updated.
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
+    async fn set_email_verified(&self, id: &UserId, at: DateTime<Utc>) -> Result<(), DomainError> {
+        let result = users::Entity::update_many()
+            .col_expr(users::Column::EmailVerifiedAt, Expr::value(instant(at)))
+            .filter(users::Column::Id.eq(id.as_str()))
+            .filter(users::Column::EmailVerifiedAt.is_null())
+            .exec(&self.db)
+            .await
+            .db()?;
+        if result.rows_affected == 0 && self.get(id).await?.is_none() {
+            return Err(DomainError::NotFound("user"));
+        }
+        Ok(())
     }
 
     /// Newest (largest id) first, keyset-paged on the id.

@@ -14,6 +14,7 @@
 //! - a mail is recorded in the outbox, with its delivery job, in the
 //!   transaction of the change that causes it.
 
+mod account_tokens;
 mod accounts;
 mod audit;
 mod business;

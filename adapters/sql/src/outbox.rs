@@ -18,7 +18,7 @@ use crate::entity::jobs;
 use crate::entity::mail_outbox::{self as outbox, Column};
 use crate::error::{DbResultExt, Fail};
 use crate::jobs::job_row;
-use crate::store::SqlStore;
+use crate::store::{SqlStore, finish};
 use crate::value::instant;
 
 /// The outbox key of a Message-ID: the domain's outbox id (its SHA-256 in
@@ -94,6 +94,18 @@ pub(crate) async fn record_mails(
 
 #[async_trait]
 impl MailOutbox for SqlStore {
+    async fn enqueue(&self, mails: &[MailMessage], now: DateTime<Utc>) -> Result<(), DomainError> {
+        if mails.is_empty() {
+            return Ok(());
+        }
+        self.retrying(|| async {
+            let tx = self.begin_write().await?;
+            let result = record_mails(&tx, mails, now).await;
+            finish(tx, result).await
+        })
+        .await
+    }
+
     #[tracing::instrument(level = "debug", skip_all, fields(mail_id = %key_of(message_id)))]
     async fn get(&self, message_id: &str) -> Result<Option<OutboxMail>, DomainError> {
         outbox::Entity::find_by_id(key_of(message_id))

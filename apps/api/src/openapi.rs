@@ -9,9 +9,9 @@ use utoipa_scalar::{Scalar, Servable};
 use crate::payload::resource;
 use crate::problem::{Problem, ProblemDetails, ProblemField};
 use crate::routes::{
-    admin_audit, admin_businesses, admin_catalog, admin_contact, admin_mail, admin_mailbox,
-    admin_orders, admin_pricing, admin_simulator, admin_users, auth, business, catalog, checkout,
-    contact, health, jwks, me, orders, webhooks,
+    account_links, admin_audit, admin_businesses, admin_catalog, admin_contact, admin_mail,
+    admin_mailbox, admin_orders, admin_pricing, admin_simulator, admin_users, auth, business,
+    catalog, checkout, contact, health, jwks, me, orders, webhooks,
 };
 
 struct BearerAuth;
@@ -45,6 +45,10 @@ impl Modify for BearerAuth {
         auth::login,
         auth::refresh,
         auth::logout,
+        account_links::verify_email,
+        account_links::resend_verification,
+        account_links::password_reset,
+        account_links::confirm_password_reset,
         me::get_me,
         me::update_me,
         me::change_password,
@@ -145,6 +149,10 @@ mod tests {
             "/api/v1/admin/mail",
             "/api/v1/admin/mail/{id}/resend",
             "/api/v1/admin/payment-simulator/payments",
+            "/api/v1/auth/verify-email",
+            "/api/v1/auth/resend-verification",
+            "/api/v1/auth/password-reset",
+            "/api/v1/auth/password-reset/confirm",
         ] {
             assert!(paths.contains_key(path), "{path} missing");
         }

@@ -44,6 +44,10 @@ pub struct RateLimits {
     register: DefaultKeyedRateLimiter<ClientKey>,
     contact: DefaultKeyedRateLimiter<ClientKey>,
     password_change: DefaultKeyedRateLimiter<String>,
+    /// Verification resends; the register quota, counted apart.
+    resend_verification: DefaultKeyedRateLimiter<ClientKey>,
+    /// Password reset requests; the register quota, counted apart.
+    password_reset: DefaultKeyedRateLimiter<ClientKey>,
 }
 
 fn check<K: Hash + Eq + Clone>(
@@ -66,6 +70,8 @@ impl RateLimits {
             password_change: RateLimiter::keyed(Quota::per_minute(
                 config.password_change_per_minute,
             )),
+            resend_verification: RateLimiter::keyed(Quota::per_minute(config.register_per_minute)),
+            password_reset: RateLimiter::keyed(Quota::per_minute(config.register_per_minute)),
         }
     }
 
@@ -88,12 +94,22 @@ impl RateLimits {
         check(&self.password_change, &user.as_str().to_string())
     }
 
+    pub fn resend_verification(&self, ip: IpAddr) -> Result<(), ApiError> {
+        check(&self.resend_verification, &ClientKey::of(ip))
+    }
+
+    pub fn password_reset(&self, ip: IpAddr) -> Result<(), ApiError> {
+        check(&self.password_reset, &ClientKey::of(ip))
+    }
+
     /// Forgets clients whose quota has fully replenished (bounds memory).
     pub fn retain_recent(&self) {
         self.login.retain_recent();
         self.register.retain_recent();
         self.contact.retain_recent();
         self.password_change.retain_recent();
+        self.resend_verification.retain_recent();
+        self.password_reset.retain_recent();
     }
 }
 

@@ -10,6 +10,9 @@
 //! | `SHOP_REFRESH_TOKEN_TTL_SECONDS` | `2592000` | Refresh token lifetime (1..=31536000). |
 //! | `SHOP_DATABASE_URL` | required | The shop's relational store (`mysql://USER:PASSWORD@HOST:PORT/DB`, as shop-api's), read for the business status a sign-in reports. shop-api migrates it; the function does not. |
 //! | `SHOP_LOGIN_FAILURES_BEFORE_BACKOFF`, `SHOP_LOGIN_BACKOFF_BASE_SECONDS`, `SHOP_LOGIN_BACKOFF_MAX_SECONDS` | `5`, `1`, `900` | The per-address sign-in back-off, as shop-api's (give both the same values: they share the counters in the accounts table). |
+//! | `SHOP_PUBLIC_URL` | `http://127.0.0.1:8080` | Base URL of the web app, for the links in the verification and password reset mails. |
+//! | `SHOP_MAIL_FROM` | `shop@localhost` | Sender of those mails (recorded in the relational store's outbox; shop-api's worker delivers them). |
+//! | `SHOP_NAME` | `Shop` | Shop name used in those mails. |
 //! | `SHOP_DYNAMODB_ENDPOINT_URL`, `SHOP_DYNAMODB_REGION`, `SHOP_DYNAMODB_TABLE_PREFIX`, `SHOP_DYNAMODB_CREATE_TABLES` | see shop-dynamodb | Where the account and session tables are. |
 //!
 //! AWS credentials come from the SDK's default chain (the function's role).
@@ -50,6 +53,10 @@ pub struct Config {
     pub database_url: String,
     /// One request at a time per execution environment: two connections.
     pub database_pool: PoolOptions,
+    /// The web app's base URL, for links in mails.
+    pub public_url: String,
+    pub mail_from: shop_domain::account::Email,
+    pub shop_name: String,
 }
 
 impl Config {
@@ -103,7 +110,28 @@ impl Config {
                 "is required: the shop's relational store, for a sign-in's business status",
             )
         })?;
+        let public_url = get("SHOP_PUBLIC_URL")
+            .map_or_else(|| "http://127.0.0.1:8080".to_string(), trimmed)
+            .trim_end_matches('/')
+            .to_string();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError::new(
+                "SHOP_PUBLIC_URL",
+                "must be an http(s) URL",
+            ));
+        }
+        let mail_from = get("SHOP_MAIL_FROM").map_or_else(|| "shop@localhost".to_string(), trimmed);
+        let mail_from = shop_domain::account::Email::parse(&mail_from)
+            .or_else(|_| {
+                shop_domain::account::Email::parse(&format!("{mail_from}.invalid"))
+                    .map(|_| shop_domain::account::Email::trusted(&mail_from))
+            })
+            .map_err(|_| ConfigError::new("SHOP_MAIL_FROM", "is not a valid e-mail address"))?;
+        let shop_name = get("SHOP_NAME").map_or_else(|| "Shop".to_string(), trimmed);
         Ok(Self {
+            public_url,
+            mail_from,
+            shop_name,
             database_url,
             database_pool: PoolOptions {
                 max_connections: 2,

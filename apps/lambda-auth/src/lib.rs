@@ -1,5 +1,7 @@
 //! shop-api's auth routes as an AWS Lambda behind an API Gateway HTTP API
-//! (payload format 2.0): `POST /api/v1/auth/{register,login,refresh,logout}`
+//! (payload format 2.0): `POST /api/v1/auth/{register,login,refresh,logout}`,
+//! the mailed links (`verify-email`, `resend-verification`, `password-reset`,
+//! `password-reset/confirm`)
 //! on the domain's [`AccountService`] with accounts and refresh tokens in
 //! DynamoDB (business profiles, for a sign-in's `business_status`, in the
 //! shop's relational store), and `GET /.well-known/jwks.json` with the public keys of the
@@ -22,8 +24,9 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt as _, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use shop_domain::account::{AccountService, RegisterInput};
+use shop_domain::account::{AccountService, AccountTokenStore, RegisterInput};
 use shop_domain::business::BusinessProfileStore;
+use shop_domain::mail::MailOutbox;
 use shop_domain::settings::ShopSettings;
 use shop_dynamodb::DynamoAccountStore;
 use shop_sql::SqlStore;
@@ -43,6 +46,10 @@ enum Route {
     Login,
     Refresh,
     Logout,
+    VerifyEmail,
+    ResendVerification,
+    PasswordReset,
+    PasswordResetConfirm,
     Jwks,
 }
 
@@ -53,6 +60,10 @@ impl Route {
             "/api/v1/auth/login" => Self::Login,
             "/api/v1/auth/refresh" => Self::Refresh,
             "/api/v1/auth/logout" => Self::Logout,
+            "/api/v1/auth/verify-email" => Self::VerifyEmail,
+            "/api/v1/auth/resend-verification" => Self::ResendVerification,
+            "/api/v1/auth/password-reset" => Self::PasswordReset,
+            "/api/v1/auth/password-reset/confirm" => Self::PasswordResetConfirm,
             JWKS_PATH => Self::Jwks,
             _ => return None,
         })
@@ -83,21 +94,24 @@ impl std::fmt::Debug for AuthLambda {
 }
 
 impl AuthLambda {
-    /// The handler on `store` (accounts and refresh tokens) and `profiles`
-    /// (business profiles), signing with `config.ring`.
-    pub fn new(
-        store: DynamoAccountStore,
-        profiles: Arc<dyn BusinessProfileStore>,
-        config: Config,
-    ) -> Self {
+    /// The handler on `store` (accounts and refresh tokens) and `sql`
+    /// (business profiles, account links, the mail outbox), signing with
+    /// `config.ring`.
+    pub fn new<S>(store: DynamoAccountStore, sql: Arc<S>, config: Config) -> Self
+    where
+        S: BusinessProfileStore + AccountTokenStore + MailOutbox + 'static,
+    {
         let jwks = config.ring.jwks().to_string();
         let settings = ShopSettings {
             access_token_ttl: chrono::Duration::seconds(config.access_token_ttl_seconds),
             refresh_token_ttl: chrono::Duration::seconds(config.refresh_token_ttl_seconds),
             login_backoff: config.login_backoff,
+            shop_name: config.shop_name.clone(),
+            mail_from: config.mail_from.clone(),
+            public_url: config.public_url.clone(),
             ..ShopSettings::embedded_defaults()
         };
-        let ports = ports::auth_ports(Arc::new(store), profiles, Arc::new(config.ring));
+        let ports = ports::auth_ports(Arc::new(store), sql, Arc::new(config.ring));
         Self {
             accounts: AccountService::new(ports, Arc::new(settings)),
             jwks,
@@ -110,8 +124,8 @@ impl AuthLambda {
     /// `config.database_url` (migrated by shop-api, not here).
     pub async fn connect(config: Config) -> Result<Self, shop_domain::DomainError> {
         let store = DynamoAccountStore::connect(&config.dynamodb).await?;
-        let profiles = SqlStore::connect(&config.database_url, &config.database_pool).await?;
-        Ok(Self::new(store, Arc::new(profiles), config))
+        let sql = SqlStore::connect(&config.database_url, &config.database_pool).await?;
+        Ok(Self::new(store, Arc::new(sql), config))
     }
 
     /// Answers one request.
@@ -163,6 +177,33 @@ impl AuthLambda {
                 let token = bearer(request)?;
                 let principal = self.accounts.authenticate(&token).await?;
                 self.accounts.logout(&principal).await?;
+                let mut response = Response::new(Body::Empty);
+                *response.status_mut() = StatusCode::NO_CONTENT;
+                Ok(response)
+            }
+            Route::VerifyEmail => {
+                let body: dto::VerifyEmailRequest = json_body(request)?;
+                let user = self.accounts.verify_email(&body.token).await?;
+                json(StatusCode::OK, &dto::UserEnvelope::from(user))
+            }
+            // The same answer whether or not the address has an account.
+            // Unlike shop-api, the work is done before answering (a Lambda
+            // may be frozen once it answered); API Gateway throttles.
+            Route::ResendVerification => {
+                let body: dto::EmailRequest = json_body(request)?;
+                self.accounts.resend_verification(&body.email).await?;
+                json(StatusCode::ACCEPTED, &dto::MailAccepted::new())
+            }
+            Route::PasswordReset => {
+                let body: dto::EmailRequest = json_body(request)?;
+                self.accounts.request_password_reset(&body.email).await?;
+                json(StatusCode::ACCEPTED, &dto::MailAccepted::new())
+            }
+            Route::PasswordResetConfirm => {
+                let body: dto::PasswordResetConfirmRequest = json_body(request)?;
+                self.accounts
+                    .confirm_password_reset(&body.token, &body.new_password)
+                    .await?;
                 let mut response = Response::new(Body::Empty);
                 *response.status_mut() = StatusCode::NO_CONTENT;
                 Ok(response)

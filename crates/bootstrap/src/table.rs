@@ -106,6 +106,16 @@ pub const SHOP: &[Setting] = &[
         meaning: r#"Comma-separated addresses that receive new-order notices; empty means every active admin."#,
     },
     Setting {
+        name: "SHOP_REQUIRE_EMAIL_VERIFICATION",
+        default: r#"`true`"#,
+        meaning: r#"`true`: registration mails a verification link (`SHOP_PUBLIC_URL/verify?token=...`, single use, 24 hours) and a customer whose address is unverified is refused ordering and submitting a business profile (403 `email_unverified`). `false` (integrators' tests): no link is mailed at registration (`POST /api/v1/auth/resend-verification` still sends one) and unverified customers may order. Accounts that existed before verification was introduced count as verified."#,
+    },
+    Setting {
+        name: "SHOP_PUBLIC_URL",
+        default: r#"`http://127.0.0.1:8080`"#,
+        meaning: r#"Base URL of the web app, for the links in mails (`/verify?token=`, `/reset-password?token=`)."#,
+    },
+    Setting {
         name: "SHOP_ADMIN_EMAIL",
         default: r#"unset"#,
         meaning: r#"With `SHOP_ADMIN_PASSWORD` (both or neither): the admin account created at start-up when no account has that address. An existing account is left as it is: never promoted, never re-activated (`shop-api admin promote EMAIL` does that on purpose)."#,
@@ -178,7 +188,7 @@ pub const SHOP: &[Setting] = &[
     Setting {
         name: "SHOP_RATE_LIMIT_REGISTER_PER_MINUTE",
         default: r#"`5`"#,
-        meaning: r#"Registrations per minute per client (IPv4 address or IPv6 /64)."#,
+        meaning: r#"Registrations per minute per client (IPv4 address or IPv6 /64); the same quota, counted apart, for verification resends and password reset requests."#,
     },
     Setting {
         name: "SHOP_RATE_LIMIT_CONTACT_PER_MINUTE",

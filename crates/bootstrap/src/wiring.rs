@@ -141,6 +141,8 @@ impl Wiring {
             signer: self.signer.clone(),
             clock: self.clock.clone(),
             ids: self.ids.clone(),
+            account_tokens: self.stores.account_tokens.clone(),
+            outbox: self.stores.outbox.clone(),
         }
     }
 

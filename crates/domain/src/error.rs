@@ -128,6 +128,12 @@ pub enum DomainError {
     InvalidToken,
     #[error("not allowed")]
     Forbidden,
+    #[error("the account's e-mail address is not verified yet")]
+    EmailUnverified,
+    /// A verification or password reset link that is unknown, used or
+    /// expired.
+    #[error("the link is invalid, used or expired")]
+    AccountTokenInvalid,
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("e-mail address already registered")]
@@ -183,6 +189,8 @@ impl DomainError {
             Self::TokenExpired => "token_expired",
             Self::InvalidToken => "invalid_token",
             Self::Forbidden => "forbidden",
+            Self::EmailUnverified => "email_unverified",
+            Self::AccountTokenInvalid => "token_invalid",
             Self::NotFound(_) => "not_found",
             Self::EmailTaken => "email_taken",
             Self::AlreadyExists(_) => "already_exists",

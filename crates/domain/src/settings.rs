@@ -19,6 +19,11 @@ pub struct ShopSettings {
     pub mail_from: Email,
     /// How failed sign-ins of one address back off.
     pub login_backoff: BackoffPolicy,
+    /// Customers must verify their address before ordering or submitting a
+    /// business profile.
+    pub require_email_verification: bool,
+    /// The web app's base URL (no trailing slash), for links in mails.
+    pub public_url: String,
 }
 
 impl ShopSettings {
@@ -34,6 +39,8 @@ impl ShopSettings {
             admin_notify: Vec::new(),
             mail_from: Email::trusted("shop@localhost"),
             login_backoff: BackoffPolicy::default(),
+            require_email_verification: true,
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::account::{AccountStore, LoginThrottleStore, RefreshTokenStore};
+use crate::account::{AccountStore, AccountTokenStore, LoginThrottleStore, RefreshTokenStore};
 use crate::audit::AuditLog;
 use crate::business::BusinessProfileStore;
 use crate::catalog::CatalogStore;
@@ -30,6 +30,7 @@ bound! {
     /// promotions, jobs and the outbox in the order's transaction.
     pub trait RelationalStore = AccountStore
         + RefreshTokenStore
+        + AccountTokenStore
         + BusinessProfileStore
         + CatalogStore
         + QuoteStore
@@ -50,6 +51,8 @@ bound! {
 pub struct Stores {
     pub accounts: Arc<dyn AccountStore>,
     pub refresh_tokens: Arc<dyn RefreshTokenStore>,
+    /// Verification and password reset links.
+    pub account_tokens: Arc<dyn AccountTokenStore>,
     pub profiles: Arc<dyn BusinessProfileStore>,
     pub catalog: Arc<dyn CatalogStore>,
     pub quotes: Arc<dyn QuoteStore>,
@@ -72,6 +75,7 @@ impl Stores {
         Self {
             accounts: store.clone(),
             refresh_tokens: store.clone(),
+            account_tokens: store.clone(),
             profiles: store.clone(),
             catalog: store.clone(),
             quotes: store.clone(),

@@ -96,7 +96,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::account::{AccountPorts, PersonName, Principal, Role, User};
 use crate::account::{
-    AccountStatus, MockAccountStore, MockPasswordHasher, MockRefreshTokenStore, MockTokenSigner,
+    AccountStatus, MockAccountStore, MockAccountTokenStore, MockPasswordHasher,
+    MockRefreshTokenStore, MockTokenSigner,
 };
 use crate::account::{LoginThrottle, LoginThrottleStore, MockLoginThrottleStore};
 use crate::business::{BusinessPorts, MockBusinessProfileStore};
@@ -206,6 +207,7 @@ pub struct Mocks {
     pub signer: MockTokenSigner,
     /// `None`: the in-memory [`TestThrottle`].
     pub login_throttle: Option<MockLoginThrottleStore>,
+    pub account_tokens: MockAccountTokenStore,
 }
 
 impl Mocks {
@@ -231,6 +233,7 @@ impl Mocks {
                 Some(mock) => Arc::new(mock),
                 None => Arc::new(TestThrottle::default()),
             },
+            account_tokens: Arc::new(self.account_tokens),
             clock,
             ids: Arc::new(SeqIds::default()),
         }
@@ -261,6 +264,7 @@ pub struct SharedMocks {
     hasher: Arc<MockPasswordHasher>,
     signer: Arc<MockTokenSigner>,
     login_throttle: Arc<dyn LoginThrottleStore>,
+    account_tokens: Arc<MockAccountTokenStore>,
     clock: Arc<TestClock>,
     ids: Arc<SeqIds>,
 }
@@ -282,6 +286,8 @@ impl From<&SharedMocks> for AccountPorts {
             signer: m.signer.clone(),
             clock: m.clock.clone(),
             ids: m.ids.clone(),
+            account_tokens: m.account_tokens.clone(),
+            outbox: m.outbox.clone(),
         }
     }
 }
@@ -373,6 +379,7 @@ pub fn user(id: &str, email: &str, role: Role) -> User {
         status: AccountStatus::Active,
         session_version: 0,
         created_at: t0(),
+        email_verified_at: Some(t0()),
     }
 }
 
@@ -383,6 +390,7 @@ pub fn principal(id: &str, role: Role) -> Principal {
         session_id: SessionId::new(format!("session-of-{id}")),
         email: Email::trusted(&format!("{id}@example.com")),
         origin: Default::default(),
+        email_verified: true,
     }
 }
 

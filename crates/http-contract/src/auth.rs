@@ -60,6 +60,8 @@ pub struct UserDto {
     pub role: RoleDto,
     pub status: AccountStatusDto,
     pub created_at: DateTime<Utc>,
+    /// When the address was verified (the mailed link); null while it is not.
+    pub email_verified_at: Option<DateTime<Utc>>,
 }
 
 impl From<User> for UserDto {
@@ -71,6 +73,7 @@ impl From<User> for UserDto {
             role: u.role.into(),
             status: u.status.into(),
             created_at: u.created_at,
+            email_verified_at: u.email_verified_at,
         }
     }
 }
@@ -184,5 +187,60 @@ impl From<BusinessStatusDto> for BusinessStatus {
             BusinessStatusDto::Approved => Self::Approved,
             BusinessStatusDto::Rejected => Self::Rejected,
         }
+    }
+}
+
+/// `POST /api/v1/auth/verify-email`.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VerifyEmailRequest {
+    /// The `token` of the mailed link.
+    pub token: String,
+}
+
+/// `POST /api/v1/auth/resend-verification` and `POST /api/v1/auth/password-reset`.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EmailRequest {
+    #[cfg_attr(feature = "openapi", schema(example = "ann@example.com"))]
+    pub email: String,
+}
+
+/// `POST /api/v1/auth/password-reset/confirm`.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetConfirmRequest {
+    /// The `token` of the mailed link.
+    pub token: String,
+    /// 10..=128 characters, not a common password.
+    pub new_password: String,
+}
+
+/// The answer to a request that may mail a link: the same whether or not
+/// the address has an account.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MailAccepted {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "If the address belongs to an account, a mail is on its way.")
+    )]
+    pub message: &'static str,
+}
+
+impl MailAccepted {
+    pub const fn new() -> Self {
+        Self {
+            message: "If the address belongs to an account, a mail is on its way.",
+        }
+    }
+}
+
+impl Default for MailAccepted {
+    fn default() -> Self {
+        Self::new()
     }
 }

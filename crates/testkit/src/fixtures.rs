@@ -89,6 +89,7 @@ pub fn user(email_address: &str) -> User {
         status: AccountStatus::Active,
         session_version: 0,
         created_at: t0(),
+        email_verified_at: None,
     }
 }
 

@@ -60,6 +60,13 @@ macro_rules! __for_each_case {
                 list_is_newest_first_and_filters,
                 list_paginates_without_gaps_or_duplicates,
                 list_active_admins_only,
+                set_email_verified_keeps_the_first_time,
+            ];
+            account_tokens => account_token_store_suite [
+                insert_then_consume_once,
+                wrong_purpose_or_expired_is_refused,
+                concurrent_consumes_admit_exactly_one,
+                invalidate_spares_other_purposes_and_users,
             ];
             refresh_tokens => refresh_token_store_suite [
                 sessions_round_trip_and_revoke,

@@ -200,7 +200,14 @@ struct Shop {
 }
 
 impl Shop {
+    /// A shop that does not require verified addresses (the harness of the
+    /// order tests).
     fn new() -> Self {
+        Self::with_verification(false)
+    }
+
+    /// A shop that requires verified addresses when `required`.
+    fn with_verification(required: bool) -> Self {
         let dir = TempDir::new();
         let clock = Arc::new(ManualClock::new(t0()));
         let clock_port: Arc<dyn Clock> = clock.clone();
@@ -241,6 +248,8 @@ impl Shop {
         let settings = Arc::new(ShopSettings {
             shop_name: "Test Shop".into(),
             mail_from: shop_domain::account::Email::trusted("shop@shop.test"),
+            require_email_verification: required,
+            public_url: "https://shop.test".into(),
             ..ShopSettings::embedded_defaults()
         });
         Self {
@@ -254,6 +263,8 @@ impl Shop {
                     signer: Arc::new(TestSigner::default()),
                     clock: clock_port.clone(),
                     ids: ids.clone(),
+                    account_tokens: stores.account_tokens.clone(),
+                    outbox: stores.outbox.clone(),
                 },
                 settings.clone(),
             ),
@@ -333,8 +344,14 @@ impl Shop {
         (principal, outcome)
     }
 
+    /// A registered customer whose address is verified, signed in.
     async fn customer(&self, email: &str) -> Principal {
-        self.register(email).await;
+        let user = self.register(email).await;
+        self.stores
+            .accounts
+            .set_email_verified(&user.id, self.now())
+            .await
+            .unwrap();
         self.login(email, PASSWORD).await.0
     }
 
@@ -2102,4 +2119,241 @@ async fn a_free_order_is_paid_at_once_and_a_promotion_never_goes_below_zero() {
     let refunded = shop.orders.refund(&admin, &o.id).await.unwrap();
     assert_eq!(refunded.status, OrderStatus::Refunded);
     assert!(shop.payments().await.is_empty());
+}
+
+// ------------------------------------------------- e-mail verification, reset
+
+/// The token of the last link in the newest mail to `to` whose text holds
+/// `path` (`/verify` or `/reset-password`), after delivering what is due.
+async fn link_token(shop: &Shop, to: &str, path: &str) -> String {
+    shop.work_until_idle().await;
+    let needle = format!("https://shop.test{path}?token=");
+    let mails = shop.mails_to(to);
+    let mail = mails
+        .iter()
+        .filter(|m| m.text.contains(&needle))
+        .max_by_key(|m| m.sent_at)
+        .unwrap_or_else(|| panic!("no {path} mail to {to}: {mails:?}"));
+    assert!(
+        mail.html.contains(&needle),
+        "the HTML part links too: {}",
+        mail.html
+    );
+    let start = mail.text.find(&needle).unwrap() + needle.len();
+    mail.text[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn registration_mails_a_link_that_verifies_once_and_unlocks_ordering() {
+    let shop = Shop::with_verification(true);
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
+    let user = shop.register("ann@example.com").await;
+    assert_eq!(user.email_verified_at, None);
+    let (me, _) = shop.login("ann@example.com", PASSWORD).await;
+    assert!(!me.email_verified);
+    // Browsing and quoting work; ordering and a business profile wait.
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    assert_eq!(
+        shop.placed(&me, &q, OK_CARD, None).await.unwrap_err(),
+        DomainError::EmailUnverified
+    );
+    assert_eq!(
+        shop.business
+            .submit(&me, &submission(None))
+            .await
+            .unwrap_err(),
+        DomainError::EmailUnverified
+    );
+    assert_eq!(shop.stock(&hammer.id).await, 5);
+
+    let token = link_token(&shop, "ann@example.com", "/verify").await;
+    shop.clock.advance(Duration::hours(23));
+    let verified = shop.accounts.verify_email(&token).await.unwrap();
+    assert_eq!(verified.email_verified_at, Some(shop.now()));
+    assert_eq!(
+        shop.accounts.verify_email(&token).await.unwrap_err(),
+        DomainError::AccountTokenInvalid,
+        "a link works once"
+    );
+    // The same session: the next request sees the verified address.
+    let (me, _) = shop.login("ann@example.com", PASSWORD).await;
+    assert!(me.email_verified);
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    assert!(shop.placed(&me, &q, OK_CARD, None).await.is_ok());
+    shop.business.submit(&me, &submission(None)).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_expired_or_unknown_verification_link_is_refused_and_a_new_one_can_be_asked() {
+    let shop = Shop::with_verification(true);
+    shop.register("ann@example.com").await;
+    let first = link_token(&shop, "ann@example.com", "/verify").await;
+    shop.clock.advance(Duration::hours(24));
+    assert_eq!(
+        shop.accounts.verify_email(&first).await.unwrap_err(),
+        DomainError::AccountTokenInvalid
+    );
+    assert_eq!(
+        shop.accounts.verify_email("not-a-token").await.unwrap_err(),
+        DomainError::AccountTokenInvalid
+    );
+    shop.accounts
+        .resend_verification("ANN@example.com")
+        .await
+        .unwrap();
+    let second = link_token(&shop, "ann@example.com", "/verify").await;
+    assert_ne!(first, second);
+    assert!(shop.accounts.verify_email(&second).await.is_ok());
+    // A verified address gets no more links; an unknown one neither.
+    let before = shop.mails().len();
+    shop.accounts
+        .resend_verification("ann@example.com")
+        .await
+        .unwrap();
+    shop.accounts
+        .resend_verification("nobody@example.com")
+        .await
+        .unwrap();
+    shop.work_until_idle().await;
+    assert_eq!(shop.mails().len(), before);
+    assert!(matches!(
+        shop.accounts.resend_verification("not an address").await,
+        Err(DomainError::Validation(_))
+    ));
+}
+
+#[tokio::test]
+async fn without_required_verification_registration_mails_nothing_and_orders_go_through() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
+    shop.register("ann@example.com").await;
+    let (me, _) = shop.login("ann@example.com", PASSWORD).await;
+    assert!(!me.email_verified);
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    assert!(shop.placed(&me, &q, OK_CARD, None).await.is_ok());
+    shop.work_until_idle().await;
+    assert!(
+        shop.mails_to("ann@example.com")
+            .iter()
+            .all(|m| !m.text.contains("/verify?token="))
+    );
+}
+
+#[tokio::test]
+async fn password_reset_works_once_and_ends_every_session() {
+    let shop = Shop::with_verification(true);
+    shop.register("ann@example.com").await;
+    let (_, first) = shop.login("ann@example.com", PASSWORD).await;
+    let (_, second) = shop.login("ann@example.com", PASSWORD).await;
+    shop.accounts
+        .request_password_reset("ann@example.com")
+        .await
+        .unwrap();
+    let token = link_token(&shop, "ann@example.com", "/reset-password").await;
+    // A weak password is refused and does not spend the link.
+    let weak = shop
+        .accounts
+        .confirm_password_reset(&token, "short")
+        .await
+        .unwrap_err();
+    assert_eq!(field_names(&weak), ["new_password"]);
+    shop.accounts
+        .confirm_password_reset(&token, "a-brand-new-secret-7")
+        .await
+        .unwrap();
+    assert_eq!(
+        shop.accounts
+            .confirm_password_reset(&token, "another-new-secret-8")
+            .await
+            .unwrap_err(),
+        DomainError::AccountTokenInvalid
+    );
+    for pair in [&first, &second] {
+        assert!(
+            shop.accounts
+                .authenticate(&pair.tokens.access_token)
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            shop.accounts
+                .refresh(&pair.tokens.refresh_token)
+                .await
+                .unwrap_err(),
+            DomainError::InvalidToken
+        );
+    }
+    assert_eq!(
+        shop.accounts
+            .login("ann@example.com", PASSWORD)
+            .await
+            .unwrap_err(),
+        DomainError::InvalidCredentials
+    );
+    let (me, _) = shop.login("ann@example.com", "a-brand-new-secret-7").await;
+    assert!(me.email_verified, "the reset link proved the address");
+}
+
+#[tokio::test]
+async fn a_reset_link_expires_after_30_minutes_and_a_new_one_voids_nothing_else() {
+    let shop = Shop::new();
+    shop.register("ann@example.com").await;
+    shop.accounts
+        .request_password_reset("ann@example.com")
+        .await
+        .unwrap();
+    let old = link_token(&shop, "ann@example.com", "/reset-password").await;
+    shop.clock.advance(Duration::minutes(30));
+    assert_eq!(
+        shop.accounts
+            .confirm_password_reset(&old, "a-brand-new-secret-7")
+            .await
+            .unwrap_err(),
+        DomainError::AccountTokenInvalid
+    );
+    // Two live links: using one voids the other.
+    shop.accounts
+        .request_password_reset("ann@example.com")
+        .await
+        .unwrap();
+    let a = link_token(&shop, "ann@example.com", "/reset-password").await;
+    shop.clock.advance(Duration::seconds(1));
+    shop.accounts
+        .request_password_reset("ann@example.com")
+        .await
+        .unwrap();
+    let b = link_token(&shop, "ann@example.com", "/reset-password").await;
+    assert_ne!(a, b);
+    shop.accounts
+        .confirm_password_reset(&b, "a-brand-new-secret-7")
+        .await
+        .unwrap();
+    assert_eq!(
+        shop.accounts
+            .confirm_password_reset(&a, "another-new-secret-8")
+            .await
+            .unwrap_err(),
+        DomainError::AccountTokenInvalid
+    );
+}
+
+#[tokio::test]
+async fn a_reset_for_an_unknown_or_inactive_address_records_nothing() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let user = shop.register("ann@example.com").await;
+    shop.accounts.inactivate(&admin, &user.id).await.unwrap();
+    shop.work_until_idle().await;
+    let before = shop.mails().len();
+    for address in ["nobody@example.com", "ann@example.com"] {
+        shop.accounts.request_password_reset(address).await.unwrap();
+    }
+    shop.work_until_idle().await;
+    assert_eq!(shop.mails().len(), before);
 }

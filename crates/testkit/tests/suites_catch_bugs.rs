@@ -77,6 +77,13 @@ impl AccountStore for RacyAccounts {
     async fn bump_session_version(&self, _: &UserId) -> Result<(), DomainError> {
         Err(DomainError::Internal("not in this fake".into()))
     }
+    async fn set_email_verified(
+        &self,
+        _: &UserId,
+        _: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), DomainError> {
+        Err(DomainError::Internal("not in this fake".into()))
+    }
     async fn list(&self, f: &UserFilter, page: &PageRequest) -> Result<Page<User>, DomainError> {
         let pending: Vec<User> = self.users.lock().unwrap().drain(..).collect();
         for u in pending {

@@ -535,3 +535,267 @@ async fn an_inactivated_configured_admin_stays_inactive_after_a_restart() {
         .await
         .problem(401, "account_inactive");
 }
+
+// ------------------------------------------------- e-mail verification, reset
+
+const PUBLIC_URL: &str = "https://shop.test";
+
+/// An app that requires verified addresses and links to [`PUBLIC_URL`].
+async fn verifying_app() -> TestApp {
+    TestApp::builder()
+        .env("SHOP_REQUIRE_EMAIL_VERIFICATION", "true")
+        .env("SHOP_PUBLIC_URL", PUBLIC_URL)
+        .spawn()
+        .await
+}
+
+/// Waits for the `n`-th mail (1-based, in delivery order) to `email` whose
+/// text links to `path`, and returns the token of its link.
+async fn link_token(app: &TestApp, email: &str, path: &str, n: usize) -> String {
+    let needle = format!("{PUBLIC_URL}{path}?token=");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let mut mails: Vec<serde_json::Value> = app
+            .mail_files_naming(email)
+            .into_iter()
+            .filter(|m| m["to"] == email && m["text"].as_str().is_some_and(|t| t.contains(&needle)))
+            .collect();
+        if mails.len() >= n {
+            mails.sort_by(|a, b| a["sent_at"].as_str().cmp(&b["sent_at"].as_str()));
+            let text = mails[n - 1]["text"].as_str().unwrap_or_default();
+            let start = text.find(&needle).expect("the link") + needle.len();
+            return text[start..]
+                .split_whitespace()
+                .next()
+                .expect("a token")
+                .to_string();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no mail {n} to {email} linking {path}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_unverified_customer_cannot_order_until_the_mailed_link_verifies_them() {
+    let app = verifying_app().await;
+    let admin = app.admin_token().await;
+    let product = app.create_product(&admin, "12.50", 5).await;
+    let product_id = product["id"].as_str().expect("product id");
+    let c = app.customer().await;
+    assert_eq!(
+        c.login["user"]["email_verified_at"],
+        serde_json::Value::Null
+    );
+
+    // Browsing, quoting and the profile work; ordering and a business
+    // profile wait for the address.
+    app.get("/api/v1/products", &c).await.expect(200);
+    let quote_id = app.quote_id(&c.token, product_id, 1).await;
+    app.place_order(&c.token, &quote_id, "cnon:card-nonce-ok", &unique("key"))
+        .await
+        .problem(403, "email_unverified");
+    app.put("/api/v1/me/business", &c, &super::business::profile(false))
+        .await
+        .problem(403, "email_unverified");
+    app.patch("/api/v1/me", &c, &json!({"name": "Casey Renamed"}))
+        .await
+        .expect(200);
+    let admin_view = app
+        .get(&format!("/api/v1/admin/users/{}", c.id), admin.as_str())
+        .await;
+    assert_eq!(
+        admin_view.expect(200)["user"]["email_verified_at"],
+        serde_json::Value::Null,
+        "{}",
+        admin_view.text
+    );
+
+    let token = link_token(&app, &c.email, "/verify", 1).await;
+    let verified = app
+        .post("/api/v1/auth/verify-email", ANON, &json!({"token": token}))
+        .await;
+    let user = &verified.expect(200)["user"];
+    assert_eq!(user["id"], c.id.as_str());
+    assert!(user["email_verified_at"].is_string(), "{user}");
+    // The link works once; a made-up one never.
+    app.post("/api/v1/auth/verify-email", ANON, &json!({"token": token}))
+        .await
+        .problem(400, "token_invalid");
+    app.post(
+        "/api/v1/auth/verify-email",
+        ANON,
+        &json!({"token": "not-a-real-token"}),
+    )
+    .await
+    .problem(400, "token_invalid");
+
+    // The same access token orders now: the next request sees the address.
+    let me = app.get("/api/v1/me", &c).await;
+    assert!(me.expect(200)["user"]["email_verified_at"].is_string());
+    let placed = app
+        .place_order(&c.token, &quote_id, "cnon:card-nonce-ok", &unique("key"))
+        .await;
+    assert_eq!(placed.status, 201, "{}", placed.text);
+    app.put("/api/v1/me/business", &c, &super::business::profile(false))
+        .await
+        .expect(200);
+    let admin_view = app
+        .get(&format!("/api/v1/admin/users/{}", c.id), admin.as_str())
+        .await;
+    assert!(admin_view.expect(200)["user"]["email_verified_at"].is_string());
+}
+
+#[tokio::test]
+async fn resend_verification_mails_a_new_link_and_answers_alike_for_unknown_addresses() {
+    let app = verifying_app().await;
+    let c = app.customer().await;
+    let first = link_token(&app, &c.email, "/verify", 1).await;
+    let known = app
+        .post(
+            "/api/v1/auth/resend-verification",
+            ANON,
+            &json!({"email": c.email}),
+        )
+        .await;
+    let unknown = app
+        .post(
+            "/api/v1/auth/resend-verification",
+            ANON,
+            &json!({"email": format!("{}@example.com", unique("nobody"))}),
+        )
+        .await;
+    assert_eq!(known.status, 202, "{}", known.text);
+    assert_eq!(unknown.status, known.status);
+    assert_eq!(unknown.text, known.text);
+    let second = link_token(&app, &c.email, "/verify", 2).await;
+    assert_ne!(first, second);
+    app.post("/api/v1/auth/verify-email", ANON, &json!({"token": second}))
+        .await
+        .expect(200);
+    app.post(
+        "/api/v1/auth/resend-verification",
+        ANON,
+        &json!({"email": "not an address"}),
+    )
+    .await
+    .invalid("email");
+}
+
+#[tokio::test]
+async fn password_reset_works_once_and_ends_every_session() {
+    let app = TestApp::builder()
+        .env("SHOP_PUBLIC_URL", PUBLIC_URL)
+        .spawn()
+        .await;
+    let c = app.customer().await;
+    let other = app.sign_in(&c.email, &c.password, &c.id, &c.name).await;
+    let asked = app
+        .post(
+            "/api/v1/auth/password-reset",
+            ANON,
+            &json!({"email": c.email}),
+        )
+        .await;
+    asked.expect(202);
+    let token = link_token(&app, &c.email, "/reset-password", 1).await;
+
+    // The password rules of registration; a refused password keeps the link.
+    app.post(
+        "/api/v1/auth/password-reset/confirm",
+        ANON,
+        &json!({"token": token, "new_password": "short"}),
+    )
+    .await
+    .invalid("new_password");
+    app.post(
+        "/api/v1/auth/password-reset/confirm",
+        ANON,
+        &json!({"token": token, "new_password": "Brand-new-secret-42"}),
+    )
+    .await
+    .expect(204);
+    app.post(
+        "/api/v1/auth/password-reset/confirm",
+        ANON,
+        &json!({"token": token, "new_password": "Another-new-secret-43"}),
+    )
+    .await
+    .problem(400, "token_invalid");
+
+    // Every session is over, access and refresh alike.
+    for session in [&c, &other] {
+        assert_eq!(app.get("/api/v1/me", session).await.status, 401);
+        let refresh = app
+            .post(
+                "/api/v1/auth/refresh",
+                ANON,
+                &json!({"refresh_token": session.refresh_token}),
+            )
+            .await;
+        assert_eq!(refresh.status, 401, "{}", refresh.text);
+    }
+    app.login(&c.email, &c.password)
+        .await
+        .problem(401, "invalid_credentials");
+    let login = app.login(&c.email, "Brand-new-secret-42").await;
+    assert!(login.expect(200)["user"]["email_verified_at"].is_string());
+}
+
+#[tokio::test]
+async fn password_reset_for_an_unknown_address_answers_exactly_like_a_known_one() {
+    let app = TestApp::builder()
+        .env("SHOP_PUBLIC_URL", PUBLIC_URL)
+        .spawn()
+        .await;
+    let c = app.customer().await;
+    let nobody = format!("{}@example.com", unique("nobody"));
+    let known = app
+        .post(
+            "/api/v1/auth/password-reset",
+            ANON,
+            &json!({"email": c.email}),
+        )
+        .await;
+    let unknown = app
+        .post(
+            "/api/v1/auth/password-reset",
+            ANON,
+            &json!({"email": nobody}),
+        )
+        .await;
+    assert_eq!(known.status, 202, "{}", known.text);
+    assert_eq!(unknown.status, known.status);
+    assert_eq!(unknown.text, known.text);
+    assert_eq!(unknown.content_type(), known.content_type());
+    link_token(&app, &c.email, "/reset-password", 1).await;
+    assert!(app.mail_files_naming(&nobody).is_empty());
+    app.post(
+        "/api/v1/auth/password-reset",
+        ANON,
+        &json!({"email": "not an address"}),
+    )
+    .await
+    .invalid("email");
+}
+
+#[tokio::test]
+async fn resend_and_reset_are_rate_limited_per_client() {
+    let app = TestApp::builder()
+        .env("SHOP_RATE_LIMIT_REGISTER_PER_MINUTE", "2")
+        .spawn()
+        .await;
+    for path in [
+        "/api/v1/auth/resend-verification",
+        "/api/v1/auth/password-reset",
+    ] {
+        let body = json!({"email": format!("{}@example.com", unique("rl"))});
+        app.post(path, ANON, &body).await.expect(202);
+        app.post(path, ANON, &body).await.expect(202);
+        let limited = app.post(path, ANON, &body).await;
+        limited.problem(429, "rate_limited");
+        assert!(limited.header("retry-after").is_some());
+    }
+}

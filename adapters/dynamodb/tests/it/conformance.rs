@@ -34,6 +34,7 @@ cases! {
         list_is_newest_first_and_filters,
         list_paginates_without_gaps_or_duplicates,
         list_active_admins_only,
+        set_email_verified_keeps_the_first_time,
     ];
     refresh_tokens [
         sessions_round_trip_and_revoke,

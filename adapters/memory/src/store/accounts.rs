@@ -72,6 +72,12 @@ impl AccountStore for MemoryStore {
         self.update_user(id, |u| u.session_version += 1)
     }
 
+    async fn set_email_verified(&self, id: &UserId, at: DateTime<Utc>) -> Result<(), DomainError> {
+        self.update_user(id, |u| {
+            u.email_verified_at.get_or_insert(at);
+        })
+    }
+
     async fn list(
         &self,
         filter: &UserFilter,

@@ -1,5 +1,6 @@
 //! [`MemoryStore`]: every store port and the job queue over one mutex.
 
+mod account_tokens;
 mod accounts;
 mod audit;
 mod business;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 
 use parking_lot::{Mutex, MutexGuard};
 use shop_domain::Clock;
-use shop_domain::account::{LoginThrottle, RefreshSession, RefreshToken, User};
+use shop_domain::account::{AccountToken, LoginThrottle, RefreshSession, RefreshToken, User};
 use shop_domain::business::BusinessProfile;
 use shop_domain::catalog::{Category, Product, StockMovement};
 use shop_domain::contact::ContactMessage;
@@ -69,6 +70,8 @@ struct State {
     audit: Vec<shop_domain::audit::AuditEntry>,
     /// Failed sign-ins by throttle key (`LoginThrottleStore`).
     login_throttle: HashMap<String, LoginThrottle>,
+    /// Verification and password reset tokens by hash (`AccountTokenStore`).
+    account_tokens: HashMap<String, AccountToken>,
 }
 
 /// Every store port of the domain (accounts, refresh tokens, business

@@ -36,6 +36,11 @@ impl State {
 
 #[async_trait]
 impl MailOutbox for MemoryStore {
+    async fn enqueue(&self, mails: &[MailMessage], now: DateTime<Utc>) -> Result<(), DomainError> {
+        self.lock().record_mails(mails, now);
+        Ok(())
+    }
+
     async fn get(&self, message_id: &str) -> Result<Option<OutboxMail>, DomainError> {
         Ok(self.lock().outbox.get(message_id).cloned())
     }

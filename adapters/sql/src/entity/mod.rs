@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table of `shop-migrations`. They are the
 //! adapter's private row types: the ports map them to domain values.
 
+pub mod account_tokens;
 pub mod audit_log;
 pub mod business_profiles;
 pub mod categories;

@@ -12,6 +12,7 @@ pub struct Model {
     pub status: String,
     pub session_version: i64,
     pub created_at: DateTimeUtc,
+    pub email_verified_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

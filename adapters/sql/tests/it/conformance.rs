@@ -91,6 +91,7 @@ macro_rules! suites {
 
 suites!(
     account_store_suite,
+    account_token_store_suite,
     refresh_token_store_suite,
     business_profile_store_suite,
     catalog_store_suite,

@@ -5,8 +5,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 pub use shop_http_contract::auth::{
-    AccountStatusDto, LoginRequest, NextAction, RefreshRequest, RegisterRequest, RoleDto,
-    TokenResponse, UserDto, UserEnvelope,
+    AccountStatusDto, EmailRequest, LoginRequest, MailAccepted, NextAction,
+    PasswordResetConfirmRequest, RefreshRequest, RegisterRequest, RoleDto, TokenResponse, UserDto,
+    UserEnvelope, VerifyEmailRequest,
 };
 
 #[derive(Deserialize, ToSchema)]

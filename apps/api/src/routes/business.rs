@@ -43,6 +43,7 @@ pub async fn get_business(
         (status = 200, description = "Submitted, now pending", body = BusinessProfileDto),
         (status = 400, response = Problem),
         (status = 401, response = Problem),
+        (status = 403, description = "`email_unverified`: the customer has not verified their address yet (with `SHOP_REQUIRE_EMAIL_VERIFICATION`)", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
         (status = 422, response = Problem),
     ))]
 pub async fn put_business(

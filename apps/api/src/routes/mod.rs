@@ -5,6 +5,7 @@ use actix_web::web;
 
 use crate::state::AppState;
 
+pub mod account_links;
 pub mod admin_audit;
 pub mod admin_businesses;
 pub mod admin_catalog;
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
     jwks::configure(cfg);
     auth::configure(cfg);
+    account_links::configure(cfg);
     me::configure(cfg);
     business::configure(cfg);
     catalog::configure(cfg);

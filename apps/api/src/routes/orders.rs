@@ -60,6 +60,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<String, ApiError> {
         (status = 400, response = Problem),
         (status = 401, response = Problem),
         (status = 402, description = "`payment_declined`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "`email_unverified`: the customer has not verified their address yet (with `SHOP_REQUIRE_EMAIL_VERIFICATION`)", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "Unknown quote", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "`quote_used` (with `order_id`: the order the quote became), `quote_expired`, `price_changed`, `insufficient_stock`, `idempotency_key_reused`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed` (also a missing `Idempotency-Key`) or `invalid_promotion`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),

@@ -66,6 +66,10 @@ pub struct Config {
     pub mail_from: Email,
     pub admin_notify: Vec<Email>,
     pub admin: Option<AdminBootstrap>,
+    /// Customers verify their address before ordering (`SHOP_REQUIRE_EMAIL_VERIFICATION`).
+    pub require_email_verification: bool,
+    /// The web app's base URL for links in mails (`SHOP_PUBLIC_URL`).
+    pub public_url: String,
     /// Access-token keys (`SHOP_JWT_KEY_DIR`, `SHOP_JWT_JWKS_URL`, `SHOP_JWT_SECRET`).
     pub token_keys: TokenKeys,
     pub jwt_issuer: String,
@@ -205,6 +209,8 @@ impl Config {
             mail_from: shop.mail_from,
             admin_notify: shop.admin_notify,
             admin: shop.admin,
+            require_email_verification: shop.require_email_verification,
+            public_url: shop.public_url,
             token_keys,
             jwt_issuer: src.string("SHOP_JWT_ISSUER", "shop"),
             jwt_audience: src.string("SHOP_JWT_AUDIENCE", "shop-api"),
@@ -248,6 +254,8 @@ impl Config {
             admin_notify: self.admin_notify.clone(),
             mail_from: self.mail_from.clone(),
             login_backoff: self.login_backoff,
+            require_email_verification: self.require_email_verification,
+            public_url: self.public_url.clone(),
         }
     }
 }

@@ -21,6 +21,8 @@ pub(super) struct ShopConfig {
     pub mail_from: Email,
     pub admin_notify: Vec<Email>,
     pub admin: Option<AdminBootstrap>,
+    pub require_email_verification: bool,
+    pub public_url: String,
 }
 
 impl ShopConfig {
@@ -64,7 +66,11 @@ impl ShopConfig {
             .filter(|s| !s.is_empty())
             .map(|s| mail_address("SHOP_ADMIN_NOTIFY", s))
             .collect::<Result<Vec<_>, _>>()?;
+        let require_email_verification = src.boolean("SHOP_REQUIRE_EMAIL_VERIFICATION", true)?;
+        let public_url = public_url(&src.string("SHOP_PUBLIC_URL", "http://127.0.0.1:8080"))?;
         Ok(Self {
+            require_email_verification,
+            public_url,
             currency,
             rounding,
             shop_name,
@@ -127,6 +133,29 @@ fn mail_address(name: &'static str, raw: &str) -> Result<Email, SettingError> {
         Err(_) => Err(SettingError::new(
             name,
             format!("{raw:?} is not a valid e-mail address"),
+        )),
+    }
+}
+
+/// The web app's base URL for links in mails: `http(s)://host[:port][/path]`,
+/// kept without a trailing slash.
+fn public_url(raw: &str) -> Result<String, SettingError> {
+    let value = raw.trim().trim_end_matches('/');
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(rest)
+            if !rest.is_empty()
+                && !rest.starts_with('/')
+                && !value.chars().any(|c| c.is_control() || c.is_whitespace())
+                && !value.contains(['?', '#']) =>
+        {
+            Ok(value.to_string())
+        }
+        _ => Err(SettingError::new(
+            "SHOP_PUBLIC_URL",
+            format!("{raw:?} is not an http(s) URL without query or fragment"),
         )),
     }
 }

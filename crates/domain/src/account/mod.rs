@@ -6,6 +6,7 @@ mod password;
 mod ports;
 pub(crate) mod service;
 mod throttle;
+mod tokens;
 
 pub use email::Email;
 pub use model::{AccessClaims, AccountStatus, PersonName, Principal, Role, User, UserFilter};
@@ -23,3 +24,8 @@ pub use service::{
 #[cfg(test)]
 pub(crate) use throttle::MockLoginThrottleStore;
 pub use throttle::{BackoffPolicy, LoginThrottle, LoginThrottleStore, throttle_key};
+#[cfg(test)]
+pub(crate) use tokens::MockAccountTokenStore;
+pub use tokens::{
+    AccountToken, AccountTokenPurpose, AccountTokenStore, PASSWORD_RESET_TTL, VERIFY_EMAIL_TTL,
+};

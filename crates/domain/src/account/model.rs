@@ -111,6 +111,9 @@ pub struct User {
     /// older version are refused at once.
     pub session_version: u64,
     pub created_at: DateTime<Utc>,
+    /// When the user proved the address (the verification link); `None`
+    /// while unverified.
+    pub email_verified_at: Option<DateTime<Utc>>,
 }
 
 impl User {
@@ -149,6 +152,8 @@ pub struct Principal {
     /// The request this principal acts in (set by the transport; the audit
     /// trail records it).
     pub origin: crate::audit::RequestOrigin,
+    /// The address was verified when the request came in.
+    pub email_verified: bool,
 }
 
 impl Principal {
@@ -229,6 +234,7 @@ mod tests {
             session_id: SessionId::new("s1"),
             email: Email::trusted("a@example.com"),
             origin: Default::default(),
+            email_verified: true,
         };
         assert!(p(Role::Admin).require_admin().is_ok());
         assert_eq!(

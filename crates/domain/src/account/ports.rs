@@ -21,6 +21,9 @@ pub trait AccountStore: Send + Sync {
     /// Sets the status and bumps the session version in one step.
     async fn set_status(&self, id: &UserId, status: AccountStatus) -> Result<(), DomainError>;
     async fn bump_session_version(&self, id: &UserId) -> Result<(), DomainError>;
+    /// Records that the user proved the address at `at`; an address
+    /// already verified keeps its first time.
+    async fn set_email_verified(&self, id: &UserId, at: DateTime<Utc>) -> Result<(), DomainError>;
     /// Newest first.
     async fn list(
         &self,

@@ -7,13 +7,14 @@ use super::{
     RefreshToken, Role, User, UserFilter,
 };
 use super::{
-    AccountStore, LoginThrottle, LoginThrottleStore, PasswordHasher, RefreshTokenStore,
-    TokenSigner, throttle_key,
+    AccountStore, AccountTokenStore, LoginThrottle, LoginThrottleStore, PasswordHasher,
+    RefreshTokenStore, TokenSigner, throttle_key,
 };
 use crate::business::BusinessProfileStore;
 use crate::business::BusinessStatus;
 use crate::error::Validator;
 use crate::ids::{SessionId, UserId};
+use crate::mail::MailOutbox;
 use crate::settings::ShopSettings;
 use crate::{Clock, DomainError, IdGenerator, Page, PageRequest};
 
@@ -91,6 +92,10 @@ pub struct AccountPorts {
     pub signer: Arc<dyn TokenSigner>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGenerator>,
+    /// Verification and password reset links.
+    pub account_tokens: Arc<dyn AccountTokenStore>,
+    /// Where the verification and reset mails are recorded for delivery.
+    pub outbox: Arc<dyn MailOutbox>,
 }
 
 pub struct AccountService {
@@ -120,8 +125,18 @@ impl AccountService {
         let (Some(email), Some(password), Some(name)) = (email, password, name) else {
             return Err(DomainError::Internal("validation inconsistency".into()));
         };
-        self.create_user(email, &password, name, Role::Customer)
-            .await
+        let user = self
+            .create_user(email, &password, name, Role::Customer)
+            .await?;
+        // The account exists whatever happens to its mail: a failure here
+        // is logged, and the user can ask for the link again. A shop that
+        // does not require verification sends no link unasked.
+        if self.settings.require_email_verification
+            && let Err(e) = self.send_verification(&user).await
+        {
+            tracing::warn!(user_id = %user.id, error = %e, "the verification mail could not be recorded");
+        }
+        Ok(user)
     }
 
     async fn create_user(
@@ -132,6 +147,7 @@ impl AccountService {
         role: Role,
     ) -> Result<User, DomainError> {
         let password_hash = self.ports.hasher.hash(password.expose()).await?;
+        let now = self.ports.clock.now();
         let user = User {
             id: UserId::new(self.ports.ids.new_id()),
             email,
@@ -140,7 +156,10 @@ impl AccountService {
             role,
             status: AccountStatus::Active,
             session_version: 0,
-            created_at: self.ports.clock.now(),
+            created_at: now,
+            // An operator's admin (start-up or `shop-api admin create`)
+            // needs no link: its address is the operator's word.
+            email_verified_at: (role == Role::Admin).then_some(now),
         };
         self.ports.accounts.insert(&user).await?;
         Ok(user)
@@ -429,6 +448,7 @@ impl AccountService {
             user_id: user.id,
             role: user.role,
             session_id: claims.session_id,
+            email_verified: user.email_verified_at.is_some(),
             email: user.email,
             origin: Default::default(),
         })
@@ -573,5 +593,6 @@ impl AccountService {
     }
 }
 
+mod links;
 #[cfg(test)]
 mod tests;

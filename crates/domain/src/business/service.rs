@@ -43,6 +43,9 @@ impl BusinessService {
         principal: &Principal,
         submission: &ProfileSubmission,
     ) -> Result<BusinessProfile, DomainError> {
+        if self.settings.require_email_verification && !principal.email_verified {
+            return Err(DomainError::EmailUnverified);
+        }
         let now = self.ports.clock.now();
         let valid = submission.validated(now.date_naive())?;
         let profile = BusinessProfile {

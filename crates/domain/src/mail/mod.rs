@@ -14,8 +14,8 @@ pub use admin::{MailAdminPorts, MailAdminService};
 pub(crate) use outbox::MockMailOutbox;
 pub use outbox::{MailOutbox, OutboxMail, outbox_id};
 pub use templates::{
-    MailContext, business_approved, business_rejected, contact_notice, escape_html,
-    new_order_notice, order_alert, order_confirmation, payment_failed,
+    MailContext, business_approved, business_rejected, contact_notice, email_verification,
+    escape_html, new_order_notice, order_alert, order_confirmation, password_reset, payment_failed,
 };
 
 /// A rendered message. `message_id` is deterministic (kind, subject entity,

@@ -36,6 +36,11 @@ impl OutboxMail {
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait MailOutbox: Send + Sync {
+    /// Records mails and their delivery jobs on their own, in one
+    /// transaction: for a mail whose cause lives in another store (a
+    /// registration on DynamoDB accounts). A Message-ID already recorded is
+    /// left as it is, so recording the same mail twice sends it once.
+    async fn enqueue(&self, mails: &[MailMessage], now: DateTime<Utc>) -> Result<(), DomainError>;
     async fn get(&self, message_id: &str) -> Result<Option<OutboxMail>, DomainError>;
     /// Records that the transport took the mail. Marking a sent mail again
     /// keeps the first time.

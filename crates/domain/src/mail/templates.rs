@@ -1,7 +1,7 @@
 use std::fmt::Write;
 
 use super::{MailMessage, message_id, single_line};
-use crate::account::Email;
+use crate::account::{Email, User};
 use crate::business::BusinessProfile;
 use crate::contact::ContactMessage;
 use crate::order::Order;
@@ -313,4 +313,57 @@ pub fn contact_notice(ctx: &MailContext, message: &ContactMessage, to: &Email) -
         text,
         html,
     )
+}
+
+/// A link in an account mail: `base` + `path` + `?token=` + the token. The
+/// caller puts the token in the link only; the Message-ID carries `entity`
+/// (an id that reveals nothing).
+fn token_link(base: &str, path: &str, token: &str) -> String {
+    format!("{}{path}?token={token}", base.trim_end_matches('/'))
+}
+
+/// The verification mail of a new (or re-requested) address: a single-use
+/// link to the web app's `/verify` page, valid 24 hours.
+pub fn email_verification(
+    ctx: &MailContext,
+    user: &User,
+    public_url: &str,
+    token: &str,
+    entity: &str,
+) -> MailMessage {
+    let link = token_link(public_url, "/verify", token);
+    let subject = format!("{}: confirm your e-mail address", ctx.shop_name);
+    let text = format!(
+        "Hello {},\n\nPlease confirm your e-mail address by opening this link (valid for 24 hours):\n\n{link}\n\nIf you did not create an account, ignore this mail.\n",
+        user.name.as_str()
+    );
+    let html = format!(
+        "<p>Hello {},</p><p>Please confirm your e-mail address by opening this link (valid for 24 hours):</p><p><a href=\"{l}\">{l}</a></p><p>If you did not create an account, ignore this mail.</p>",
+        escape_html(user.name.as_str()),
+        l = escape_html(&link)
+    );
+    ctx.message("verify-email", entity, &user.email, &subject, text, html)
+}
+
+/// The password reset mail: a single-use link to the web app's
+/// `/reset-password` page, valid 30 minutes.
+pub fn password_reset(
+    ctx: &MailContext,
+    user: &User,
+    public_url: &str,
+    token: &str,
+    entity: &str,
+) -> MailMessage {
+    let link = token_link(public_url, "/reset-password", token);
+    let subject = format!("{}: reset your password", ctx.shop_name);
+    let text = format!(
+        "Hello {},\n\nSomeone (hopefully you) asked to reset the password of your account. Open this link to choose a new one (valid for 30 minutes, once):\n\n{link}\n\nIf you did not ask for it, ignore this mail: your password stays as it is.\n",
+        user.name.as_str()
+    );
+    let html = format!(
+        "<p>Hello {},</p><p>Someone (hopefully you) asked to reset the password of your account. Open this link to choose a new one (valid for 30 minutes, once):</p><p><a href=\"{l}\">{l}</a></p><p>If you did not ask for it, ignore this mail: your password stays as it is.</p>",
+        escape_html(user.name.as_str()),
+        l = escape_html(&link)
+    );
+    ctx.message("password-reset", entity, &user.email, &subject, text, html)
 }

@@ -101,6 +101,9 @@ impl OrderService {
         principal: &Principal,
         request: &PlaceOrderRequest,
     ) -> Result<Placed, DomainError> {
+        if self.settings.require_email_verification && !principal.email_verified {
+            return Err(DomainError::EmailUnverified);
+        }
         let source = request.payment_source_id.trim();
         if source.is_empty() || source.len() > 255 {
             return Err(DomainError::invalid(

@@ -246,3 +246,5 @@ pub async fn list_active_admins_only(s: Stores) {
     ids.sort();
     assert_eq!(ids, vec![a1.id, a2.id]);
 }
+
+pub use super::account_tokens::set_email_verified_keeps_the_first_time;

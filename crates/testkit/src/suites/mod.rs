@@ -1,6 +1,7 @@
 //! One module per port; each public `async fn` is one case that takes a
 //! fresh [`Stores`](crate::Stores) and panics when the contract is broken.
 
+pub mod account_tokens;
 pub mod accounts;
 pub mod audit;
 pub mod business;
