@@ -70,7 +70,7 @@ pub const PAYMENTS: &[Setting] = &[Setting {
 pub const MAIL: &[Setting] = &[Setting {
     name: "SHOP_MAIL",
     default: r#"`file`"#,
-    meaning: r#"Mail transport: `file` (a mailbox under `$SHOP_DATA_DIR/mail`, listed at `GET /api/v1/admin/mailbox`), `smtp` (an SMTP relay, `SHOP_SMTP_*` below) or `ses` (Amazon SES v2, `SHOP_SES_*` below; credentials from the standard AWS chain). With `smtp` or `ses` the admin mailbox endpoint answers 404."#,
+    meaning: r#"Mail transport: `file` (a mailbox under `$SHOP_DATA_DIR/mail`, listed at `GET /api/v1/admin/mailbox` with the tokens of verification and reset links redacted), `smtp` (an SMTP relay, `SHOP_SMTP_*` below) or `ses` (Amazon SES v2, `SHOP_SES_*` below; credentials from the standard AWS chain). With `smtp` or `ses` the admin mailbox endpoint answers 404."#,
 }];
 
 /// The shop, its admins, access tokens and the HTTP edge.
