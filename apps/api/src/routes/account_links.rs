@@ -76,12 +76,9 @@ pub async fn resend_verification(
         .limits
         .resend_verification(client_ip(&req, &state.trust_proxy))?;
     let email = checked_email(&body.email)?;
-    actix_web::rt::spawn(async move {
-        if let Err(e) = state.accounts.resend_verification(&email).await {
-            tracing::warn!(error = %e, "a verification resend failed");
-        }
-    });
-    Ok(accepted())
+    Ok(mail_after_answering("a verification resend", async move {
+        state.accounts.resend_verification(&email).await
+    }))
 }
 
 /// Mails a password reset link (single use, 30 minutes) when the address
@@ -104,12 +101,10 @@ pub async fn password_reset(
         .limits
         .password_reset(client_ip(&req, &state.trust_proxy))?;
     let email = checked_email(&body.email)?;
-    actix_web::rt::spawn(async move {
-        if let Err(e) = state.accounts.request_password_reset(&email).await {
-            tracing::warn!(error = %e, "a password reset request failed");
-        }
-    });
-    Ok(accepted())
+    Ok(mail_after_answering(
+        "a password reset request",
+        async move { state.accounts.request_password_reset(&email).await },
+    ))
 }
 
 /// Uses a password reset link: sets the new password, signs the account out
@@ -132,4 +127,18 @@ pub async fn confirm_password_reset(
         .confirm_password_reset(&body.token, &body.new_password)
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Answers 202 at once and does `work` afterwards, so the answer's timing
+/// does not tell whether the address has an account.
+fn mail_after_answering(
+    what: &'static str,
+    work: impl std::future::Future<Output = Result<(), shop_domain::DomainError>> + 'static,
+) -> HttpResponse {
+    actix_web::rt::spawn(async move {
+        if let Err(e) = work.await {
+            tracing::warn!(error = %e, "{what} failed");
+        }
+    });
+    accepted()
 }

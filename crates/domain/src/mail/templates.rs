@@ -322,6 +322,32 @@ fn token_link(base: &str, path: &str, token: &str) -> String {
     format!("{}{path}?token={token}", base.trim_end_matches('/'))
 }
 
+/// A mail whose point is one single-use link: a greeting, `lead`, the link,
+/// `close`, as text and as HTML.
+#[allow(clippy::too_many_arguments)]
+fn link_mail(
+    ctx: &MailContext,
+    user: &User,
+    kind: &str,
+    entity: &str,
+    subject: &str,
+    lead: &str,
+    link: &str,
+    close: &str,
+) -> MailMessage {
+    let subject = format!("{}: {subject}", ctx.shop_name);
+    let name = user.name.as_str();
+    let text = format!("Hello {name},\n\n{lead}\n\n{link}\n\n{close}\n");
+    let html = format!(
+        "<p>Hello {},</p><p>{}</p><p><a href=\"{l}\">{l}</a></p><p>{}</p>",
+        escape_html(name),
+        escape_html(lead),
+        escape_html(close),
+        l = escape_html(link)
+    );
+    ctx.message(kind, entity, &user.email, &subject, text, html)
+}
+
 /// The verification mail of a new (or re-requested) address: a single-use
 /// link to the web app's `/verify` page, valid 24 hours.
 pub fn email_verification(
@@ -331,18 +357,16 @@ pub fn email_verification(
     token: &str,
     entity: &str,
 ) -> MailMessage {
-    let link = token_link(public_url, "/verify", token);
-    let subject = format!("{}: confirm your e-mail address", ctx.shop_name);
-    let text = format!(
-        "Hello {},\n\nPlease confirm your e-mail address by opening this link (valid for 24 hours):\n\n{link}\n\nIf you did not create an account, ignore this mail.\n",
-        user.name.as_str()
-    );
-    let html = format!(
-        "<p>Hello {},</p><p>Please confirm your e-mail address by opening this link (valid for 24 hours):</p><p><a href=\"{l}\">{l}</a></p><p>If you did not create an account, ignore this mail.</p>",
-        escape_html(user.name.as_str()),
-        l = escape_html(&link)
-    );
-    ctx.message("verify-email", entity, &user.email, &subject, text, html)
+    link_mail(
+        ctx,
+        user,
+        "verify-email",
+        entity,
+        "confirm your e-mail address",
+        "Please confirm your e-mail address by opening this link (valid for 24 hours):",
+        &token_link(public_url, "/verify", token),
+        "If you did not create an account, ignore this mail.",
+    )
 }
 
 /// The password reset mail: a single-use link to the web app's
@@ -354,16 +378,14 @@ pub fn password_reset(
     token: &str,
     entity: &str,
 ) -> MailMessage {
-    let link = token_link(public_url, "/reset-password", token);
-    let subject = format!("{}: reset your password", ctx.shop_name);
-    let text = format!(
-        "Hello {},\n\nSomeone (hopefully you) asked to reset the password of your account. Open this link to choose a new one (valid for 30 minutes, once):\n\n{link}\n\nIf you did not ask for it, ignore this mail: your password stays as it is.\n",
-        user.name.as_str()
-    );
-    let html = format!(
-        "<p>Hello {},</p><p>Someone (hopefully you) asked to reset the password of your account. Open this link to choose a new one (valid for 30 minutes, once):</p><p><a href=\"{l}\">{l}</a></p><p>If you did not ask for it, ignore this mail: your password stays as it is.</p>",
-        escape_html(user.name.as_str()),
-        l = escape_html(&link)
-    );
-    ctx.message("password-reset", entity, &user.email, &subject, text, html)
+    link_mail(
+        ctx,
+        user,
+        "password-reset",
+        entity,
+        "reset your password",
+        "Someone (hopefully you) asked to reset the password of your account. Open this link to choose a new one (valid for 30 minutes, once):",
+        &token_link(public_url, "/reset-password", token),
+        "If you did not ask for it, ignore this mail: your password stays as it is.",
+    )
 }
