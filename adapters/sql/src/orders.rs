@@ -386,13 +386,17 @@ impl SqlStore {
         use orders::Column as O;
         let effects = change.effects();
         let entry = change.entry();
-        let mut update = orders::Entity::update_many()
-            .col_expr(O::Status, Expr::value(change.to().as_str()))
-            .col_expr(
-                O::AlertAt,
-                Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
-            )
-            .col_expr(O::AlertReason, Expr::value(Option::<String>::None));
+        let mut update =
+            orders::Entity::update_many().col_expr(O::Status, Expr::value(change.to().as_str()));
+        // An order still open keeps its alert (see `OrderStore::transition`).
+        if !change.to().is_open() {
+            update = update
+                .col_expr(
+                    O::AlertAt,
+                    Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+                )
+                .col_expr(O::AlertReason, Expr::value(Option::<String>::None));
+        }
         if let Some(payment) = &effects.payment {
             update = set_payment_columns(update, payment);
         }

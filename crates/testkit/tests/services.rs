@@ -29,8 +29,8 @@ use shop_domain::jobs::{
 use shop_domain::mail::{MailAdminPorts, MailAdminService, MailMessage, Mailer};
 use shop_domain::money::Money;
 use shop_domain::order::{
-    CHECKOUT_GRACE, Order, OrderPorts, OrderService, OrderStatus, PaymentState, PlaceOrderRequest,
-    Placed, Placement, SettlePorts,
+    Actor, CHECKOUT_GRACE, HistoryEntry, Order, OrderAlert, OrderPorts, OrderService, OrderStatus,
+    PaymentState, PlaceOrderRequest, Placed, Placement, SettlePorts,
 };
 use shop_domain::payment::{AuthorizeRequest, PaymentError, PaymentGateway, PaymentRecord};
 use shop_domain::pricing::{
@@ -2034,6 +2034,73 @@ async fn a_dead_job_is_left_for_an_admin_until_the_deadline_then_swept_voided_an
     assert_eq!(failed.payment.status, PaymentState::Canceled);
     assert_eq!(shop.payments().await[0].status, SquareStatus::Canceled);
     assert_eq!(shop.stock(&hammer.id).await, 5);
+}
+
+/// The finalization died (alerted, then buried, as `execute` does) while
+/// the checkout's answer was lost; the customer's replay then authorizes the
+/// order. The order stays open with a dead job: the admins' alert must
+/// survive that transition, or nobody hears of it until the deadline voids
+/// the customer's payment.
+#[tokio::test]
+async fn an_authorization_after_the_finalization_died_keeps_the_alert() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let hammer = shop.product(&admin, "HAM-1", "10.00", 5).await;
+    let me = shop.customer("ann@example.com").await;
+    let q = shop.quote(&me, &[(&hammer, 1)], None).await.unwrap();
+    shop.gateway
+        .lose_next_authorize_answer
+        .store(true, Ordering::SeqCst);
+    let pending = shop
+        .placed(&me, &q, OK_CARD, Some("k"))
+        .await
+        .unwrap()
+        .order;
+    assert_eq!(pending.status, OrderStatus::PendingPayment);
+    let claim = shop
+        .stores
+        .jobs
+        .claim(shop.now(), Duration::seconds(30), "w")
+        .await
+        .unwrap()
+        .unwrap();
+    let alert = OrderAlert {
+        at: shop.now(),
+        reason: "finalization stopped after 5 attempts: the store was down".into(),
+    };
+    let note = HistoryEntry {
+        status: pending.status,
+        at: shop.now(),
+        by: Actor::System,
+        note: Some(format!("admins alerted: {}", alert.reason)),
+    };
+    assert!(
+        shop.stores
+            .orders
+            .raise_alert(&pending.id, &alert, &note, &[])
+            .await
+            .unwrap()
+    );
+    shop.stores
+        .jobs
+        .bury(&claim, "the store was down")
+        .await
+        .unwrap();
+
+    let (o, created) = shop.place(&me, &q, OK_CARD, Some("k")).await.unwrap();
+    assert!(!created);
+    assert_eq!(o.status, OrderStatus::Authorized);
+    assert_eq!(shop.order(&o.id).await.alert, Some(alert));
+    assert_eq!(shop.job(&o.id).await.state, JobState::Dead);
+    // The sweeper leaves a dead job to the admins until the deadline: the
+    // alert is what tells them.
+    assert_eq!(shop.finalization.sweep(100).await.unwrap(), 0);
+    // Requeued, the order is paid and the alert goes.
+    let requeued = shop.orders.retry_finalization(&admin, &o.id).await.unwrap();
+    assert_eq!(requeued.alert, None);
+    assert!(shop.work().await);
+    let paid = shop.order(&o.id).await;
+    assert_eq!((paid.status, paid.alert), (OrderStatus::Paid, None));
 }
 
 #[tokio::test]

@@ -799,3 +799,74 @@ async fn resend_and_reset_are_rate_limited_per_client() {
         assert!(limited.header("retry-after").is_some());
     }
 }
+
+/// shop-api dies (SIGKILL) after a registration and a reset request were
+/// recorded but before any mail left: the links are in the outbox and their
+/// tokens in the database, so a worker started after the restart delivers
+/// both and both work once. (The reset request is recorded just after its
+/// 202, so the answer's timing says nothing about the address; a crash in
+/// those milliseconds loses that one request, which the customer repeats.)
+#[tokio::test]
+async fn links_asked_for_before_a_crash_arrive_and_work_after_the_restart() {
+    let mut app = TestApp::builder()
+        .env("SHOP_REQUIRE_EMAIL_VERIFICATION", "true")
+        .env("SHOP_PUBLIC_URL", PUBLIC_URL)
+        .env("SHOP_WORKER", "off")
+        .spawn()
+        .await;
+    let c = app.customer().await;
+    app.post(
+        "/api/v1/auth/password-reset",
+        ANON,
+        &json!({"email": c.email}),
+    )
+    .await
+    .expect(202);
+    let admin = app.admin_token().await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let unsent = app
+            .walk("/api/v1/admin/mail?status=unsent", admin.as_str(), 50)
+            .await;
+        let to_customer = unsent
+            .iter()
+            .filter(|m| m["to"] == c.email.as_str())
+            .count();
+        if to_customer == 2 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the two links were never recorded: {unsent:#?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        app.mail_files_naming(&c.email).is_empty(),
+        "nothing delivers mail yet"
+    );
+    app.restart().await;
+    let _worker = app.spawn_worker();
+
+    let verify = link_token(&app, &c.email, "/verify", 1).await;
+    let reset = link_token(&app, &c.email, "/reset-password", 1).await;
+    app.post("/api/v1/auth/verify-email", ANON, &json!({"token": verify}))
+        .await
+        .expect(200);
+    app.post(
+        "/api/v1/auth/password-reset/confirm",
+        ANON,
+        &json!({"token": reset, "new_password": "After-the-crash-42"}),
+    )
+    .await
+    .expect(204);
+    app.post(
+        "/api/v1/auth/password-reset/confirm",
+        ANON,
+        &json!({"token": reset, "new_password": "Twice-after-the-crash-43"}),
+    )
+    .await
+    .problem(400, "token_invalid");
+    let login = app.login(&c.email, "After-the-crash-42").await;
+    assert!(login.expect(200)["user"]["email_verified_at"].is_string());
+}

@@ -148,7 +148,9 @@ impl OrderStore for MemoryStore {
         let order = state.order_mut(id)?;
         order.status = change.to();
         order.history.push(change.entry().clone());
-        order.alert = None;
+        if !change.to().is_open() {
+            order.alert = None;
+        }
         if let Some(payment) = &effects.payment {
             order.payment = payment.clone();
         }

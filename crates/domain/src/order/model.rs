@@ -288,8 +288,8 @@ impl Order {
     /// The one way to change an order's status: checked against the
     /// lifecycle ([`OrderStatus::can_become`]), from the status this copy of
     /// the order is in (the store applies it only if the order is still
-    /// there), with no effect but the history entry and the alert cleared
-    /// until the caller adds some.
+    /// there), with no effect but the history entry (and the alert cleared
+    /// when the order closes) until the caller adds some.
     pub fn change_to(
         &self,
         next: OrderStatus,
@@ -463,8 +463,11 @@ pub trait OrderStore: Send + Sync {
     ) -> Result<Option<IdempotencyRecord>, DomainError>;
     /// Applies a checked [`StatusChange`]: moves the order from
     /// `change.from()` (compare-and-set: [`DomainError::InvalidOrderState`]
-    /// when it is no longer in it), appends the entry, clears the alert and
-    /// applies the effects, all at once.
+    /// when it is no longer in it), appends the entry, applies the effects
+    /// and, when the order leaves the open statuses, clears its alert, all
+    /// at once. An order that stays open keeps its alert: the alert may say
+    /// its finalization is dead, which a checkout's late authorization does
+    /// not mend.
     async fn transition(&self, id: &OrderId, change: &StatusChange) -> Result<Order, DomainError>;
     /// Appends a history entry without a status change (a note for admins,
     /// such as the finalization giving up).

@@ -768,8 +768,10 @@ pub async fn add_note_appends_only(s: Stores) {
     assert_eq!(w.get(&created.id).await, expected);
 }
 
-/// An alert is raised once (with its note and mails); the next status
-/// change or a clear takes it down.
+/// An alert is raised once (with its note and mails). A change that keeps
+/// the order open keeps it up (a checkout's authorization committing after
+/// the finalization was buried must not hide the dead job); closing the
+/// order or a clear takes it down.
 pub async fn alerts_are_raised_once_and_cleared(s: Stores) {
     let w = World::new(s, &[5]).await;
     let created = w.s.orders.create(&w.order(&[(0, 1)]).await).await.unwrap();
@@ -826,13 +828,20 @@ pub async fn alerts_are_raised_once_and_cleared(s: Stores) {
             .unwrap()
             .is_none()
     );
-    // A status change clears it.
+    // The order stays open: the alert stays up.
     let moved =
         w.s.orders
             .transition(&created.id, &authorize(&raised, 50))
             .await
             .unwrap();
-    assert_eq!(moved.alert, None);
+    assert_eq!(moved.alert, Some(alert.clone()));
+    // Closed: nothing is left to attend to.
+    let paid = moved
+        .change_to(OrderStatus::Paid, Actor::PaymentProvider, at(60), None)
+        .unwrap();
+    let closed = w.s.orders.transition(&created.id, &paid).await.unwrap();
+    assert_eq!(closed.alert, None);
+    assert_eq!(w.get(&created.id).await.alert, None);
     assert!(
         w.s.orders
             .raise_alert(&created.id, &alert, &note, &[])
