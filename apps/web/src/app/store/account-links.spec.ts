@@ -72,6 +72,25 @@ describe('VerifyPage', () => {
     expect(el.querySelector('[role=status]')!.textContent).toContain('a new link is on its way');
   });
 
+  it('tells a signed-in, verified customer that a used link needs nothing more', async () => {
+    localStorage.clear();
+    TestBed.configureTestingModule({ providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting()] });
+    const auth = TestBed.inject(AuthService);
+    auth.user.set(user({ email_verified_at: '2030-01-02T00:00:00Z' }));
+    auth.accessToken.set('a');
+    const fixture = TestBed.createComponent(VerifyPage);
+    fixture.componentRef.setInput('token', 'used');
+    await fixture.whenStable();
+    TestBed.inject(HttpTestingController).expectOne('/api/v1/auth/verify-email').flush(
+      { code: 'token_invalid', detail: 'the link is invalid, used or expired' }, { status: 400, statusText: 'Bad Request' },
+    );
+    await fixture.whenStable();
+    const el = fixture.nativeElement as HTMLElement;
+    expect(el.querySelector('[role=alert]')!.textContent).toContain('This verification link is invalid, already used or expired.');
+    expect(el.querySelector('[data-testid=already-verified]')!.textContent).toContain('casey@example.com is already verified');
+    expect([...el.querySelectorAll('button')].some((b) => b.textContent!.includes('Send a new verification link'))).toBe(false);
+  });
+
   it('sends nothing for a link without a token', async () => {
     const { el, ctl } = await setup(VerifyPage);
     expect(el.querySelector('[role=alert]')!.textContent).toContain('has no token');

@@ -28,12 +28,18 @@ import { ResendVerification } from './resend-verification';
       }
       @case ('failed') {
         <app-error [error]="error()" />
-        @if (error()?.code === 'token_invalid' || !token()) {
-          <p>Each link works once and for 24 hours. If your address is not verified yet, ask for a new link below
-            and open the newest mail.</p>
+        @if (auth.user()?.email_verified_at) {
+          <!-- Signed in and verified already (say, a second click on the link): nothing to resend. -->
+          <p class="notice" role="status" data-testid="already-verified">Your e-mail address {{ auth.user()?.email }} is already verified: there is nothing more to do.</p>
+          <p><a routerLink="/">Continue shopping</a></p>
+        } @else {
+          @if (error()?.code === 'token_invalid' || !token()) {
+            <p>Each link works once and for 24 hours. If your address is not verified yet, ask for a new link below
+              and open the newest mail.</p>
+          }
+          <h2>Send a new verification link</h2>
+          <app-resend-verification [email]="auth.user()?.email" />
         }
-        <h2>Send a new verification link</h2>
-        <app-resend-verification [email]="auth.user()?.email" />
       }
     }
   `,
