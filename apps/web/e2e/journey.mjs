@@ -1,98 +1,18 @@
-// End-to-end test of the web app against a real shop-api, in headless Chromium.
-// Starts target/debug/shop-api (or $SHOP_API_BIN) on a free port with a fresh
-// data dir, serving dist/shop-web/browser, then walks the journey of issue 7
-// (with issue 11's stock adjustment: stock moves with a reason, never through PATCH).
-// Screenshots go to e2e/screenshots/; axe-core checks the main pages.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+// The shopping journey of issue 7 (with issue 11's stock adjustment: stock moves with a reason,
+// never through PATCH), against a shop that does not ask for e-mail verification.
+import { ADMIN, assert, axe, newPage, shot, step } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const web = resolve(here, '..');
-const repo = resolve(web, '../..');
-const require = createRequire(import.meta.url);
-const axePath = require.resolve('axe-core/axe.min.js');
-const shots = join(here, 'screenshots');
-mkdirSync(shots, { recursive: true });
-
-const bin = process.env.SHOP_API_BIN || join(repo, 'target/debug/shop-api');
-const chromePath = process.env.CHROMIUM || '/usr/bin/chromium';
-const ADMIN = { email: 'admin@shop.test', password: 'Admin-e2e-password-7' };
 const CUSTOMER = { email: `buyer-${Date.now()}@example.com`, password: 'Customer-pass-42', name: 'Casey Buyer' };
 
-let passed = 0;
-const step = async (name, fn) => {
-  const t = Date.now();
-  try { await fn(); passed++; console.log(`ok   ${name} (${Date.now() - t} ms)`); }
-  catch (e) { console.error(`FAIL ${name}: ${e?.stack ?? e}`); throw e; }
+export const name = 'journey';
+export const env = {
+  // The e2e customers order right after registering (accounts.mjs covers verification).
+  SHOP_REQUIRE_EMAIL_VERIFICATION: 'false',
 };
-const assert = (cond, msg) => { if (!cond) throw new Error(msg); };
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
-    s.on('error', rej);
-  });
-}
-
-async function waitHealthy(base, proc) {
-  for (let i = 0; i < 100; i++) {
-    if (proc.exitCode !== null) throw new Error(`shop-api exited with ${proc.exitCode}`);
-    try { if ((await fetch(`${base}/healthz`)).ok) return; } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('shop-api did not become healthy');
-}
-
-async function axe(page, name) {
-  await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of result.violations) {
-    console.log(`     axe ${name}: ${v.impact} ${v.id} (${v.nodes.length}) ${bad.includes(v) ? '<- FAIL' : ''}`);
-  }
-  assert(!bad.length, `axe on ${name}: ${bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('; ')}`);
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-}
-
-const dataDir = mkdtempSync(join(tmpdir(), 'shop-e2e-'));
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const api = spawn(bin, [], {
-  env: {
-    ...process.env, SHOP_BIND: `127.0.0.1:${port}`, SHOP_DATA_DIR: dataDir, SHOP_ADMIN_EMAIL: ADMIN.email,
-    SHOP_ADMIN_PASSWORD: ADMIN.password, SHOP_WEB_DIR: join(web, 'dist/shop-web/browser'), SHOP_LOG: 'warn', SHOP_WORKER_POLL_MS: '50',
-    // The e2e customers order right after registering.
-    SHOP_REQUIRE_EMAIL_VERIFICATION: 'false',
-  },
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
-let browser;
-let failed = false;
-try {
-  await waitHealthy(base, api);
-  browser = await chromium.launch({
-    executablePath: chromePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  const adminCtx = await browser.newContext({ viewport: { width: 1200, height: 800 } });
-  const buyerCtx = await browser.newContext({ viewport: { width: 1200, height: 800 } });
-  const admin = await adminCtx.newPage();
-  const buyer = await buyerCtx.newPage();
-  for (const [who, p] of [['admin', admin], ['buyer', buyer]]) {
-    p.on('pageerror', (e) => console.error(`     [${who} page error] ${e.message}`));
-    p.setDefaultTimeout(15000);
-  }
+export async function run({ base, browser }) {
+  const admin = await newPage(browser, 'admin');
+  const buyer = await newPage(browser, 'buyer');
 
   await step('the app is served at / and unknown API paths stay problem+json', async () => {
     const r = await fetch(`${base}/some/app/route`);
@@ -291,12 +211,4 @@ try {
     await shot(phone, 'catalog-phone');
     assert(overflow <= 0, `horizontal overflow of ${overflow}px`);
   });
-} catch {
-  failed = true;
-} finally {
-  await browser?.close().catch(() => undefined);
-  api.kill('SIGTERM');
-  rmSync(dataDir, { recursive: true, force: true });
 }
-console.log(`\ne2e: ${passed} passed${failed ? ', 1 failed' : ''}; screenshots in ${shots}`);
-process.exit(failed ? 1 : 0);
