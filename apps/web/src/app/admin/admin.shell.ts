@@ -16,6 +16,7 @@ import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
       <a routerLink="contact" routerLinkActive="active">Messages</a>
       <a routerLink="mail" routerLinkActive="active">Mail delivery</a>
       <a routerLink="mailbox" routerLinkActive="active">Mailbox</a>
+      <a routerLink="audit" routerLinkActive="active">Audit log</a>
     </nav>
     <router-outlet />
   `,

@@ -14,21 +14,24 @@ import { validateCountry, validateDecimal } from '../core/validation';
     <p class="muted">Rates are fractions: 0.0725 is 7.25 %. The region may be empty for a country-wide rate.</p>
     <app-error [error]="error()" />
     @if (notice()) { <p class="notice" role="status">{{ notice() }}</p> }
-    <form class="stack" (ngSubmit)="save()" novalidate>
-      @for (r of rates; track $index; let i = $index) {
-        <fieldset class="row">
-          <legend>Rate {{ i + 1 }}</legend>
-          <label>Country <input [name]="'country' + i" [(ngModel)]="r.country" maxlength="2" style="width:4rem"></label>
-          <label>Region <input [name]="'region' + i" [(ngModel)]="r.region" style="width:6rem"></label>
-          <label>Rate <input [name]="'rate' + i" [(ngModel)]="r.rate" inputmode="decimal" style="width:7rem"></label>
-          <button type="button" class="secondary" (click)="rates.splice(i, 1)" [attr.aria-label]="'Remove rate ' + (i + 1)">Remove</button>
-        </fieldset>
-      } @empty { <p class="muted">No tax rates: orders carry no tax.</p> }
-      <div class="row">
-        <button type="button" class="secondary" (click)="rates.push({ country: 'US', region: '', rate: '' })">Add rate</button>
-        <button type="submit">Save tax rates</button>
-      </div>
-    </form>
+    <!-- Not before the rates are loaded: a row added earlier would be overwritten by them. -->
+    @if (!loaded()) { @if (!error()) { <p role="status">Loading…</p> } } @else {
+      <form class="stack" (ngSubmit)="save()" novalidate>
+        @for (r of rates; track $index; let i = $index) {
+          <fieldset class="row">
+            <legend>Rate {{ i + 1 }}</legend>
+            <label>Country <input [name]="'country' + i" [(ngModel)]="r.country" maxlength="2" style="width:4rem"></label>
+            <label>Region <input [name]="'region' + i" [(ngModel)]="r.region" style="width:6rem"></label>
+            <label>Rate <input [name]="'rate' + i" [(ngModel)]="r.rate" inputmode="decimal" style="width:7rem"></label>
+            <button type="button" class="secondary" (click)="rates.splice(i, 1)" [attr.aria-label]="'Remove rate ' + (i + 1)">Remove</button>
+          </fieldset>
+        } @empty { <p class="muted">No tax rates: orders carry no tax.</p> }
+        <div class="row">
+          <button type="button" class="secondary" (click)="rates.push({ country: 'US', region: '', rate: '' })">Add rate</button>
+          <button type="submit">Save tax rates</button>
+        </div>
+      </form>
+    }
   `,
 })
 export class AdminTaxPage implements OnInit {
@@ -37,9 +40,10 @@ export class AdminTaxPage implements OnInit {
   rates: TaxRate[] = [];
   readonly error = signal<UiError | null>(null);
   readonly notice = signal<string | null>(null);
+  readonly loaded = signal(false);
 
   ngOnInit(): void {
-    this.api.taxRates().subscribe({ next: (t) => { this.rates = t.items.map((r) => ({ ...r })); this.cdr.markForCheck(); }, error: (e: unknown) => this.error.set(toUiError(e)) });
+    this.api.taxRates().subscribe({ next: (t) => { this.rates = t.items.map((r) => ({ ...r })); this.loaded.set(true); this.cdr.markForCheck(); }, error: (e: unknown) => this.error.set(toUiError(e)) });
   }
 
   save(): void {

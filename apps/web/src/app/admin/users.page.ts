@@ -1,5 +1,7 @@
 import { Component, OnInit, inject, signal } from '@angular/core';
+import { DatePipe } from '@angular/common';
 import { FormsModule } from '@angular/forms';
+import { RouterLink } from '@angular/router';
 import { ShopApi } from '../core/api';
 import { User } from '../core/api.types';
 import { ErrorBox } from '../core/error-box';
@@ -7,7 +9,7 @@ import { UiError, toUiError } from '../core/problem';
 
 @Component({
   selector: 'app-admin-users',
-  imports: [FormsModule, ErrorBox],
+  imports: [FormsModule, RouterLink, ErrorBox, DatePipe],
   template: `
     <h1>Users</h1>
     <form class="row" role="search" (ngSubmit)="load()">
@@ -24,10 +26,14 @@ import { UiError, toUiError } from '../core/problem';
     @else if (!users().length && !error()) { <p class="muted">No users match.</p> }
     @else {
       <div class="table-wrap"><table>
-        <thead><tr><th scope="col">E-mail</th><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Action</th></tr></thead>
+        <thead><tr><th scope="col">E-mail</th><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">E-mail verified</th><th scope="col">Action</th></tr></thead>
         <tbody>
           @for (u of users(); track u.id) {
-            <tr><td>{{ u.email }}</td><td>{{ u.name }}</td><td>{{ u.role }}</td><td><span class="badge {{ u.status }}">{{ u.status }}</span></td>
+            <tr><td><a [routerLink]="['/admin/users', u.id]">{{ u.email }}</a></td><td>{{ u.name }}</td><td>{{ u.role }}</td><td><span class="badge {{ u.status }}">{{ u.status }}</span></td>
+              <td [attr.data-testid]="'verified-' + u.email">
+                @if (u.email_verified_at) { <span class="badge active">verified</span> <span class="muted">{{ u.email_verified_at | date: 'mediumDate' }}</span> }
+                @else { <span class="badge pending">not verified</span> }
+              </td>
               <td>
                 @if (u.status === 'active') {
                   <button type="button" class="danger" [attr.aria-label]="'Inactivate ' + u.email" (click)="setActive(u, false)">Inactivate</button>

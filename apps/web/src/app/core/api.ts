@@ -2,7 +2,7 @@ import { HttpClient, HttpHeaders, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable, map } from 'rxjs';
 import {
-  Address, AdminOrder, BusinessProfile, BusinessSubmission, CartItem, Category, ContactMessage, ContactStatus, Mail, NewProduct,
+  Address, AdminOrder, AuditEntry, BusinessProfile, BusinessSubmission, CartItem, Category, ContactMessage, ContactStatus, Mail, MailAccepted, NewProduct,
   NewPromotion, Order, OrderStatus, OutboxMail, OutboxStatus, Page, PlacedOrder, Product, ProductPatch, Promotion, Quote,
   StockAdjustment, StockMovement, TaxRate, TokenResponse, User,
 } from './api.types';
@@ -35,6 +35,23 @@ export class ShopApi {
   updateMe(name: string): Observable<{ user: User }> { return this.http.patch<{ user: User }>(`${API}/me`, { name }); }
   changePassword(current_password: string, new_password: string): Observable<void> {
     return this.http.post<void>(`${API}/me/password`, { current_password, new_password });
+  }
+
+  /** Uses the link of a verification mail (400 `token_invalid`: unknown, used or expired). */
+  verifyEmail(token: string): Observable<{ user: User }> {
+    return this.http.post<{ user: User }>(`${API}/auth/verify-email`, { token });
+  }
+  /** Mails a new verification link when the address has an unverified account (202 either way). */
+  resendVerification(email: string): Observable<MailAccepted> {
+    return this.http.post<MailAccepted>(`${API}/auth/resend-verification`, { email });
+  }
+  /** Mails a password reset link when the address has an account (202 either way). */
+  requestPasswordReset(email: string): Observable<MailAccepted> {
+    return this.http.post<MailAccepted>(`${API}/auth/password-reset`, { email });
+  }
+  /** Sets the new password with a reset link's token (204); every session of the account ends. */
+  confirmPasswordReset(token: string, new_password: string): Observable<void> {
+    return this.http.post<void>(`${API}/auth/password-reset/confirm`, { token, new_password });
   }
 
   // Business profile
@@ -86,8 +103,11 @@ export class ShopApi {
   adminUsers(q: { q?: string; status?: string; cursor?: string | null }): Observable<Page<User>> {
     return this.http.get<Page<User>>(`${API}/admin/users`, { params: params(q) });
   }
-  setUserActive(id: string, active: boolean): Observable<unknown> {
-    return this.http.post(`${API}/admin/users/${encodeURIComponent(id)}/${active ? 'activate' : 'inactivate'}`, null);
+  adminUser(id: string): Observable<{ user: User }> {
+    return this.http.get<{ user: User }>(`${API}/admin/users/${encodeURIComponent(id)}`);
+  }
+  setUserActive(id: string, active: boolean): Observable<{ user: User }> {
+    return this.http.post<{ user: User }>(`${API}/admin/users/${encodeURIComponent(id)}/${active ? 'activate' : 'inactivate'}`, null);
   }
   adminBusinesses(status: string): Observable<Page<BusinessProfile>> {
     return this.http.get<Page<BusinessProfile>>(`${API}/admin/businesses`, { params: params({ status }) });
@@ -139,6 +159,10 @@ export class ShopApi {
   }
   setContactStatus(id: string, status: ContactStatus): Observable<unknown> {
     return this.http.patch(`${API}/admin/contact-messages/${encodeURIComponent(id)}`, { status });
+  }
+  /** The audit trail, newest first; `actor` is a user id, `target` a record id, `action` one of AUDIT_ACTIONS. */
+  audit(q: { actor?: string; target?: string; action?: string; limit?: number; cursor?: string | null } = {}): Observable<Page<AuditEntry>> {
+    return this.http.get<Page<AuditEntry>>(`${API}/admin/audit`, { params: params(q) });
   }
   mailbox(): Observable<Page<Mail>> { return this.http.get<Page<Mail>>(`${API}/admin/mailbox`); }
   /** The outbox: `unsent` (the default) or `sent` mail, with each one's delivery job. */

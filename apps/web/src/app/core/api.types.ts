@@ -2,7 +2,11 @@
 export interface Money { amount: string; currency: string; }
 export type Role = 'customer' | 'admin';
 export type AccountStatus = 'active' | 'inactive';
-export interface User { id: string; email: string; name: string; role: Role; status: AccountStatus; created_at: string; }
+export interface User {
+  id: string; email: string; name: string; role: Role; status: AccountStatus; created_at: string;
+  /** When the address was verified through the mailed link; null while it is not. */
+  email_verified_at?: string | null;
+}
 export type BusinessStatus = 'none' | 'pending' | 'approved' | 'rejected';
 export interface TokenResponse {
   access_token: string; token_type: 'Bearer'; expires_in: number; refresh_token: string;
@@ -88,6 +92,20 @@ export interface OutboxMail {
   delivery: { state: string; attempts: number; last_error: string | null; next_attempt_at: string | null } | null;
 }
 export type OutboxStatus = 'unsent' | 'sent';
+/** `202` of resend-verification and password-reset: the same whether or not the address has an account. */
+export interface MailAccepted { message: string; }
+/** One field of an audited record as it was and as it became (null: absent). */
+export interface AuditChange { field: string; before: string | null; after: string | null; }
+/** One admin action in the audit trail (`GET /admin/audit`). */
+export interface AuditEntry {
+  id: string; at: string; /** `user:<id>` or `system`. */ actor: string; /** e.g. `product.update`. */ action: string;
+  target_type: string; target_id: string; changes: AuditChange[]; request_id: string | null; client_ip: string | null;
+}
+/** The audit actions the API knows (its `action` filter refuses any other). */
+export const AUDIT_ACTIONS = [
+  'category.create', 'product.create', 'product.update', 'stock.adjust', 'tax_rates.replace', 'promotion.create',
+  'business.approve', 'business.reject', 'business.revoke_exemption', 'order.fulfill', 'order.refund',
+] as const;
 /** RFC 9457 problem document as the API sends it. */
 export interface Problem {
   type?: string; title?: string; status?: number; detail?: string; code?: string;

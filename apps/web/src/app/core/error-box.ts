@@ -1,4 +1,5 @@
 import { Component, input } from '@angular/core';
+import { waitLabel } from './format';
 import { UiError } from './problem';
 
 /** Shows an API problem readably: its detail and each field message (projected content: what to do next). */
@@ -8,7 +9,7 @@ import { UiError } from './problem';
     @if (error(); as e) {
       <div class="error" role="alert">
         <strong>{{ e.message }}</strong>
-        @if (e.retryAfter !== undefined) { <span> Try again in {{ e.retryAfter }} {{ e.retryAfter === 1 ? 'second' : 'seconds' }}.</span> }
+        @if (e.retryAfter !== undefined) { <span> Try again in {{ wait(e.retryAfter) }}.</span> }
         @if (e.fields.length) {
           <ul>
             @for (f of e.fields; track f.field + f.message) { <li>{{ f.field }}: {{ f.message }}</li> }
@@ -21,4 +22,5 @@ import { UiError } from './problem';
 })
 export class ErrorBox {
   readonly error = input<UiError | null>(null);
+  readonly wait = waitLabel;
 }

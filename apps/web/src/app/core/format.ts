@@ -36,3 +36,19 @@ export function paymentLabel(p: Payment): string {
   const word = PAYMENT_STATUS[p.status];
   return word ? `${provider} · ${word} (${p.status})` : `${provider} · ${p.status}`;
 }
+
+/** A wait in whole seconds, readably: "1 second", "45 seconds", "2 minutes", "1 minute 30 seconds", "1 hour 5 minutes". */
+export function waitLabel(seconds: number): string {
+  const s = Math.max(0, Math.ceil(seconds));
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (s < 60) return unit(s, 'second');
+  if (s < 3600) {
+    const m = Math.floor(s / 60);
+    return s % 60 ? `${unit(m, 'minute')} ${unit(s % 60, 'second')}` : unit(m, 'minute');
+  }
+  const h = Math.floor(s / 3600);
+  const m = Math.round((s % 3600) / 60);
+  // Rounding 59.5+ minutes up would read "1 hour 60 minutes".
+  if (m === 60) return unit(h + 1, 'hour');
+  return m ? `${unit(h, 'hour')} ${unit(m, 'minute')}` : unit(h, 'hour');
+}

@@ -2,7 +2,7 @@ import { HttpErrorResponse, HttpHeaders } from '@angular/common/http';
 import { TestBed } from '@angular/core/testing';
 import { ErrorBox } from './error-box';
 import { fieldError, retryAfterSeconds, toUiError } from './problem';
-import { money } from './format';
+import { money, waitLabel } from './format';
 
 describe('toUiError', () => {
   it('shows the problem detail and field errors', () => {
@@ -51,6 +51,20 @@ describe('Retry-After and problem extensions', () => {
     const ui = toUiError(new HttpErrorResponse({ status: 409, error: { detail: 'Used.', code: 'quote_used', order_id: 'o7' } }));
     expect(ui.orderId).toBe('o7');
     expect(toUiError(new HttpErrorResponse({ status: 409, error: { code: 'quote_expired' } })).orderId).toBeUndefined();
+  });
+});
+
+describe('waitLabel', () => {
+  it('reads a wait in seconds, minutes or hours', () => {
+    expect(waitLabel(1)).toBe('1 second');
+    expect(waitLabel(45)).toBe('45 seconds');
+    expect(waitLabel(60)).toBe('1 minute');
+    expect(waitLabel(90)).toBe('1 minute 30 seconds');
+    expect(waitLabel(900)).toBe('15 minutes');
+    expect(waitLabel(3600)).toBe('1 hour');
+    expect(waitLabel(3900)).toBe('1 hour 5 minutes');
+    expect(waitLabel(7199)).toBe('2 hours');
+    expect(waitLabel(-3)).toBe('0 seconds');
   });
 });
 

@@ -1,4 +1,5 @@
 import { Component, inject, signal } from '@angular/core';
+import { DatePipe } from '@angular/common';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import { ShopApi } from '../core/api';
@@ -6,14 +7,25 @@ import { AuthService } from '../core/auth.service';
 import { ErrorBox } from '../core/error-box';
 import { UiError, toUiError } from '../core/problem';
 import { PASSWORD_MAX, PASSWORD_MIN, required, validatePassword } from '../core/validation';
+import { ResendVerification } from './resend-verification';
 
 @Component({
   selector: 'app-account',
-  imports: [FormsModule, RouterLink, ErrorBox],
+  imports: [FormsModule, RouterLink, ErrorBox, DatePipe, ResendVerification],
   template: `
     <h1>Your account</h1>
     @if (auth.user(); as u) {
       <p>{{ u.email }} · {{ u.role }} · <a routerLink="/account/business">Business profile</a></p>
+      @if (u.email_verified_at) {
+        <p data-testid="email-verification">E-mail address verified on {{ u.email_verified_at | date: 'mediumDate' }}.</p>
+      } @else {
+        <section aria-labelledby="verify-h">
+          <h2 id="verify-h">Verify your e-mail address</h2>
+          <p data-testid="email-verification">Your e-mail address is not verified yet. Open the link we mailed you; until then you cannot
+            place orders or submit your business profile.</p>
+          <app-resend-verification [email]="u.email" />
+        </section>
+      }
     }
     <form class="stack" (ngSubmit)="saveName()" novalidate aria-labelledby="name-h">
       <h2 id="name-h">Name</h2>

@@ -7,10 +7,12 @@ import { ErrorBox } from '../core/error-box';
 import { statusLabel } from '../core/format';
 import { UiError, fieldError, toUiError } from '../core/problem';
 import { Errors, collect, required, validateCountry } from '../core/validation';
+import { ResendVerification } from './resend-verification';
+import { unverifiedBusinessMessage } from './verification';
 
 @Component({
   selector: 'app-business',
-  imports: [FormsModule, ErrorBox],
+  imports: [FormsModule, ErrorBox, ResendVerification],
   template: `
     <h1>Business profile</h1>
     @if (loading()) { <p role="status">Loading…</p> }
@@ -21,8 +23,11 @@ import { Errors, collect, required, validateCountry } from '../core/validation';
       <p>Status: <span class="badge {{ p.status }}" data-testid="business-status">{{ label(p.status) }}</span></p>
       @if (p.status === 'rejected' && p.rejection_reason) { <p class="error">Rejected: {{ p.rejection_reason }}</p> }
       @if (saved()) { <p class="notice" role="status">Submitted for review.</p> }
+      <!-- Outside the form: the resend button is a form of its own. -->
+      <app-error [error]="error()">
+        @if (error()?.code === 'email_unverified') { <app-resend-verification [email]="auth.user()?.email" /> }
+      </app-error>
       <form class="stack" (ngSubmit)="submit()" novalidate>
-        <app-error [error]="error()" />
         <label>Legal name <input name="legal_name" [(ngModel)]="f.legal_name" required>
           @if (msg('legal_name')) { <span class="field-error">{{ msg('legal_name') }}</span> }</label>
         <label>Tax id <input name="tax_id" [(ngModel)]="f.tax_id" required>
@@ -61,7 +66,7 @@ import { Errors, collect, required, validateCountry } from '../core/validation';
 })
 export class BusinessPage implements OnInit {
   private api = inject(ShopApi);
-  private auth = inject(AuthService);
+  readonly auth = inject(AuthService);
   readonly prompt = input<string>();
   readonly profile = signal<BusinessProfile | null>(null);
   readonly loading = signal(true);
@@ -112,7 +117,12 @@ export class BusinessPage implements OnInit {
       exemption_certificate: f.tax_exempt_requested ? { number: f.cert_number.trim(), region: f.cert_region.trim(), expires_on: f.cert_expires } : null,
     }).subscribe({
       next: (p) => { this.busy.set(false); this.saved.set(true); this.fill(p); this.auth.businessStatus.set(p.status); },
-      error: (e: unknown) => { this.busy.set(false); this.error.set(toUiError(e)); },
+      error: (e: unknown) => {
+        this.busy.set(false);
+        const err = toUiError(e);
+        if (err.code === 'email_unverified') err.message = unverifiedBusinessMessage(this.auth.user()?.email);
+        this.error.set(err);
+      },
     });
   }
 }

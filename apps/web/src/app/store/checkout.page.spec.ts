@@ -3,6 +3,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { Product, Quote } from '../core/api.types';
+import { AuthService } from '../core/auth.service';
 import { CartStore } from './cart.store';
 import { CheckoutPage } from './checkout.page';
 
@@ -158,5 +159,34 @@ describe('CheckoutPage', () => {
     const order = ctl.expectOne('/api/v1/orders');
     expect(order.request.body.quote_id).toBe('q2');
     order.flush({ order: { id: 'o4' } }, { status: 201, statusText: 'Created' });
+  });
+
+  it('asks an unverified customer to verify (403 email_unverified), offers a new link and keeps the quote', async () => {
+    const { fixture, el, ctl, router, button } = await quoted();
+    TestBed.inject(AuthService).user.set({ id: 'u', email: 'casey@example.com', name: 'C', role: 'customer', status: 'active', created_at: '', email_verified_at: null });
+    button('Place order')!.click();
+    ctl.expectOne('/api/v1/orders').flush(
+      { title: 'E-mail address not verified', status: 403, detail: "the account's e-mail address is not verified yet", code: 'email_unverified' },
+      { status: 403, statusText: 'Forbidden' },
+    );
+    await fixture.whenStable();
+    const alert = el.querySelector('[role=alert]')!;
+    expect(alert.textContent).toContain('Please verify your e-mail address before placing an order: open the link we mailed to casey@example.com');
+    expect(alert.textContent).toContain('Nothing was ordered or charged.');
+    expect(router.navigate).not.toHaveBeenCalled();
+    expect(TestBed.inject(CartStore).count()).toBe(2);
+    button('Send a new verification link')!.click();
+    const resend = ctl.expectOne('/api/v1/auth/resend-verification');
+    expect(resend.request.body).toEqual({ email: 'casey@example.com' });
+    resend.flush({ message: 'ok' }, { status: 202, statusText: 'Accepted' });
+    await fixture.whenStable();
+    expect(el.textContent).toContain('a new link is on its way');
+    // Verified in the meantime: the same quote is placed.
+    button('Place order')!.click();
+    const order = ctl.expectOne('/api/v1/orders');
+    expect(order.request.body.quote_id).toBe('q1');
+    order.flush({ order: { id: 'o5' } }, { status: 201, statusText: 'Created' });
+    await fixture.whenStable();
+    expect(router.navigate).toHaveBeenCalledWith(['/orders', 'o5'], { queryParams: { placed: 1 } });
   });
 });

@@ -4,22 +4,28 @@ import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
 import { ShopApi } from '../core/api';
 import { Address, Quote } from '../core/api.types';
+import { AuthService } from '../core/auth.service';
 import { ErrorBox } from '../core/error-box';
 import { money } from '../core/format';
 import { UiError, toUiError } from '../core/problem';
 import { Errors, collect, required, validateCountry } from '../core/validation';
 import { CartStore } from './cart.store';
 import { SANDBOX_NONCES, newIdempotencyKey, squareApplicationId } from './payment';
+import { ResendVerification } from './resend-verification';
+import { unverifiedOrderMessage } from './verification';
 
 @Component({
   selector: 'app-checkout',
-  imports: [FormsModule, RouterLink, ErrorBox, DatePipe],
+  imports: [FormsModule, RouterLink, ErrorBox, DatePipe, ResendVerification],
   template: `
     <h1>Checkout</h1>
     <app-error [error]="error()">
       @if (error(); as e) {
         @if (e.code === 'quote_used' && e.orderId) {
           <p>This quote has already become an order that is still open: <a [routerLink]="['/orders', e.orderId]">view that order</a>.</p>
+        }
+        @if (e.code === 'email_unverified') {
+          <app-resend-verification [email]="auth.user()?.email" />
         }
         @if (offerRequote() && cart.lines().length) {
           <p><button type="button" class="secondary" (click)="requote()" [disabled]="busy()">Get a new quote for your cart</button></p>
@@ -91,6 +97,7 @@ export class CheckoutPage implements OnInit {
   private api = inject(ShopApi);
   private router = inject(Router);
   private cdr = inject(ChangeDetectorRef);
+  readonly auth = inject(AuthService);
   readonly cart = inject(CartStore);
   readonly money = money;
   readonly nonces = SANDBOX_NONCES;
@@ -158,6 +165,8 @@ export class CheckoutPage implements OnInit {
         }
         if (err.code === 'payment_declined') this.attempt = null;
         if (err.code === 'idempotency_key_reused') { this.attempt = null; err.message += ' Try again.'; }
+        // Nothing was placed: the quote stays, and the same button works once the address is verified.
+        if (err.code === 'email_unverified') err.message = unverifiedOrderMessage(this.auth.user()?.email);
         this.error.set(err);
       },
     });

@@ -5,7 +5,7 @@ import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { authInterceptor } from '../core/auth.interceptor';
 import { ErrorBox } from '../core/error-box';
-import { LoginPage } from './login.page';
+import { LoginPage, backoffSecondsLeft } from './login.page';
 import { RegisterPage } from './register.page';
 
 async function setup<T>(component: Type<T>) {
@@ -64,6 +64,61 @@ describe('LoginPage', () => {
     );
     await fixture.whenStable();
     expect(el.querySelector('[role=alert]')?.textContent).toContain('E-mail or password is wrong.');
+  });
+});
+
+describe('LoginPage back-off', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('links to the password reset', async () => {
+    const { el } = await setup(LoginPage);
+    expect([...el.querySelectorAll('a')].find((a) => a.textContent === 'Forgot password?')!.getAttribute('href')).toBe('/forgot-password');
+  });
+
+  it('shows 429 login_backoff with its Retry-After and pauses sign-in until it ends', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    const { fixture, el, ctl } = await setup(LoginPage);
+    type(el, 'input[name=email]', 'buyer@example.com');
+    type(el, 'input[name=password]', 'long-enough-pw');
+    el.querySelector<HTMLButtonElement>('button[type=submit]')!.click();
+    ctl.expectOne('/api/v1/auth/login').flush(
+      { title: 'Too many failed sign-ins', status: 429, detail: 'too many failed sign-ins for this address; retry in 90 s', code: 'login_backoff' },
+      { status: 429, statusText: 'Too Many Requests', headers: { 'Retry-After': '90' } },
+    );
+    await fixture.whenStable();
+    const submit = el.querySelector<HTMLButtonElement>('button[type=submit]')!;
+    expect(el.querySelector('[data-testid=login-backoff]')!.textContent).toContain('Too many failed sign-ins for buyer@example.com.');
+    expect(el.querySelector('[data-testid=login-backoff]')!.textContent).toContain('paused for 1 minute 30 seconds');
+    expect(submit.disabled).toBe(true);
+    expect(submit.textContent).toContain('Sign in again in 1 minute 30 seconds');
+    vi.advanceTimersByTime(30_000);
+    await fixture.whenStable();
+    expect(submit.textContent!.trim()).toBe('Sign in again in 1 minute');
+    vi.advanceTimersByTime(60_000);
+    await fixture.whenStable();
+    expect(submit.disabled).toBe(false);
+    expect(submit.textContent!.trim()).toBe('Sign in');
+  });
+
+  it('lets another address sign in during a back-off', async () => {
+    const { fixture, el, ctl } = await setup(LoginPage);
+    type(el, 'input[name=email]', 'buyer@example.com');
+    type(el, 'input[name=password]', 'long-enough-pw');
+    el.querySelector<HTMLButtonElement>('button[type=submit]')!.click();
+    ctl.expectOne('/api/v1/auth/login').flush({ code: 'login_backoff' }, { status: 429, statusText: 'Too Many Requests', headers: { 'Retry-After': '60' } });
+    await fixture.whenStable();
+    expect(el.querySelector<HTMLButtonElement>('button[type=submit]')!.disabled).toBe(true);
+    type(el, 'input[name=email]', 'other@example.com');
+    await fixture.whenStable();
+    expect(el.querySelector<HTMLButtonElement>('button[type=submit]')!.disabled).toBe(false);
+    expect(el.querySelector('[data-testid=login-backoff]')).toBeNull();
+  });
+
+  it('counts whole seconds left', () => {
+    expect(backoffSecondsLeft(undefined, 0)).toBe(0);
+    expect(backoffSecondsLeft(10_000, 0)).toBe(10);
+    expect(backoffSecondsLeft(10_000, 9_001)).toBe(1);
+    expect(backoffSecondsLeft(10_000, 12_000)).toBe(0);
   });
 });
 
