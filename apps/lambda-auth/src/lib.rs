@@ -109,6 +109,7 @@ impl AuthLambda {
             shop_name: config.shop_name.clone(),
             mail_from: config.mail_from.clone(),
             public_url: config.public_url.clone(),
+            require_email_verification: config.require_email_verification,
             ..ShopSettings::embedded_defaults()
         };
         let ports = ports::auth_ports(Arc::new(store), sql, Arc::new(config.ring));
