@@ -61,19 +61,34 @@ enum Route {
 }
 
 impl Route {
+    const ALL: [Self; 9] = [
+        Self::Register,
+        Self::Login,
+        Self::Refresh,
+        Self::Logout,
+        Self::VerifyEmail,
+        Self::ResendVerification,
+        Self::PasswordReset,
+        Self::PasswordResetConfirm,
+        Self::Jwks,
+    ];
+
+    fn path(self) -> &'static str {
+        match self {
+            Self::Register => "/api/v1/auth/register",
+            Self::Login => "/api/v1/auth/login",
+            Self::Refresh => "/api/v1/auth/refresh",
+            Self::Logout => "/api/v1/auth/logout",
+            Self::VerifyEmail => "/api/v1/auth/verify-email",
+            Self::ResendVerification => "/api/v1/auth/resend-verification",
+            Self::PasswordReset => "/api/v1/auth/password-reset",
+            Self::PasswordResetConfirm => "/api/v1/auth/password-reset/confirm",
+            Self::Jwks => JWKS_PATH,
+        }
+    }
+
     fn of(path: &str) -> Option<Self> {
-        Some(match path {
-            "/api/v1/auth/register" => Self::Register,
-            "/api/v1/auth/login" => Self::Login,
-            "/api/v1/auth/refresh" => Self::Refresh,
-            "/api/v1/auth/logout" => Self::Logout,
-            "/api/v1/auth/verify-email" => Self::VerifyEmail,
-            "/api/v1/auth/resend-verification" => Self::ResendVerification,
-            "/api/v1/auth/password-reset" => Self::PasswordReset,
-            "/api/v1/auth/password-reset/confirm" => Self::PasswordResetConfirm,
-            JWKS_PATH => Self::Jwks,
-            _ => return None,
-        })
+        Self::ALL.into_iter().find(|route| route.path() == path)
     }
 
     fn method(self) -> Method {
@@ -82,6 +97,14 @@ impl Route {
             _ => Method::POST,
         }
     }
+}
+
+/// Every route the function answers, as method and path: what API Gateway
+/// must send it (deploy/aws/template.yaml).
+pub fn routes() -> impl Iterator<Item = (Method, &'static str)> {
+    Route::ALL
+        .into_iter()
+        .map(|route| (route.method(), route.path()))
 }
 
 /// The handler: one per execution environment, shared by its invocations.
@@ -376,5 +399,10 @@ mod tests {
         assert_eq!(Route::of("/api/v1/auth/login"), Some(Route::Login));
         assert_eq!(Route::of(JWKS_PATH).map(Route::method), Some(Method::GET));
         assert_eq!(Route::of("/api/v1/me"), None);
+        assert_eq!(
+            Route::of("/api/v1/auth/password-reset/confirm"),
+            Some(Route::PasswordResetConfirm)
+        );
+        assert_eq!(routes().count(), Route::ALL.len());
     }
 }
