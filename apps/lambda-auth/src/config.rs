@@ -117,16 +117,9 @@ impl Config {
                 "is required: the shop's relational store, for a sign-in's business status",
             )
         })?;
-        let public_url = get("SHOP_PUBLIC_URL")
-            .map_or_else(|| "http://127.0.0.1:8080".to_string(), trimmed)
-            .trim_end_matches('/')
-            .to_string();
-        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            return Err(ConfigError::new(
-                "SHOP_PUBLIC_URL",
-                "must be an http(s) URL",
-            ));
-        }
+        let public_url = public_url(
+            &get("SHOP_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:8080".to_string()),
+        )?;
         let mail_from = get("SHOP_MAIL_FROM").map_or_else(|| "shop@localhost".to_string(), trimmed);
         let mail_from = shop_domain::account::Email::parse(&mail_from)
             .or_else(|_| {
@@ -164,6 +157,30 @@ impl std::fmt::Debug for Config {
             .field("dynamodb", &self.dynamodb)
             .field("database_url", &shop_sql::redact(&self.database_url))
             .finish_non_exhaustive()
+    }
+}
+
+/// The web app's base URL for links in mails, by shop-api's rules:
+/// `http(s)://host[:port][/path]` without query, fragment or blanks, kept
+/// without a trailing slash (the links append `/verify?token=...`).
+fn public_url(raw: &str) -> Result<String, ConfigError> {
+    let value = raw.trim().trim_end_matches('/');
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(rest)
+            if !rest.is_empty()
+                && !rest.starts_with('/')
+                && !value.chars().any(|c| c.is_control() || c.is_whitespace())
+                && !value.contains(['?', '#']) =>
+        {
+            Ok(value.to_string())
+        }
+        _ => Err(ConfigError::new(
+            "SHOP_PUBLIC_URL",
+            "must be an http(s) URL without query or fragment",
+        )),
     }
 }
 
@@ -303,6 +320,30 @@ mod tests {
         ])
         .unwrap();
         assert!(!c.require_email_verification);
+    }
+
+    #[test]
+    fn the_public_url_follows_shop_apis_rules() {
+        let pem = pem();
+        let c = config(&[
+            ("SHOP_JWT_PRIVATE_KEY_PEM", &pem),
+            ("SHOP_PUBLIC_URL", " https://shop.example/store/ "),
+        ])
+        .unwrap();
+        assert_eq!(c.public_url, "https://shop.example/store");
+        for bad in [
+            "shop.example",
+            "ftp://shop.example",
+            "https://",
+            "https:///path",
+            "https://shop.example/?a=b",
+            "https://shop.example/#top",
+            "https://shop example",
+        ] {
+            let err = config(&[("SHOP_JWT_PRIVATE_KEY_PEM", &pem), ("SHOP_PUBLIC_URL", bad)])
+                .unwrap_err();
+            assert_eq!(err.variable, "SHOP_PUBLIC_URL", "{bad}");
+        }
     }
 
     #[test]
