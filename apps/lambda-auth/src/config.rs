@@ -10,6 +10,7 @@
 //! | `SHOP_REFRESH_TOKEN_TTL_SECONDS` | `2592000` | Refresh token lifetime (1..=31536000). |
 //! | `SHOP_DATABASE_URL` | required | The shop's relational store (`mysql://USER:PASSWORD@HOST:PORT/DB`, as shop-api's), read for the business status a sign-in reports. shop-api migrates it; the function does not. |
 //! | `SHOP_LOGIN_FAILURES_BEFORE_BACKOFF`, `SHOP_LOGIN_BACKOFF_BASE_SECONDS`, `SHOP_LOGIN_BACKOFF_MAX_SECONDS` | `5`, `1`, `900` | The per-address sign-in back-off, as shop-api's (give both the same values: they share the counters in the accounts table). |
+//! | `SHOP_REQUIRE_EMAIL_VERIFICATION` | `true` | As shop-api's (give both the same value): `true` mails a verification link at registration; `false` (integrators' tests) mails none unasked (`resend-verification` still does). shop-api enforces it when ordering. |
 //! | `SHOP_PUBLIC_URL` | `http://127.0.0.1:8080` | Base URL of the web app, for the links in the verification and password reset mails. |
 //! | `SHOP_MAIL_FROM` | `shop@localhost` | Sender of those mails (recorded in the relational store's outbox; shop-api's worker delivers them). |
 //! | `SHOP_NAME` | `Shop` | Shop name used in those mails. |
@@ -53,6 +54,8 @@ pub struct Config {
     pub database_url: String,
     /// One request at a time per execution environment: two connections.
     pub database_pool: PoolOptions,
+    /// Whether registration mails a verification link.
+    pub require_email_verification: bool,
     /// The web app's base URL, for links in mails.
     pub public_url: String,
     pub mail_from: shop_domain::account::Email,
@@ -102,7 +105,11 @@ impl Config {
             base_delay: chrono::Duration::seconds(base),
             max_delay: chrono::Duration::seconds(max),
         };
-        let dynamodb = DynamoSettings::from_settings(&shop_settings::Source::new(lookup))
+        let source = shop_settings::Source::new(lookup);
+        let dynamodb = DynamoSettings::from_settings(&source)
+            .map_err(|e| ConfigError::new(e.setting, e.problem))?;
+        let require_email_verification = source
+            .boolean("SHOP_REQUIRE_EMAIL_VERIFICATION", true)
             .map_err(|e| ConfigError::new(e.setting, e.problem))?;
         let database_url = get("SHOP_DATABASE_URL").map(trimmed).ok_or_else(|| {
             ConfigError::new(
@@ -110,16 +117,9 @@ impl Config {
                 "is required: the shop's relational store, for a sign-in's business status",
             )
         })?;
-        let public_url = get("SHOP_PUBLIC_URL")
-            .map_or_else(|| "http://127.0.0.1:8080".to_string(), trimmed)
-            .trim_end_matches('/')
-            .to_string();
-        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            return Err(ConfigError::new(
-                "SHOP_PUBLIC_URL",
-                "must be an http(s) URL",
-            ));
-        }
+        let public_url = public_url(
+            &get("SHOP_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:8080".to_string()),
+        )?;
         let mail_from = get("SHOP_MAIL_FROM").map_or_else(|| "shop@localhost".to_string(), trimmed);
         let mail_from = shop_domain::account::Email::parse(&mail_from)
             .or_else(|_| {
@@ -129,6 +129,7 @@ impl Config {
             .map_err(|_| ConfigError::new("SHOP_MAIL_FROM", "is not a valid e-mail address"))?;
         let shop_name = get("SHOP_NAME").map_or_else(|| "Shop".to_string(), trimmed);
         Ok(Self {
+            require_email_verification,
             public_url,
             mail_from,
             shop_name,
@@ -156,6 +157,30 @@ impl std::fmt::Debug for Config {
             .field("dynamodb", &self.dynamodb)
             .field("database_url", &shop_sql::redact(&self.database_url))
             .finish_non_exhaustive()
+    }
+}
+
+/// The web app's base URL for links in mails, by shop-api's rules:
+/// `http(s)://host[:port][/path]` without query, fragment or blanks, kept
+/// without a trailing slash (the links append `/verify?token=...`).
+fn public_url(raw: &str) -> Result<String, ConfigError> {
+    let value = raw.trim().trim_end_matches('/');
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(rest)
+            if !rest.is_empty()
+                && !rest.starts_with('/')
+                && !value.chars().any(|c| c.is_control() || c.is_whitespace())
+                && !value.contains(['?', '#']) =>
+        {
+            Ok(value.to_string())
+        }
+        _ => Err(ConfigError::new(
+            "SHOP_PUBLIC_URL",
+            "must be an http(s) URL without query or fragment",
+        )),
     }
 }
 
@@ -268,6 +293,8 @@ mod tests {
         assert_eq!(c.refresh_token_ttl_seconds, 2_592_000);
         assert_eq!(c.dynamodb.table_prefix, "shop");
         assert_eq!(c.ring.kids().count(), 1);
+        assert!(c.require_email_verification);
+        assert_eq!(c.public_url, "http://127.0.0.1:8080");
         let debug = format!("{c:?}");
         assert!(debug.contains("issuer: \"shop\""), "{debug}");
         assert!(debug.contains("audience: \"shop-api\""), "{debug}");
@@ -282,6 +309,41 @@ mod tests {
         let err = config(&[("SHOP_JWT_PRIVATE_KEY_PEM", secret)]).unwrap_err();
         assert_eq!(err.variable, "SHOP_JWT_PRIVATE_KEY_PEM");
         assert!(!err.to_string().contains("c2VjcmV0"), "{err}");
+    }
+
+    #[test]
+    fn verification_can_be_left_to_the_customer_as_in_shop_api() {
+        let pem = pem();
+        let c = config(&[
+            ("SHOP_JWT_PRIVATE_KEY_PEM", &pem),
+            ("SHOP_REQUIRE_EMAIL_VERIFICATION", "false"),
+        ])
+        .unwrap();
+        assert!(!c.require_email_verification);
+    }
+
+    #[test]
+    fn the_public_url_follows_shop_apis_rules() {
+        let pem = pem();
+        let c = config(&[
+            ("SHOP_JWT_PRIVATE_KEY_PEM", &pem),
+            ("SHOP_PUBLIC_URL", " https://shop.example/store/ "),
+        ])
+        .unwrap();
+        assert_eq!(c.public_url, "https://shop.example/store");
+        for bad in [
+            "shop.example",
+            "ftp://shop.example",
+            "https://",
+            "https:///path",
+            "https://shop.example/?a=b",
+            "https://shop.example/#top",
+            "https://shop example",
+        ] {
+            let err = config(&[("SHOP_JWT_PRIVATE_KEY_PEM", &pem), ("SHOP_PUBLIC_URL", bad)])
+                .unwrap_err();
+            assert_eq!(err.variable, "SHOP_PUBLIC_URL", "{bad}");
+        }
     }
 
     #[test]
@@ -319,6 +381,7 @@ mod tests {
             ("SHOP_ACCESS_TOKEN_TTL_SECONDS", "86401"),
             ("SHOP_REFRESH_TOKEN_TTL_SECONDS", "soon"),
             ("SHOP_DYNAMODB_CREATE_TABLES", "yes"),
+            ("SHOP_REQUIRE_EMAIL_VERIFICATION", "maybe"),
         ] {
             let err = config(&[("SHOP_JWT_PRIVATE_KEY_PEM", &pem), (name, value)]).unwrap_err();
             assert_eq!(err.variable, name, "{value}");

@@ -24,7 +24,8 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt as _, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use shop_domain::account::{AccountService, AccountTokenStore, RegisterInput};
+use shop_domain::DomainError;
+use shop_domain::account::{AccountService, AccountTokenStore, Email, RegisterInput};
 use shop_domain::business::BusinessProfileStore;
 use shop_domain::mail::MailOutbox;
 use shop_domain::settings::ShopSettings;
@@ -40,6 +41,12 @@ pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
 pub const JWKS_PATH: &str = "/.well-known/jwks.json";
 
+/// The least time `resend-verification` and `password-reset` take to
+/// answer, so that known and unknown addresses take the same: well above
+/// what the work for a known address costs (two DynamoDB reads, a link
+/// stored and a mail recorded in the relational store).
+pub const MAIL_ANSWER_FLOOR: std::time::Duration = std::time::Duration::from_millis(500);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Route {
     Register,
@@ -54,19 +61,34 @@ enum Route {
 }
 
 impl Route {
+    const ALL: [Self; 9] = [
+        Self::Register,
+        Self::Login,
+        Self::Refresh,
+        Self::Logout,
+        Self::VerifyEmail,
+        Self::ResendVerification,
+        Self::PasswordReset,
+        Self::PasswordResetConfirm,
+        Self::Jwks,
+    ];
+
+    fn path(self) -> &'static str {
+        match self {
+            Self::Register => "/api/v1/auth/register",
+            Self::Login => "/api/v1/auth/login",
+            Self::Refresh => "/api/v1/auth/refresh",
+            Self::Logout => "/api/v1/auth/logout",
+            Self::VerifyEmail => "/api/v1/auth/verify-email",
+            Self::ResendVerification => "/api/v1/auth/resend-verification",
+            Self::PasswordReset => "/api/v1/auth/password-reset",
+            Self::PasswordResetConfirm => "/api/v1/auth/password-reset/confirm",
+            Self::Jwks => JWKS_PATH,
+        }
+    }
+
     fn of(path: &str) -> Option<Self> {
-        Some(match path {
-            "/api/v1/auth/register" => Self::Register,
-            "/api/v1/auth/login" => Self::Login,
-            "/api/v1/auth/refresh" => Self::Refresh,
-            "/api/v1/auth/logout" => Self::Logout,
-            "/api/v1/auth/verify-email" => Self::VerifyEmail,
-            "/api/v1/auth/resend-verification" => Self::ResendVerification,
-            "/api/v1/auth/password-reset" => Self::PasswordReset,
-            "/api/v1/auth/password-reset/confirm" => Self::PasswordResetConfirm,
-            JWKS_PATH => Self::Jwks,
-            _ => return None,
-        })
+        Self::ALL.into_iter().find(|route| route.path() == path)
     }
 
     fn method(self) -> Method {
@@ -75,6 +97,14 @@ impl Route {
             _ => Method::POST,
         }
     }
+}
+
+/// Every route the function answers, as method and path: what API Gateway
+/// must send it (deploy/aws/template.yaml).
+pub fn routes() -> impl Iterator<Item = (Method, &'static str)> {
+    Route::ALL
+        .into_iter()
+        .map(|route| (route.method(), route.path()))
 }
 
 /// The handler: one per execution environment, shared by its invocations.
@@ -109,6 +139,7 @@ impl AuthLambda {
             shop_name: config.shop_name.clone(),
             mail_from: config.mail_from.clone(),
             public_url: config.public_url.clone(),
+            require_email_verification: config.require_email_verification,
             ..ShopSettings::embedded_defaults()
         };
         let ports = ports::auth_ports(Arc::new(store), sql, Arc::new(config.ring));
@@ -122,7 +153,7 @@ impl AuthLambda {
     /// Connects to DynamoDB as `config.dynamodb` says (creating the tables
     /// first when it asks for that) and to the relational store of
     /// `config.database_url` (migrated by shop-api, not here).
-    pub async fn connect(config: Config) -> Result<Self, shop_domain::DomainError> {
+    pub async fn connect(config: Config) -> Result<Self, DomainError> {
         let store = DynamoAccountStore::connect(&config.dynamodb).await?;
         let sql = SqlStore::connect(&config.database_url, &config.database_pool).await?;
         Ok(Self::new(store, Arc::new(sql), config))
@@ -186,18 +217,9 @@ impl AuthLambda {
                 let user = self.accounts.verify_email(&body.token).await?;
                 json(StatusCode::OK, &dto::UserEnvelope::from(user))
             }
-            // The same answer whether or not the address has an account.
-            // Unlike shop-api, the work is done before answering (a Lambda
-            // may be frozen once it answered); API Gateway throttles.
-            Route::ResendVerification => {
+            Route::ResendVerification | Route::PasswordReset => {
                 let body: dto::EmailRequest = json_body(request)?;
-                self.accounts.resend_verification(&body.email).await?;
-                json(StatusCode::ACCEPTED, &dto::MailAccepted::new())
-            }
-            Route::PasswordReset => {
-                let body: dto::EmailRequest = json_body(request)?;
-                self.accounts.request_password_reset(&body.email).await?;
-                json(StatusCode::ACCEPTED, &dto::MailAccepted::new())
+                self.mail_a_link(route, &body.email).await
             }
             Route::PasswordResetConfirm => {
                 let body: dto::PasswordResetConfirmRequest = json_body(request)?;
@@ -224,6 +246,37 @@ impl AuthLambda {
                 Ok(response)
             }
         }
+    }
+
+    /// `resend-verification` and `password-reset`: 202 with one body whether
+    /// or not the address has an account, as shop-api answers. shop-api
+    /// answers first and mails afterwards; a Lambda may be frozen once it
+    /// answered, so the work is done first and the answer waits until
+    /// [`MAIL_ANSWER_FLOOR`] after the request began: the time to answer does
+    /// not tell a known address (a link stored, a mail recorded) from an
+    /// unknown one. Only a malformed address is refused (422); a failure of
+    /// the work is logged, not answered, as in shop-api.
+    async fn mail_a_link(&self, route: Route, email: &str) -> Result<Response<Body>, ApiError> {
+        let started = tokio::time::Instant::now();
+        let email = Email::parse(email)
+            .map_err(|_| DomainError::invalid("email", "must be a valid e-mail address"))?
+            .to_string();
+        let (what, done) = if route == Route::ResendVerification {
+            (
+                "a verification resend",
+                self.accounts.resend_verification(&email).await,
+            )
+        } else {
+            (
+                "a password reset request",
+                self.accounts.request_password_reset(&email).await,
+            )
+        };
+        if let Err(e) = done {
+            tracing::warn!(error = %e, "{what} failed");
+        }
+        tokio::time::sleep_until(started + MAIL_ANSWER_FLOOR).await;
+        json(StatusCode::ACCEPTED, &dto::MailAccepted::new())
     }
 
     /// The request path as shop-api would route it: without the stage
@@ -346,5 +399,10 @@ mod tests {
         assert_eq!(Route::of("/api/v1/auth/login"), Some(Route::Login));
         assert_eq!(Route::of(JWKS_PATH).map(Route::method), Some(Method::GET));
         assert_eq!(Route::of("/api/v1/me"), None);
+        assert_eq!(
+            Route::of("/api/v1/auth/password-reset/confirm"),
+            Some(Route::PasswordResetConfirm)
+        );
+        assert_eq!(routes().count(), Route::ALL.len());
     }
 }

@@ -517,3 +517,214 @@ async fn a_sign_in_reports_the_approved_business_of_the_relational_store() {
     assert!(tokens["next_action"].is_null(), "{tokens}");
     h.done().await;
 }
+
+/// The links of the mails recorded for `to` in the relational store's
+/// outbox (where the Lambda leaves them for shop-api's worker) that open
+/// `path` of `SHOP_PUBLIC_URL`, oldest first: their tokens.
+async fn link_tokens(h: &Harness, to: &str, path: &str) -> Vec<String> {
+    use shop_domain::mail::MailOutbox as _;
+    let needle = format!("https://shop.test{path}?token=");
+    h.sql
+        .unsent(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|mail| mail.message.to.as_str() == to)
+        .filter_map(|mail| {
+            let text = &mail.message.text;
+            let start = text.find(&needle)? + needle.len();
+            text[start..].split_whitespace().next().map(str::to_string)
+        })
+        .collect()
+}
+
+fn email_event(fixture_name: &str, email: &str) -> Value {
+    with_body(
+        fixture(fixture_name),
+        &json!({ "email": email }).to_string(),
+    )
+}
+
+fn token_event(fixture_name: &str, body: &Value) -> Value {
+    with_body(fixture(fixture_name), &body.to_string())
+}
+
+#[tokio::test]
+async fn the_mailed_verification_link_verifies_once() {
+    let h = Harness::new(&[("SHOP_PUBLIC_URL", "https://shop.test/".into())]).await;
+    let registered = h.fixture("register.json").await;
+    assert!(registered.json()["user"]["email_verified_at"].is_null());
+    let links = link_tokens(&h, "ann@example.com", "/verify").await;
+    assert_eq!(links.len(), 1, "{links:?}");
+
+    let verified = h
+        .send(&token_event(
+            "verify-email.json",
+            &json!({ "token": links[0] }),
+        ))
+        .await;
+    assert_eq!(verified.status, 200, "{verified:?}");
+    let user = verified.json()["user"].clone();
+    assert_eq!(user["email"], "ann@example.com");
+    assert!(user["email_verified_at"].is_string(), "{user}");
+    let again = h
+        .send(&token_event(
+            "verify-email.json",
+            &json!({ "token": links[0] }),
+        ))
+        .await;
+    assert_eq!(again.problem(), (400, "token_invalid".into()));
+    // The fixture's made-up token was never issued.
+    let made_up = h.fixture("verify-email.json").await;
+    assert_eq!(made_up.problem(), (400, "token_invalid".into()));
+    let login = h.fixture("login.json").await.json();
+    assert_eq!(
+        login["user"]["email_verified_at"],
+        user["email_verified_at"]
+    );
+    h.done().await;
+}
+
+#[tokio::test]
+async fn without_required_verification_registration_mails_nothing_until_asked() {
+    let h = Harness::new(&[
+        ("SHOP_PUBLIC_URL", "https://shop.test".into()),
+        ("SHOP_REQUIRE_EMAIL_VERIFICATION", "false".into()),
+    ])
+    .await;
+    assert_eq!(h.fixture("register.json").await.status, 201);
+    assert!(
+        link_tokens(&h, "ann@example.com", "/verify")
+            .await
+            .is_empty()
+    );
+    let asked = h.fixture("resend-verification.json").await;
+    assert_eq!(asked.status, 202, "{asked:?}");
+    assert_eq!(
+        asked.json()["message"],
+        "If the address belongs to an account, a mail is on its way."
+    );
+    assert_eq!(link_tokens(&h, "ann@example.com", "/verify").await.len(), 1);
+    h.done().await;
+}
+
+#[tokio::test]
+async fn link_requests_answer_alike_for_unknown_addresses_and_refuse_malformed_ones() {
+    let h = Harness::new(&[("SHOP_PUBLIC_URL", "https://shop.test".into())]).await;
+    assert_eq!(h.fixture("register.json").await.status, 201);
+    for name in ["resend-verification.json", "password-reset.json"] {
+        let known = h.fixture(name).await;
+        let unknown = h.send(&email_event(name, "nobody@example.com")).await;
+        assert_eq!(known.status, 202, "{known:?}");
+        assert_eq!(
+            (unknown.status, &unknown.headers, &unknown.body),
+            (known.status, &known.headers, &known.body)
+        );
+        let malformed = h.send(&email_event(name, "not an address")).await;
+        assert_eq!(malformed.problem(), (422, "validation_failed".into()));
+        assert_eq!(malformed.json()["errors"][0]["field"], "email");
+    }
+    assert!(
+        link_tokens(&h, "nobody@example.com", "/verify")
+            .await
+            .is_empty()
+    );
+    assert!(
+        link_tokens(&h, "nobody@example.com", "/reset-password")
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        link_tokens(&h, "ann@example.com", "/reset-password")
+            .await
+            .len(),
+        1
+    );
+    h.done().await;
+}
+
+#[tokio::test]
+async fn a_password_reset_works_once_and_ends_every_session() {
+    const NEW_PASSWORD: &str = "Correct-horse-battery-42";
+    let h = Harness::new(&[("SHOP_PUBLIC_URL", "https://shop.test".into())]).await;
+    assert_eq!(h.fixture("register.json").await.status, 201);
+    let first = h.fixture("login.json").await.json();
+    let second = h.fixture("login.json").await.json();
+    assert_eq!(h.fixture("password-reset.json").await.status, 202);
+    let links = link_tokens(&h, "ann@example.com", "/reset-password").await;
+    assert_eq!(links.len(), 1, "{links:?}");
+
+    let weak = h
+        .send(&token_event(
+            "password-reset-confirm.json",
+            &json!({ "token": links[0], "new_password": "short" }),
+        ))
+        .await;
+    assert_eq!(weak.problem(), (422, "validation_failed".into()));
+    assert_eq!(weak.json()["errors"][0]["field"], "new_password");
+    let confirm = token_event(
+        "password-reset-confirm.json",
+        &json!({ "token": links[0], "new_password": NEW_PASSWORD }),
+    );
+    let done = h.send(&confirm).await;
+    assert_eq!(done.status, 204, "{done:?}");
+    assert!(done.body.is_empty());
+    let replay = h.send(&confirm).await;
+    assert_eq!(replay.problem(), (400, "token_invalid".into()));
+
+    for session in [&first, &second] {
+        let refresh = h
+            .send(&refresh_event(session["refresh_token"].as_str().unwrap()))
+            .await;
+        assert_eq!(refresh.problem(), (401, "invalid_token".into()));
+        let logout = h
+            .send(&logout_event(session["access_token"].as_str().unwrap()))
+            .await;
+        assert_eq!(logout.problem(), (401, "invalid_token".into()));
+    }
+    let old = h.fixture("login.json").await;
+    assert_eq!(old.problem(), (401, "invalid_credentials".into()));
+    let new = h
+        .send(&with_body(
+            fixture("login.json"),
+            &json!({"email": "ann@example.com", "password": NEW_PASSWORD}).to_string(),
+        ))
+        .await;
+    assert_eq!(new.status, 200, "{new:?}");
+    // The link proved the address.
+    assert!(new.json()["user"]["email_verified_at"].is_string());
+    h.done().await;
+}
+
+/// The per-address back-off, with its counters in the accounts table: after
+/// the configured failures even the right password is refused unchecked,
+/// with `Retry-After`; an unknown address backs off the same way.
+#[tokio::test]
+async fn sign_ins_back_off_after_the_configured_failures() {
+    let h = Harness::new(&[
+        ("SHOP_LOGIN_FAILURES_BEFORE_BACKOFF", "2".into()),
+        ("SHOP_LOGIN_BACKOFF_BASE_SECONDS", "600".into()),
+    ])
+    .await;
+    assert_eq!(h.fixture("register.json").await.status, 201);
+    for email in ["ann@example.com", "nobody@example.com"] {
+        let wrong = with_body(
+            fixture("login.json"),
+            &json!({"email": email, "password": "not-the-password-at-all"}).to_string(),
+        );
+        for _ in 0..2 {
+            let reply = h.send(&wrong).await;
+            assert_eq!(reply.problem(), (401, "invalid_credentials".into()));
+        }
+        let refused = h
+            .send(&with_body(
+                fixture("login.json"),
+                &json!({"email": email, "password": PASSWORD}).to_string(),
+            ))
+            .await;
+        assert_eq!(refused.problem(), (429, "login_backoff".into()));
+        let retry_after: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+        assert!((590..=600).contains(&retry_after), "{retry_after}");
+    }
+    h.done().await;
+}

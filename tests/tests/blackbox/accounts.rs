@@ -538,7 +538,7 @@ async fn an_inactivated_configured_admin_stays_inactive_after_a_restart() {
 
 // ------------------------------------------------- e-mail verification, reset
 
-const PUBLIC_URL: &str = "https://shop.test";
+pub(super) const PUBLIC_URL: &str = "https://shop.test";
 
 /// An app that requires verified addresses and links to [`PUBLIC_URL`].
 async fn verifying_app() -> TestApp {
@@ -551,7 +551,7 @@ async fn verifying_app() -> TestApp {
 
 /// Waits for the `n`-th mail (1-based, in delivery order) to `email` whose
 /// text links to `path`, and returns the token of its link.
-async fn link_token(app: &TestApp, email: &str, path: &str, n: usize) -> String {
+pub(super) async fn link_token(app: &TestApp, email: &str, path: &str, n: usize) -> String {
     let needle = format!("{PUBLIC_URL}{path}?token=");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
