@@ -117,16 +117,13 @@ impl Config {
                 "is required: the shop's relational store, for a sign-in's business status",
             )
         })?;
-        let public_url = public_url(
-            &get("SHOP_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:8080".to_string()),
-        )?;
-        let mail_from = get("SHOP_MAIL_FROM").map_or_else(|| "shop@localhost".to_string(), trimmed);
-        let mail_from = shop_domain::account::Email::parse(&mail_from)
-            .or_else(|_| {
-                shop_domain::account::Email::parse(&format!("{mail_from}.invalid"))
-                    .map(|_| shop_domain::account::Email::trusted(&mail_from))
-            })
-            .map_err(|_| ConfigError::new("SHOP_MAIL_FROM", "is not a valid e-mail address"))?;
+        let public_url = source
+            .base_url("SHOP_PUBLIC_URL", "http://127.0.0.1:8080")
+            .map_err(|e| ConfigError::new(e.setting, e.problem))?;
+        let mail_from = shop_domain::account::Email::parse_configured(
+            &get("SHOP_MAIL_FROM").unwrap_or_else(|| "shop@localhost".to_string()),
+        )
+        .map_err(|_| ConfigError::new("SHOP_MAIL_FROM", "is not a valid e-mail address"))?;
         let shop_name = get("SHOP_NAME").map_or_else(|| "Shop".to_string(), trimmed);
         Ok(Self {
             require_email_verification,
@@ -157,30 +154,6 @@ impl std::fmt::Debug for Config {
             .field("dynamodb", &self.dynamodb)
             .field("database_url", &shop_sql::redact(&self.database_url))
             .finish_non_exhaustive()
-    }
-}
-
-/// The web app's base URL for links in mails, by shop-api's rules:
-/// `http(s)://host[:port][/path]` without query, fragment or blanks, kept
-/// without a trailing slash (the links append `/verify?token=...`).
-fn public_url(raw: &str) -> Result<String, ConfigError> {
-    let value = raw.trim().trim_end_matches('/');
-    let rest = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"));
-    match rest {
-        Some(rest)
-            if !rest.is_empty()
-                && !rest.starts_with('/')
-                && !value.chars().any(|c| c.is_control() || c.is_whitespace())
-                && !value.contains(['?', '#']) =>
-        {
-            Ok(value.to_string())
-        }
-        _ => Err(ConfigError::new(
-            "SHOP_PUBLIC_URL",
-            "must be an http(s) URL without query or fragment",
-        )),
     }
 }
 

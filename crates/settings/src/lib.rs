@@ -208,6 +208,31 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// A base URL that links are appended to (`SHOP_PUBLIC_URL`):
+    /// `http(s)://host[:port][/path]` without query, fragment or blanks,
+    /// kept without a trailing slash; `default` when unset.
+    pub fn base_url(&self, name: &'static str, default: &str) -> Result<String, SettingError> {
+        let raw = self.string(name, default);
+        let value = raw.trim().trim_end_matches('/');
+        let rest = value
+            .strip_prefix("https://")
+            .or_else(|| value.strip_prefix("http://"));
+        match rest {
+            Some(rest)
+                if !rest.is_empty()
+                    && !rest.starts_with('/')
+                    && !value.chars().any(|c| c.is_control() || c.is_whitespace())
+                    && !value.contains(['?', '#']) =>
+            {
+                Ok(value.to_string())
+            }
+            _ => Err(SettingError::new(
+                name,
+                format!("{raw:?} is not an http(s) URL without query or fragment"),
+            )),
+        }
+    }
+
     /// [`Self::http_url`], required (`when` as in [`Self::required`]).
     pub fn required_http_url(
         &self,

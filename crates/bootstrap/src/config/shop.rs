@@ -67,7 +67,7 @@ impl ShopConfig {
             .map(|s| mail_address("SHOP_ADMIN_NOTIFY", s))
             .collect::<Result<Vec<_>, _>>()?;
         let require_email_verification = src.boolean("SHOP_REQUIRE_EMAIL_VERIFICATION", true)?;
-        let public_url = public_url(&src.string("SHOP_PUBLIC_URL", "http://127.0.0.1:8080"))?;
+        let public_url = src.base_url("SHOP_PUBLIC_URL", "http://127.0.0.1:8080")?;
         Ok(Self {
             require_email_verification,
             public_url,
@@ -125,37 +125,6 @@ fn admin(src: &Source<'_>) -> Result<Option<AdminBootstrap>, SettingError> {
 /// An address the operator supplies for outgoing mail: a valid e-mail
 /// address, or one at a single-label host such as `shop@localhost`.
 fn mail_address(name: &'static str, raw: &str) -> Result<Email, SettingError> {
-    match Email::parse(raw) {
-        Ok(email) => Ok(email),
-        Err(_) if !raw.ends_with('.') && Email::parse(&format!("{raw}.invalid")).is_ok() => {
-            Ok(Email::trusted(raw.trim()))
-        }
-        Err(_) => Err(SettingError::new(
-            name,
-            format!("{raw:?} is not a valid e-mail address"),
-        )),
-    }
-}
-
-/// The web app's base URL for links in mails: `http(s)://host[:port][/path]`,
-/// kept without a trailing slash.
-fn public_url(raw: &str) -> Result<String, SettingError> {
-    let value = raw.trim().trim_end_matches('/');
-    let rest = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"));
-    match rest {
-        Some(rest)
-            if !rest.is_empty()
-                && !rest.starts_with('/')
-                && !value.chars().any(|c| c.is_control() || c.is_whitespace())
-                && !value.contains(['?', '#']) =>
-        {
-            Ok(value.to_string())
-        }
-        _ => Err(SettingError::new(
-            "SHOP_PUBLIC_URL",
-            format!("{raw:?} is not an http(s) URL without query or fragment"),
-        )),
-    }
+    Email::parse_configured(raw)
+        .map_err(|_| SettingError::new(name, format!("{raw:?} is not a valid e-mail address")))
 }

@@ -35,6 +35,19 @@ impl Email {
         Ok(Self(value))
     }
 
+    /// An address an operator configures (a sender, a notice recipient):
+    /// [`Self::parse`]'s rules, except that the domain may be a single host
+    /// name (`shop@localhost` on a development machine).
+    pub fn parse_configured(raw: &str) -> Result<Self, DomainError> {
+        match Self::parse(raw) {
+            Ok(email) => Ok(email),
+            Err(_) if !raw.trim().ends_with('.') => {
+                Self::parse(&format!("{}.invalid", raw.trim())).map(|_| Self::trusted(raw.trim()))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// For addresses the program itself supplies (configuration defaults).
     pub fn trusted(value: &str) -> Self {
         Self(value.to_lowercase())
@@ -93,6 +106,34 @@ mod tests {
             "ann@example.com.",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn a_configured_address_may_name_a_bare_host() {
+        assert_eq!(
+            Email::parse_configured(" Shop@localhost ")
+                .unwrap()
+                .as_str(),
+            "shop@localhost"
+        );
+        assert_eq!(
+            Email::parse_configured("Orders@Example.com")
+                .unwrap()
+                .as_str(),
+            "orders@example.com"
+        );
+        for bad in [
+            "shop@",
+            "shop@localhost.",
+            "a b@localhost",
+            "shop",
+            "x@y\r\nBcc: z@evil.test",
+        ] {
+            assert!(
+                Email::parse_configured(bad).is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 
