@@ -13,4 +13,6 @@ mod password;
 pub use eddsa::{Ed25519Key, Ed25519PublicKey, KeyError, KeyRing};
 pub use jwt::{JwtSigner, MIN_SECRET_LEN};
 pub use keydir::{KEY_DIR_NAME, load_or_create_key_dir, rotate};
-pub use password::{Argon2Hasher, HashBudget, MAX_HASH_WAIT, cpus};
+pub use password::{
+    Argon2Hasher, BUSY_REFUSAL_DELAY, HashBudget, MAX_HASH_WAIT, cpus, default_hash_permits,
+};

@@ -320,6 +320,25 @@ async fn call(client: &reqwest::Client, req: reqwest::RequestBuilder, expect: u1
     serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}: {text}"))
 }
 
+/// [`call`] for seeding, as a polite client would: a 503 `busy` (the
+/// server's password-hash budget is full while 32 customers register at
+/// once) is retried after its `Retry-After`.
+async fn call_patiently(
+    client: &reqwest::Client,
+    make: impl Fn() -> reqwest::RequestBuilder,
+    expect: u16,
+) -> R<Value> {
+    for _ in 0..30 {
+        match call(client, make(), expect).await {
+            Err(e) if e.starts_with("HTTP 503 ") && e.contains("\"busy\"") => {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            other => return other,
+        }
+    }
+    Err("still busy after 30 tries".into())
+}
+
 fn token(v: &Value) -> R<String> {
     v["access_token"]
         .as_str()
@@ -401,19 +420,23 @@ async fn seed(client: &reqwest::Client, base: &str) -> R<Ctx> {
     let customers = futures::future::join_all((0..CUSTOMERS).map(|i| {
         let email = format!("bench-{run}-{i}@example.com");
         async move {
-            call(
+            call_patiently(
                 client,
-                client.post(url("/api/v1/auth/register")).json(&json!({
-                    "email": email, "password": CUSTOMER_PASSWORD, "name": "Bench Customer",
-                })),
+                || {
+                    client.post(url("/api/v1/auth/register")).json(&json!({
+                        "email": email, "password": CUSTOMER_PASSWORD, "name": "Bench Customer",
+                    }))
+                },
                 201,
             )
             .await?;
-            let login = call(
+            let login = call_patiently(
                 client,
-                client
-                    .post(url("/api/v1/auth/login"))
-                    .json(&json!({"email": email, "password": CUSTOMER_PASSWORD})),
+                || {
+                    client
+                        .post(url("/api/v1/auth/login"))
+                        .json(&json!({"email": email, "password": CUSTOMER_PASSWORD}))
+                },
                 200,
             )
             .await?;

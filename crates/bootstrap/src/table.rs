@@ -202,13 +202,13 @@ pub const SHOP: &[Setting] = &[
     },
     Setting {
         name: "SHOP_PASSWORD_HASH_CONCURRENCY",
-        default: r#"the number of CPUs"#,
-        meaning: r#"Password hashes (argon2id, 19 MiB and tens of milliseconds of CPU each: sign-in, registration, password change) computed at once by this process (1..=1024)."#,
+        default: r#"half the CPUs (at least 1)"#,
+        meaning: r#"Password hashes (argon2id, 19 MiB and tens of milliseconds of CPU each: sign-in, registration, password change) computed at once by this process (1..=1024). The default leaves half the CPUs to the rest of the API, so a sign-in flood slows sign-ins, not the catalog (see the benchmark's password-change flood)."#,
     },
     Setting {
         name: "SHOP_PASSWORD_HASH_QUEUE",
         default: r#"4 per CPU"#,
-        meaning: r#"Password hashes that may wait for one of those (0..=100000), at most 2 seconds each; beyond, the request is answered 503 `busy` with `Retry-After: 1`. Bounds the memory and CPU a sign-in flood can take; the other routes keep their threads."#,
+        meaning: r#"Password hashes that may wait for one of those (0..=100000), at most 2 seconds each; beyond, the request is held one second (no hash memory, only its connection, so a flood that ignores `Retry-After` cannot spin through refusals) and answered 503 `busy` with `Retry-After: 1`. Bounds the memory and CPU a sign-in flood can take; the other routes keep their threads."#,
     },
     Setting {
         name: "SHOP_TRUST_PROXY",

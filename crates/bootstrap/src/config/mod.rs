@@ -162,8 +162,11 @@ impl Config {
         let cpus = u32::try_from(shop_crypto::cpus())
             .unwrap_or(1024)
             .clamp(1, 1024);
+        let default_permits = u32::try_from(shop_crypto::default_hash_permits())
+            .unwrap_or(1)
+            .clamp(1, 1024);
         let password_hash_concurrency =
-            src.count("SHOP_PASSWORD_HASH_CONCURRENCY", cpus, 1..=1024)? as usize;
+            src.count("SHOP_PASSWORD_HASH_CONCURRENCY", default_permits, 1..=1024)? as usize;
         let password_hash_queue =
             src.count("SHOP_PASSWORD_HASH_QUEUE", 4 * cpus, 0..=100_000)? as usize;
         let trust_proxy = TrustedProxies::from_settings(&src)?;
