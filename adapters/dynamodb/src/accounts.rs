@@ -8,6 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use shop_domain::account::{
     AccountStatus, AccountStore, Email, PersonName, Role, User, UserFilter,
 };
+use shop_domain::audit::AuditEntry;
 use shop_domain::ids::UserId;
 use shop_domain::page::MAX_PAGE_LIMIT;
 use shop_domain::{DomainError, Page, PageRequest, StoreError};
@@ -362,10 +363,22 @@ impl AccountStore for DynamoAccountStore {
         self.update_user(id, |u| u.name = name.clone()).await
     }
 
+    /// The hash and the session version in one conditional update; the
+    /// entries are appended right after it (see the crate documentation).
     #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
-    async fn set_password_hash(&self, id: &UserId, hash: &str) -> Result<(), DomainError> {
-        self.update_user(id, |u| u.password_hash = hash.to_string())
-            .await
+    async fn set_password_hash(
+        &self,
+        id: &UserId,
+        hash: &str,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError> {
+        self.check_audit(audit)?;
+        self.update_user(id, |u| {
+            u.password_hash = hash.to_string();
+            u.session_version += 1;
+        })
+        .await?;
+        self.append_audit(audit).await
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
@@ -373,13 +386,22 @@ impl AccountStore for DynamoAccountStore {
         self.update_user(id, |u| u.role = role).await
     }
 
+    /// The status and the session version in one conditional update; the
+    /// entries are appended right after it (see the crate documentation).
     #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
-    async fn set_status(&self, id: &UserId, status: AccountStatus) -> Result<(), DomainError> {
+    async fn set_status(
+        &self,
+        id: &UserId,
+        status: AccountStatus,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError> {
+        self.check_audit(audit)?;
         self.update_user(id, |u| {
             u.status = status;
             u.session_version += 1;
         })
-        .await
+        .await?;
+        self.append_audit(audit).await
     }
 
     /// An atomic `ADD`, no read: it needs no retry, and bumping `version`

@@ -65,6 +65,19 @@
 //! deletes tokens some time (up to days) after `ttl`; until then they read
 //! back as they are, and the domain checks `expires_at` itself.
 //!
+//! # The audit trail
+//!
+//! The audit trail lives in the relational store, which DynamoDB cannot
+//! share a transaction with. The audited changes of this store (a status or
+//! password change, a session revoked for a reused refresh token, a sign-in
+//! back-off marked notified) therefore append their entries to the audit
+//! log given with [`DynamoAccountStore::with_audit_log`] right after the
+//! change succeeded. The two writes are not atomic: should the append fail,
+//! the change stands without its entry; the entry is then logged in full
+//! (`error` level; entries hold no secret) and the call returns the error.
+//! A store without an audit log refuses a change that comes with entries
+//! before making it.
+//!
 //! [`AccountStore`]: shop_domain::account::AccountStore
 //! [`RefreshTokenStore`]: shop_domain::account::RefreshTokenStore
 
@@ -77,24 +90,81 @@ mod sessions;
 mod settings;
 mod throttle;
 
+use std::sync::Arc;
+
 use aws_sdk_dynamodb::Client;
 use shop_domain::DomainError;
+use shop_domain::audit::{AuditEntry, AuditLog};
 
 pub use schema::create_tables;
 pub use settings::{DEFAULT_TABLE_PREFIX, DynamoSettings, DynamoTables, SETTINGS};
 
 /// Accounts and refresh sessions in DynamoDB. Cheap to clone: the SDK client
 /// shares its connection pool.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DynamoAccountStore {
     client: Client,
     tables: DynamoTables,
+    /// Where the audited changes' entries go (see the crate documentation).
+    audit: Option<Arc<dyn AuditLog>>,
+}
+
+impl std::fmt::Debug for DynamoAccountStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DynamoAccountStore")
+            .field("tables", &self.tables)
+            .field("audit_log", &self.audit.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl DynamoAccountStore {
-    /// A store on existing tables (see [`create_tables`]).
+    /// A store on existing tables (see [`create_tables`]), without an audit
+    /// log until [`Self::with_audit_log`].
     pub fn new(client: Client, tables: DynamoTables) -> Self {
-        Self { client, tables }
+        Self {
+            client,
+            tables,
+            audit: None,
+        }
+    }
+
+    /// The audit log the audited changes append their entries to, right
+    /// after the change (the relational store's, in every shape).
+    #[must_use]
+    pub fn with_audit_log(mut self, log: Arc<dyn AuditLog>) -> Self {
+        self.audit = Some(log);
+        self
+    }
+
+    /// Refuses `entries` before a change when there is no log to take them.
+    fn check_audit(&self, entries: &[AuditEntry]) -> Result<(), DomainError> {
+        if entries.is_empty() || self.audit.is_some() {
+            Ok(())
+        } else {
+            Err(DomainError::Internal(
+                "an audited change of the DynamoDB accounts store needs an audit log".into(),
+            ))
+        }
+    }
+
+    /// Appends `entries` after their change succeeded. Not atomic with it:
+    /// a failure leaves the change without its entries, which are then
+    /// logged in full, and is returned.
+    async fn append_audit(&self, entries: &[AuditEntry]) -> Result<(), DomainError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let Some(log) = &self.audit else {
+            return self.check_audit(entries);
+        };
+        log.append(entries).await.inspect_err(|e| {
+            tracing::error!(
+                error = %e,
+                entries = ?entries,
+                "the DynamoDB change was made, but its audit entries could not be appended"
+            );
+        })
     }
 
     /// A client from `settings` and the AWS chain, and the tables created

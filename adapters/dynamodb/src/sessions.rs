@@ -6,6 +6,7 @@ use aws_sdk_dynamodb::types::{Put, ReturnValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use shop_domain::DomainError;
 use shop_domain::account::{RefreshSession, RefreshToken, RefreshTokenStore};
+use shop_domain::audit::AuditEntry;
 use shop_domain::ids::{SessionId, UserId};
 
 use crate::DynamoAccountStore;
@@ -218,9 +219,18 @@ impl RefreshTokenStore for DynamoAccountStore {
         out.item.as_ref().map(parse_session).transpose()
     }
 
+    /// The entries are appended right after the revocation (see the crate
+    /// documentation).
     #[tracing::instrument(level = "debug", skip_all, fields(session_id = %id))]
-    async fn revoke_session(&self, id: &SessionId, at: DateTime<Utc>) -> Result<(), DomainError> {
-        self.revoke(None, id, at).await
+    async fn revoke_session(
+        &self,
+        id: &SessionId,
+        at: DateTime<Utc>,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError> {
+        self.check_audit(audit)?;
+        self.revoke(None, id, at).await?;
+        self.append_audit(audit).await
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]

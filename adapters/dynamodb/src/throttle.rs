@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Utc};
 use shop_domain::DomainError;
 use shop_domain::account::{LoginThrottle, LoginThrottleStore};
+use shop_domain::audit::AuditEntry;
 
 use crate::DynamoAccountStore;
 use crate::error::{corrupt_item, store_error};
@@ -78,8 +79,11 @@ impl LoginThrottleStore for DynamoAccountStore {
         parse(&out.attributes.unwrap_or_default())
     }
 
+    /// The winner's entries are appended right after the mark (see the
+    /// crate documentation).
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn mark_notified(&self, key: &str) -> Result<bool, DomainError> {
+    async fn mark_notified(&self, key: &str, audit: &[AuditEntry]) -> Result<bool, DomainError> {
+        self.check_audit(audit)?;
         let result = self
             .client
             .update_item()
@@ -94,7 +98,10 @@ impl LoginThrottleStore for DynamoAccountStore {
             .send()
             .await;
         match result {
-            Ok(_) => Ok(true),
+            Ok(_) => {
+                self.append_audit(audit).await?;
+                Ok(true)
+            }
             Err(err)
                 if err
                     .as_service_error()

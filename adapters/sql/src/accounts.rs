@@ -8,14 +8,16 @@ use shop_domain::account::{
     AccountStatus, AccountStore, Email, PersonName, RefreshSession, RefreshToken,
     RefreshTokenStore, Role, User, UserFilter,
 };
+use shop_domain::audit::AuditEntry;
 use shop_domain::ids::{SessionId, UserId};
 use shop_domain::{DomainError, Page, PageRequest};
 
+use crate::audit;
 use crate::cursor;
 use crate::entity::{refresh_sessions, refresh_tokens, users};
-use crate::error::{DbResultExt, corrupt, foreign_key_violation, unique_or_backend};
+use crate::error::{DbResultExt, Fail, corrupt, foreign_key_violation, unique_or_backend};
 use crate::query::contains_ci;
-use crate::store::SqlStore;
+use crate::store::{SqlStore, finish};
 use crate::value::{instant, to_u64};
 
 fn user_from(m: users::Model) -> Result<User, DomainError> {
@@ -48,6 +50,30 @@ impl SqlStore {
             return Err(DomainError::NotFound("user"));
         }
         Ok(())
+    }
+
+    /// Runs an update of one user and appends `audit`, in one transaction;
+    /// `NotFound` (and nothing written) when no row matched.
+    async fn update_user_audited(
+        &self,
+        id: &UserId,
+        update: sea_orm::UpdateMany<users::Entity>,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError> {
+        let update = update.filter(users::Column::Id.eq(id.as_str()));
+        self.retrying(|| async {
+            let tx = self.begin_write().await?;
+            let result = async {
+                let result = update.clone().exec(&tx).await?;
+                if result.rows_affected == 0 {
+                    return Err(Fail::Domain(DomainError::NotFound("user")));
+                }
+                audit::record(&tx, audit).await
+            }
+            .await;
+            finish(tx, result).await
+        })
+        .await
     }
 }
 
@@ -111,10 +137,19 @@ impl AccountStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
-    async fn set_password_hash(&self, id: &UserId, hash: &str) -> Result<(), DomainError> {
-        let update =
-            users::Entity::update_many().col_expr(users::Column::PasswordHash, Expr::value(hash));
-        self.update_user(id, update).await
+    async fn set_password_hash(
+        &self,
+        id: &UserId,
+        hash: &str,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError> {
+        let update = users::Entity::update_many()
+            .col_expr(users::Column::PasswordHash, Expr::value(hash))
+            .col_expr(
+                users::Column::SessionVersion,
+                Expr::col(users::Column::SessionVersion).add(1),
+            );
+        self.update_user_audited(id, update, audit).await
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
@@ -125,14 +160,19 @@ impl AccountStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
-    async fn set_status(&self, id: &UserId, status: AccountStatus) -> Result<(), DomainError> {
+    async fn set_status(
+        &self,
+        id: &UserId,
+        status: AccountStatus,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError> {
         let update = users::Entity::update_many()
             .col_expr(users::Column::Status, Expr::value(status.as_str()))
             .col_expr(
                 users::Column::SessionVersion,
                 Expr::col(users::Column::SessionVersion).add(1),
             );
-        self.update_user(id, update).await
+        self.update_user_audited(id, update, audit).await
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(user_id = %id))]
@@ -250,20 +290,32 @@ impl RefreshTokenStore for SqlStore {
             .map(session_from))
     }
 
-    /// Keeps the first revocation time; a missing session is no error.
+    /// Keeps the first revocation time; a missing session is no error. The
+    /// entries are appended in the same transaction.
     #[tracing::instrument(level = "debug", skip_all, fields(session_id = %id))]
-    async fn revoke_session(&self, id: &SessionId, at: DateTime<Utc>) -> Result<(), DomainError> {
-        refresh_sessions::Entity::update_many()
+    async fn revoke_session(
+        &self,
+        id: &SessionId,
+        at: DateTime<Utc>,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError> {
+        let update = refresh_sessions::Entity::update_many()
             .col_expr(
                 refresh_sessions::Column::RevokedAt,
                 Expr::value(instant(at)),
             )
             .filter(refresh_sessions::Column::Id.eq(id.as_str()))
-            .filter(refresh_sessions::Column::RevokedAt.is_null())
-            .exec(&self.db)
-            .await
-            .db()?;
-        Ok(())
+            .filter(refresh_sessions::Column::RevokedAt.is_null());
+        self.retrying(|| async {
+            let tx = self.begin_write().await?;
+            let result = async {
+                update.clone().exec(&tx).await?;
+                audit::record(&tx, audit).await
+            }
+            .await;
+            finish(tx, result).await
+        })
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]

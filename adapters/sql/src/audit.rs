@@ -13,7 +13,7 @@ use shop_domain::{DomainError, Page, PageRequest};
 use crate::cursor;
 use crate::entity::audit_log::{self as audit, Column};
 use crate::error::{DbResultExt, Fail, corrupt};
-use crate::store::SqlStore;
+use crate::store::{SqlStore, finish};
 use crate::value::instant;
 
 #[derive(Serialize, Deserialize)]
@@ -112,5 +112,19 @@ impl AuditLog for SqlStore {
             .await
             .db()?;
         cursor::page_of(rows, page, |m| m.id.clone(), entry_from)
+    }
+
+    /// The entries on their own, in one transaction.
+    #[tracing::instrument(level = "debug", skip_all, fields(entries = entries.len()))]
+    async fn append(&self, entries: &[AuditEntry]) -> Result<(), DomainError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        self.retrying(|| async {
+            let tx = self.begin_write().await?;
+            let result = record(&tx, entries).await;
+            finish(tx, result).await
+        })
+        .await
     }
 }

@@ -4,14 +4,16 @@ use async_trait::async_trait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use shop_domain::account::{Email, PersonName};
+use shop_domain::audit::AuditEntry;
 use shop_domain::contact::{ContactMessage, ContactStatus, ContactStore};
 use shop_domain::ids::{ContactMessageId, UserId};
 use shop_domain::mail::MailMessage;
 use shop_domain::{DomainError, Page, PageRequest};
 
+use crate::audit;
 use crate::cursor;
 use crate::entity::contact_messages::{self as messages, Column};
-use crate::error::{DbResultExt, corrupt, unique_or_backend};
+use crate::error::{DbResultExt, Fail, corrupt, unique_or_backend};
 use crate::outbox::record_mails;
 use crate::store::{SqlStore, finish};
 use crate::value::instant;
@@ -75,22 +77,31 @@ impl ContactStore for SqlStore {
             .transpose()
     }
 
+    /// The status and its audit entries, in one transaction.
     #[tracing::instrument(level = "debug", skip_all, fields(message_id = %id))]
     async fn set_status(
         &self,
         id: &ContactMessageId,
         status: ContactStatus,
+        audit: &[AuditEntry],
     ) -> Result<(), DomainError> {
-        let result = messages::Entity::update_many()
-            .col_expr(Column::Status, Expr::value(status.as_str()))
-            .filter(Column::Id.eq(id.as_str()))
-            .exec(&self.db)
-            .await
-            .db()?;
-        if result.rows_affected == 0 {
-            return Err(DomainError::NotFound("contact message"));
-        }
-        Ok(())
+        self.retrying(|| async {
+            let tx = self.begin_write().await?;
+            let result = async {
+                let updated = messages::Entity::update_many()
+                    .col_expr(Column::Status, Expr::value(status.as_str()))
+                    .filter(Column::Id.eq(id.as_str()))
+                    .exec(&tx)
+                    .await?;
+                if updated.rows_affected == 0 {
+                    return Err(Fail::Domain(DomainError::NotFound("contact message")));
+                }
+                audit::record(&tx, audit).await
+            }
+            .await;
+            finish(tx, result).await
+        })
+        .await
     }
 
     /// Newest (largest id) first, keyset-paged on the id.

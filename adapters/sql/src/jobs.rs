@@ -2,10 +2,10 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use shop_domain::DomainError;
 use shop_domain::ids::{JobId, OrderId};
@@ -85,6 +85,58 @@ pub(crate) fn job_row(job: &Job) -> jobs::ActiveModel {
         claim_token: Set(None),
         last_error: Set(job.last_error.clone()),
         generation: Set(i64::from(job.generation)),
+    }
+}
+
+/// Makes the job run again, due `now`, on `conn` (a transaction of the
+/// caller's change, or the pool): a queued job is woken; a finished one is
+/// queued again as its next generation (attempts at 0); a running one is
+/// left to its worker ([`Job::requeued`]). A missing job is inserted as
+/// `missing`, if given (a concurrent insert of it wins and is kept). The
+/// job as it then stands.
+pub(crate) async fn requeue_in<C: ConnectionTrait>(
+    conn: &C,
+    id: &JobId,
+    now: DateTime<Utc>,
+    missing: Option<&Job>,
+) -> Result<Option<Job>, Fail> {
+    let at = instant(now);
+    // A queued job is woken; a finished one starts its next generation.
+    jobs::Entity::update_many()
+        .col_expr(Column::RunAfter, Expr::value(at))
+        .col_expr(Column::OpenRunAfter, Expr::value(at))
+        .filter(Column::Id.eq(id.as_str()))
+        .filter(Column::State.eq(JobState::Queued.as_str()))
+        .exec(conn)
+        .await?;
+    jobs::Entity::update_many()
+        .col_expr(Column::State, Expr::value(JobState::Queued.as_str()))
+        .col_expr(Column::RunAfter, Expr::value(at))
+        .col_expr(Column::OpenRunAfter, Expr::value(at))
+        .col_expr(Column::Attempts, Expr::value(0_i64))
+        .col_expr(
+            Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(Column::ClaimToken, Expr::value(Option::<String>::None))
+        .col_expr(Column::Generation, Expr::col(Column::Generation).add(1))
+        .filter(Column::Id.eq(id.as_str()))
+        .filter(Column::State.is_in([JobState::Done.as_str(), JobState::Dead.as_str()]))
+        .exec(conn)
+        .await?;
+    if let Some(job) = missing {
+        jobs::Entity::insert(job_row(job))
+            .on_conflict(
+                OnConflict::column(Column::Id)
+                    .do_nothing_on([Column::Id])
+                    .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await?;
+    }
+    match jobs::Entity::find_by_id(id.as_str()).one(conn).await? {
+        Some(row) => Ok(Some(job_from(row)?)),
+        None => Ok(None),
     }
 }
 
@@ -247,33 +299,7 @@ impl JobQueue for SqlStore {
 
     #[tracing::instrument(level = "debug", skip_all, fields(job_id = %id))]
     async fn requeue(&self, id: &JobId, now: DateTime<Utc>) -> Result<Option<Job>, DomainError> {
-        let at = instant(now);
-        // A queued job is woken; a finished one starts its next generation.
-        jobs::Entity::update_many()
-            .col_expr(Column::RunAfter, Expr::value(at))
-            .col_expr(Column::OpenRunAfter, Expr::value(at))
-            .filter(Column::Id.eq(id.as_str()))
-            .filter(Column::State.eq(JobState::Queued.as_str()))
-            .exec(&self.db)
-            .await
-            .db()?;
-        jobs::Entity::update_many()
-            .col_expr(Column::State, Expr::value(JobState::Queued.as_str()))
-            .col_expr(Column::RunAfter, Expr::value(at))
-            .col_expr(Column::OpenRunAfter, Expr::value(at))
-            .col_expr(Column::Attempts, Expr::value(0_i64))
-            .col_expr(
-                Column::LeaseUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(Column::ClaimToken, Expr::value(Option::<String>::None))
-            .col_expr(Column::Generation, Expr::col(Column::Generation).add(1))
-            .filter(Column::Id.eq(id.as_str()))
-            .filter(Column::State.is_in([JobState::Done.as_str(), JobState::Dead.as_str()]))
-            .exec(&self.db)
-            .await
-            .db()?;
-        self.get(id).await
+        Ok(requeue_in(&self.db, id, now, None).await?)
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(job_id = %id))]

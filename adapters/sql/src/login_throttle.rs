@@ -8,7 +8,9 @@ use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use shop_domain::DomainError;
 use shop_domain::account::{LoginThrottle, LoginThrottleStore};
+use shop_domain::audit::AuditEntry;
 
+use crate::audit;
 use crate::entity::login_throttle::{self as throttle, Column};
 use crate::error::{DbResultExt, Fail};
 use crate::store::{SqlStore, finish};
@@ -76,16 +78,30 @@ impl LoginThrottleStore for SqlStore {
         .await
     }
 
+    /// The flag flips only where it is still false, so one caller wins;
+    /// the winner's entries are appended in the same transaction.
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn mark_notified(&self, key: &str) -> Result<bool, DomainError> {
-        let result = throttle::Entity::update_many()
-            .col_expr(Column::Notified, Expr::value(true))
-            .filter(Column::ThrottleKey.eq(key))
-            .filter(Column::Notified.eq(false))
-            .exec(&self.db)
-            .await
-            .db()?;
-        Ok(result.rows_affected == 1)
+    async fn mark_notified(&self, key: &str, audit: &[AuditEntry]) -> Result<bool, DomainError> {
+        self.retrying(|| async {
+            let tx = self.begin_write().await?;
+            let result = async {
+                let marked = throttle::Entity::update_many()
+                    .col_expr(Column::Notified, Expr::value(true))
+                    .filter(Column::ThrottleKey.eq(key))
+                    .filter(Column::Notified.eq(false))
+                    .exec(&tx)
+                    .await?
+                    .rows_affected
+                    == 1;
+                if marked {
+                    audit::record(&tx, audit).await?;
+                }
+                Ok(marked)
+            }
+            .await;
+            finish(tx, result).await
+        })
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

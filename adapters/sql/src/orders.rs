@@ -10,8 +10,9 @@ use sea_orm::{
     EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use shop_domain::account::Email;
+use shop_domain::audit::AuditEntry;
 use shop_domain::ids::{OrderId, ProductId, QuoteId, UserId};
-use shop_domain::jobs::JobState;
+use shop_domain::jobs::{Job, JobState};
 use shop_domain::mail::MailMessage;
 use shop_domain::order::{
     Actor, HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderAlert, OrderFilter, OrderLine,
@@ -670,8 +671,17 @@ impl OrderStore for SqlStore {
         .await
     }
 
+    /// The order's note (which locks the order row and fails for a missing
+    /// order), the cleared alert, the requeued job and the audit entries,
+    /// in one transaction.
     #[tracing::instrument(level = "debug", skip_all, fields(order_id = %id))]
-    async fn clear_alert(&self, id: &OrderId, note: &HistoryEntry) -> Result<(), DomainError> {
+    async fn requeue_finalization(
+        &self,
+        id: &OrderId,
+        job: &Job,
+        note: &HistoryEntry,
+        audit: &[AuditEntry],
+    ) -> Result<Job, DomainError> {
         use orders::Column as O;
         self.retrying(|| async {
             let tx = self.begin_write().await?;
@@ -686,7 +696,15 @@ impl OrderStore for SqlStore {
                     .filter(O::Id.eq(id.as_str()))
                     .exec(&tx)
                     .await?;
-                Ok(())
+                let requeued = crate::jobs::requeue_in(&tx, &job.id, note.at, Some(job))
+                    .await?
+                    .ok_or_else(|| {
+                        Fail::Domain(DomainError::Internal(
+                            "the finalization job vanished".into(),
+                        ))
+                    })?;
+                crate::audit::record(&tx, audit).await?;
+                Ok(requeued)
             }
             .await;
             finish(tx, result).await

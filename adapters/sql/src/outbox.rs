@@ -9,15 +9,17 @@ use sea_orm::{
     QuerySelect,
 };
 use shop_domain::account::Email;
+use shop_domain::audit::AuditEntry;
 use shop_domain::jobs::Job;
 use shop_domain::mail::{MailMessage, MailOutbox, OutboxMail, outbox_id};
 use shop_domain::{DomainError, Page, PageRequest};
 
+use crate::audit;
 use crate::cursor;
 use crate::entity::jobs;
 use crate::entity::mail_outbox::{self as outbox, Column};
 use crate::error::{DbResultExt, Fail};
-use crate::jobs::job_row;
+use crate::jobs::{job_row, requeue_in};
 use crate::store::{SqlStore, finish};
 use crate::value::instant;
 
@@ -168,6 +170,47 @@ impl MailOutbox for SqlStore {
             .db()?
             .map(mail_from)
             .transpose()
+    }
+
+    /// Reads the mail (locking its row on MySQL, so a delivery marking it
+    /// sent waits or goes first), then requeues its job and appends the
+    /// entries, in one transaction.
+    #[tracing::instrument(level = "debug", skip_all, fields(mail_id = %id))]
+    async fn resend(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+        audit: &[AuditEntry],
+    ) -> Result<(OutboxMail, Job), DomainError> {
+        self.retrying(|| async {
+            let tx = self.begin_write().await?;
+            let result = async {
+                let mut find = outbox::Entity::find_by_id(id);
+                if self.is_mysql() {
+                    find = find.lock_exclusive();
+                }
+                let mail = find
+                    .one(&tx)
+                    .await?
+                    .map(mail_from)
+                    .transpose()?
+                    .ok_or(Fail::Domain(DomainError::NotFound("mail")))?;
+                if mail.sent_at.is_some() {
+                    return Err(Fail::Domain(DomainError::MailAlreadySent));
+                }
+                let fresh = Job::deliver_mail(&mail.message.message_id, now);
+                let job = requeue_in(&tx, &fresh.id, now, Some(&fresh))
+                    .await?
+                    .ok_or_else(|| {
+                        Fail::Domain(DomainError::Internal("the delivery job vanished".into()))
+                    })?;
+                audit::record(&tx, audit).await?;
+                Ok((mail, job))
+            }
+            .await;
+            finish(tx, result).await
+        })
+        .await
     }
 
     /// Newest first, keyset-paged on (created_at, id).

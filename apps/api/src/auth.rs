@@ -81,6 +81,21 @@ fn origin(req: &HttpRequest, state: &Result<web::Data<AppState>, ApiError>) -> R
     }
 }
 
+/// Where a request came from (its request id and client address), for a
+/// route without a signed-in caller whose work the audit trail records
+/// (sign-in, refresh, password reset).
+#[derive(Debug, Clone)]
+pub struct Origin(pub RequestOrigin);
+
+impl FromRequest for Origin {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(Self(origin(req, &state(req)))))
+    }
+}
+
 fn missing() -> ApiError {
     ApiError::unauthorized("this route needs an `Authorization: Bearer <access_token>` header")
 }

@@ -26,6 +26,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shop_domain::DomainError;
 use shop_domain::account::{AccountService, AccountTokenStore, Email, RegisterInput};
+use shop_domain::audit::{AuditLog, RequestOrigin};
 use shop_domain::business::BusinessProfileStore;
 use shop_domain::mail::MailOutbox;
 use shop_domain::settings::ShopSettings;
@@ -127,10 +128,16 @@ impl AuthLambda {
     /// The handler on `store` (accounts and refresh tokens) and `sql`
     /// (business profiles, account links, the mail outbox), signing with
     /// `config.ring`.
+    ///
+    /// The audited changes of the accounts (a password reset, a refresh
+    /// token reused, a sign-in back-off) append their entries to `sql`'s
+    /// audit trail right after the DynamoDB change: not one transaction
+    /// (see shop_dynamodb's documentation).
     pub fn new<S>(store: DynamoAccountStore, sql: Arc<S>, config: Config) -> Self
     where
-        S: BusinessProfileStore + AccountTokenStore + MailOutbox + 'static,
+        S: BusinessProfileStore + AccountTokenStore + MailOutbox + AuditLog + 'static,
     {
+        let store = store.with_audit_log(sql.clone());
         let jwks = config.ring.jwks().to_string();
         let settings = ShopSettings {
             access_token_ttl: chrono::Duration::seconds(config.access_token_ttl_seconds),
@@ -196,12 +203,18 @@ impl AuthLambda {
             }
             Route::Login => {
                 let body: dto::LoginRequest = json_body(request)?;
-                let outcome = self.accounts.login(&body.email, &body.password).await?;
+                let outcome = self
+                    .accounts
+                    .login(&body.email, &body.password, &origin(request))
+                    .await?;
                 tokens(dto::TokenResponse::from(outcome))
             }
             Route::Refresh => {
                 let body: dto::RefreshRequest = json_body(request)?;
-                let outcome = self.accounts.refresh(&body.refresh_token).await?;
+                let outcome = self
+                    .accounts
+                    .refresh(&body.refresh_token, &origin(request))
+                    .await?;
                 tokens(dto::TokenResponse::from(outcome))
             }
             Route::Logout => {
@@ -224,7 +237,7 @@ impl AuthLambda {
             Route::PasswordResetConfirm => {
                 let body: dto::PasswordResetConfirmRequest = json_body(request)?;
                 self.accounts
-                    .confirm_password_reset(&body.token, &body.new_password)
+                    .confirm_password_reset(&body.token, &body.new_password, &origin(request))
                     .await?;
                 let mut response = Response::new(Body::Empty);
                 *response.status_mut() = StatusCode::NO_CONTENT;
@@ -294,6 +307,18 @@ impl AuthLambda {
         }
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         format!("/{}", segments.join("/"))
+    }
+}
+
+/// The request id and client address API Gateway (HTTP API, payload 2.0)
+/// saw, for the audit trail.
+fn origin(request: &Request) -> RequestOrigin {
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => RequestOrigin {
+            request_id: context.request_id.clone(),
+            client_ip: context.http.source_ip.clone(),
+        },
+        _ => RequestOrigin::default(),
     }
 }
 

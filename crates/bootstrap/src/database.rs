@@ -29,11 +29,15 @@ pub async fn open(
 ) -> Result<(Stores, Option<SqlStore>), StartupError> {
     let (mut stores, sql) = open_relational(config, clock).await?;
     if let AccountsChoice::DynamoDb(settings) = &config.accounts {
+        // The audit trail stays in the relational store: DynamoDB's audited
+        // changes append their entries to it right after the change (not in
+        // one transaction; see shop_dynamodb's documentation).
         let store = shop_dynamodb::DynamoAccountStore::connect(settings)
             .await
             .map_err(|e| {
                 StartupError::Runtime(format!("SHOP_ACCOUNTS=dynamodb: {}", error_chain(&e)))
-            })?;
+            })?
+            .with_audit_log(stores.audit.clone());
         tracing::info!(tables = ?store.tables(), "accounts: DynamoDB");
         stores.accounts = Arc::new(store.clone());
         stores.refresh_tokens = Arc::new(store.clone());

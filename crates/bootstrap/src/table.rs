@@ -173,7 +173,7 @@ pub const SHOP: &[Setting] = &[
     Setting {
         name: "SHOP_LOGIN_FAILURES_BEFORE_BACKOFF",
         default: r#"`5`"#,
-        meaning: r#"Consecutive failed sign-ins for one e-mail address (whatever the client IP, and whether the address has an account or not) after which its sign-ins are refused with 429 `login_backoff` and `Retry-After`, without checking the password, for `SHOP_LOGIN_BACKOFF_BASE_SECONDS`, doubling with each further failure up to `SHOP_LOGIN_BACKOFF_MAX_SECONDS` (1..=1000). A successful sign-in starts over. The counters live in the accounts store (the relational one, or DynamoDB with `SHOP_ACCOUNTS=dynamodb`), keyed by a SHA-256 of the address, so every instance and the auth Lambda share them."#,
+        meaning: r#"Consecutive failed sign-ins for one e-mail address (whatever the client IP, and whether the address has an account or not) after which its sign-ins are refused with 429 `login_backoff` and `Retry-After`, without checking the password, for `SHOP_LOGIN_BACKOFF_BASE_SECONDS`, doubling with each further failure up to `SHOP_LOGIN_BACKOFF_MAX_SECONDS` (1..=1000). A successful sign-in starts over. When an account enters back-off its owner is mailed once (through the outbox) and the trail records `login.backoff`. The counters live in the accounts store (the relational one, or DynamoDB with `SHOP_ACCOUNTS=dynamodb`), keyed by a SHA-256 of the address, so every instance and the auth Lambda share them."#,
     },
     Setting {
         name: "SHOP_LOGIN_BACKOFF_BASE_SECONDS",

@@ -241,6 +241,7 @@ impl Wiring {
             outbox: self.stores.outbox.clone(),
             jobs: self.stores.jobs.clone(),
             clock: self.clock.clone(),
+            ids: self.ids.clone(),
         })
     }
 

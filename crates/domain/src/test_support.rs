@@ -132,9 +132,13 @@ impl Clock for TestClock {
     }
 }
 
-/// Sign-in failure counters in a map (the domain's tests need no adapter).
+/// Sign-in failure counters in a map (the domain's tests need no adapter),
+/// and the audit entries `mark_notified` wrote.
 #[derive(Debug, Default)]
-pub struct TestThrottle(Mutex<std::collections::HashMap<String, LoginThrottle>>);
+pub struct TestThrottle(
+    Mutex<std::collections::HashMap<String, LoginThrottle>>,
+    pub Mutex<Vec<crate::audit::AuditEntry>>,
+);
 
 #[async_trait::async_trait]
 impl LoginThrottleStore for TestThrottle {
@@ -156,13 +160,21 @@ impl LoginThrottleStore for TestThrottle {
         row.last_failure_at = now;
         Ok(row.clone())
     }
-    async fn mark_notified(&self, key: &str) -> Result<bool, DomainError> {
-        Ok(self
+    async fn mark_notified(
+        &self,
+        key: &str,
+        audit: &[crate::audit::AuditEntry],
+    ) -> Result<bool, DomainError> {
+        let won = self
             .0
             .lock()
             .unwrap()
             .get_mut(key)
-            .is_some_and(|row| !std::mem::replace(&mut row.notified, true)))
+            .is_some_and(|row| !std::mem::replace(&mut row.notified, true));
+        if won {
+            self.1.lock().unwrap().extend_from_slice(audit);
+        }
+        Ok(won)
     }
     async fn clear(&self, key: &str) -> Result<(), DomainError> {
         self.0.lock().unwrap().remove(key);
@@ -205,8 +217,11 @@ pub struct Mocks {
     pub mailer: MockMailer,
     pub hasher: MockPasswordHasher,
     pub signer: MockTokenSigner,
-    /// `None`: the in-memory [`TestThrottle`].
+    /// `None`: [`Self::throttle`].
     pub login_throttle: Option<MockLoginThrottleStore>,
+    /// The in-memory throttle when there is no mock (a fresh one if `None`;
+    /// a test keeps a clone to read its audit entries).
+    pub throttle: Option<Arc<TestThrottle>>,
     pub account_tokens: MockAccountTokenStore,
 }
 
@@ -231,7 +246,7 @@ impl Mocks {
             signer: Arc::new(self.signer),
             login_throttle: match self.login_throttle {
                 Some(mock) => Arc::new(mock),
-                None => Arc::new(TestThrottle::default()),
+                None => self.throttle.unwrap_or_default(),
             },
             account_tokens: Arc::new(self.account_tokens),
             clock,

@@ -56,6 +56,7 @@ macro_rules! __for_each_case {
                 concurrent_inserts_of_one_email_admit_exactly_one,
                 field_updates_change_only_their_field,
                 set_status_bumps_the_session_version,
+                audited_changes_write_their_entries,
                 concurrent_bumps_are_all_counted,
                 list_is_newest_first_and_filters,
                 list_paginates_without_gaps_or_duplicates,
@@ -70,6 +71,7 @@ macro_rules! __for_each_case {
             ];
             refresh_tokens => refresh_token_store_suite [
                 sessions_round_trip_and_revoke,
+                revoking_a_session_writes_its_entries,
                 revoke_user_sessions_spares_the_exception_and_other_users,
                 tokens_round_trip_and_spend_once,
                 spending_an_unknown_token_is_false,
@@ -118,6 +120,7 @@ macro_rules! __for_each_case {
                 transition_of_a_missing_order_is_not_found,
                 add_note_appends_only,
                 alerts_are_raised_once_and_cleared,
+                requeue_finalization_requeues_clears_the_alert_and_audits,
                 list_in_finds_orders_by_state_oldest_first,
                 find_by_payment_id_finds_the_paying_order,
                 payment_events_are_remembered_once,
@@ -141,6 +144,7 @@ macro_rules! __for_each_case {
             audit => audit_log_suite [
                 entries_round_trip_newest_first_and_filter,
                 a_refused_change_writes_no_entry,
+                append_writes_entries_on_their_own,
             ];
             contacts => contact_store_suite [
                 insert_then_get_and_set_status,
@@ -165,6 +169,7 @@ macro_rules! __for_each_case {
                 long_message_ids_round_trip,
                 unsent_lists_the_oldest_unsent_first,
                 find_and_list_newest_first_by_sent,
+                resend_requeues_the_delivery_with_its_entry,
             ];
         }
     };

@@ -17,6 +17,7 @@ use shop_domain::account::{
     AccessClaims, AccountPorts, AccountService, AccountStatus, ConfiguredAdmin, LoginOutcome,
     Principal, RegisterInput, Role, User,
 };
+use shop_domain::audit::{AuditAction, AuditEntry, AuditFilter, RequestOrigin};
 use shop_domain::business::{
     Address, BusinessPorts, BusinessService, BusinessStatus, ExemptionCertificate,
     ProfileSubmission,
@@ -52,6 +53,14 @@ const PASSWORD: &str = "violet-harbour-42";
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 6, 15, 12, 0, 0).unwrap()
+}
+
+/// The request every service call here comes from.
+fn origin() -> RequestOrigin {
+    RequestOrigin {
+        request_id: Some("req-services".into()),
+        client_ip: Some("198.51.100.7".into()),
+    }
 }
 
 fn money(s: &str) -> Decimal {
@@ -335,7 +344,11 @@ impl Shop {
     }
 
     async fn login(&self, email: &str, password: &str) -> (Principal, LoginOutcome) {
-        let outcome = self.accounts.login(email, password).await.unwrap();
+        let outcome = self
+            .accounts
+            .login(email, password, &origin())
+            .await
+            .unwrap();
         let principal = self
             .accounts
             .authenticate(&outcome.tokens.access_token)
@@ -509,6 +522,20 @@ impl Shop {
         ids
     }
 
+    /// The audit trail's entries of `action`, newest first.
+    async fn trail(&self, action: AuditAction) -> Vec<AuditEntry> {
+        let filter = AuditFilter {
+            action: Some(action),
+            ..AuditFilter::default()
+        };
+        self.stores
+            .audit
+            .list_audit(&filter, &PageRequest::new(Some(100), None))
+            .await
+            .unwrap()
+            .items
+    }
+
     async fn mail_job(&self, message_id: &str) -> Job {
         self.stores
             .jobs
@@ -600,12 +627,12 @@ async fn wrong_password_and_unknown_email_give_the_same_error() {
     shop.register("ann@example.com").await;
     let wrong = shop
         .accounts
-        .login("ann@example.com", "not-the-password")
+        .login("ann@example.com", "not-the-password", &origin())
         .await
         .unwrap_err();
     let unknown = shop
         .accounts
-        .login("nobody@example.com", PASSWORD)
+        .login("nobody@example.com", PASSWORD, &origin())
         .await
         .unwrap_err();
     assert_eq!(wrong, DomainError::InvalidCredentials);
@@ -622,7 +649,7 @@ async fn an_inactive_account_cannot_sign_in() {
     shop.accounts.inactivate(&admin, &user.id).await.unwrap();
     assert_eq!(
         shop.accounts
-            .login("ann@example.com", PASSWORD)
+            .login("ann@example.com", PASSWORD, &origin())
             .await
             .unwrap_err(),
         DomainError::AccountInactive
@@ -644,7 +671,7 @@ async fn the_configured_admin_address_never_promotes_a_customer() {
     // Neither the role nor the password moved.
     assert_eq!(
         shop.accounts
-            .login(ADMIN_EMAIL, ADMIN_PASSWORD)
+            .login(ADMIN_EMAIL, ADMIN_PASSWORD, &origin())
             .await
             .unwrap_err(),
         DomainError::InvalidCredentials
@@ -710,7 +737,7 @@ async fn an_inactivated_configured_admin_is_not_reactivated() {
     assert!(matches!(outcome, ConfiguredAdmin::Existing(ref u) if !u.is_active()));
     assert_eq!(
         shop.accounts
-            .login(ADMIN_EMAIL, ADMIN_PASSWORD)
+            .login(ADMIN_EMAIL, ADMIN_PASSWORD, &origin())
             .await
             .unwrap_err(),
         DomainError::AccountInactive
@@ -737,7 +764,7 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_session() {
     let (_, first) = shop.login("ann@example.com", PASSWORD).await;
     let second = shop
         .accounts
-        .refresh(&first.tokens.refresh_token)
+        .refresh(&first.tokens.refresh_token, &origin())
         .await
         .unwrap();
     assert_ne!(second.tokens.refresh_token, first.tokens.refresh_token);
@@ -750,14 +777,14 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_session() {
     // The spent token again: a leak. The whole session ends.
     assert_eq!(
         shop.accounts
-            .refresh(&first.tokens.refresh_token)
+            .refresh(&first.tokens.refresh_token, &origin())
             .await
             .unwrap_err(),
         DomainError::InvalidToken
     );
     assert_eq!(
         shop.accounts
-            .refresh(&second.tokens.refresh_token)
+            .refresh(&second.tokens.refresh_token, &origin())
             .await
             .unwrap_err(),
         DomainError::InvalidToken
@@ -789,7 +816,7 @@ async fn logout_ends_the_access_and_refresh_tokens_of_the_session() {
     );
     assert_eq!(
         shop.accounts
-            .refresh(&outcome.tokens.refresh_token)
+            .refresh(&outcome.tokens.refresh_token, &origin())
             .await
             .unwrap_err(),
         DomainError::InvalidToken
@@ -817,7 +844,9 @@ async fn inactivation_refuses_existing_access_and_refresh_tokens_at_once() {
         DomainError::AccountInactive
     );
     assert!(matches!(
-        shop.accounts.refresh(&outcome.tokens.refresh_token).await,
+        shop.accounts
+            .refresh(&outcome.tokens.refresh_token, &origin())
+            .await,
         Err(DomainError::InvalidToken | DomainError::AccountInactive)
     ));
     // Reactivation does not bring the old tokens back.
@@ -831,7 +860,7 @@ async fn inactivation_refuses_existing_access_and_refresh_tokens_at_once() {
     );
     assert_eq!(
         shop.accounts
-            .refresh(&outcome.tokens.refresh_token)
+            .refresh(&outcome.tokens.refresh_token, &origin())
             .await
             .unwrap_err(),
         DomainError::InvalidToken
@@ -873,7 +902,7 @@ async fn password_change_ends_other_sessions_but_not_this_one() {
         .unwrap();
     assert_eq!(again.session_id, me.session_id);
     shop.accounts
-        .refresh(&here.tokens.refresh_token)
+        .refresh(&here.tokens.refresh_token, &origin())
         .await
         .unwrap();
     assert_eq!(
@@ -885,14 +914,14 @@ async fn password_change_ends_other_sessions_but_not_this_one() {
     );
     assert_eq!(
         shop.accounts
-            .refresh(&elsewhere.tokens.refresh_token)
+            .refresh(&elsewhere.tokens.refresh_token, &origin())
             .await
             .unwrap_err(),
         DomainError::InvalidToken
     );
     assert_eq!(
         shop.accounts
-            .login("ann@example.com", PASSWORD)
+            .login("ann@example.com", PASSWORD, &origin())
             .await
             .unwrap_err(),
         DomainError::InvalidCredentials
@@ -922,7 +951,7 @@ async fn access_tokens_expire_by_the_clock_and_refresh_renews_them() {
     );
     let renewed = shop
         .accounts
-        .refresh(&outcome.tokens.refresh_token)
+        .refresh(&outcome.tokens.refresh_token, &origin())
         .await
         .unwrap();
     shop.accounts
@@ -933,7 +962,7 @@ async fn access_tokens_expire_by_the_clock_and_refresh_renews_them() {
     shop.clock.advance(Duration::days(30));
     assert_eq!(
         shop.accounts
-            .refresh(&renewed.tokens.refresh_token)
+            .refresh(&renewed.tokens.refresh_token, &origin())
             .await
             .unwrap_err(),
         DomainError::InvalidToken
@@ -1763,6 +1792,7 @@ async fn a_mail_undeliverable_for_days_is_given_up_and_an_admin_can_resend_it() 
         outbox: shop.stores.outbox.clone(),
         jobs: shop.stores.jobs.clone(),
         clock: shop.clock.clone(),
+        ids: Arc::new(UuidIds),
     });
     let unsent = mail
         .list(&admin, false, &PageRequest::default())
@@ -1781,12 +1811,29 @@ async fn a_mail_undeliverable_for_days_is_given_up_and_an_admin_can_resend_it() 
         mail.resend(&me, &first.id()).await.unwrap_err(),
         DomainError::Forbidden
     );
+    assert!(shop.trail(AuditAction::MailResend).await.is_empty());
     shop.mailer.down.store(false, Ordering::SeqCst);
     let (_, job) = mail.resend(&admin, &first.id()).await.unwrap();
     let job = job.unwrap();
     assert_eq!(
         (job.state, job.attempts, job.generation),
         (JobState::Queued, 0, 1)
+    );
+    // The resend is in the trail, with the delivery before and after.
+    let [entry] = shop
+        .trail(AuditAction::MailResend)
+        .await
+        .try_into()
+        .unwrap();
+    assert_eq!(entry.actor, Actor::User(admin.user_id.clone()));
+    assert_eq!(
+        (entry.target_type.as_str(), entry.target_id.clone()),
+        ("mail", first.id())
+    );
+    assert_eq!(change(&entry, "delivery"), (Some("dead"), Some("queued")));
+    assert_eq!(
+        change(&entry, "delivery_generation"),
+        (Some("0"), Some("1"))
     );
     assert_eq!(shop.work_until_idle().await, 1);
     assert_eq!(shop.mails().len(), 1);
@@ -2128,6 +2175,17 @@ async fn an_admin_requeues_a_dead_finalization_and_clears_its_alert() {
     );
     let requeued = shop.orders.retry_finalization(&admin, &o.id).await.unwrap();
     assert_eq!(requeued.alert, None);
+    let [entry] = shop
+        .trail(AuditAction::OrderRetryFinalization)
+        .await
+        .try_into()
+        .unwrap();
+    assert_eq!(entry.actor, Actor::User(admin.user_id.clone()));
+    assert_eq!(entry.target_id, o.id.to_string());
+    assert_eq!(
+        change(&entry, "finalization"),
+        (Some("dead"), Some("queued"))
+    );
     let job = shop.job(&o.id).await;
     assert_eq!(
         (job.state, job.attempts, job.generation),
@@ -2139,6 +2197,11 @@ async fn an_admin_requeues_a_dead_finalization_and_clears_its_alert() {
         shop.orders.retry_finalization(&admin, &o.id).await,
         Err(DomainError::InvalidOrderState { .. })
     ));
+    // Refused: nothing more in the trail.
+    assert_eq!(
+        shop.trail(AuditAction::OrderRetryFinalization).await.len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -2326,17 +2389,17 @@ async fn password_reset_works_once_and_ends_every_session() {
     // A weak password is refused and does not spend the link.
     let weak = shop
         .accounts
-        .confirm_password_reset(&token, "short")
+        .confirm_password_reset(&token, "short", &origin())
         .await
         .unwrap_err();
     assert_eq!(field_names(&weak), ["new_password"]);
     shop.accounts
-        .confirm_password_reset(&token, "a-brand-new-secret-7")
+        .confirm_password_reset(&token, "a-brand-new-secret-7", &origin())
         .await
         .unwrap();
     assert_eq!(
         shop.accounts
-            .confirm_password_reset(&token, "another-new-secret-8")
+            .confirm_password_reset(&token, "another-new-secret-8", &origin())
             .await
             .unwrap_err(),
         DomainError::AccountTokenInvalid
@@ -2350,7 +2413,7 @@ async fn password_reset_works_once_and_ends_every_session() {
         );
         assert_eq!(
             shop.accounts
-                .refresh(&pair.tokens.refresh_token)
+                .refresh(&pair.tokens.refresh_token, &origin())
                 .await
                 .unwrap_err(),
             DomainError::InvalidToken
@@ -2358,7 +2421,7 @@ async fn password_reset_works_once_and_ends_every_session() {
     }
     assert_eq!(
         shop.accounts
-            .login("ann@example.com", PASSWORD)
+            .login("ann@example.com", PASSWORD, &origin())
             .await
             .unwrap_err(),
         DomainError::InvalidCredentials
@@ -2379,7 +2442,7 @@ async fn a_reset_link_expires_after_30_minutes_and_a_new_one_voids_nothing_else(
     shop.clock.advance(Duration::minutes(30));
     assert_eq!(
         shop.accounts
-            .confirm_password_reset(&old, "a-brand-new-secret-7")
+            .confirm_password_reset(&old, "a-brand-new-secret-7", &origin())
             .await
             .unwrap_err(),
         DomainError::AccountTokenInvalid
@@ -2398,12 +2461,12 @@ async fn a_reset_link_expires_after_30_minutes_and_a_new_one_voids_nothing_else(
     let b = link_token(&shop, "ann@example.com", "/reset-password").await;
     assert_ne!(a, b);
     shop.accounts
-        .confirm_password_reset(&b, "a-brand-new-secret-7")
+        .confirm_password_reset(&b, "a-brand-new-secret-7", &origin())
         .await
         .unwrap();
     assert_eq!(
         shop.accounts
-            .confirm_password_reset(&a, "another-new-secret-8")
+            .confirm_password_reset(&a, "another-new-secret-8", &origin())
             .await
             .unwrap_err(),
         DomainError::AccountTokenInvalid
@@ -2423,4 +2486,244 @@ async fn a_reset_for_an_unknown_or_inactive_address_records_nothing() {
     }
     shop.work_until_idle().await;
     assert_eq!(shop.mails().len(), before);
+}
+
+// -------------------------------------------------------------- audit trail
+
+/// The (before, after) of `field` in `entry`, `(None, None)` when absent.
+fn change<'a>(entry: &'a AuditEntry, field: &str) -> (Option<&'a str>, Option<&'a str>) {
+    entry
+        .changes
+        .iter()
+        .find(|c| c.field == field)
+        .map_or((None, None), |c| (c.before.as_deref(), c.after.as_deref()))
+}
+
+#[tokio::test]
+async fn user_inactivation_and_activation_are_audited_and_a_no_op_is_not() {
+    let shop = Shop::new();
+    let mut admin = shop.admin().await;
+    admin.origin = origin();
+    let user = shop.register("ann@example.com").await;
+    shop.accounts.activate(&admin, &user.id).await.unwrap();
+    assert!(shop.trail(AuditAction::UserActivate).await.is_empty());
+    shop.accounts.inactivate(&admin, &user.id).await.unwrap();
+    shop.accounts.activate(&admin, &user.id).await.unwrap();
+    let [off] = shop
+        .trail(AuditAction::UserInactivate)
+        .await
+        .try_into()
+        .unwrap();
+    let [on] = shop
+        .trail(AuditAction::UserActivate)
+        .await
+        .try_into()
+        .unwrap();
+    for e in [&off, &on] {
+        assert_eq!(e.actor, Actor::User(admin.user_id.clone()));
+        assert_eq!(
+            (e.target_type.as_str(), e.target_id.as_str()),
+            ("user", user.id.as_str())
+        );
+        assert_eq!(e.origin, origin());
+    }
+    assert_eq!(change(&off, "status"), (Some("active"), Some("inactive")));
+    assert_eq!(change(&off, "session_version"), (Some("0"), Some("1")));
+    assert_eq!(change(&on, "status"), (Some("inactive"), Some("active")));
+    assert_eq!(change(&on, "session_version"), (Some("1"), Some("2")));
+    // A customer cannot, and a refusal writes nothing.
+    let me = shop.customer("bob@example.com").await;
+    assert_eq!(
+        shop.accounts.inactivate(&me, &user.id).await.unwrap_err(),
+        DomainError::Forbidden
+    );
+    assert!(
+        shop.accounts
+            .inactivate(&admin, &admin.user_id)
+            .await
+            .is_err()
+    );
+    assert_eq!(shop.trail(AuditAction::UserInactivate).await.len(), 1);
+}
+
+#[tokio::test]
+async fn contact_triage_is_audited_with_the_status_before_and_after() {
+    let shop = Shop::new();
+    let admin = shop.admin().await;
+    let contact = shop_domain::contact::ContactService::new(
+        shop_domain::contact::ContactPorts {
+            contacts: shop.stores.contacts.clone(),
+            accounts: shop.stores.accounts.clone(),
+            clock: shop.clock.clone(),
+            ids: Arc::new(UuidIds),
+        },
+        Arc::new(ShopSettings::embedded_defaults()),
+    );
+    let message = contact
+        .submit(
+            None,
+            &shop_domain::contact::NewContactMessage {
+                name: "Ann".into(),
+                email: "ann@example.com".into(),
+                subject: "Hammers".into(),
+                message: "Do you sell hammers?".into(),
+            },
+        )
+        .await
+        .unwrap();
+    use shop_domain::contact::ContactStatus;
+    contact
+        .set_status(&admin, &message.id, ContactStatus::Read)
+        .await
+        .unwrap();
+    contact
+        .set_status(&admin, &message.id, ContactStatus::Read)
+        .await
+        .unwrap();
+    contact
+        .set_status(&admin, &message.id, ContactStatus::Archived)
+        .await
+        .unwrap();
+    let entries = shop.trail(AuditAction::ContactMessageUpdate).await;
+    let seen: Vec<_> = entries.iter().map(|e| change(e, "status")).collect();
+    assert_eq!(
+        seen,
+        [
+            (Some("read"), Some("archived")),
+            (Some("new"), Some("read"))
+        ]
+    );
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.target_id == message.id.to_string())
+    );
+}
+
+#[tokio::test]
+async fn a_backoff_is_audited_and_mails_the_owner_once_per_episode() {
+    let shop = Shop::new();
+    let user = shop.register("ann@example.com").await;
+    shop.work_until_idle().await;
+    let policy = ShopSettings::embedded_defaults().login_backoff;
+    for i in 0..policy.failures_before_backoff + 3 {
+        // Wait out each pause, so every attempt checks a password.
+        shop.clock.advance(Duration::hours(1));
+        let r = shop
+            .accounts
+            .login("ann@example.com", &format!("guess-{i}-secret"), &origin())
+            .await;
+        assert_eq!(r.unwrap_err(), DomainError::InvalidCredentials);
+    }
+    shop.work_until_idle().await;
+    let mails = shop.mails_to("ann@example.com");
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(mails[0].subject.contains("paused"), "{}", mails[0].subject);
+    assert!(!mails[0].text.contains("guess-"), "no password in the mail");
+    let [entry] = shop
+        .trail(AuditAction::LoginBackoff)
+        .await
+        .try_into()
+        .unwrap();
+    assert_eq!(entry.actor, Actor::User(user.id.clone()));
+    assert_eq!(entry.target_id, user.id.to_string());
+    assert_eq!(entry.origin, origin());
+    let failures = policy.failures_before_backoff.to_string();
+    assert_eq!(
+        change(&entry, "failed_sign_ins"),
+        (None, Some(failures.as_str()))
+    );
+    assert!(!format!("{entry:?}").contains("guess-"), "{entry:?}");
+
+    // The owner signs in: the episode ends; the next one is told again.
+    shop.clock.advance(Duration::hours(1));
+    shop.login("ann@example.com", PASSWORD).await;
+    for i in 0..policy.failures_before_backoff {
+        shop.accounts
+            .login("ann@example.com", &format!("again-{i}-secret"), &origin())
+            .await
+            .unwrap_err();
+    }
+    shop.work_until_idle().await;
+    assert_eq!(shop.mails_to("ann@example.com").len(), 2);
+    assert_eq!(shop.trail(AuditAction::LoginBackoff).await.len(), 2);
+}
+
+#[tokio::test]
+async fn password_change_reset_and_token_reuse_are_audited_without_secrets() {
+    let shop = Shop::new();
+    let user = shop.register("ann@example.com").await;
+    let (mut me, first) = shop.login("ann@example.com", PASSWORD).await;
+    me.origin = origin();
+    shop.accounts
+        .change_password(&me, PASSWORD, "new-and-long-password")
+        .await
+        .unwrap();
+    let [changed] = shop
+        .trail(AuditAction::PasswordChange)
+        .await
+        .try_into()
+        .unwrap();
+    assert_eq!(changed.actor, Actor::User(user.id.clone()));
+    assert_eq!(changed.target_id, user.id.to_string());
+    assert_eq!(changed.origin, origin());
+    assert_eq!(change(&changed, "session_version"), (Some("0"), Some("1")));
+
+    // The refresh token of the first login, spent by a rotation, comes back.
+    shop.accounts
+        .refresh(&first.tokens.refresh_token, &origin())
+        .await
+        .unwrap();
+    shop.accounts
+        .refresh(&first.tokens.refresh_token, &origin())
+        .await
+        .unwrap_err();
+    let [reuse] = shop
+        .trail(AuditAction::RefreshTokenReuse)
+        .await
+        .try_into()
+        .unwrap();
+    assert_eq!(reuse.actor, Actor::User(user.id.clone()));
+    assert_eq!(
+        (reuse.target_type.as_str(), reuse.target_id.as_str()),
+        ("session", me.session_id.as_str())
+    );
+    assert_eq!(change(&reuse, "session"), (Some("active"), Some("revoked")));
+
+    shop.accounts
+        .request_password_reset("ann@example.com")
+        .await
+        .unwrap();
+    let token = link_token(&shop, "ann@example.com", "/reset-password").await;
+    shop.accounts
+        .confirm_password_reset(&token, "a-brand-new-secret-7", &origin())
+        .await
+        .unwrap();
+    let [reset] = shop
+        .trail(AuditAction::PasswordReset)
+        .await
+        .try_into()
+        .unwrap();
+    assert_eq!(reset.actor, Actor::User(user.id.clone()));
+    assert_eq!(reset.origin, origin());
+    assert_eq!(change(&reset, "session_version"), (Some("1"), Some("2")));
+
+    let everything = format!(
+        "{:?}",
+        shop.stores
+            .audit
+            .list_audit(&AuditFilter::default(), &PageRequest::new(Some(100), None))
+            .await
+            .unwrap()
+            .items
+    );
+    for secret in [
+        PASSWORD,
+        "new-and-long-password",
+        "a-brand-new-secret-7",
+        first.tokens.refresh_token.as_str(),
+        token.as_str(),
+    ] {
+        assert!(!everything.contains(secret), "{secret} in {everything}");
+    }
 }

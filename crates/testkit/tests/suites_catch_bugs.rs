@@ -13,7 +13,11 @@ use shop_domain::account::{
     AccountStatus, AccountStore, Email, PersonName, RefreshSession, RefreshToken,
     RefreshTokenStore, Role, User, UserFilter,
 };
-use shop_domain::ids::{SessionId, UserId};
+use shop_domain::account::{LoginThrottle, LoginThrottleStore};
+use shop_domain::audit::{AuditEntry, AuditLog};
+use shop_domain::contact::{ContactMessage, ContactStatus};
+use shop_domain::ids::{ContactMessageId, SessionId, UserId};
+use shop_domain::mail::MailMessage;
 use shop_domain::{DomainError, Page, PageRequest};
 use shop_memory::{MemoryStore, SystemClock};
 use shop_testkit::{Stores, suites};
@@ -65,13 +69,23 @@ impl AccountStore for RacyAccounts {
     async fn set_name(&self, _: &UserId, _: &PersonName) -> Result<(), DomainError> {
         Err(DomainError::Internal("not in this fake".into()))
     }
-    async fn set_password_hash(&self, _: &UserId, _: &str) -> Result<(), DomainError> {
+    async fn set_password_hash(
+        &self,
+        _: &UserId,
+        _: &str,
+        _: &[AuditEntry],
+    ) -> Result<(), DomainError> {
         Err(DomainError::Internal("not in this fake".into()))
     }
     async fn set_role(&self, _: &UserId, _: Role) -> Result<(), DomainError> {
         Err(DomainError::Internal("not in this fake".into()))
     }
-    async fn set_status(&self, _: &UserId, _: AccountStatus) -> Result<(), DomainError> {
+    async fn set_status(
+        &self,
+        _: &UserId,
+        _: AccountStatus,
+        _: &[AuditEntry],
+    ) -> Result<(), DomainError> {
         Err(DomainError::Internal("not in this fake".into()))
     }
     async fn bump_session_version(&self, _: &UserId) -> Result<(), DomainError> {
@@ -121,8 +135,13 @@ impl RefreshTokenStore for RacyTokens {
     async fn get_session(&self, id: &SessionId) -> Result<Option<RefreshSession>, DomainError> {
         self.0.get_session(id).await
     }
-    async fn revoke_session(&self, id: &SessionId, at: DateTime<Utc>) -> Result<(), DomainError> {
-        self.0.revoke_session(id, at).await
+    async fn revoke_session(
+        &self,
+        id: &SessionId,
+        at: DateTime<Utc>,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError> {
+        self.0.revoke_session(id, at, audit).await
     }
     async fn revoke_user_sessions<'a>(
         &self,
@@ -149,6 +168,62 @@ impl RefreshTokenStore for RacyTokens {
             self.0.spend_token(hash, at).await?;
         }
         Ok(unspent)
+    }
+}
+
+/// Sets a contact message's status, then appends the audit entries on
+/// their own: a change and its entries in two steps, so a refused change
+/// still leaves its entries.
+struct TwoStepContacts(MemoryStore);
+
+#[async_trait]
+impl shop_domain::contact::ContactStore for TwoStepContacts {
+    async fn insert(&self, m: &ContactMessage, mails: &[MailMessage]) -> Result<(), DomainError> {
+        shop_domain::contact::ContactStore::insert(&self.0, m, mails).await
+    }
+    async fn get(&self, id: &ContactMessageId) -> Result<Option<ContactMessage>, DomainError> {
+        shop_domain::contact::ContactStore::get(&self.0, id).await
+    }
+    async fn set_status(
+        &self,
+        id: &ContactMessageId,
+        status: ContactStatus,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError> {
+        self.0.append(audit).await?;
+        shop_domain::contact::ContactStore::set_status(&self.0, id, status, &[]).await
+    }
+    async fn list(
+        &self,
+        status: Option<ContactStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<ContactMessage>, DomainError> {
+        shop_domain::contact::ContactStore::list(&self.0, status, page).await
+    }
+}
+
+/// Marks an episode notified but records every caller's entries, the
+/// losers' too.
+struct EveryCallerAudits(MemoryStore);
+
+#[async_trait]
+impl LoginThrottleStore for EveryCallerAudits {
+    async fn get(&self, key: &str) -> Result<Option<LoginThrottle>, DomainError> {
+        LoginThrottleStore::get(&self.0, key).await
+    }
+    async fn record_failure(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<LoginThrottle, DomainError> {
+        self.0.record_failure(key, now).await
+    }
+    async fn mark_notified(&self, key: &str, audit: &[AuditEntry]) -> Result<bool, DomainError> {
+        self.0.append(audit).await?;
+        self.0.mark_notified(key, &[]).await
+    }
+    async fn clear(&self, key: &str) -> Result<(), DomainError> {
+        LoginThrottleStore::clear(&self.0, key).await
     }
 }
 
@@ -189,6 +264,30 @@ async fn repeating_pages_are_caught() {
 async fn racy_token_spending_is_caught() {
     let case = suites::refresh_tokens::concurrent_spends_admit_exactly_one;
     assert!(fails(case(with_racy_tokens())).await);
+    assert!(!fails(case(Stores::from_one(Arc::new(memory())))).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_entry_written_without_its_change_is_caught() {
+    let inner = memory();
+    let two_step = Stores {
+        contacts: Arc::new(TwoStepContacts(inner.clone())),
+        ..Stores::from_one(Arc::new(inner))
+    };
+    let case = suites::contacts::insert_then_get_and_set_status;
+    assert!(fails(case(two_step)).await);
+    assert!(!fails(case(Stores::from_one(Arc::new(memory())))).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_losing_mark_that_audits_is_caught() {
+    let inner = memory();
+    let stores = Stores {
+        login_throttle: Arc::new(EveryCallerAudits(inner.clone())),
+        ..Stores::from_one(Arc::new(inner))
+    };
+    let case = suites::login_throttle::an_episode_is_notified_once;
+    assert!(fails(case(stores)).await);
     assert!(!fails(case(Stores::from_one(Arc::new(memory())))).await);
 }
 

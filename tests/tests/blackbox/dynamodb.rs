@@ -98,3 +98,75 @@ async fn accounts_and_sessions_live_in_dynamodb() {
         let _ = client.delete_table().table_name(table).send().await;
     }
 }
+
+/// On DynamoDB accounts the audited account changes (user status, a reused
+/// refresh token) still reach the SQL audit trail, appended right after the
+/// DynamoDB change.
+#[tokio::test]
+async fn account_changes_on_dynamodb_are_audited_in_the_sql_trail() {
+    let url = shop_blackbox::moto_url();
+    let client = shop_blackbox::moto_dynamodb(&url).await;
+    let prefix = unique("bba");
+    let app = TestApp::builder()
+        .env("SHOP_ACCOUNTS", "dynamodb")
+        .env("SHOP_DYNAMODB_ENDPOINT_URL", &url)
+        .env("SHOP_DYNAMODB_TABLE_PREFIX", &prefix)
+        .env("SHOP_DYNAMODB_CREATE_TABLES", "true")
+        .env("SHOP_DYNAMODB_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .spawn()
+        .await;
+    let admin = app.admin_token().await;
+    let c = app.customer().await;
+    for _ in 0..2 {
+        app.post(
+            "/api/v1/auth/refresh",
+            shop_blackbox::ANON,
+            &serde_json::json!({"refresh_token": c.refresh_token}),
+        )
+        .await;
+    }
+    app.post_empty(
+        &format!("/api/v1/admin/users/{}/inactivate", c.id),
+        admin.as_str(),
+    )
+    .await
+    .expect(200);
+    let trail = app
+        .get(
+            &format!("/api/v1/admin/audit?limit=100&actor={}", c.id),
+            admin.as_str(),
+        )
+        .await;
+    let reuse = trail.expect(200)["items"]
+        .as_array()
+        .expect("items")
+        .clone();
+    assert_eq!(reuse.len(), 1, "{reuse:#?}");
+    assert_eq!(reuse[0]["action"], "refresh_token.reuse");
+    let trail = app
+        .get(
+            &format!("/api/v1/admin/audit?limit=100&target={}", c.id),
+            admin.as_str(),
+        )
+        .await;
+    let on_user = trail.expect(200)["items"]
+        .as_array()
+        .expect("items")
+        .clone();
+    assert_eq!(on_user.len(), 1, "{on_user:#?}");
+    assert_eq!(on_user[0]["action"], "user.inactivate");
+    let status = on_user[0]["changes"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["field"] == "status"))
+        .expect("the status change");
+    assert_eq!(
+        (status["before"].as_str(), status["after"].as_str()),
+        (Some("active"), Some("inactive"))
+    );
+    for table in [format!("{prefix}-accounts"), format!("{prefix}-sessions")] {
+        let _ = client.delete_table().table_name(table).send().await;
+    }
+}

@@ -122,10 +122,11 @@ pub async fn fresh_store() -> DynamoAccountStore {
 }
 
 /// The DynamoDB store for accounts and refresh tokens, a memory store for
-/// every other port (which the account suites do not use).
+/// every other port (which the account suites do not use but for the audit
+/// trail, which the DynamoDB store appends its entries to).
 pub fn stores_of(store: &DynamoAccountStore) -> Stores {
-    let dynamo = Arc::new(store.clone());
     let memory = Arc::new(MemoryStore::new(Arc::new(SystemClock)));
+    let dynamo = Arc::new(store.clone().with_audit_log(memory.clone()));
     Stores {
         accounts: dynamo.clone(),
         refresh_tokens: dynamo.clone(),

@@ -30,6 +30,7 @@ cases! {
         concurrent_inserts_of_one_email_admit_exactly_one,
         field_updates_change_only_their_field,
         set_status_bumps_the_session_version,
+        audited_changes_write_their_entries,
         concurrent_bumps_are_all_counted,
         list_is_newest_first_and_filters,
         list_paginates_without_gaps_or_duplicates,
@@ -38,6 +39,7 @@ cases! {
     ];
     refresh_tokens [
         sessions_round_trip_and_revoke,
+        revoking_a_session_writes_its_entries,
         revoke_user_sessions_spares_the_exception_and_other_users,
         tokens_round_trip_and_spend_once,
         spending_an_unknown_token_is_false,

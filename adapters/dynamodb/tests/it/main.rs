@@ -6,6 +6,7 @@
 // Test support: failing loudly is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod audit;
 mod common;
 mod conformance;
 mod errors;

@@ -4,6 +4,7 @@ use shop_domain::account::{
     AccountStatus, AccountStore, Email, PersonName, RefreshSession, RefreshToken,
     RefreshTokenStore, Role, User, UserFilter,
 };
+use shop_domain::audit::AuditEntry;
 use shop_domain::ids::{SessionId, UserId};
 use shop_domain::{DomainError, Page, PageRequest};
 
@@ -12,12 +13,23 @@ use super::{MemoryStore, contains_ci};
 
 impl MemoryStore {
     fn update_user(&self, id: &UserId, f: impl FnOnce(&mut User)) -> Result<(), DomainError> {
+        self.update_user_audited(id, &[], f)
+    }
+
+    /// Changes the user and appends `audit` under one lock: both or neither.
+    fn update_user_audited(
+        &self,
+        id: &UserId,
+        audit: &[AuditEntry],
+        f: impl FnOnce(&mut User),
+    ) -> Result<(), DomainError> {
         let mut state = self.lock();
         let user = state
             .users
             .get_mut(id)
             .ok_or(DomainError::NotFound("user"))?;
         f(user);
+        state.audit.extend_from_slice(audit);
         Ok(())
     }
 }
@@ -53,16 +65,29 @@ impl AccountStore for MemoryStore {
         self.update_user(id, |u| u.name = name.clone())
     }
 
-    async fn set_password_hash(&self, id: &UserId, hash: &str) -> Result<(), DomainError> {
-        self.update_user(id, |u| u.password_hash = hash.to_string())
+    async fn set_password_hash(
+        &self,
+        id: &UserId,
+        hash: &str,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError> {
+        self.update_user_audited(id, audit, |u| {
+            u.password_hash = hash.to_string();
+            u.session_version += 1;
+        })
     }
 
     async fn set_role(&self, id: &UserId, role: Role) -> Result<(), DomainError> {
         self.update_user(id, |u| u.role = role)
     }
 
-    async fn set_status(&self, id: &UserId, status: AccountStatus) -> Result<(), DomainError> {
-        self.update_user(id, |u| {
+    async fn set_status(
+        &self,
+        id: &UserId,
+        status: AccountStatus,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError> {
+        self.update_user_audited(id, audit, |u| {
             u.status = status;
             u.session_version += 1;
         })
@@ -127,10 +152,17 @@ impl RefreshTokenStore for MemoryStore {
         Ok(self.lock().sessions.get(id).cloned())
     }
 
-    async fn revoke_session(&self, id: &SessionId, at: DateTime<Utc>) -> Result<(), DomainError> {
-        if let Some(session) = self.lock().sessions.get_mut(id) {
+    async fn revoke_session(
+        &self,
+        id: &SessionId,
+        at: DateTime<Utc>,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError> {
+        let mut state = self.lock();
+        if let Some(session) = state.sessions.get_mut(id) {
             session.revoked_at.get_or_insert(at);
         }
+        state.audit.extend_from_slice(audit);
         Ok(())
     }
 

@@ -16,4 +16,9 @@ impl AuditLog for MemoryStore {
         let rows = state.audit.iter().filter(|e| filter.matches(e)).cloned();
         paginate(rows, |e| e.id.as_str().to_string(), Order::Descending, page)
     }
+
+    async fn append(&self, entries: &[AuditEntry]) -> Result<(), DomainError> {
+        self.lock().audit.extend_from_slice(entries);
+        Ok(())
+    }
 }

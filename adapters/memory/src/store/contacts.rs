@@ -1,4 +1,5 @@
 use async_trait::async_trait;
+use shop_domain::audit::AuditEntry;
 use shop_domain::contact::{ContactMessage, ContactStatus, ContactStore};
 use shop_domain::ids::ContactMessageId;
 use shop_domain::mail::MailMessage;
@@ -31,6 +32,7 @@ impl ContactStore for MemoryStore {
         &self,
         id: &ContactMessageId,
         status: ContactStatus,
+        audit: &[AuditEntry],
     ) -> Result<(), DomainError> {
         let mut state = self.lock();
         let message = state
@@ -38,6 +40,7 @@ impl ContactStore for MemoryStore {
             .get_mut(id)
             .ok_or(DomainError::NotFound("contact message"))?;
         message.status = status;
+        state.audit.extend_from_slice(audit);
         Ok(())
     }
 

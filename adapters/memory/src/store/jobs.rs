@@ -15,6 +15,37 @@ impl State {
         })
     }
 
+    /// Requeues the job as [`Job::requeued`] says, or inserts `missing`
+    /// when there is none; the job as it then stands.
+    pub(super) fn requeue_job(
+        &mut self,
+        id: &JobId,
+        now: DateTime<Utc>,
+        missing: Option<&Job>,
+    ) -> Option<Job> {
+        match self.jobs.get_mut(id) {
+            Some(row) => {
+                let requeued = row.job.requeued(now);
+                if requeued.generation != row.job.generation {
+                    row.claim_token = None;
+                }
+                row.job = requeued;
+                Some(row.job.clone())
+            }
+            None => {
+                let job = missing?.clone();
+                self.jobs.insert(
+                    job.id.clone(),
+                    JobRow {
+                        job: job.clone(),
+                        claim_token: None,
+                    },
+                );
+                Some(job)
+            }
+        }
+    }
+
     pub(super) fn wake_job(&mut self, id: &JobId, at: DateTime<Utc>) {
         if let Some(row) = self.jobs.get_mut(id)
             && row.job.state == JobState::Queued
@@ -116,23 +147,7 @@ impl JobQueue for MemoryStore {
     }
 
     async fn requeue(&self, id: &JobId, now: DateTime<Utc>) -> Result<Option<Job>, DomainError> {
-        let mut state = self.lock();
-        let Some(row) = state.jobs.get_mut(id) else {
-            return Ok(None);
-        };
-        match row.job.state {
-            JobState::Queued => row.job.run_after = now,
-            JobState::Running => {}
-            JobState::Done | JobState::Dead => {
-                row.job.state = JobState::Queued;
-                row.job.run_after = now;
-                row.job.attempts = 0;
-                row.job.lease_until = None;
-                row.job.generation = row.job.generation.saturating_add(1);
-                row.claim_token = None;
-            }
-        }
-        Ok(Some(row.job.clone()))
+        Ok(self.lock().requeue_job(id, now, None))
     }
 
     async fn get(&self, id: &JobId) -> Result<Option<Job>, DomainError> {

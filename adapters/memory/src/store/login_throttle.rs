@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use shop_domain::DomainError;
 use shop_domain::account::{LoginThrottle, LoginThrottleStore};
+use shop_domain::audit::AuditEntry;
 
 use super::MemoryStore;
 
@@ -32,12 +33,16 @@ impl LoginThrottleStore for MemoryStore {
         Ok(row.clone())
     }
 
-    async fn mark_notified(&self, key: &str) -> Result<bool, DomainError> {
-        Ok(self
-            .lock()
+    async fn mark_notified(&self, key: &str, audit: &[AuditEntry]) -> Result<bool, DomainError> {
+        let mut state = self.lock();
+        let won = state
             .login_throttle
             .get_mut(key)
-            .is_some_and(|row| !std::mem::replace(&mut row.notified, true)))
+            .is_some_and(|row| !std::mem::replace(&mut row.notified, true));
+        if won {
+            state.audit.extend_from_slice(audit);
+        }
+        Ok(won)
     }
 
     async fn clear(&self, key: &str) -> Result<(), DomainError> {

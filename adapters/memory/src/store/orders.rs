@@ -1,5 +1,7 @@
 use async_trait::async_trait;
+use shop_domain::audit::AuditEntry;
 use shop_domain::ids::{OrderId, UserId};
+use shop_domain::jobs::Job;
 use shop_domain::mail::MailMessage;
 use shop_domain::order::{
     HistoryEntry, IdempotencyRecord, NewOrder, Order, OrderAlert, OrderFilter, OrderStatus,
@@ -191,12 +193,26 @@ impl OrderStore for MemoryStore {
         Ok(true)
     }
 
-    async fn clear_alert(&self, id: &OrderId, note: &HistoryEntry) -> Result<(), DomainError> {
+    async fn requeue_finalization(
+        &self,
+        id: &OrderId,
+        job: &Job,
+        note: &HistoryEntry,
+        audit: &[AuditEntry],
+    ) -> Result<Job, DomainError> {
         let mut state = self.lock();
         let order = state.order_mut(id)?;
         order.alert = None;
         order.history.push(note.clone());
-        Ok(())
+        let requeued = state
+            .requeue_job(&job.id, note.at, Some(job))
+            .ok_or_else(|| DomainError::Internal("the finalization job vanished".into()))?;
+        state
+            .order_jobs
+            .entry(id.clone())
+            .or_insert_with(|| job.id.clone());
+        state.audit.extend_from_slice(audit);
+        Ok(requeued)
     }
 
     async fn list_in(

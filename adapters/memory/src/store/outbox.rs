@@ -1,5 +1,6 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use shop_domain::audit::AuditEntry;
 use shop_domain::jobs::Job;
 use shop_domain::mail::{MailMessage, MailOutbox, OutboxMail};
 use shop_domain::{DomainError, Page, PageRequest};
@@ -85,5 +86,29 @@ impl MailOutbox for MemoryStore {
             Order::Descending,
             page,
         )
+    }
+
+    async fn resend(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+        audit: &[AuditEntry],
+    ) -> Result<(OutboxMail, Job), DomainError> {
+        let mut state = self.lock();
+        let mail = state
+            .outbox
+            .values()
+            .find(|m| m.id() == id)
+            .cloned()
+            .ok_or(DomainError::NotFound("mail"))?;
+        if mail.sent_at.is_some() {
+            return Err(DomainError::MailAlreadySent);
+        }
+        let fresh = Job::deliver_mail(&mail.message.message_id, now);
+        let job = state
+            .requeue_job(&fresh.id, now, Some(&fresh))
+            .ok_or_else(|| DomainError::Internal("the delivery job vanished".into()))?;
+        state.audit.extend_from_slice(audit);
+        Ok((mail, job))
     }
 }

@@ -83,18 +83,21 @@ pub async fn user_updates_are_atomic_and_missing_is_not_found(s: SqlStore) {
     s.set_name(&u.id, &name("Renamed Person")).await.unwrap();
     // Setting the same value again still finds the row (MySQL FOUND_ROWS).
     s.set_name(&u.id, &name("Renamed Person")).await.unwrap();
-    s.set_password_hash(&u.id, "$new$hash").await.unwrap();
+    s.set_password_hash(&u.id, "$new$hash", &[]).await.unwrap();
     s.set_role(&u.id, Role::Admin).await.unwrap();
     let after = get(&s, &u.id).await;
     assert_eq!(after.name.as_str(), "Renamed Person");
     assert_eq!(after.password_hash, "$new$hash");
     assert_eq!(after.role, Role::Admin);
-    assert_eq!(after.session_version, 0);
-    s.set_status(&u.id, AccountStatus::Inactive).await.unwrap();
+    // The new password ended the tokens issued before it.
+    assert_eq!(after.session_version, 1);
+    s.set_status(&u.id, AccountStatus::Inactive, &[])
+        .await
+        .unwrap();
     let after = get(&s, &u.id).await;
     assert_eq!(
         (after.status, after.session_version),
-        (AccountStatus::Inactive, 1)
+        (AccountStatus::Inactive, 2)
     );
     let results = concurrently(20, |_| {
         let (s, id) = (s.clone(), u.id.clone());
@@ -102,14 +105,14 @@ pub async fn user_updates_are_atomic_and_missing_is_not_found(s: SqlStore) {
     })
     .await;
     assert!(results.iter().all(Result::is_ok), "{results:?}");
-    assert_eq!(get(&s, &u.id).await.session_version, 21);
+    assert_eq!(get(&s, &u.id).await.session_version, 22);
 
     let ghost = UserId::new(new_id());
     let nf = |r: Result<(), DomainError>| assert_eq!(r, Err(DomainError::NotFound("user")));
     nf(s.set_name(&ghost, &name("X")).await);
-    nf(s.set_password_hash(&ghost, "h").await);
+    nf(s.set_password_hash(&ghost, "h", &[]).await);
     nf(s.set_role(&ghost, Role::Admin).await);
-    nf(s.set_status(&ghost, AccountStatus::Inactive).await);
+    nf(s.set_status(&ghost, AccountStatus::Inactive, &[]).await);
     nf(s.bump_session_version(&ghost).await);
 }
 
@@ -139,13 +142,13 @@ pub async fn refresh_sessions_and_tokens(s: SqlStore) {
     assert_eq!(revoked(keep.id.clone()).await, None);
     assert_eq!(revoked(drop1.id.clone()).await, Some(at(5)));
     assert_eq!(revoked(theirs.id.clone()).await, None);
-    s.revoke_session(&drop1.id, at(9)).await.unwrap();
+    s.revoke_session(&drop1.id, at(9), &[]).await.unwrap();
     assert_eq!(
         revoked(drop1.id.clone()).await,
         Some(at(5)),
         "first revocation kept"
     );
-    s.revoke_session(&SessionId::new(new_id()), at(9))
+    s.revoke_session(&SessionId::new(new_id()), at(9), &[])
         .await
         .unwrap();
 

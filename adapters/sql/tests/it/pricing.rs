@@ -134,12 +134,18 @@ pub async fn contact_messages_triage(s: SqlStore) {
         None
     );
     for m in &all[..4] {
-        ContactStore::set_status(&s, &m.id, ContactStatus::Read)
+        ContactStore::set_status(&s, &m.id, ContactStatus::Read, &[])
             .await
             .unwrap();
     }
     assert_eq!(
-        ContactStore::set_status(&s, &ContactMessageId::new(new_id()), ContactStatus::Read).await,
+        ContactStore::set_status(
+            &s,
+            &ContactMessageId::new(new_id()),
+            ContactStatus::Read,
+            &[]
+        )
+        .await,
         Err(DomainError::NotFound("contact message"))
     );
     let list = |status: Option<ContactStatus>, limit| {

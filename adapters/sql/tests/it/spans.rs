@@ -99,7 +99,7 @@ async fn a_database_error_is_logged_inside_the_operations_span() {
 
     store.get(&UserId::new("u-1")).await.unwrap_err();
     store
-        .set_password_hash(&UserId::new("u-2"), "argon2-hash-never-logged")
+        .set_password_hash(&UserId::new("u-2"), "argon2-hash-never-logged", &[])
         .await
         .unwrap_err();
 

@@ -25,8 +25,10 @@ impl From<FieldChange> for FieldChangeDto {
     }
 }
 
-/// One admin action: who, what, on which record, when, from where, and the
-/// fields it changed.
+/// One admin action or security event: who, what, on which record, when,
+/// from where, and the fields it changed. A security event (`login.backoff`,
+/// `password.change`, `password.reset`, `refresh_token.reuse`) names the
+/// account concerned as its actor.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AuditEntryDto {
     pub id: String,

@@ -9,6 +9,7 @@ use shop_domain::DomainError;
 use shop_domain::account::Email;
 
 use super::State;
+use crate::auth::Origin;
 use crate::dto::account::{
     EmailRequest, MailAccepted, PasswordResetConfirmRequest, UserEnvelope, VerifyEmailRequest,
 };
@@ -120,11 +121,12 @@ pub async fn password_reset(
     ))]
 pub async fn confirm_password_reset(
     state: State,
+    Origin(origin): Origin,
     body: web::Json<PasswordResetConfirmRequest>,
 ) -> ApiResult<HttpResponse> {
     state
         .accounts
-        .confirm_password_reset(&body.token, &body.new_password)
+        .confirm_password_reset(&body.token, &body.new_password, &origin)
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use shop_domain::account::RegisterInput;
 
 use super::State;
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, Origin};
 use crate::dto::account::{
     LoginRequest, RefreshRequest, RegisterRequest, TokenResponse, UserEnvelope,
 };
@@ -70,10 +70,14 @@ pub async fn register(
 pub async fn login(
     state: State,
     req: HttpRequest,
+    Origin(origin): Origin,
     body: web::Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     state.limits.login(client_ip(&req, &state.trust_proxy))?;
-    let outcome = state.accounts.login(&body.email, &body.password).await?;
+    let outcome = state
+        .accounts
+        .login(&body.email, &body.password, &origin)
+        .await?;
     Ok(tokens(outcome.into()))
 }
 
@@ -86,8 +90,12 @@ pub async fn login(
         (status = 401, description = "`invalid_token` or `account_inactive`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
         (status = 422, response = Problem),
     ))]
-pub async fn refresh(state: State, body: web::Json<RefreshRequest>) -> ApiResult<HttpResponse> {
-    let outcome = state.accounts.refresh(&body.refresh_token).await?;
+pub async fn refresh(
+    state: State,
+    Origin(origin): Origin,
+    body: web::Json<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
+    let outcome = state.accounts.refresh(&body.refresh_token, &origin).await?;
     Ok(tokens(outcome.into()))
 }
 

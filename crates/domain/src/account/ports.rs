@@ -2,11 +2,17 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{AccessClaims, AccountStatus, Email, PersonName, Role, User, UserFilter};
+use crate::audit::AuditEntry;
 use crate::ids::{SessionId, UserId};
 use crate::{DomainError, Page, PageRequest};
 
 /// Accounts. Field updates are separate atomic operations so concurrent
 /// changes (an admin inactivating while the user renames) never lose one.
+///
+/// The audited changes take their `audit` entries: a relational store
+/// commits them in the change's transaction (nothing without the other); a
+/// store that cannot (DynamoDB) appends them to the relational trail right
+/// after the change ([`crate::audit::AuditLog::append`]).
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait AccountStore: Send + Sync {
@@ -16,10 +22,23 @@ pub trait AccountStore: Send + Sync {
     async fn get(&self, id: &UserId) -> Result<Option<User>, DomainError>;
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, DomainError>;
     async fn set_name(&self, id: &UserId, name: &PersonName) -> Result<(), DomainError>;
-    async fn set_password_hash(&self, id: &UserId, hash: &str) -> Result<(), DomainError>;
+    /// Sets the password hash and bumps the session version in one step
+    /// (every access token issued before is refused), with `audit`.
+    async fn set_password_hash(
+        &self,
+        id: &UserId,
+        hash: &str,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError>;
     async fn set_role(&self, id: &UserId, role: Role) -> Result<(), DomainError>;
-    /// Sets the status and bumps the session version in one step.
-    async fn set_status(&self, id: &UserId, status: AccountStatus) -> Result<(), DomainError>;
+    /// Sets the status and bumps the session version in one step, with
+    /// `audit`.
+    async fn set_status(
+        &self,
+        id: &UserId,
+        status: AccountStatus,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError>;
     async fn bump_session_version(&self, id: &UserId) -> Result<(), DomainError>;
     /// Records that the user proved the address at `at`; an address
     /// already verified keeps its first time.
@@ -58,7 +77,15 @@ pub struct RefreshToken {
 pub trait RefreshTokenStore: Send + Sync {
     async fn create_session(&self, session: &RefreshSession) -> Result<(), DomainError>;
     async fn get_session(&self, id: &SessionId) -> Result<Option<RefreshSession>, DomainError>;
-    async fn revoke_session(&self, id: &SessionId, at: DateTime<Utc>) -> Result<(), DomainError>;
+    /// Revokes the session (the first time stays; a missing session is no
+    /// error) and records `audit` with it (a relational store in one
+    /// transaction; DynamoDB right after, see [`AccountStore`]).
+    async fn revoke_session(
+        &self,
+        id: &SessionId,
+        at: DateTime<Utc>,
+        audit: &[AuditEntry],
+    ) -> Result<(), DomainError>;
     /// Revokes every session of the user but `except`.
     ///
     /// `'a` is named for mockall, which cannot mock an elided lifetime inside

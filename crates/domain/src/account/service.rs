@@ -10,11 +10,12 @@ use super::{
     AccountStore, AccountTokenStore, LoginThrottle, LoginThrottleStore, PasswordHasher,
     RefreshTokenStore, TokenSigner, throttle_key,
 };
+use crate::audit::{AuditAction, AuditEntry, RequestOrigin};
 use crate::business::BusinessProfileStore;
 use crate::business::BusinessStatus;
 use crate::error::Validator;
 use crate::ids::{SessionId, UserId};
-use crate::mail::MailOutbox;
+use crate::mail::{MailOutbox, login_backoff_notice, mail_context};
 use crate::settings::ShopSettings;
 use crate::{Clock, DomainError, IdGenerator, Page, PageRequest};
 
@@ -256,20 +257,72 @@ impl AccountService {
         }
     }
 
-    /// Counts a failed sign-in; the first failure of a back-off episode of
-    /// an account is logged once (the episode is marked notified).
-    async fn record_failure(&self, key: &str, user: Option<&User>) -> Result<(), DomainError> {
+    /// Counts a failed sign-in. The failure that starts a back-off episode
+    /// of an account (the one caller that marks it notified) writes a
+    /// `login.backoff` audit entry with the mark and mails the owner once
+    /// through the outbox. The mail is recorded after the mark: should that
+    /// fail, the episode goes unmailed rather than mailed twice.
+    async fn record_failure(
+        &self,
+        key: &str,
+        user: Option<&User>,
+        origin: &RequestOrigin,
+    ) -> Result<(), DomainError> {
         let now = self.ports.clock.now();
         let state: LoginThrottle = self.ports.login_throttle.record_failure(key, now).await?;
-        if self.settings.login_backoff.backs_off(&state)
-            && !state.notified
-            && self.ports.login_throttle.mark_notified(key).await?
+        let policy = &self.settings.login_backoff;
+        if !policy.backs_off(&state) || state.notified {
+            return Ok(());
+        }
+        let Some(user) = user else {
+            // No owner to tell and nothing to audit: an address without an
+            // account is logged once per episode (never the address).
+            if self.ports.login_throttle.mark_notified(key, &[]).await? {
+                tracing::warn!(
+                    failures = state.failures,
+                    "sign-ins for an address without an account back off"
+                );
+            }
+            return Ok(());
+        };
+        let until = policy.blocked_until(&state);
+        let entry = AuditEntry::security(
+            &user.id,
+            origin,
+            self.ports.ids.as_ref(),
+            now,
+            AuditAction::LoginBackoff,
+            "user",
+            &user.id,
+        )
+        .field("failed_sign_ins", None::<u32>, Some(state.failures))
+        .field(
+            "blocked_until",
+            None::<String>,
+            until.map(|t| t.to_rfc3339()),
+        );
+        if !self
+            .ports
+            .login_throttle
+            .mark_notified(key, &[entry])
+            .await?
         {
-            tracing::warn!(
-                user_id = user.map(|u| u.id.to_string()),
-                failures = state.failures,
-                "sign-ins for an address back off"
-            );
+            return Ok(());
+        }
+        tracing::warn!(
+            user_id = %user.id,
+            failures = state.failures,
+            "sign-ins for an account back off; its owner is mailed"
+        );
+        let mail = login_backoff_notice(
+            &mail_context(&self.settings),
+            user,
+            state.failures,
+            &self.settings.public_url,
+            &self.ports.ids.new_id(),
+        );
+        if let Err(e) = self.ports.outbox.enqueue(&[mail], now).await {
+            tracing::warn!(user_id = %user.id, error = %e, "the back-off mail could not be recorded");
         }
         Ok(())
     }
@@ -278,8 +331,14 @@ impl AccountService {
     /// refused with [`DomainError::LoginBackoff`] before any password is
     /// checked, whether it has an account or not; a failure counts against
     /// it, a success (even of an inactive account) forgets its failures.
+    /// `origin` is the request's, for the audit trail.
     #[tracing::instrument(level = "info", skip_all)]
-    pub async fn login(&self, email: &str, password: &str) -> Result<LoginOutcome, DomainError> {
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        origin: &RequestOrigin,
+    ) -> Result<LoginOutcome, DomainError> {
         let key = throttle_key(email);
         let throttle = self.ports.login_throttle.get(&key).await?;
         if let Some(state) = &throttle
@@ -296,7 +355,7 @@ impl AccountService {
         };
         let Some(user) = user else {
             self.dummy_verify(password).await?;
-            self.record_failure(&key, None).await?;
+            self.record_failure(&key, None, origin).await?;
             return Err(DomainError::InvalidCredentials);
         };
         if !self
@@ -305,7 +364,7 @@ impl AccountService {
             .verify(password, &user.password_hash)
             .await?
         {
-            self.record_failure(&key, Some(&user)).await?;
+            self.record_failure(&key, Some(&user), origin).await?;
             return Err(DomainError::InvalidCredentials);
         }
         if throttle.is_some() {
@@ -377,18 +436,44 @@ impl AccountService {
     }
 
     /// Rotates a refresh token. A token presented twice means it leaked:
-    /// the whole session (every token rotated from the same login) ends.
+    /// the whole session (every token rotated from the same login) ends,
+    /// and the audit trail records it (`refresh_token.reuse`, the account
+    /// as actor, from `origin`).
     #[tracing::instrument(level = "info", skip_all)]
-    pub async fn refresh(&self, refresh_token: &str) -> Result<LoginOutcome, DomainError> {
+    pub async fn refresh(
+        &self,
+        refresh_token: &str,
+        origin: &RequestOrigin,
+    ) -> Result<LoginOutcome, DomainError> {
         let now = self.ports.clock.now();
         let hash = sha256_hex(refresh_token);
         let Some(token) = self.ports.refresh_tokens.find_token(&hash).await? else {
             return Err(DomainError::InvalidToken);
         };
         if token.spent_at.is_some() || !self.ports.refresh_tokens.spend_token(&hash, now).await? {
+            let session = self
+                .ports
+                .refresh_tokens
+                .get_session(&token.session_id)
+                .await?;
+            let state = |revoked: bool| if revoked { "revoked" } else { "active" };
+            let entry = AuditEntry::security(
+                &token.user_id,
+                origin,
+                self.ports.ids.as_ref(),
+                now,
+                AuditAction::RefreshTokenReuse,
+                "session",
+                &token.session_id,
+            )
+            .field(
+                "session",
+                session.map(|s| state(s.revoked_at.is_some())),
+                Some(state(true)),
+            );
             self.ports
                 .refresh_tokens
-                .revoke_session(&token.session_id, now)
+                .revoke_session(&token.session_id, now, &[entry])
                 .await?;
             return Err(DomainError::InvalidToken);
         }
@@ -458,7 +543,7 @@ impl AccountService {
     pub async fn logout(&self, principal: &Principal) -> Result<(), DomainError> {
         self.ports
             .refresh_tokens
-            .revoke_session(&principal.session_id, self.ports.clock.now())
+            .revoke_session(&principal.session_id, self.ports.clock.now(), &[])
             .await
     }
 
@@ -516,18 +601,27 @@ impl AccountService {
             return Err(DomainError::invalid("new_password", "is invalid"));
         };
         let hash = self.ports.hasher.hash(new.expose()).await?;
+        let now = self.ports.clock.now();
+        let entry = AuditEntry::by(
+            principal,
+            self.ports.ids.as_ref(),
+            now,
+            AuditAction::PasswordChange,
+            "user",
+            &user.id,
+        )
+        .field(
+            "session_version",
+            Some(user.session_version),
+            Some(user.session_version + 1),
+        );
         self.ports
             .accounts
-            .set_password_hash(&user.id, &hash)
+            .set_password_hash(&user.id, &hash, &[entry])
             .await?;
-        self.ports.accounts.bump_session_version(&user.id).await?;
         self.ports
             .refresh_tokens
-            .revoke_user_sessions(
-                &user.id,
-                Some(&principal.session_id),
-                self.ports.clock.now(),
-            )
+            .revoke_user_sessions(&user.id, Some(&principal.session_id), now)
             .await?;
         let user = self.load(&user.id).await?;
         let tokens = self.issue_tokens(&user, &principal.session_id).await?;
@@ -558,7 +652,7 @@ impl AccountService {
 
     /// Cuts the user off at once: the session version moves on, so every
     /// access token it holds is refused, and every refresh token dies with
-    /// its session.
+    /// its session. Audited (`user.inactivate`) with the status change.
     #[tracing::instrument(level = "info", skip_all, fields(user_id = %id))]
     pub async fn inactivate(&self, admin: &Principal, id: &UserId) -> Result<User, DomainError> {
         admin.require_admin()?;
@@ -567,29 +661,64 @@ impl AccountService {
                 "an admin cannot inactivate their own account".into(),
             ));
         }
-        self.load(id).await?;
+        let user = self.load(id).await?;
+        let now = self.ports.clock.now();
+        let entry = self.status_entry(admin, &user, AccountStatus::Inactive, now);
         self.ports
             .accounts
-            .set_status(id, AccountStatus::Inactive)
+            .set_status(id, AccountStatus::Inactive, &[entry])
             .await?;
         self.ports
             .refresh_tokens
-            .revoke_user_sessions(id, None, self.ports.clock.now())
+            .revoke_user_sessions(id, None, now)
             .await?;
         self.load(id).await
     }
 
+    /// Activates an inactive user (audited: `user.activate`); an active one
+    /// is left as it is, and nothing is written.
     #[tracing::instrument(level = "info", skip_all, fields(user_id = %id))]
     pub async fn activate(&self, admin: &Principal, id: &UserId) -> Result<User, DomainError> {
         admin.require_admin()?;
         let user = self.load(id).await?;
         if !user.is_active() {
+            let entry =
+                self.status_entry(admin, &user, AccountStatus::Active, self.ports.clock.now());
             self.ports
                 .accounts
-                .set_status(id, AccountStatus::Active)
+                .set_status(id, AccountStatus::Active, &[entry])
                 .await?;
         }
         self.load(id).await
+    }
+
+    /// The audit entry of `admin` setting `user`'s status (which bumps the
+    /// session version).
+    fn status_entry(
+        &self,
+        admin: &Principal,
+        user: &User,
+        status: AccountStatus,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> AuditEntry {
+        let action = match status {
+            AccountStatus::Active => AuditAction::UserActivate,
+            AccountStatus::Inactive => AuditAction::UserInactivate,
+        };
+        AuditEntry::by(
+            admin,
+            self.ports.ids.as_ref(),
+            now,
+            action,
+            "user",
+            &user.id,
+        )
+        .field("status", Some(user.status.as_str()), Some(status.as_str()))
+        .field(
+            "session_version",
+            Some(user.session_version),
+            Some(user.session_version + 1),
+        )
     }
 }
 

@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::DomainError;
+use crate::audit::AuditEntry;
 
 /// The failures recorded for one key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,8 +40,11 @@ pub trait LoginThrottleStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<LoginThrottle, DomainError>;
     /// Marks the episode notified; `true` only for the one caller that
-    /// changed it (false when already notified or the key is unknown).
-    async fn mark_notified(&self, key: &str) -> Result<bool, DomainError>;
+    /// changed it (false when already notified or the key is unknown). That
+    /// caller's `audit` entries are recorded with the mark (a relational
+    /// store in one transaction; DynamoDB right after it); a loser's are
+    /// dropped.
+    async fn mark_notified(&self, key: &str, audit: &[AuditEntry]) -> Result<bool, DomainError>;
     /// Forgets the key (a success). Clearing an unknown key does nothing.
     async fn clear(&self, key: &str) -> Result<(), DomainError>;
 }

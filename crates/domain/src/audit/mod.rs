@@ -26,10 +26,20 @@ pub enum AuditAction {
     BusinessRevokeExemption,
     OrderFulfill,
     OrderRefund,
+    OrderRetryFinalization,
+    UserInactivate,
+    UserActivate,
+    ContactMessageUpdate,
+    MailResend,
+    /// Security events: the actor is the account concerned.
+    LoginBackoff,
+    PasswordChange,
+    PasswordReset,
+    RefreshTokenReuse,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 20] = [
         Self::CategoryCreate,
         Self::ProductCreate,
         Self::ProductUpdate,
@@ -41,6 +51,15 @@ impl AuditAction {
         Self::BusinessRevokeExemption,
         Self::OrderFulfill,
         Self::OrderRefund,
+        Self::OrderRetryFinalization,
+        Self::UserInactivate,
+        Self::UserActivate,
+        Self::ContactMessageUpdate,
+        Self::MailResend,
+        Self::LoginBackoff,
+        Self::PasswordChange,
+        Self::PasswordReset,
+        Self::RefreshTokenReuse,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,6 +75,15 @@ impl AuditAction {
             Self::BusinessRevokeExemption => "business.revoke_exemption",
             Self::OrderFulfill => "order.fulfill",
             Self::OrderRefund => "order.refund",
+            Self::OrderRetryFinalization => "order.retry_finalization",
+            Self::UserInactivate => "user.inactivate",
+            Self::UserActivate => "user.activate",
+            Self::ContactMessageUpdate => "contact_message.update",
+            Self::MailResend => "mail.resend",
+            Self::LoginBackoff => "login.backoff",
+            Self::PasswordChange => "password.change",
+            Self::PasswordReset => "password.reset",
+            Self::RefreshTokenReuse => "refresh_token.reuse",
         }
     }
 
@@ -111,15 +139,39 @@ impl AuditEntry {
         target_type: &str,
         target_id: impl std::fmt::Display,
     ) -> Self {
+        Self::security(
+            &admin.user_id,
+            &admin.origin,
+            ids,
+            at,
+            action,
+            target_type,
+            target_id,
+        )
+    }
+
+    /// An entry for a security event of the account `user` (a sign-in
+    /// back-off, a password change or reset, a refresh token presented
+    /// again), from the request `origin`: the account concerned is the
+    /// actor, whoever was at the keyboard.
+    pub fn security(
+        user: &crate::ids::UserId,
+        origin: &RequestOrigin,
+        ids: &dyn IdGenerator,
+        at: DateTime<Utc>,
+        action: AuditAction,
+        target_type: &str,
+        target_id: impl std::fmt::Display,
+    ) -> Self {
         Self {
             id: AuditEntryId::new(ids.new_id()),
             at,
-            actor: Actor::User(admin.user_id.clone()),
+            actor: Actor::User(user.clone()),
             action,
             target_type: target_type.into(),
             target_id: target_id.to_string(),
             changes: Vec::new(),
-            origin: admin.origin.clone(),
+            origin: origin.clone(),
         }
     }
 
@@ -164,7 +216,9 @@ impl AuditFilter {
     }
 }
 
-/// Reads the trail. Writing is the stores' business, with the change.
+/// Reads the trail. Writing is the stores' business, with the change: every
+/// store method that makes an audited change takes its entries and commits
+/// them in the change's transaction.
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait AuditLog: Send + Sync {
@@ -174,6 +228,12 @@ pub trait AuditLog: Send + Sync {
         filter: &AuditFilter,
         page: &PageRequest,
     ) -> Result<Page<AuditEntry>, DomainError>;
+    /// Appends entries on their own, in one transaction. Only for an
+    /// adapter whose changes cannot share the trail's transaction (accounts
+    /// in DynamoDB, whose trail is the relational store's): it appends right
+    /// after its change, so a failure between the two loses the entry. No
+    /// domain service calls it.
+    async fn append(&self, entries: &[AuditEntry]) -> Result<(), DomainError>;
 }
 
 /// Admins read the trail.

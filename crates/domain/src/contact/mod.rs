@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::account::{Email, PersonName};
+use crate::audit::AuditEntry;
 use crate::ids::{ContactMessageId, UserId};
 use crate::mail::MailMessage;
 use crate::{DomainError, Page, PageRequest};
@@ -61,10 +62,13 @@ pub trait ContactStore: Send + Sync {
         mails: &[MailMessage],
     ) -> Result<(), DomainError>;
     async fn get(&self, id: &ContactMessageId) -> Result<Option<ContactMessage>, DomainError>;
+    /// Sets the status and records `audit` in the same transaction;
+    /// `NotFound` (and nothing written) for a missing message.
     async fn set_status(
         &self,
         id: &ContactMessageId,
         status: ContactStatus,
+        audit: &[AuditEntry],
     ) -> Result<(), DomainError>;
     /// Newest first.
     async fn list(

@@ -1,5 +1,6 @@
 use super::{ContactMessage, ContactStatus};
 use crate::account::{Email, PersonName, Principal};
+use crate::audit::{AuditAction, AuditEntry};
 use crate::error::Validator;
 use crate::ids::ContactMessageId;
 use std::sync::Arc;
@@ -96,6 +97,8 @@ impl ContactService {
         self.ports.contacts.list(status, page).await
     }
 
+    /// Sets a message's status; a change is audited
+    /// (`contact_message.update`), setting the status it has writes nothing.
     #[tracing::instrument(level = "info", skip_all, fields(message_id = %id))]
     pub async fn set_status(
         &self,
@@ -104,10 +107,28 @@ impl ContactService {
         status: ContactStatus,
     ) -> Result<ContactMessage, DomainError> {
         admin.require_admin()?;
-        if self.ports.contacts.get(id).await?.is_none() {
+        let Some(message) = self.ports.contacts.get(id).await? else {
             return Err(DomainError::NotFound("contact message"));
-        }
-        self.ports.contacts.set_status(id, status).await?;
+        };
+        let entry = AuditEntry::by(
+            admin,
+            self.ports.ids.as_ref(),
+            self.ports.clock.now(),
+            AuditAction::ContactMessageUpdate,
+            "contact_message",
+            id,
+        )
+        .field(
+            "status",
+            Some(message.status.as_str()),
+            Some(status.as_str()),
+        );
+        let audit = if entry.changes.is_empty() {
+            Vec::new()
+        } else {
+            vec![entry]
+        };
+        self.ports.contacts.set_status(id, status, &audit).await?;
         self.ports
             .contacts
             .get(id)

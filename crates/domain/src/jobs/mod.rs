@@ -155,6 +155,25 @@ impl Job {
         ))
     }
 
+    /// The job as [`JobQueue::requeue`] leaves it at `now`: a queued one
+    /// due now, a finished one (done or dead) queued again due now with its
+    /// attempts at 0 as the next generation, a running one as it is.
+    pub fn requeued(&self, now: DateTime<Utc>) -> Self {
+        let mut job = self.clone();
+        match job.state {
+            JobState::Queued => job.run_after = now,
+            JobState::Running => {}
+            JobState::Done | JobState::Dead => {
+                job.state = JobState::Queued;
+                job.run_after = now;
+                job.attempts = 0;
+                job.lease_until = None;
+                job.generation = job.generation.saturating_add(1);
+            }
+        }
+        job
+    }
+
     /// The finalization job id of an order.
     pub fn finalize_order_id(order_id: &OrderId) -> JobId {
         JobId::new(format!("finalize-{order_id}"))
@@ -196,8 +215,9 @@ pub trait JobQueue: Send + Sync {
     async fn wake(&self, id: &JobId, now: DateTime<Utc>) -> Result<(), DomainError>;
     /// Makes the job run again, due now: a queued one is woken; a finished
     /// one (done or dead) is queued again with its attempts at 0 as the
-    /// next generation; a running one is left to its worker. The job as it
-    /// then stands; `None` when there is no such job.
+    /// next generation; a running one is left to its worker
+    /// ([`Job::requeued`]). The job as it then stands; `None` when there is
+    /// no such job.
     async fn requeue(&self, id: &JobId, now: DateTime<Utc>) -> Result<Option<Job>, DomainError>;
     async fn get(&self, id: &JobId) -> Result<Option<Job>, DomainError>;
 }

@@ -7,8 +7,9 @@ use crate::jobs::Job;
 use std::sync::Arc;
 
 use super::MailOutbox;
+use crate::audit::{AuditAction, AuditEntry};
 use crate::jobs::JobQueue;
-use crate::{Clock, DomainError, Page, PageRequest};
+use crate::{Clock, DomainError, IdGenerator, Page, PageRequest};
 
 /// The ports the mail admin service uses.
 #[derive(Clone)]
@@ -16,6 +17,7 @@ pub struct MailAdminPorts {
     pub outbox: Arc<dyn MailOutbox>,
     pub jobs: Arc<dyn JobQueue>,
     pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGenerator>,
 }
 
 pub struct MailAdminService {
@@ -49,8 +51,9 @@ impl MailAdminService {
     }
 
     /// Queues an unsent mail's delivery again, due now (its retries ran
-    /// out, or an admin will not wait for the next one).
-    /// [`DomainError::MailAlreadySent`] for a mail that went out.
+    /// out, or an admin will not wait for the next one), with its audit
+    /// entry (`mail.resend`). [`DomainError::MailAlreadySent`] for a mail
+    /// that went out.
     #[tracing::instrument(level = "info", skip_all)]
     pub async fn resend(
         &self,
@@ -68,15 +71,41 @@ impl MailAdminService {
             return Err(DomainError::MailAlreadySent);
         }
         let now = self.ports.clock.now();
-        let job_id = Job::deliver_mail_id(&mail.message.message_id);
-        if self.ports.jobs.requeue(&job_id, now).await?.is_none() {
-            self.ports
-                .jobs
-                .enqueue(&Job::deliver_mail(&mail.message.message_id, now))
-                .await?;
-        }
-        let job = self.ports.jobs.get(&job_id).await?;
-        Ok((mail, job))
+        let before = self.delivery(&mail).await?;
+        let after = before.as_ref().map_or_else(
+            || Job::deliver_mail(&mail.message.message_id, now),
+            |j| j.requeued(now),
+        );
+        let entry = AuditEntry::by(
+            admin,
+            self.ports.ids.as_ref(),
+            now,
+            AuditAction::MailResend,
+            "mail",
+            id,
+        )
+        .field(
+            "delivery",
+            before.as_ref().map(|j| j.state.as_str()),
+            Some(after.state.as_str()),
+        )
+        .field(
+            "delivery_attempts",
+            before.as_ref().map(|j| j.attempts),
+            Some(after.attempts),
+        )
+        .field(
+            "delivery_generation",
+            before.as_ref().map(|j| j.generation),
+            Some(after.generation),
+        )
+        .field(
+            "delivery_due",
+            before.as_ref().map(|j| j.run_after.to_rfc3339()),
+            Some(after.run_after.to_rfc3339()),
+        );
+        let (mail, job) = self.ports.outbox.resend(id, now, &[entry]).await?;
+        Ok((mail, Some(job)))
     }
 
     async fn delivery(&self, mail: &OutboxMail) -> Result<Option<Job>, DomainError> {

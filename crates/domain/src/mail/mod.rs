@@ -15,7 +15,8 @@ pub(crate) use outbox::MockMailOutbox;
 pub use outbox::{MailOutbox, OutboxMail, outbox_id};
 pub use templates::{
     MailContext, business_approved, business_rejected, contact_notice, email_verification,
-    escape_html, new_order_notice, order_alert, order_confirmation, password_reset, payment_failed,
+    escape_html, login_backoff_notice, new_order_notice, order_alert, order_confirmation,
+    password_reset, payment_failed,
 };
 
 /// A rendered message. `message_id` is deterministic (kind, subject entity,

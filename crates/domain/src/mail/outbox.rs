@@ -6,6 +6,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::MailMessage;
+use crate::audit::AuditEntry;
+use crate::jobs::Job;
 use crate::{DomainError, Page, PageRequest};
 
 /// A recorded mail and how far its delivery got.
@@ -53,4 +55,18 @@ pub trait MailOutbox: Send + Sync {
     async fn find(&self, id: &str) -> Result<Option<OutboxMail>, DomainError>;
     /// Sent (or unsent) mails, newest first (by `created_at`, then id).
     async fn list(&self, sent: bool, page: &PageRequest) -> Result<Page<OutboxMail>, DomainError>;
+    /// An admin's resend of the unsent mail whose [`OutboxMail::id`] is
+    /// `id`, all at once: its delivery job runs again, due `now`, as
+    /// [`crate::jobs::JobQueue::requeue`] leaves it (see
+    /// [`Job::requeued`]; a missing one is inserted), and `audit` is
+    /// recorded. The mail and its job as they then stand. Nothing is written
+    /// for a missing mail (`NotFound("mail")`) or a sent one
+    /// ([`DomainError::MailAlreadySent`]), whatever the race with the
+    /// delivery.
+    async fn resend(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+        audit: &[AuditEntry],
+    ) -> Result<(OutboxMail, Job), DomainError>;
 }

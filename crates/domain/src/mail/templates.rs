@@ -389,3 +389,32 @@ pub fn password_reset(
         "If you did not ask for it, ignore this mail: your password stays as it is.",
     )
 }
+
+/// The mail to an account's owner when its sign-ins start backing off
+/// after `failures` failed attempts in a row (once per back-off episode).
+/// It carries no token and no secret; `entity` is a fresh id for the
+/// Message-ID.
+pub fn login_backoff_notice(
+    ctx: &MailContext,
+    user: &User,
+    failures: u32,
+    public_url: &str,
+    entity: &str,
+) -> MailMessage {
+    let subject = format!("{}: sign-ins to your account are paused", ctx.shop_name);
+    let name = user.name.as_str();
+    let lead = format!(
+        "There were {failures} failed sign-ins to your account in a row, so further attempts are refused for a while. The pause ends by itself, and grows with each further failure."
+    );
+    let advice = "If these were not you, someone may be trying to guess your password: choose a new one with a password reset from the sign-in page.";
+    let link = format!("{}/login", public_url.trim_end_matches('/'));
+    let text = format!("Hello {name},\n\n{lead}\n\n{advice}\n\n{link}\n");
+    let html = format!(
+        "<p>Hello {},</p><p>{}</p><p>{}</p><p><a href=\"{l}\">{l}</a></p>",
+        escape_html(name),
+        escape_html(&lead),
+        escape_html(advice),
+        l = escape_html(&link)
+    );
+    ctx.message("login-backoff", entity, &user.email, &subject, text, html)
+}

@@ -266,3 +266,27 @@ fn footer_without_an_address() {
     let m = order_confirmation(&ctx, &order(OrderStatus::Paid), &ann(), "Ann");
     assert!(m.text.ends_with("\n-- \nTool & Die\n"), "{:?}", m.text);
 }
+
+#[test]
+fn login_backoff_notice_tells_the_owner_and_links_the_sign_in_page() {
+    let mut user =
+        crate::test_support::user("u1", "ann@example.com", crate::account::Role::Customer);
+    user.name = crate::account::PersonName::parse("Ann <b>Lee</b>").unwrap();
+    let m = login_backoff_notice(&ctx(), &user, 5, "https://shop.example/", "e-1");
+    assert_eq!(m.to, ann());
+    assert_eq!(m.subject, "Tool & Die: sign-ins to your account are paused");
+    assert!(m.text.contains("Hello Ann <b>Lee</b>,"), "{}", m.text);
+    assert!(m.text.contains("5 failed sign-ins"), "{}", m.text);
+    assert!(
+        m.text.contains("https://shop.example/login\n"),
+        "{}",
+        m.text
+    );
+    assert!(m.html.contains("Ann &lt;b&gt;Lee&lt;/b&gt;"), "{}", m.html);
+    assert!(!m.text.contains("token"), "{}", m.text);
+    assert_header_safe_message_id(&m.message_id);
+    assert_ne!(
+        m.message_id,
+        login_backoff_notice(&ctx(), &user, 5, "https://shop.example", "e-2").message_id
+    );
+}

@@ -482,8 +482,19 @@ pub trait OrderStore: Send + Sync {
         note: &HistoryEntry,
         mails: &[MailMessage],
     ) -> Result<bool, DomainError>;
-    /// Clears the alert and appends `note` (an admin requeued the order).
-    async fn clear_alert(&self, id: &OrderId, note: &HistoryEntry) -> Result<(), DomainError>;
+    /// An admin's retry of the finalization, all at once: the job `job.id`
+    /// runs again, due at `note.at`, as [`crate::jobs::JobQueue::requeue`]
+    /// leaves it (see [`Job::requeued`]; a missing one is inserted as
+    /// `job`), the order's alert is cleared, `note` appended and `audit`
+    /// recorded. The job as it then stands; `NotFound` (and nothing
+    /// written) for a missing order.
+    async fn requeue_finalization(
+        &self,
+        id: &OrderId,
+        job: &Job,
+        note: &HistoryEntry,
+        audit: &[crate::audit::AuditEntry],
+    ) -> Result<Job, DomainError>;
     /// Up to `limit` orders in one of `statuses`, oldest first: what the
     /// sweeper looks at.
     async fn list_in(

@@ -527,7 +527,9 @@ impl OrderService {
 
     /// Puts an open order's finalization back in the queue, due now (an
     /// admin, after an alert or a workflow that stopped): a finished job
-    /// runs again as a new generation. Clears the order's alert.
+    /// runs again as a new generation. Clears the order's alert. The
+    /// requeue, the cleared alert, the order's note and the audit entry
+    /// (`order.retry_finalization`) are written at once.
     #[tracing::instrument(level = "info", skip_all, fields(order_id = %id))]
     pub async fn retry_finalization(
         &self,
@@ -543,20 +545,48 @@ impl OrderService {
             });
         }
         let now = self.ports.settle.clock.now();
-        let job_id = Job::finalize_order_id(id);
-        if self.ports.jobs.requeue(&job_id, now).await?.is_none() {
-            self.ports
-                .jobs
-                .enqueue(&Job::finalize_order(id, now))
-                .await?;
-        }
+        let fresh = Job::finalize_order(id, now);
+        let before = self.ports.jobs.get(&fresh.id).await?;
+        let after = before.as_ref().map_or(fresh.clone(), |j| j.requeued(now));
+        let entry = AuditEntry::by(
+            admin,
+            self.ports.settle.ids.as_ref(),
+            now,
+            AuditAction::OrderRetryFinalization,
+            "order",
+            id,
+        )
+        .field(
+            "finalization",
+            before.as_ref().map(|j| j.state.as_str()),
+            Some(after.state.as_str()),
+        )
+        .field(
+            "finalization_generation",
+            before.as_ref().map(|j| j.generation),
+            Some(after.generation),
+        )
+        .field(
+            "finalization_due",
+            before.as_ref().map(|j| j.run_after.to_rfc3339()),
+            Some(after.run_after.to_rfc3339()),
+        )
+        .field(
+            "alert",
+            order.alert.as_ref().map(|a| a.reason.clone()),
+            None::<String>,
+        );
         let note = super::HistoryEntry {
             status: order.status,
             at: now,
             by: Actor::User(admin.user_id.clone()),
             note: Some("finalization requeued by an admin".into()),
         };
-        self.ports.settle.orders.clear_alert(id, &note).await?;
+        self.ports
+            .settle
+            .orders
+            .requeue_finalization(id, &fresh, &note, &[entry])
+            .await?;
         self.load(id).await
     }
 

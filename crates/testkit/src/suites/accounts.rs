@@ -1,9 +1,11 @@
 //! `AccountStore`.
 
 use shop_domain::account::{AccountStatus, Role, User, UserFilter};
+use shop_domain::audit::AuditAction;
 use shop_domain::ids::UserId;
 use shop_domain::{DomainError, PageRequest};
 
+use super::audit::{entry_on, trail};
 use super::{assert_unique, concurrently};
 use crate::fixtures::{admin, customer, email, name, unique, user};
 use crate::{Stores, flatten_pages};
@@ -33,11 +35,26 @@ pub async fn missing_user_is_none_and_updates_are_not_found(s: Stores) {
     let not_found = |r: Result<(), DomainError>| {
         assert!(matches!(r, Err(DomainError::NotFound(_))), "{r:?}");
     };
+    let entry = |action| entry_on(&ghost, action, "user", ghost.as_str());
     not_found(s.accounts.set_name(&ghost, &name("X")).await);
-    not_found(s.accounts.set_password_hash(&ghost, "h").await);
+    not_found(
+        s.accounts
+            .set_password_hash(&ghost, "h", &[entry(AuditAction::PasswordChange)])
+            .await,
+    );
     not_found(s.accounts.set_role(&ghost, Role::Admin).await);
-    not_found(s.accounts.set_status(&ghost, AccountStatus::Inactive).await);
+    not_found(
+        s.accounts
+            .set_status(
+                &ghost,
+                AccountStatus::Inactive,
+                &[entry(AuditAction::UserInactivate)],
+            )
+            .await,
+    );
     not_found(s.accounts.bump_session_version(&ghost).await);
+    // A refused change writes no entry.
+    assert_eq!(trail(&s).await, vec![]);
 }
 
 pub async fn email_is_unique(s: Stores) {
@@ -87,11 +104,13 @@ pub async fn field_updates_change_only_their_field(s: Stores) {
         ..u.clone()
     };
     assert_eq!(get(&s, &u.id).await, expected);
+    // A new password also ends every access token issued before it.
     s.accounts
-        .set_password_hash(&u.id, "$new$hash")
+        .set_password_hash(&u.id, "$new$hash", &[])
         .await
         .unwrap();
     expected.password_hash = "$new$hash".into();
+    expected.session_version += 1;
     assert_eq!(get(&s, &u.id).await, expected);
     s.accounts.set_role(&u.id, Role::Admin).await.unwrap();
     expected.role = Role::Admin;
@@ -102,14 +121,14 @@ pub async fn set_status_bumps_the_session_version(s: Stores) {
     let u = customer();
     s.accounts.insert(&u).await.unwrap();
     s.accounts
-        .set_status(&u.id, AccountStatus::Inactive)
+        .set_status(&u.id, AccountStatus::Inactive, &[])
         .await
         .unwrap();
     let after = get(&s, &u.id).await;
     assert_eq!(after.status, AccountStatus::Inactive);
     assert_eq!(after.session_version, u.session_version + 1);
     s.accounts
-        .set_status(&u.id, AccountStatus::Active)
+        .set_status(&u.id, AccountStatus::Active, &[])
         .await
         .unwrap();
     let after = get(&s, &u.id).await;
@@ -119,6 +138,39 @@ pub async fn set_status_bumps_the_session_version(s: Stores) {
     let after = get(&s, &u.id).await;
     assert_eq!(after.session_version, u.session_version + 3);
     assert_eq!(after.status, AccountStatus::Active);
+}
+
+/// The audited changes (status, password) write their entries with them,
+/// and only theirs; the other updates write none.
+pub async fn audited_changes_write_their_entries(s: Stores) {
+    let u = customer();
+    let admin = UserId::new(crate::fixtures::new_id());
+    s.accounts.insert(&u).await.unwrap();
+    let inactivated = entry_on(&admin, AuditAction::UserInactivate, "user", u.id.as_str());
+    s.accounts
+        .set_status(
+            &u.id,
+            AccountStatus::Inactive,
+            std::slice::from_ref(&inactivated),
+        )
+        .await
+        .unwrap();
+    assert_eq!(trail(&s).await, vec![inactivated.clone()]);
+    let changed = entry_on(&u.id, AuditAction::PasswordChange, "user", u.id.as_str());
+    s.accounts
+        .set_password_hash(&u.id, "$changed$", std::slice::from_ref(&changed))
+        .await
+        .unwrap();
+    s.accounts
+        .set_name(&u.id, &name("Quiet Rename"))
+        .await
+        .unwrap();
+    s.accounts.bump_session_version(&u.id).await.unwrap();
+    assert_eq!(trail(&s).await, vec![changed, inactivated]);
+    let after = get(&s, &u.id).await;
+    assert_eq!(after.status, AccountStatus::Inactive);
+    assert_eq!(after.password_hash, "$changed$");
+    assert_eq!(after.session_version, u.session_version + 3);
 }
 
 /// Atomic updates: twenty concurrent bumps and a rename all land.

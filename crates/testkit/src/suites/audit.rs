@@ -12,12 +12,24 @@ use crate::fixtures::{at, category, new_id, product, promotion, unique};
 use crate::{Stores, flatten_pages};
 
 fn entry(actor: &UserId, action: AuditAction, target: &str) -> AuditEntry {
+    entry_on(actor, action, "product", target)
+}
+
+/// An entry of `actor` doing `action` to the `target_type` `target`, with
+/// one field change and a request origin (the other suites write these
+/// with their changes).
+pub(crate) fn entry_on(
+    actor: &UserId,
+    action: AuditAction,
+    target_type: &str,
+    target: &str,
+) -> AuditEntry {
     AuditEntry {
         id: AuditEntryId::new(new_id()),
         at: at(0),
         actor: Actor::User(actor.clone()),
         action,
-        target_type: "product".into(),
+        target_type: target_type.into(),
         target_id: target.into(),
         changes: vec![FieldChange {
             field: "name".into(),
@@ -31,7 +43,7 @@ fn entry(actor: &UserId, action: AuditAction, target: &str) -> AuditEntry {
     }
 }
 
-async fn listed(s: &Stores, filter: AuditFilter, limit: u32) -> Vec<AuditEntry> {
+pub(crate) async fn listed(s: &Stores, filter: AuditFilter, limit: u32) -> Vec<AuditEntry> {
     flatten_pages(limit, |p| {
         let (s, f) = (s.clone(), filter.clone());
         async move { s.audit.list_audit(&f, &p).await }
@@ -102,6 +114,27 @@ pub async fn entries_round_trip_newest_first_and_filter(s: Stores) {
         s.audit.list_audit(&AuditFilter::default(), &garbage).await,
         Err(DomainError::Validation(_))
     ));
+}
+
+/// The whole trail, newest first.
+pub(crate) async fn trail(s: &Stores) -> Vec<AuditEntry> {
+    listed(s, AuditFilter::default(), 50).await
+}
+
+/// `append` writes entries on their own (for stores that cannot share the
+/// trail's transaction); they read back like any other, and appending
+/// nothing writes nothing.
+pub async fn append_writes_entries_on_their_own(s: Stores) {
+    let ann = UserId::new(new_id());
+    s.audit.append(&[]).await.unwrap();
+    assert_eq!(trail(&s).await, vec![]);
+    let first = entry_on(&ann, AuditAction::UserInactivate, "user", "u-1");
+    let second = entry_on(&ann, AuditAction::PasswordReset, "user", "u-2");
+    s.audit
+        .append(&[first.clone(), second.clone()])
+        .await
+        .unwrap();
+    assert_eq!(trail(&s).await, vec![second, first]);
 }
 
 /// A refused change leaves no entry: they share one transaction.

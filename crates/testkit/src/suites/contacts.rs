@@ -4,7 +4,10 @@ use shop_domain::DomainError;
 use shop_domain::contact::{ContactMessage, ContactStatus};
 use shop_domain::ids::{ContactMessageId, UserId};
 
+use shop_domain::audit::AuditAction;
+
 use super::assert_unique;
+use super::audit::{entry_on, trail};
 use crate::fixtures::{contact, customer, new_id};
 use crate::{Stores, flatten_pages};
 
@@ -36,8 +39,19 @@ pub async fn insert_then_get_and_set_status(s: Stores) {
         s.contacts.get(&member.id).await.unwrap(),
         Some(member.clone())
     );
+    let admin = UserId::new(new_id());
+    let archived = entry_on(
+        &admin,
+        AuditAction::ContactMessageUpdate,
+        "contact_message",
+        member.id.as_str(),
+    );
     s.contacts
-        .set_status(&member.id, ContactStatus::Archived)
+        .set_status(
+            &member.id,
+            ContactStatus::Archived,
+            std::slice::from_ref(&archived),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -50,8 +64,19 @@ pub async fn insert_then_get_and_set_status(s: Stores) {
     assert_eq!(s.contacts.get(&visitor.id).await.unwrap(), Some(visitor));
     let ghost = ContactMessageId::new(new_id());
     assert_eq!(s.contacts.get(&ghost).await.unwrap(), None);
-    let r = s.contacts.set_status(&ghost, ContactStatus::Read).await;
+    let refused = entry_on(
+        &admin,
+        AuditAction::ContactMessageUpdate,
+        "contact_message",
+        ghost.as_str(),
+    );
+    let r = s
+        .contacts
+        .set_status(&ghost, ContactStatus::Read, &[refused])
+        .await;
     assert!(matches!(r, Err(DomainError::NotFound(_))), "{r:?}");
+    // The change's entry is written with it; the refused one's is not.
+    assert_eq!(trail(&s).await, vec![archived]);
 }
 
 pub async fn list_is_newest_first_and_filters(s: Stores) {

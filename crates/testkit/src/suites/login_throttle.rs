@@ -2,9 +2,19 @@
 
 use shop_domain::account::{LoginThrottle, throttle_key};
 
+use shop_domain::audit::{AuditAction, AuditEntry};
+use shop_domain::ids::UserId;
+
+use super::audit::{entry_on, trail};
 use super::concurrently;
 use crate::Stores;
-use crate::fixtures::at;
+use crate::fixtures::{at, new_id};
+
+/// A `login.backoff` entry of a fresh account.
+fn backoff_entry() -> AuditEntry {
+    let user = UserId::new(new_id());
+    entry_on(&user, AuditAction::LoginBackoff, "user", user.as_str())
+}
 
 fn key(name: &str) -> String {
     throttle_key(&format!("{name}@example.com"))
@@ -15,8 +25,15 @@ pub async fn unknown_key_is_none_and_clear_does_nothing(s: Stores) {
     let k = key("ann");
     assert_eq!(s.login_throttle.get(&k).await.unwrap(), None);
     s.login_throttle.clear(&k).await.unwrap();
-    assert!(!s.login_throttle.mark_notified(&k).await.unwrap());
+    let refused = backoff_entry();
+    assert!(
+        !s.login_throttle
+            .mark_notified(&k, std::slice::from_ref(&refused))
+            .await
+            .unwrap()
+    );
     assert_eq!(s.login_throttle.get(&k).await.unwrap(), None);
+    assert_eq!(trail(&s).await, vec![]);
 }
 
 /// Each failure counts one and moves the time to the latest; `clear`
@@ -50,18 +67,43 @@ pub async fn failures_count_up_and_clear_starts_over(s: Stores) {
 
 /// `mark_notified` is true once per episode: a failure keeps the mark, a
 /// `clear` ends the episode.
+/// The winner's audit entries are written with its mark, a loser's never.
 pub async fn an_episode_is_notified_once(s: Stores) {
     let k = key("ann");
     s.login_throttle.record_failure(&k, at(1)).await.unwrap();
-    assert!(s.login_throttle.mark_notified(&k).await.unwrap());
-    assert!(!s.login_throttle.mark_notified(&k).await.unwrap());
+    let first = backoff_entry();
+    assert!(
+        s.login_throttle
+            .mark_notified(&k, std::slice::from_ref(&first))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.login_throttle
+            .mark_notified(&k, &[backoff_entry()])
+            .await
+            .unwrap()
+    );
     let after = s.login_throttle.record_failure(&k, at(2)).await.unwrap();
     assert!(after.notified);
-    assert!(!s.login_throttle.mark_notified(&k).await.unwrap());
+    assert!(
+        !s.login_throttle
+            .mark_notified(&k, &[backoff_entry()])
+            .await
+            .unwrap()
+    );
+    assert_eq!(trail(&s).await, vec![first.clone()]);
     s.login_throttle.clear(&k).await.unwrap();
     let fresh = s.login_throttle.record_failure(&k, at(3)).await.unwrap();
     assert!(!fresh.notified);
-    assert!(s.login_throttle.mark_notified(&k).await.unwrap());
+    let second = backoff_entry();
+    assert!(
+        s.login_throttle
+            .mark_notified(&k, std::slice::from_ref(&second))
+            .await
+            .unwrap()
+    );
+    assert_eq!(trail(&s).await, vec![second, first]);
 }
 
 /// Concurrent failures (from any number of processes) are all counted, and
@@ -93,11 +135,15 @@ pub async fn concurrent_failures_are_all_counted_and_notified_once(s: Stores) {
         s.login_throttle.get(&k).await.unwrap().unwrap().failures,
         20
     );
-    let wins = concurrently(10, |_| {
+    let entries: Vec<AuditEntry> = (0..10).map(|_| backoff_entry()).collect();
+    let wins = concurrently(10, |i| {
         let store = store.clone();
         let k = k.clone();
-        async move { store.mark_notified(&k).await.unwrap() }
+        let entry = entries[i].clone();
+        async move { store.mark_notified(&k, &[entry]).await.unwrap() }
     })
     .await;
-    assert_eq!(wins.iter().filter(|w| **w).count(), 1);
+    let winners: Vec<usize> = (0..10).filter(|i| wins[*i]).collect();
+    assert_eq!(winners.len(), 1, "{wins:?}");
+    assert_eq!(trail(&s).await, vec![entries[winners[0]].clone()]);
 }

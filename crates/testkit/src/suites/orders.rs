@@ -3,14 +3,17 @@
 use chrono::Duration;
 use shop_domain::DomainError;
 use shop_domain::account::User;
+use shop_domain::audit::AuditAction;
 use shop_domain::catalog::Product;
-use shop_domain::ids::{OrderId, ProductId};
+use shop_domain::ids::{JobId, OrderId, ProductId, UserId};
+use shop_domain::jobs::{Job, JobState};
 use shop_domain::order::{
     Actor, HistoryEntry, NewOrder, Order, OrderAlert, OrderFilter, OrderStatus, PaymentInfo,
     PaymentProvider, PaymentState, StatusChange,
 };
 use shop_domain::pricing::Promotion;
 
+use super::audit::{entry_on, trail};
 use super::{assert_unique, concurrently};
 use crate::fixtures::{
     at, customer, mail, new_id, new_order, product, promotion, quote, release, reservation, unique,
@@ -848,20 +851,118 @@ pub async fn alerts_are_raised_once_and_cleared(s: Stores) {
             .await
             .unwrap()
     );
-    let cleared_note = HistoryEntry {
-        note: Some("requeued".into()),
-        ..note.clone()
-    };
-    w.s.orders
-        .clear_alert(&created.id, &cleared_note)
-        .await
-        .unwrap();
-    let cleared = w.get(&created.id).await;
-    assert_eq!(cleared.alert, None);
-    assert_eq!(cleared.history.last(), Some(&cleared_note));
     let ghost = OrderId::new(new_id());
     let r = w.s.orders.raise_alert(&ghost, &alert, &note, &[]).await;
     assert!(matches!(r, Err(DomainError::NotFound(_))), "{r:?}");
+}
+
+/// An admin's retry: the finished job runs again as its next generation,
+/// the alert is cleared, the note appended and the audit entry written,
+/// all at once; a missing job is inserted; a missing order writes nothing.
+pub async fn requeue_finalization_requeues_clears_the_alert_and_audits(s: Stores) {
+    let w = World::new(s, &[5]).await;
+    let new = w.order(&[(0, 1)]).await;
+    let created = w.s.orders.create(&new).await.unwrap();
+    let claim =
+        w.s.jobs
+            .claim(at(200), Duration::seconds(60), "worker-1")
+            .await
+            .unwrap()
+            .expect("the order's job is due");
+    assert_eq!(claim.job.id, new.job.id);
+    w.s.jobs
+        .bury(&claim, "capture keeps failing")
+        .await
+        .unwrap();
+    let alert = OrderAlert {
+        at: at(210),
+        reason: "capture failing".into(),
+    };
+    let alert_note = HistoryEntry {
+        status: created.status,
+        at: at(210),
+        by: Actor::System,
+        note: Some("admins alerted".into()),
+    };
+    assert!(
+        w.s.orders
+            .raise_alert(&created.id, &alert, &alert_note, &[])
+            .await
+            .unwrap()
+    );
+    let admin = UserId::new(new_id());
+    let note = HistoryEntry {
+        status: created.status,
+        at: at(300),
+        by: Actor::User(admin.clone()),
+        note: Some("requeued".into()),
+    };
+    let entry = entry_on(
+        &admin,
+        AuditAction::OrderRetryFinalization,
+        "order",
+        created.id.as_str(),
+    );
+    let fresh = Job::finalize_order(&created.id, at(300));
+    let job =
+        w.s.orders
+            .requeue_finalization(&created.id, &fresh, &note, std::slice::from_ref(&entry))
+            .await
+            .unwrap();
+    assert_eq!(
+        (job.state, job.run_after, job.attempts, job.generation),
+        (JobState::Queued, at(300), 0, 1)
+    );
+    assert_eq!(w.s.jobs.get(&new.job.id).await.unwrap(), Some(job));
+    let requeued = w.get(&created.id).await;
+    assert_eq!(requeued.alert, None);
+    assert_eq!(requeued.history.last(), Some(&note));
+    assert_eq!(trail(&w.s).await, vec![entry.clone()]);
+
+    // A job that went missing is inserted as given.
+    let other = w.s.orders.create(&w.order(&[(0, 1)]).await).await.unwrap();
+    let stray = Job {
+        id: JobId::new(new_id()),
+        ..Job::finalize_order(&other.id, at(310))
+    };
+    let second = entry_on(
+        &admin,
+        AuditAction::OrderRetryFinalization,
+        "order",
+        other.id.as_str(),
+    );
+    let inserted =
+        w.s.orders
+            .requeue_finalization(
+                &other.id,
+                &stray,
+                &HistoryEntry {
+                    at: at(310),
+                    ..note.clone()
+                },
+                std::slice::from_ref(&second),
+            )
+            .await
+            .unwrap();
+    assert_eq!(inserted, stray);
+    assert_eq!(w.s.jobs.get(&stray.id).await.unwrap(), Some(stray));
+
+    // A missing order: nothing written, no job, no entry.
+    let ghost = OrderId::new(new_id());
+    let ghost_job = Job::finalize_order(&ghost, at(320));
+    let refused = entry_on(
+        &admin,
+        AuditAction::OrderRetryFinalization,
+        "order",
+        ghost.as_str(),
+    );
+    let r =
+        w.s.orders
+            .requeue_finalization(&ghost, &ghost_job, &note, &[refused])
+            .await;
+    assert!(matches!(r, Err(DomainError::NotFound(_))), "{r:?}");
+    assert_eq!(w.s.jobs.get(&ghost_job.id).await.unwrap(), None);
+    assert_eq!(trail(&w.s).await, vec![second, entry]);
 }
 
 /// `list_in` gives the orders in the given states, oldest first, up to the

@@ -10,9 +10,13 @@ use shop_domain::jobs::{Job, JobKind, JobState};
 use shop_domain::mail::{MailMessage, OutboxMail};
 use shop_domain::order::{Actor, Order, OrderStatus, StatusChange};
 
+use shop_domain::audit::AuditAction;
+use shop_domain::ids::UserId;
+
+use super::audit::{entry_on, trail};
 use super::concurrently;
 use crate::fixtures::{
-    at, contact, customer, mail, mail_with_id, new_order, product, profile, quote, unique,
+    at, contact, customer, mail, mail_with_id, new_id, new_order, product, profile, quote, unique,
 };
 use crate::{Stores, flatten_pages};
 
@@ -424,4 +428,96 @@ pub async fn find_and_list_newest_first_by_sent(s: Stores) {
     let found = s.outbox.get(&mails[2].message_id).await.unwrap().unwrap();
     assert_eq!(s.outbox.find(&found.id()).await.unwrap(), Some(found));
     assert_eq!(s.outbox.find(&"0".repeat(64)).await.unwrap(), None);
+}
+
+/// An admin's resend: the unsent mail's delivery runs again due `now` (a
+/// dead one as its next generation, a queued one woken) with the audit
+/// entry; a sent or unknown mail writes nothing.
+pub async fn resend_requeues_the_delivery_with_its_entry(s: Stores) {
+    let admin = UserId::new(new_id());
+    let entry = |target: &str| entry_on(&admin, AuditAction::MailResend, "mail", target);
+    let dead = mail("resend-dead");
+    record(&s, std::slice::from_ref(&dead), at(10))
+        .await
+        .unwrap();
+    let claim = s
+        .jobs
+        .claim(at(20), lease(), "worker-1")
+        .await
+        .unwrap()
+        .expect("the delivery is due");
+    s.jobs.bury(&claim, "550 refused").await.unwrap();
+    let dead_id = s.outbox.get(&dead.message_id).await.unwrap().unwrap().id();
+    let first = entry(&dead_id);
+    let (resent, job) = s
+        .outbox
+        .resend(&dead_id, at(50), std::slice::from_ref(&first))
+        .await
+        .unwrap();
+    assert_eq!(Some(resent), recorded(&dead, at(10)));
+    assert_eq!(
+        (job.state, job.run_after, job.attempts, job.generation),
+        (JobState::Queued, at(50), 0, 1)
+    );
+    assert_eq!(
+        s.jobs
+            .get(&Job::deliver_mail_id(&dead.message_id))
+            .await
+            .unwrap(),
+        Some(job)
+    );
+    assert_eq!(trail(&s).await, vec![first.clone()]);
+
+    // A queued delivery is woken.
+    let waiting = mail("resend-waiting");
+    record(&s, std::slice::from_ref(&waiting), at(100))
+        .await
+        .unwrap();
+    let waiting_id = s
+        .outbox
+        .get(&waiting.message_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .id();
+    let second = entry(&waiting_id);
+    let (_, job) = s
+        .outbox
+        .resend(&waiting_id, at(60), std::slice::from_ref(&second))
+        .await
+        .unwrap();
+    assert_eq!(
+        (job.state, job.run_after, job.generation),
+        (JobState::Queued, at(60), 0)
+    );
+
+    // A sent mail, an unknown one: refused, nothing written.
+    let sent = mail("resend-sent");
+    record(&s, std::slice::from_ref(&sent), at(110))
+        .await
+        .unwrap();
+    s.outbox.mark_sent(&sent.message_id, at(120)).await.unwrap();
+    let sent_id = s.outbox.get(&sent.message_id).await.unwrap().unwrap().id();
+    let job_before = s
+        .jobs
+        .get(&Job::deliver_mail_id(&sent.message_id))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.outbox.resend(&sent_id, at(130), &[entry(&sent_id)]).await,
+        Err(DomainError::MailAlreadySent)
+    );
+    assert_eq!(
+        s.jobs
+            .get(&Job::deliver_mail_id(&sent.message_id))
+            .await
+            .unwrap(),
+        job_before
+    );
+    let unknown = "0".repeat(64);
+    assert!(matches!(
+        s.outbox.resend(&unknown, at(130), &[entry(&unknown)]).await,
+        Err(DomainError::NotFound(_))
+    ));
+    assert_eq!(trail(&s).await, vec![second, first]);
 }

@@ -3,6 +3,9 @@
 use shop_domain::account::{RefreshSession, User};
 use shop_domain::ids::SessionId;
 
+use shop_domain::audit::AuditAction;
+
+use super::audit::{entry_on, trail};
 use super::concurrently;
 use crate::Stores;
 use crate::fixtures::{at, customer, new_id, refresh_token, session};
@@ -39,19 +42,52 @@ pub async fn sessions_round_trip_and_revoke(s: Stores) {
     let ghost = SessionId::new(new_id());
     assert_eq!(s.refresh_tokens.get_session(&ghost).await.unwrap(), None);
     s.refresh_tokens
-        .revoke_session(&session.id, at(60))
+        .revoke_session(&session.id, at(60), &[])
         .await
         .unwrap();
     assert_eq!(revoked_at(&s, &session.id).await, Some(at(60)));
     s.refresh_tokens
-        .revoke_session(&session.id, at(90))
+        .revoke_session(&session.id, at(90), &[])
         .await
         .unwrap();
     assert!(revoked_at(&s, &session.id).await.is_some());
     s.refresh_tokens
-        .revoke_session(&ghost, at(60))
+        .revoke_session(&ghost, at(60), &[])
         .await
         .unwrap();
+    assert_eq!(trail(&s).await, vec![]);
+}
+
+/// A revocation for a reused refresh token records its entry with it; the
+/// session's first revocation time stays whatever the entries.
+pub async fn revoking_a_session_writes_its_entries(s: Stores) {
+    let u = signed_up(&s).await;
+    let session = open_session(&s, &u).await;
+    let reuse = entry_on(
+        &u.id,
+        AuditAction::RefreshTokenReuse,
+        "session",
+        session.id.as_str(),
+    );
+    s.refresh_tokens
+        .revoke_session(&session.id, at(60), std::slice::from_ref(&reuse))
+        .await
+        .unwrap();
+    assert_eq!(revoked_at(&s, &session.id).await, Some(at(60)));
+    assert_eq!(trail(&s).await, vec![reuse.clone()]);
+    // Detected again on the revoked session: recorded again, time kept.
+    let again = entry_on(
+        &u.id,
+        AuditAction::RefreshTokenReuse,
+        "session",
+        session.id.as_str(),
+    );
+    s.refresh_tokens
+        .revoke_session(&session.id, at(90), std::slice::from_ref(&again))
+        .await
+        .unwrap();
+    assert_eq!(revoked_at(&s, &session.id).await, Some(at(60)));
+    assert_eq!(trail(&s).await, vec![again, reuse]);
 }
 
 pub async fn revoke_user_sessions_spares_the_exception_and_other_users(s: Stores) {

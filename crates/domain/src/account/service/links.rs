@@ -10,6 +10,7 @@ use crate::DomainError;
 use crate::account::{
     AccountToken, AccountTokenPurpose, Email, PASSWORD_RESET_TTL, Password, User, VERIFY_EMAIL_TTL,
 };
+use crate::audit::{AuditAction, AuditEntry, RequestOrigin};
 use crate::mail::{email_verification, mail_context, password_reset};
 
 impl AccountService {
@@ -145,12 +146,15 @@ impl AccountService {
 
     /// Uses a password reset link: sets the new password (the registration
     /// rules), ends every session and access token of the account, and
-    /// voids its other reset links. The link also proves the address.
+    /// voids its other reset links. The link also proves the address. The
+    /// audit trail records it (`password.reset`, the account as actor, from
+    /// `origin`) with the new password.
     #[tracing::instrument(level = "info", skip_all)]
     pub async fn confirm_password_reset(
         &self,
         token: &str,
         new_password: &str,
+        origin: &RequestOrigin,
     ) -> Result<(), DomainError> {
         // Checked before the link is spent, so a weak password does not
         // cost the user their link.
@@ -175,11 +179,24 @@ impl AccountService {
             _ => return Err(DomainError::AccountTokenInvalid),
         };
         let hash = self.ports.hasher.hash(password.expose()).await?;
+        let entry = AuditEntry::security(
+            &user.id,
+            origin,
+            self.ports.ids.as_ref(),
+            now,
+            AuditAction::PasswordReset,
+            "user",
+            &user.id,
+        )
+        .field(
+            "session_version",
+            Some(user.session_version),
+            Some(user.session_version + 1),
+        );
         self.ports
             .accounts
-            .set_password_hash(&user.id, &hash)
+            .set_password_hash(&user.id, &hash, &[entry])
             .await?;
-        self.ports.accounts.bump_session_version(&user.id).await?;
         self.ports
             .refresh_tokens
             .revoke_user_sessions(&user.id, None, now)

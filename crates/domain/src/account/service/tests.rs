@@ -8,6 +8,14 @@ use futures::executor::block_on;
 use super::*;
 use crate::test_support::{Mocks, TestClock, principal, settings, t0, user};
 
+/// The request every call here comes from.
+fn origin() -> RequestOrigin {
+    RequestOrigin {
+        request_id: Some("req-1".into()),
+        client_ip: Some("192.0.2.7".into()),
+    }
+}
+
 fn service(m: Mocks) -> AccountService {
     AccountService::new(m.ports(TestClock::at(t0())), settings())
 }
@@ -35,9 +43,9 @@ fn unknown_email_and_wrong_password_look_the_same_and_both_verify_a_hash() {
     });
     let svc = service(m);
 
-    let wrong = block_on(svc.login("ann@example.com", "wrong-password")).unwrap_err();
-    let unknown = block_on(svc.login("bob@example.com", "wrong-password")).unwrap_err();
-    let malformed = block_on(svc.login("not-an-email", "wrong-password")).unwrap_err();
+    let wrong = block_on(svc.login("ann@example.com", "wrong-password", &origin())).unwrap_err();
+    let unknown = block_on(svc.login("bob@example.com", "wrong-password", &origin())).unwrap_err();
+    let malformed = block_on(svc.login("not-an-email", "wrong-password", &origin())).unwrap_err();
     assert_eq!(wrong, DomainError::InvalidCredentials);
     assert_eq!(unknown, wrong);
     assert_eq!(malformed, wrong);
@@ -61,11 +69,11 @@ fn an_inactive_account_is_only_revealed_to_the_right_password() {
         .returning(|p, _| Ok(p == "right-password"));
     let svc = service(m);
     assert_eq!(
-        block_on(svc.login("ann@example.com", "wrong-password")).unwrap_err(),
+        block_on(svc.login("ann@example.com", "wrong-password", &origin())).unwrap_err(),
         DomainError::InvalidCredentials
     );
     assert_eq!(
-        block_on(svc.login("ann@example.com", "right-password")).unwrap_err(),
+        block_on(svc.login("ann@example.com", "right-password", &origin())).unwrap_err(),
         DomainError::AccountInactive
     );
 }
@@ -134,9 +142,19 @@ fn change_password_ends_every_other_session() {
         .returning(|p| Ok(format!("hash:{p}")));
     m.accounts
         .expect_set_password_hash()
-        .withf(|id, h| id.as_str() == "u1" && h == "hash:violet-harbour-42")
+        .withf(|id, h, audit| {
+            id.as_str() == "u1"
+                && h == "hash:violet-harbour-42"
+                && matches!(audit, [e] if e.action == AuditAction::PasswordChange
+                    && e.actor == crate::order::Actor::User(UserId::new("u1"))
+                    && e.target_id == "u1"
+                    && e.changes.iter().any(|c| c.field == "session_version"
+                        && c.before.as_deref() == Some("0")
+                        && c.after.as_deref() == Some("1"))
+                    && !format!("{e:?}").contains("violet"))
+        })
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     m.refresh_tokens
         .expect_revoke_user_sessions()
         .withf(|id, except, at| {
@@ -146,11 +164,6 @@ fn change_password_ends_every_other_session() {
         })
         .times(1)
         .returning(|_, _, _| Ok(()));
-    m.accounts
-        .expect_bump_session_version()
-        .withf(|id| id.as_str() == "u1")
-        .times(1)
-        .returning(|_| Ok(()));
     m.signer
         .expect_sign()
         .withf(|c| c.session_id.as_str() == "session-of-u1")
@@ -169,9 +182,25 @@ fn change_password_ends_every_other_session() {
     assert_eq!(changed.tokens.access_token, "access");
 }
 
+/// What a back-off service recorded: the mails it handed to the outbox and
+/// the throttle (with the audit entries written with its marks).
+#[derive(Clone, Default)]
+struct Recorded {
+    mails: Arc<Mutex<Vec<crate::mail::MailMessage>>>,
+    throttle: Arc<crate::test_support::TestThrottle>,
+}
+
 /// An account whose password is `right-password`, on the in-memory throttle
 /// and a clock the test moves; the hasher counts its verifications.
 fn backoff_service(clock: Arc<TestClock>, verified: Arc<Mutex<u32>>) -> AccountService {
+    backoff_service_recording(clock, verified, Recorded::default())
+}
+
+fn backoff_service_recording(
+    clock: Arc<TestClock>,
+    verified: Arc<Mutex<u32>>,
+    recorded: Recorded,
+) -> AccountService {
     let mut m = Mocks::default();
     m.accounts.expect_find_by_email().returning(|e| {
         Ok(
@@ -192,6 +221,12 @@ fn backoff_service(clock: Arc<TestClock>, verified: Arc<Mutex<u32>>) -> AccountS
     m.refresh_tokens.expect_insert_token().returning(|_| Ok(()));
     m.signer.expect_sign().returning(|_| Ok("access".into()));
     m.profiles.expect_get().returning(|_| Ok(None));
+    let mails = recorded.mails.clone();
+    m.outbox.expect_enqueue().returning(move |batch, _| {
+        mails.lock().unwrap().extend_from_slice(batch);
+        Ok(())
+    });
+    m.throttle = Some(recorded.throttle.clone());
     let settings = Arc::new(crate::settings::ShopSettings {
         login_backoff: crate::account::BackoffPolicy {
             failures_before_backoff: 3,
@@ -204,42 +239,120 @@ fn backoff_service(clock: Arc<TestClock>, verified: Arc<Mutex<u32>>) -> AccountS
 }
 
 #[test]
+fn a_backoff_episode_is_audited_and_mails_the_owner_once() {
+    let clock = TestClock::at(t0());
+    let recorded = Recorded::default();
+    let svc = backoff_service_recording(clock.clone(), Arc::default(), recorded.clone());
+    for _ in 0..2 {
+        block_on(svc.login("ann@example.com", "wrong", &origin())).unwrap_err();
+    }
+    assert!(recorded.mails.lock().unwrap().is_empty());
+    assert!(recorded.throttle.1.lock().unwrap().is_empty());
+    // The third failure starts the episode: one entry, one mail.
+    block_on(svc.login("ann@example.com", "wrong-secret-3", &origin())).unwrap_err();
+    // Further failures of the same episode (after each pause) add neither.
+    for _ in 0..3 {
+        clock.advance(Duration::seconds(3600));
+        block_on(svc.login("ann@example.com", "wrong", &origin())).unwrap_err();
+    }
+    let mails = recorded.mails.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1, "{mails:#?}");
+    assert_eq!(mails[0].to.as_str(), "ann@example.com");
+    assert!(mails[0].subject.contains("paused"), "{}", mails[0].subject);
+    assert!(
+        mails[0].text.contains("3 failed sign-ins"),
+        "{}",
+        mails[0].text
+    );
+    assert!(!mails[0].text.contains("wrong-secret-3"));
+    let entries = recorded.throttle.1.lock().unwrap().clone();
+    assert_eq!(entries.len(), 1, "{entries:#?}");
+    let e = &entries[0];
+    assert_eq!(e.action, AuditAction::LoginBackoff);
+    assert_eq!(e.actor, crate::order::Actor::User(UserId::new("u1")));
+    assert_eq!(
+        (e.target_type.as_str(), e.target_id.as_str()),
+        ("user", "u1")
+    );
+    assert_eq!(e.origin, origin());
+    assert_eq!(e.at, t0());
+    let failures = e
+        .changes
+        .iter()
+        .find(|c| c.field == "failed_sign_ins")
+        .unwrap();
+    assert_eq!(
+        (failures.before.as_deref(), failures.after.as_deref()),
+        (None, Some("3"))
+    );
+    assert!(!format!("{e:?}").contains("wrong"), "no password: {e:?}");
+
+    // A success ends the episode; the next one is told again.
+    clock.advance(Duration::seconds(3600));
+    assert!(block_on(svc.login("ann@example.com", "right-password", &origin())).is_ok());
+    for _ in 0..3 {
+        block_on(svc.login("ann@example.com", "wrong", &origin())).unwrap_err();
+    }
+    assert_eq!(recorded.mails.lock().unwrap().len(), 2);
+    assert_eq!(recorded.throttle.1.lock().unwrap().len(), 2);
+    let ids: Vec<String> = recorded
+        .mails
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|m| m.message_id.clone())
+        .collect();
+    assert_ne!(ids[0], ids[1], "each episode is a mail of its own");
+}
+
+#[test]
+fn an_address_without_an_account_backs_off_unmailed_and_unaudited() {
+    let recorded = Recorded::default();
+    let svc = backoff_service_recording(TestClock::at(t0()), Arc::default(), recorded.clone());
+    for _ in 0..5 {
+        block_on(svc.login("nobody@example.com", "wrong", &origin())).unwrap_err();
+    }
+    assert!(recorded.mails.lock().unwrap().is_empty());
+    assert!(recorded.throttle.1.lock().unwrap().is_empty());
+}
+
+#[test]
 fn failures_back_off_doubling_without_checking_a_password() {
     let clock = TestClock::at(t0());
     let verified = Arc::new(Mutex::new(0));
     let svc = backoff_service(clock.clone(), verified.clone());
     for _ in 0..3 {
         assert_eq!(
-            block_on(svc.login("ann@example.com", "wrong")).unwrap_err(),
+            block_on(svc.login("ann@example.com", "wrong", &origin())).unwrap_err(),
             DomainError::InvalidCredentials
         );
     }
     // Even the right password is refused, and nothing is verified.
     assert_eq!(
-        block_on(svc.login("Ann@Example.com", "right-password")).unwrap_err(),
+        block_on(svc.login("Ann@Example.com", "right-password", &origin())).unwrap_err(),
         DomainError::LoginBackoff { retry_after: 10 }
     );
     assert_eq!(*verified.lock().unwrap(), 3);
     clock.advance(Duration::seconds(4));
     assert_eq!(
-        block_on(svc.login("ann@example.com", "wrong")).unwrap_err(),
+        block_on(svc.login("ann@example.com", "wrong", &origin())).unwrap_err(),
         DomainError::LoginBackoff { retry_after: 6 }
     );
     // The back-off ends; one more failure doubles it, then caps it.
     clock.advance(Duration::seconds(6));
     assert_eq!(
-        block_on(svc.login("ann@example.com", "wrong")).unwrap_err(),
+        block_on(svc.login("ann@example.com", "wrong", &origin())).unwrap_err(),
         DomainError::InvalidCredentials
     );
     assert_eq!(
-        block_on(svc.login("ann@example.com", "right-password")).unwrap_err(),
+        block_on(svc.login("ann@example.com", "right-password", &origin())).unwrap_err(),
         DomainError::LoginBackoff { retry_after: 20 }
     );
     for expected in [40, 60, 60] {
         clock.advance(Duration::seconds(3600));
-        block_on(svc.login("ann@example.com", "wrong")).unwrap_err();
+        block_on(svc.login("ann@example.com", "wrong", &origin())).unwrap_err();
         assert_eq!(
-            block_on(svc.login("ann@example.com", "wrong")).unwrap_err(),
+            block_on(svc.login("ann@example.com", "wrong", &origin())).unwrap_err(),
             DomainError::LoginBackoff {
                 retry_after: expected
             }
@@ -247,12 +360,12 @@ fn failures_back_off_doubling_without_checking_a_password() {
     }
     // Once it ends, the right password works and forgets the failures.
     clock.advance(Duration::seconds(60));
-    assert!(block_on(svc.login("ann@example.com", "right-password")).is_ok());
+    assert!(block_on(svc.login("ann@example.com", "right-password", &origin())).is_ok());
     for _ in 0..3 {
-        block_on(svc.login("ann@example.com", "wrong")).unwrap_err();
+        block_on(svc.login("ann@example.com", "wrong", &origin())).unwrap_err();
     }
     assert!(matches!(
-        block_on(svc.login("ann@example.com", "wrong")),
+        block_on(svc.login("ann@example.com", "wrong", &origin())),
         Err(DomainError::LoginBackoff { .. })
     ));
 }
@@ -264,15 +377,15 @@ fn unknown_addresses_back_off_alike_and_other_addresses_do_not() {
     let svc = backoff_service(clock, verified);
     for _ in 0..3 {
         assert_eq!(
-            block_on(svc.login("nobody@example.com", "wrong")).unwrap_err(),
+            block_on(svc.login("nobody@example.com", "wrong", &origin())).unwrap_err(),
             DomainError::InvalidCredentials
         );
     }
     assert_eq!(
-        block_on(svc.login("nobody@example.com", "wrong")).unwrap_err(),
+        block_on(svc.login("nobody@example.com", "wrong", &origin())).unwrap_err(),
         DomainError::LoginBackoff { retry_after: 10 }
     );
-    assert!(block_on(svc.login("ann@example.com", "right-password")).is_ok());
+    assert!(block_on(svc.login("ann@example.com", "right-password", &origin())).is_ok());
 }
 
 #[test]
@@ -292,7 +405,7 @@ fn a_busy_hasher_is_no_failure() {
     let svc = AccountService::new(m.ports(clock), settings());
     for _ in 0..10 {
         assert_eq!(
-            block_on(svc.login("ann@example.com", "wrong")).unwrap_err(),
+            block_on(svc.login("ann@example.com", "wrong", &origin())).unwrap_err(),
             DomainError::Busy
         );
     }
@@ -317,13 +430,27 @@ fn a_spent_refresh_token_revokes_its_session() {
         .withf(|h| h == sha256_hex("refresh-1"))
         .returning(|_| Ok(Some(token(true, t0() + Duration::days(1)))));
     m.refresh_tokens
+        .expect_get_session()
+        .returning(|_| Ok(live_session("u1")));
+    m.refresh_tokens
         .expect_revoke_session()
-        .withf(|id, _| id.as_str() == "s1")
+        .withf(|id, _, audit| {
+            id.as_str() == "s1"
+                && matches!(audit, [e] if e.action == AuditAction::RefreshTokenReuse
+                    && e.actor == crate::order::Actor::User(UserId::new("u1"))
+                    && e.target_type == "session"
+                    && e.target_id == "s1"
+                    && e.origin == origin()
+                    && e.changes.iter().any(|c| c.field == "session"
+                        && c.before.as_deref() == Some("active")
+                        && c.after.as_deref() == Some("revoked"))
+                    && !format!("{e:?}").contains("refresh-1"))
+        })
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     let svc = service(m);
     assert_eq!(
-        block_on(svc.refresh("refresh-1")).unwrap_err(),
+        block_on(svc.refresh("refresh-1", &origin())).unwrap_err(),
         DomainError::InvalidToken
     );
 }
@@ -338,12 +465,16 @@ fn a_refresh_race_lost_counts_as_reuse() {
         .expect_spend_token()
         .returning(|_, _| Ok(false));
     m.refresh_tokens
+        .expect_get_session()
+        .returning(|_| Ok(live_session("u1")));
+    m.refresh_tokens
         .expect_revoke_session()
+        .withf(|_, _, audit| audit.len() == 1)
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     let svc = service(m);
     assert_eq!(
-        block_on(svc.refresh("refresh-1")).unwrap_err(),
+        block_on(svc.refresh("refresh-1", &origin())).unwrap_err(),
         DomainError::InvalidToken
     );
 }
@@ -359,7 +490,7 @@ fn expired_unknown_and_revoked_refresh_tokens_are_refused() {
         .returning(|_, _| Ok(true));
     let svc = service(m);
     assert_eq!(
-        block_on(svc.refresh("refresh-1")).unwrap_err(),
+        block_on(svc.refresh("refresh-1", &origin())).unwrap_err(),
         DomainError::InvalidToken
     );
 
@@ -367,7 +498,7 @@ fn expired_unknown_and_revoked_refresh_tokens_are_refused() {
     m.refresh_tokens.expect_find_token().returning(|_| Ok(None));
     let svc = service(m);
     assert_eq!(
-        block_on(svc.refresh("nope")).unwrap_err(),
+        block_on(svc.refresh("nope", &origin())).unwrap_err(),
         DomainError::InvalidToken
     );
 
@@ -388,7 +519,7 @@ fn expired_unknown_and_revoked_refresh_tokens_are_refused() {
     });
     let svc = service(m);
     assert_eq!(
-        block_on(svc.refresh("refresh-1")).unwrap_err(),
+        block_on(svc.refresh("refresh-1", &origin())).unwrap_err(),
         DomainError::InvalidToken
     );
 }
@@ -516,9 +647,18 @@ fn inactivation_bumps_the_version_and_revokes_every_session() {
     let s = status.clone();
     m.accounts
         .expect_set_status()
-        .withf(|id, st| id.as_str() == "u1" && *st == AccountStatus::Inactive)
+        .withf(|id, st, audit| {
+            id.as_str() == "u1"
+                && *st == AccountStatus::Inactive
+                && matches!(audit, [e] if e.action == AuditAction::UserInactivate
+                    && e.actor == crate::order::Actor::User(UserId::new("a1"))
+                    && e.target_id == "u1"
+                    && e.changes.iter().any(|c| c.field == "status"
+                        && c.before.as_deref() == Some("active")
+                        && c.after.as_deref() == Some("inactive")))
+        })
         .times(1)
-        .returning(move |_, st| {
+        .returning(move |_, st, _| {
             *s.lock().unwrap() = st;
             Ok(())
         });

@@ -144,3 +144,63 @@ fn status_words_round_trip() {
     }
     assert_eq!(ContactStatus::parse("deleted"), None);
 }
+
+#[test]
+fn a_status_change_is_audited_with_its_before_and_after() {
+    let message = ContactMessage {
+        id: ContactMessageId::new("m1"),
+        user_id: None,
+        name: PersonName::parse("Ann").unwrap(),
+        email: Email::trusted("ann@example.com"),
+        subject: "Hi".into(),
+        message: "Hello".into(),
+        status: ContactStatus::New,
+        created_at: t0(),
+    };
+    let status = Arc::new(Mutex::new(ContactStatus::New));
+    let written = Arc::new(Mutex::new(Vec::new()));
+    let mut m = Mocks::default();
+    let s = status.clone();
+    m.contacts.expect_get().returning(move |_| {
+        Ok(Some(ContactMessage {
+            status: *s.lock().unwrap(),
+            ..message.clone()
+        }))
+    });
+    let (s, w) = (status.clone(), written.clone());
+    m.contacts
+        .expect_set_status()
+        .returning(move |_, status, audit| {
+            *s.lock().unwrap() = status;
+            w.lock().unwrap().push(audit.to_vec());
+            Ok(())
+        });
+    let svc = ContactService::new(m.ports(TestClock::at(t0())), settings());
+    let mut admin = principal("a1", Role::Admin);
+    admin.origin.request_id = Some("req-9".into());
+    let id = ContactMessageId::new("m1");
+    block_on(svc.set_status(&admin, &id, ContactStatus::Read)).unwrap();
+    // Setting the status it has changes nothing and records nothing.
+    block_on(svc.set_status(&admin, &id, ContactStatus::Read)).unwrap();
+    let written = written.lock().unwrap().clone();
+    assert_eq!(written.len(), 2);
+    let [e] = written[0].as_slice() else {
+        panic!("one entry: {written:?}")
+    };
+    assert_eq!(e.action, crate::audit::AuditAction::ContactMessageUpdate);
+    assert_eq!(e.actor, crate::order::Actor::User(admin.user_id.clone()));
+    assert_eq!(
+        (e.target_type.as_str(), e.target_id.as_str()),
+        ("contact_message", "m1")
+    );
+    assert_eq!(e.origin.request_id.as_deref(), Some("req-9"));
+    assert_eq!(e.changes.len(), 1);
+    assert_eq!(
+        (
+            e.changes[0].before.as_deref(),
+            e.changes[0].after.as_deref()
+        ),
+        (Some("new"), Some("read"))
+    );
+    assert!(written[1].is_empty(), "{written:?}");
+}
