@@ -406,8 +406,8 @@ pub fn login_backoff_notice(
     let lead = format!(
         "There were {failures} failed sign-ins to your account in a row, so further attempts are refused for a while. The pause ends by itself, and grows with each further failure."
     );
-    let advice = "If these were not you, someone may be trying to guess your password: choose a new one with a password reset from the sign-in page.";
-    let link = format!("{}/login", public_url.trim_end_matches('/'));
+    let advice = "If these were not you, someone may be trying to guess your password: choose a new one with a password reset.";
+    let link = format!("{}/forgot-password", public_url.trim_end_matches('/'));
     let text = format!("Hello {name},\n\n{lead}\n\n{advice}\n\n{link}\n");
     let html = format!(
         "<p>Hello {},</p><p>{}</p><p>{}</p><p><a href=\"{l}\">{l}</a></p>",

@@ -268,7 +268,7 @@ fn footer_without_an_address() {
 }
 
 #[test]
-fn login_backoff_notice_tells_the_owner_and_links_the_sign_in_page() {
+fn login_backoff_notice_tells_the_owner_and_links_the_password_reset_page() {
     let mut user =
         crate::test_support::user("u1", "ann@example.com", crate::account::Role::Customer);
     user.name = crate::account::PersonName::parse("Ann <b>Lee</b>").unwrap();
@@ -278,7 +278,7 @@ fn login_backoff_notice_tells_the_owner_and_links_the_sign_in_page() {
     assert!(m.text.contains("Hello Ann <b>Lee</b>,"), "{}", m.text);
     assert!(m.text.contains("5 failed sign-ins"), "{}", m.text);
     assert!(
-        m.text.contains("https://shop.example/login\n"),
+        m.text.contains("https://shop.example/forgot-password\n"),
         "{}",
         m.text
     );
