@@ -16,12 +16,13 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 pub const MAX_HASH_WAIT: Duration = Duration::from_secs(2);
 
 /// How long a request beyond the queue is held (holding no permit and no
-/// hash memory, only its connection) before it is refused: the
-/// `Retry-After: 1` it is told. Refused at once, a flood of clients that
-/// ignore Retry-After would spin through the rejections as fast as the
-/// CPUs allow and starve the rest of the API; held, each connection costs
-/// one cheap rejection a second.
-pub const BUSY_REFUSAL_DELAY: Duration = Duration::from_secs(1);
+/// hash memory, only its connection) before it is refused: as long as a
+/// queued one may wait, so every refusal takes the same time. Refused at
+/// once, a flood of clients that ignore `Retry-After` would spin through
+/// the rejections as fast as the CPUs allow and starve the rest of the API
+/// (and the database its requests read); held, each connection costs one
+/// cheap rejection every two seconds.
+pub const BUSY_REFUSAL_DELAY: Duration = MAX_HASH_WAIT;
 
 /// How many argon2 computations may run at once (each holds 19 MiB and a
 /// CPU for tens of milliseconds) and how many may wait for one. A request

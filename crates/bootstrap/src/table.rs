@@ -208,7 +208,7 @@ pub const SHOP: &[Setting] = &[
     Setting {
         name: "SHOP_PASSWORD_HASH_QUEUE",
         default: r#"4 per CPU"#,
-        meaning: r#"Password hashes that may wait for one of those (0..=100000), at most 2 seconds each; beyond, the request is held one second (no hash memory, only its connection, so a flood that ignores `Retry-After` cannot spin through refusals) and answered 503 `busy` with `Retry-After: 1`. Bounds the memory and CPU a sign-in flood can take; the other routes keep their threads."#,
+        meaning: r#"Password hashes that may wait for one of those (0..=100000), at most 2 seconds each; beyond, the request is held 2 seconds (no hash memory, only its connection, so a flood that ignores `Retry-After` cannot spin through refusals) and answered 503 `busy` with `Retry-After: 1`. Bounds the memory and CPU a sign-in flood can take; the other routes keep their threads."#,
     },
     Setting {
         name: "SHOP_TRUST_PROXY",
