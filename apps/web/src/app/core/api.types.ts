@@ -105,6 +105,8 @@ export interface AuditEntry {
 export const AUDIT_ACTIONS = [
   'category.create', 'product.create', 'product.update', 'stock.adjust', 'tax_rates.replace', 'promotion.create',
   'business.approve', 'business.reject', 'business.revoke_exemption', 'order.fulfill', 'order.refund',
+  'order.retry_finalization', 'user.inactivate', 'user.activate', 'contact_message.update', 'mail.resend',
+  'login.backoff', 'password.change', 'password.reset', 'refresh_token.reuse',
 ] as const;
 /** RFC 9457 problem document as the API sends it. */
 export interface Problem {
