@@ -131,7 +131,7 @@ type HashJob = Box<dyn FnOnce() + Send>;
 /// the 19 MiB it hashed with) grew the process to gigabytes.
 #[derive(Debug)]
 struct HashThreads {
-    jobs: std::sync::Mutex<std::sync::mpsc::Sender<HashJob>>,
+    jobs: std::sync::mpsc::Sender<HashJob>,
 }
 
 impl HashThreads {
@@ -164,9 +164,7 @@ impl HashThreads {
                 tracing::error!(error = %e, "a password hashing thread could not start");
             }
         }
-        Self {
-            jobs: std::sync::Mutex::new(sender),
-        }
+        Self { jobs: sender }
     }
 
     /// Runs `work` on a hashing thread and waits for its answer.
@@ -179,8 +177,6 @@ impl HashThreads {
             let _ = answer.send(work());
         });
         self.jobs
-            .lock()
-            .map_err(|_| internal("the hashing threads are gone"))?
             .send(job)
             .map_err(|_| internal("the hashing threads are gone"))?;
         answered

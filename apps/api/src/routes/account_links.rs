@@ -118,6 +118,7 @@ pub async fn password_reset(
         (status = 413, response = Problem),
         (status = 415, response = Problem),
         (status = 422, description = "`validation_failed`: `new_password` breaks the password rules (the link stays usable)", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "`busy`: the password-hashing budget is spent; with `Retry-After`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
     ))]
 pub async fn confirm_password_reset(
     state: State,

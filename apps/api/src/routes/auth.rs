@@ -37,6 +37,7 @@ pub(crate) fn tokens(body: TokenResponse) -> HttpResponse {
         (status = 415, response = Problem),
         (status = 422, response = Problem),
         (status = 429, description = "`rate_limited`, with `Retry-After`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "`busy`: the password-hashing budget is spent; with `Retry-After`", body = crate::problem::ProblemDetails, content_type = "application/problem+json"),
     ))]
 pub async fn register(
     state: State,
